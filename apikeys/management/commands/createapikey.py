@@ -1,0 +1,50 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from apikeys.models import ALL_SCOPES, APIKey
+
+
+def parse_scopes(raw: str) -> list[str]:
+    scopes = [scope.strip() for scope in raw.split(",") if scope.strip()]
+    if not scopes:
+        raise CommandError("--scopes needs at least one scope.")
+    unknown = sorted(set(scopes) - set(ALL_SCOPES))
+    if unknown:
+        raise CommandError(f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(ALL_SCOPES)}.")
+    return scopes
+
+
+class Command(BaseCommand):
+    help = (
+        "Create an API key for an account (creating the account user if needed). "
+        "The raw key is printed once, alone on the last line of stdout; it cannot be shown again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", required=True, help="Username of the owning account.")
+        parser.add_argument(
+            "--scopes",
+            default=",".join(ALL_SCOPES),
+            help=f"Comma-separated scopes (default: all: {','.join(ALL_SCOPES)}).",
+        )
+        parser.add_argument("--name", default="API key", help="A name to recognise the key by.")
+
+    def handle(self, *args, **options):
+        scopes = parse_scopes(options["scopes"])
+        username = options["user"].strip()
+        if not username:
+            raise CommandError("--user must not be empty.")
+        with transaction.atomic():
+            account, created = get_user_model().objects.get_or_create(username=username)
+            if created:
+                account.set_unusable_password()
+                account.save(update_fields=["password"])
+            issued = APIKey.issue(account=account, name=options["name"], scopes=scopes)
+        if created:
+            self.stderr.write(f"Created account {username!r}.")
+        self.stderr.write(
+            f"API key {issued.api_key.display_prefix} for {username!r} with scopes {', '.join(scopes)}. "
+            "Store it now: it will not be shown again."
+        )
+        self.stdout.write(issued.raw_key)

@@ -1,0 +1,135 @@
+"""API keys: `beel_sk_<43 url-safe chars>`, shown once, stored only as a SHA-256 hash.
+
+The secret carries 256 bits of entropy, so a fast hash is as safe as a slow password hasher here and
+keeps authentication cheap on every request. The first characters after `beel_sk_` are stored in clear
+as the lookup prefix (and shown in the admin to tell keys apart); the rest is never stored.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+KEY_PREFIX = "beel_sk_"
+LOOKUP_LENGTH = 12
+SECRET_BYTES = 32
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class Scope(models.TextChoices):
+    CUSTOMERS_READ = "customers:read", "Read customers"
+    CUSTOMERS_WRITE = "customers:write", "Create, update and deactivate customers"
+    INVOICES_READ = "invoices:read", "Read invoices"
+    INVOICES_WRITE = "invoices:write", "Create invoices"
+
+
+ALL_SCOPES: list[str] = [scope.value for scope in Scope]
+
+
+def hash_key(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def lookup_prefix_of(raw_key: str) -> str | None:
+    """The stored lookup prefix of a presented key, or None when it cannot be one of ours."""
+    if not raw_key.startswith(KEY_PREFIX):
+        return None
+    secret = raw_key[len(KEY_PREFIX) :]
+    if len(secret) < 32 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in secret):
+        return None
+    return secret[:LOOKUP_LENGTH]
+
+
+class APIKeyQuerySet(models.QuerySet):
+    def usable(self, at=None):
+        at = at or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at)
+        )
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A freshly made key: the row, and the raw key that exists only here and is shown exactly once."""
+
+    api_key: "APIKey"
+    raw_key: str
+
+
+class APIKey(models.Model):
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    scopes = models.JSONField(default=list, help_text="Scopes this key grants, e.g. customers:read.")
+    prefix = models.CharField(max_length=LOOKUP_LENGTH, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = APIKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.display_prefix})"
+
+    @property
+    def display_prefix(self) -> str:
+        return f"{KEY_PREFIX}{self.prefix}…"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, at=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (at or timezone.now())
+
+    def matches(self, raw_key: str) -> bool:
+        return hmac.compare_digest(self.secret_hash, hash_key(raw_key))
+
+    def grants(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    @classmethod
+    def issue(cls, *, account, name: str, scopes: list[str], expires_at=None) -> IssuedKey:
+        """Make a key. The prefix is unique; on the rare collision a new secret is drawn."""
+        unknown = set(scopes) - set(ALL_SCOPES)
+        if unknown:
+            raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
+        for _ in range(5):
+            raw_key = KEY_PREFIX + secrets.token_urlsafe(SECRET_BYTES)
+            try:
+                with transaction.atomic():
+                    api_key = cls.objects.create(
+                        account=account,
+                        name=name,
+                        scopes=list(dict.fromkeys(scopes)),
+                        prefix=lookup_prefix_of(raw_key),
+                        secret_hash=hash_key(raw_key),
+                        expires_at=expires_at,
+                    )
+            except IntegrityError:
+                continue
+            return IssuedKey(api_key=api_key, raw_key=raw_key)
+        raise RuntimeError("Could not draw a unique API key prefix")
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            type(self).objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=self.revoked_at)
+
+    def touch(self) -> None:
+        """Record use at most once per LAST_USED_RESOLUTION, so authentication is not a write per request."""
+        now = timezone.now()
+        if self.last_used_at is not None and now - self.last_used_at < LAST_USED_RESOLUTION:
+            return
+        type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+        self.last_used_at = now

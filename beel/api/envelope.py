@@ -1,0 +1,33 @@
+"""The documented response envelope, built in one place.
+
+Success: {"success": true, "data": ..., "meta": {"timestamp", "request_id"}}
+Error:   {"success": false, "error": {"code", "message", "details"?}, "meta": {...}}
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from beel.api.context import current_request_id
+
+
+def utc_timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def meta() -> dict[str, str]:
+    return {"timestamp": utc_timestamp(), "request_id": current_request_id.get()}
+
+
+def error_payload(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return error
+
+
+def success_body(data: Any) -> dict[str, Any]:
+    return {"success": True, "data": data, "meta": meta()}
+
+
+def error_body(error: dict[str, Any]) -> dict[str, Any]:
+    return {"success": False, "error": error, "meta": meta()}

@@ -1,0 +1,113 @@
+"""The one exception handler: every exception raised while serving an API request becomes the error
+envelope with a stable code, the right HTTP status and no traceback."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from beel.api.envelope import error_body, error_payload
+from beel.api.errors import APIError
+
+logger = logging.getLogger("beel.api")
+
+# (status, code, message) for DRF's own exceptions; the message is the public one, the exception's own
+# detail is used where it says something useful to the caller (see `_describe`).
+_DRF_ERRORS: list[tuple[type[exceptions.APIException], str, str]] = [
+    (exceptions.ValidationError, "VALIDATION_ERROR", "The provided data is not valid"),
+    (exceptions.ParseError, "BAD_REQUEST", "Malformed request body"),
+    (exceptions.NotAuthenticated, "UNAUTHORIZED", "Authentication required"),
+    (exceptions.AuthenticationFailed, "UNAUTHORIZED", "Authentication required"),
+    (exceptions.PermissionDenied, "FORBIDDEN", "You do not have permission to perform this action"),
+    (exceptions.NotFound, "NOT_FOUND", "Resource not found"),
+    (exceptions.MethodNotAllowed, "METHOD_NOT_ALLOWED", "Method not allowed"),
+    (exceptions.NotAcceptable, "NOT_ACCEPTABLE", "The requested response format is not available"),
+    (exceptions.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type"),
+    (exceptions.Throttled, "RATE_LIMITED", "Too many requests"),
+]
+
+INTERNAL_ERROR = ("INTERNAL_ERROR", "Internal server error")
+
+
+def flatten_validation_errors(detail: Any, prefix: str = "") -> dict[str, str]:
+    """DRF nests errors as {field: [messages]} or {field: {subfield: [...]}}; the contract wants one
+    message per field, with dotted paths for nested objects."""
+    if isinstance(detail, dict):
+        flat: dict[str, str] = {}
+        for key, value in detail.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_validation_errors(value, path))
+        return flat
+    if isinstance(detail, list):
+        if not detail:
+            return {}
+        if all(isinstance(item, (dict, list)) for item in detail):
+            flat = {}
+            for index, item in enumerate(detail):
+                flat.update(flatten_validation_errors(item, f"{prefix}[{index}]" if prefix else str(index)))
+            return flat
+        return {prefix or "non_field_errors": str(detail[0])}
+    return {prefix or "non_field_errors": str(detail)}
+
+
+def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Status, error payload and extra headers for an exception."""
+    if isinstance(exc, APIError):
+        return exc.status_code, error_payload(exc.code, exc.message, exc.details), {}
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        return (
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            error_payload("PAYLOAD_TOO_LARGE", "The request body is too large"),
+            {},
+        )
+    known = next(((code, message) for exc_class, code, message in _DRF_ERRORS if isinstance(exc, exc_class)), None)
+    if known is None:
+        raise LookupError(exc)
+    code, message = known
+
+    headers: dict[str, str] = {}
+    details = None
+    if isinstance(exc, exceptions.ValidationError):
+        details = flatten_validation_errors(exc.detail)
+    elif isinstance(exc, (exceptions.AuthenticationFailed, exceptions.PermissionDenied, exceptions.ParseError)):
+        # These details are written by us (which scope is missing, why a key was refused) or by the parser
+        # (where the JSON breaks): worth telling the caller.
+        if str(exc.detail) != str(exc.default_detail):
+            message = str(exc.detail)
+    elif isinstance(exc, exceptions.MethodNotAllowed):
+        message = str(exc.detail)
+    elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(int(exc.wait))
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    return exc.status_code, error_payload(code, message, details), headers
+
+
+def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    set_rollback()
+    try:
+        status_code, payload, headers = _describe(exc)
+    except LookupError:
+        request = context.get("request")
+        logger.exception(
+            "Unhandled exception serving %s %s",
+            getattr(request, "method", "?"),
+            getattr(request, "path", "?"),
+            exc_info=exc,
+        )
+        status_code, payload, headers = 500, error_payload(*INTERNAL_ERROR), {}
+    return Response(payload, status=status_code, headers=headers)
+
+
+def internal_error_response() -> JsonResponse:
+    """For failures outside DRF's reach (middleware, URL resolution): the same envelope."""
+    return JsonResponse(error_body(error_payload(*INTERNAL_ERROR)), status=500)

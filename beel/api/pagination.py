@@ -1,0 +1,95 @@
+"""Page/limit pagination as documented in beel-list-customers.txt.
+
+Malformed or out-of-range `page`/`limit` are a 400 with details per parameter, never silently clamped;
+a page past the end is an empty page with true figures, so a client can stop on `has_next`.
+"""
+
+import math
+from collections import OrderedDict
+from typing import Any
+
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+from beel.api.errors import ValidationFailed
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+def _parse_positive_int(raw: str | None, *, default: int, maximum: int | None, name: str, errors: dict) -> int:
+    if raw is None:
+        return default
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit():
+        errors[name] = f"{name} must be a whole number."
+        return default
+    value = int(text)
+    if value < 1:
+        errors[name] = f"{name} must be greater than or equal to 1."
+    elif maximum is not None and value > maximum:
+        errors[name] = f"{name} must be less than or equal to {maximum}."
+    return value
+
+
+def parse_page_params(query_params) -> tuple[int, int]:
+    errors: dict[str, str] = {}
+    # Anything longer than this cannot be a real page number and would only feed int() a huge string.
+    page_raw = query_params.get("page")
+    if page_raw is not None and len(page_raw) > 18:
+        errors["page"] = "page is out of range."
+        page = 1
+    else:
+        page = _parse_positive_int(page_raw, default=1, maximum=None, name="page", errors=errors)
+    limit = _parse_positive_int(
+        query_params.get("limit"), default=DEFAULT_LIMIT, maximum=MAX_LIMIT, name="limit", errors=errors
+    )
+    if errors:
+        raise ValidationFailed(details=errors)
+    return page, limit
+
+
+class PagePagination(BasePagination):
+    """The list key (`customers`, `invoices`) is set by the view (beel.api.views.APIViewSet)."""
+
+    results_key = "results"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.page, self.limit = parse_page_params(request.query_params)
+        self.total_items = queryset.count()
+        offset = (self.page - 1) * self.limit
+        if offset >= self.total_items:
+            return []
+        return list(queryset[offset : offset + self.limit])
+
+    def pagination_figures(self) -> dict[str, Any]:
+        total_pages = math.ceil(self.total_items / self.limit) if self.total_items else 0
+        return {
+            "current_page": self.page,
+            "items_per_page": self.limit,
+            "total_items": self.total_items,
+            "total_pages": total_pages,
+            "has_next": self.page < total_pages,
+            "has_previous": self.page > 1,
+        }
+
+    def get_paginated_response(self, data):
+        return Response(OrderedDict([(self.results_key, data), ("pagination", self.pagination_figures())]))
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "description": "Page number (starts at 1)",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": "limit",
+                "required": False,
+                "in": "query",
+                "description": "Number of items per page",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            },
+        ]

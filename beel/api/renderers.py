@@ -1,0 +1,14 @@
+from rest_framework.renderers import JSONRenderer
+
+from beel.api.envelope import error_body, success_body
+
+
+class EnvelopeJSONRenderer(JSONRenderer):
+    """Wraps every API payload in the envelope: views return bare data, and the exception handler returns
+    the bare `{code, message, details?}` of an error, recognised here by the error status."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        is_error = response is not None and response.status_code >= 400
+        body = error_body(data) if is_error else success_body(data)
+        return super().render(body, accepted_media_type, renderer_context)

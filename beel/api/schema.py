@@ -1,0 +1,172 @@
+"""OpenAPI (drf-spectacular) for the envelope, the bearer keys and the error codes.
+
+Views describe only their payload (`data`) and which error statuses they can answer; the post-processing
+hook below wraps every response in the envelope, in one place, like the renderer does at run time."""
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+
+ERROR_CODES: dict[str, str] = {
+    "BAD_REQUEST": "The request is malformed (bad JSON, missing or too many ids).",
+    "VALIDATION_ERROR": "A field or parameter is invalid; `details` maps each one to its message.",
+    "UNAUTHORIZED": "Missing, malformed, unknown, revoked or expired API key.",
+    "FORBIDDEN": "The API key lacks the scope the endpoint requires; the message names it.",
+    "NOT_FOUND": "No such resource for this account, or no such route.",
+    "METHOD_NOT_ALLOWED": "The route exists but not with this HTTP method.",
+    "NOT_ACCEPTABLE": "The Accept header asks for something other than JSON.",
+    "UNSUPPORTED_MEDIA_TYPE": "The body is not application/json.",
+    "PAYLOAD_TOO_LARGE": "The body is larger than the service accepts.",
+    "CONFLICT": "The request conflicts with the resource's current state.",
+    "CLIENT_HAS_INVOICES": "The customer has invoices and cannot be deactivated.",
+    "CUSTOMER_ALREADY_EXISTS": "An active customer of the account already has this NIF.",
+    "CUSTOMER_INACTIVE": "The customer is deactivated; reactivate it first.",
+    "RATE_LIMITED": "Too many requests; retry after the `Retry-After` seconds.",
+    "INTERNAL_ERROR": "Unexpected failure; quote the `request_id` to support.",
+}
+
+_STATUS_DESCRIPTIONS = {
+    400: "Bad request or invalid data (`BAD_REQUEST`, `VALIDATION_ERROR`)",
+    401: "Authentication required (`UNAUTHORIZED`)",
+    403: "Missing scope (`FORBIDDEN`)",
+    404: "Resource not found (`NOT_FOUND`)",
+    405: "Method not allowed (`METHOD_NOT_ALLOWED`)",
+    409: "Conflict",
+    413: "Body too large (`PAYLOAD_TOO_LARGE`)",
+    415: "Unsupported media type (`UNSUPPORTED_MEDIA_TYPE`)",
+    429: "Rate limited (`RATE_LIMITED`)",
+    500: "Internal server error (`INTERNAL_ERROR`)",
+}
+# Every authenticated operation can answer these; the hook adds them so views need not repeat them.
+_ALWAYS_POSSIBLE = (401, 403, 500)
+
+
+def error_responses(*statuses: int, conflict: str | None = None) -> dict[int, OpenApiResponse]:
+    """Declares the error statuses an operation answers; the hook gives each the ErrorEnvelope schema."""
+    responses = {}
+    for status in statuses:
+        description = _STATUS_DESCRIPTIONS[status]
+        if status == 409 and conflict:
+            description = f"Conflict (`{conflict}`)"
+        responses[status] = OpenApiResponse(description=description)
+    return responses
+
+
+def envelope_example(data: Any, request_id: str = "4bf92f3577b34da6a3ce929d0e0e4736") -> dict[str, Any]:
+    return {"success": True, "data": data, "meta": {"timestamp": "2025-01-15T10:30:00Z", "request_id": request_id}}
+
+
+def error_example(code: str, message: str, details: dict | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return {
+        "success": False,
+        "error": error,
+        "meta": {"timestamp": "2025-01-15T10:30:00Z", "request_id": "4bf92f3577b34da6a3ce929d0e0e4736"},
+    }
+
+
+META_SCHEMA = {
+    "type": "object",
+    "required": ["timestamp", "request_id"],
+    "properties": {
+        "timestamp": {"type": "string", "format": "date-time", "example": "2025-01-15T10:30:00Z"},
+        "request_id": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{32}$",
+            "example": "4bf92f3577b34da6a3ce929d0e0e4736",
+            "description": "Also sent as the X-Request-ID header; a well-formed incoming X-Request-ID is reused.",
+        },
+    },
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {
+            "type": "string",
+            "enum": list(ERROR_CODES),
+            "description": "\n".join(f"- `{code}`: {text}" for code, text in ERROR_CODES.items()),
+        },
+        "message": {"type": "string"},
+        "details": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "For VALIDATION_ERROR: the field or parameter -> its error message.",
+        },
+    },
+}
+ERROR_ENVELOPE_SCHEMA = {
+    "type": "object",
+    "required": ["success", "error", "meta"],
+    "properties": {
+        "success": {"type": "boolean", "enum": [False]},
+        "error": {"$ref": "#/components/schemas/Error"},
+        "meta": {"$ref": "#/components/schemas/Meta"},
+    },
+}
+_JSON = "application/json"
+
+
+def _success_envelope(data_schema: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["success", "data", "meta"],
+        "properties": {
+            "success": {"type": "boolean", "enum": [True]},
+            "data": data_schema or {},
+            "meta": {"$ref": "#/components/schemas/Meta"},
+        },
+    }
+
+
+def wrap_in_envelope(result, generator, request, public):
+    """drf-spectacular post-processing hook: the envelope around every response, errors included."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Meta"] = META_SCHEMA
+    schemas["Error"] = ERROR_SCHEMA
+    schemas["ErrorEnvelope"] = ERROR_ENVELOPE_SCHEMA
+    error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    # The routes accept an optional trailing slash; document them as the spec writes them, without.
+    result["paths"] = {path.rstrip("/") or "/": item for path, item in result.get("paths", {}).items()}
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                for status in _ALWAYS_POSSIBLE:
+                    responses.setdefault(str(status), {"description": _STATUS_DESCRIPTIONS[status]})
+            for status, response in responses.items():
+                content = response.setdefault("content", {})
+                media = content.setdefault(_JSON, {})
+                for other in [key for key in content if key != _JSON]:
+                    content.pop(other)
+                if int(status) >= 400:
+                    media["schema"] = error_ref
+                else:
+                    media["schema"] = _success_envelope(media.get("schema"))
+    return result
+
+
+class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "apikeys.authentication.APIKeyAuthentication"
+    name = "BearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "beel_sk_<key>",
+            "description": (
+                "API key authentication. Format: `Authorization: Bearer beel_sk_<key>`. Each key is created "
+                "with scopes (customers:read, customers:write, invoices:read, invoices:write); the scope an "
+                "operation needs is listed in its security requirement."
+            ),
+        }
+
+    def get_security_requirement(self, auto_schema):
+        view = auto_schema.view
+        scopes = getattr(view, "required_scopes", {})
+        scope = scopes.get(getattr(view, "action", None)) or scopes.get(auto_schema.method)
+        return {self.name: [str(scope)] if scope else []}

@@ -1,0 +1,67 @@
+from datetime import UTC
+
+from django.db import models
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+
+class UTCDateTimeField(serializers.DateTimeField):
+    """Timestamps are always rendered in UTC with a `Z` (as in the spec), whatever TIME_ZONE the admin uses."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("default_timezone", UTC)
+        kwargs.setdefault("format", "%Y-%m-%dT%H:%M:%SZ")
+        super().__init__(**kwargs)
+
+
+class StrictFieldsMixin:
+    """Rejects fields the serializer does not know (a typo like `legal_nme` must not be silently dropped),
+    including inside nested serializers."""
+
+    def to_internal_value(self, data):
+        unknown: dict[str, str] = {}
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = {str(key): "Unknown field." for key in data if key not in writable}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class APIModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+class APISerializer(StrictFieldsMixin, serializers.Serializer):
+    pass
+
+
+class PaginationSerializer(serializers.Serializer):
+    """Describes (for the schema) the `pagination` object of every paginated list."""
+
+    current_page = serializers.IntegerField(min_value=1)
+    items_per_page = serializers.IntegerField(min_value=1)
+    total_items = serializers.IntegerField(min_value=0)
+    total_pages = serializers.IntegerField(min_value=0)
+    has_next = serializers.BooleanField()
+    has_previous = serializers.BooleanField()
+
+
+def page_serializer(name: str, results_key: str, item_serializer: type[serializers.Serializer]):
+    """Schema of a paginated list's `data`: `{<results_key>: [...], "pagination": {...}}`. Marked many=False
+    so drf-spectacular uses it as is instead of wrapping it in its own pagination shape."""
+    serializer_class = type(
+        name,
+        (serializers.Serializer,),
+        {results_key: item_serializer(many=True), "pagination": PaginationSerializer()},
+    )
+    return extend_schema_serializer(many=False)(serializer_class)

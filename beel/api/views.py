@@ -1,0 +1,34 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
+
+
+class APIViewSet(viewsets.GenericViewSet):
+    """Base for the API's viewsets: no OPTIONS metadata, and paginated lists keyed by `results_key`
+    (`{"customers": [...], "pagination": {...}}`, as documented)."""
+
+    metadata_class = None
+    results_key = "results"
+
+    @property
+    def paginator(self):
+        paginator = super().paginator
+        if paginator is not None:
+            paginator.results_key = self.results_key
+        return paginator
+
+
+@extend_schema(exclude=True)
+class UnknownRouteView(APIView):
+    """Any path under /api/ that no route claims: a 404 in the envelope for every method, with or without
+    credentials (there is nothing here to protect)."""
+
+    authentication_classes = []
+    permission_classes = []
+    metadata_class = None
+
+    def dispatch_unknown(self, request, *args, **kwargs):
+        raise NotFound()
+
+    get = post = put = patch = delete = head = options = dispatch_unknown

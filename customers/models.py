@@ -1,0 +1,113 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from customers.validators import DEFAULT_COUNTRY, fold, normalize_nif, phone_search_fragment
+
+
+class CustomerQuerySet(models.QuerySet):
+    """Reusable query logic: the API filters, the admin search and the benchmark use the same SQL."""
+
+    def for_account(self, account) -> "CustomerQuerySet":
+        return self.filter(account=account)
+
+    def active(self) -> "CustomerQuerySet":
+        return self.filter(active=True)
+
+    def inactive(self) -> "CustomerQuerySet":
+        return self.filter(active=False)
+
+    def legal_name_contains(self, text: str) -> "CustomerQuerySet":
+        return self.filter(legal_name_folded__contains=fold(text))
+
+    def nif_contains(self, text: str) -> "CustomerQuerySet":
+        return self.filter(nif__contains=normalize_nif(text))
+
+    def email_contains(self, text: str) -> "CustomerQuerySet":
+        return self.filter(email__contains=text.strip().lower())
+
+    def phone_contains(self, text: str) -> "CustomerQuerySet":
+        fragment = phone_search_fragment(text)
+        if not fragment:
+            # Nothing dialable was given (e.g. only '+34'): every stored number would match, which is
+            # never what the caller meant.
+            return self.none() if text.strip() else self
+        return self.filter(phone__contains=fragment)
+
+    def in_city(self, city: str) -> "CustomerQuerySet":
+        return self.filter(city_folded=fold(city))
+
+    def in_province(self, province: str) -> "CustomerQuerySet":
+        return self.filter(province_folded=fold(province))
+
+    def search(self, text: str) -> "CustomerQuerySet":
+        """Global search by legal name, NIF or email, case- and accent-insensitive."""
+        condition = Q(legal_name_folded__contains=fold(text)) | Q(email__contains=text.strip().lower())
+        nif_fragment = normalize_nif(text)
+        if nif_fragment:
+            condition |= Q(nif__contains=nif_fragment)
+        return self.filter(condition)
+
+    def with_invoice_count(self) -> "CustomerQuerySet":
+        return self.annotate(invoice_count=models.Count("invoices"))
+
+
+class Customer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers")
+    legal_name = models.CharField(max_length=255)
+    nif = models.CharField("NIF", max_length=20, help_text="Normalised: upper case, no spaces or dashes.")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +34912345678.")
+
+    street = models.CharField(max_length=255, blank=True)
+    number = models.CharField(max_length=20, blank=True)
+    floor = models.CharField(max_length=20, blank=True)
+    door = models.CharField(max_length=20, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    province = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, default=DEFAULT_COUNTRY)
+
+    active = models.BooleanField(default=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Case- and accent-folded copies for search and sorting (see customers.validators.fold); kept in step
+    # by save() and by `fold_search_fields()` for bulk writes.
+    legal_name_folded = models.CharField(max_length=255, editable=False, default="")
+    city_folded = models.CharField(max_length=100, editable=False, default="")
+    province_folded = models.CharField(max_length=100, editable=False, default="")
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["legal_name_folded", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "nif"],
+                condition=Q(active=True),
+                name="customer_unique_active_nif_per_account",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "created_at", "id"], name="customer_account_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legal_name} ({self.nif})"
+
+    def save(self, *args, **kwargs):
+        self.fold_search_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "legal_name_folded", "city_folded", "province_folded"}
+        super().save(*args, **kwargs)
+
+    def fold_search_fields(self) -> None:
+        self.legal_name_folded = fold(self.legal_name)
+        self.city_folded = fold(self.city)
+        self.province_folded = fold(self.province)

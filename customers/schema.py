@@ -1,0 +1,214 @@
+"""OpenAPI descriptions of the customer endpoints, with the examples of the spec pages
+(../shared/spec/beel-*.txt). Kept apart from the views so they stay thin."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+
+from beel.api.schema import envelope_example, error_example, error_responses
+from beel.api.serializers import page_serializer
+from customers.serializers import CustomerDetailSerializer, CustomerSerializer, CustomerWriteSerializer
+
+CUSTOMER_ID = OpenApiParameter(
+    "customer_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Customer ID (UUID)"
+)
+
+_SPEC_CUSTOMER = {
+    "id": "123e4567-e89b-12d3-a456-426614174000",
+    "legal_name": "Tech Solutions SL",
+    "nif": "B12345674",
+    "email": "admin@techsolutions.com",
+    "phone": "+34912345678",
+    "address": {
+        "street": "Calle Mayor",
+        "number": "15",
+        "postal_code": "28013",
+        "city": "Madrid",
+        "province": "Madrid",
+        "country": "España",
+    },
+    "active": True,
+    "created_at": "2024-06-15T10:30:00Z",
+    "updated_at": "2025-01-10T14:00:00Z",
+}
+
+list_customers = extend_schema(
+    operation_id="listCustomers",
+    summary="List customers",
+    description="Returns a paginated list of customers with optional filters. Partial filters and `search` "
+    "are case- and accent-insensitive; `nif` ignores spaces and dashes; `phone` ignores spaces and a leading "
+    "+34/0034; `city`/`province` match the whole value, case- and accent-insensitively. Ties in the sort "
+    "order are broken by id, so pages never repeat or skip a customer.",
+    responses={200: page_serializer("CustomerPage", "customers", CustomerSerializer), **error_responses(400)},
+    examples=[
+        OpenApiExample(
+            "Customer list with pagination",
+            response_only=True,
+            status_codes=["200"],
+            value=envelope_example(
+                {
+                    "customers": [_SPEC_CUSTOMER],
+                    "pagination": {
+                        "current_page": 1,
+                        "items_per_page": 20,
+                        "total_items": 1,
+                        "total_pages": 1,
+                        "has_next": False,
+                        "has_previous": False,
+                    },
+                }
+            ),
+        ),
+        OpenApiExample(
+            "Invalid parameters",
+            response_only=True,
+            status_codes=["400"],
+            value=error_example(
+                "VALIDATION_ERROR",
+                "The provided data is not valid",
+                {"limit": "limit must be less than or equal to 100."},
+            ),
+        ),
+    ],
+)
+
+retrieve_customer = extend_schema(
+    operation_id="getCustomer",
+    summary="Get a customer",
+    description="One customer of the key's account, with `deactivated_at` (null while active). Another "
+    "account's customer is a 404, as if it did not exist.",
+    parameters=[CUSTOMER_ID],
+    responses={200: CustomerDetailSerializer, **error_responses(400, 404)},
+)
+
+create_customer = extend_schema(
+    operation_id="createCustomer",
+    summary="Create a customer",
+    description="`nif` is checked with its control character when the country is Spain (DNI, NIE, CIF) and "
+    "stored upper case without separators; `phone` is stored in E.164. Unknown fields are rejected.",
+    request=CustomerWriteSerializer,
+    responses={201: CustomerDetailSerializer, **error_responses(400, 409, 415, conflict="CUSTOMER_ALREADY_EXISTS")},
+)
+
+update_customer = extend_schema(
+    operation_id="updateCustomer",
+    summary="Update a customer (partial)",
+    parameters=[CUSTOMER_ID],
+    request=CustomerWriteSerializer(partial=True),
+    responses={
+        200: CustomerDetailSerializer,
+        **error_responses(400, 404, 409, 415, conflict="CUSTOMER_ALREADY_EXISTS"),
+    },
+)
+
+deactivate_customer = extend_schema(
+    operation_id="deactivateCustomer",
+    summary="Deactivate customer",
+    description="Deactivates (marks as deleted) a customer. **Soft delete:** the customer is not physically "
+    "deleted, only marked as inactive. **Restriction:** cannot deactivate a customer with associated invoices. "
+    "Deactivating an inactive customer succeeds again (idempotent).",
+    parameters=[CUSTOMER_ID],
+    responses={
+        200: inline_serializer("DeactivationResult", {"message": serializers.CharField()}),
+        **error_responses(400, 404, 409, conflict="CLIENT_HAS_INVOICES"),
+    },
+    examples=[
+        OpenApiExample(
+            "Deactivated",
+            response_only=True,
+            status_codes=["200"],
+            value=envelope_example({"message": "Customer deactivated successfully"}),
+        ),
+        OpenApiExample(
+            "Has invoices",
+            response_only=True,
+            status_codes=["409"],
+            value=error_example("CLIENT_HAS_INVOICES", "Cannot deactivate customer because it has associated invoices"),
+        ),
+        OpenApiExample(
+            "Not found",
+            response_only=True,
+            status_codes=["404"],
+            value=error_example("NOT_FOUND", "Customer not found"),
+        ),
+    ],
+)
+
+bulk_deactivate_customers = extend_schema(
+    operation_id="deleteCustomersBulk",
+    summary="Delete multiple customers",
+    description="Deactivates (marks as deleted) multiple customers in a single operation. **Soft delete.** "
+    "**Partial behavior:** valid customers are deactivated, failures are reported in the errors array "
+    "(`VALIDATION_ERROR` for a malformed id, `NOT_FOUND`, `CLIENT_HAS_INVOICES`); the answer is 200 even when "
+    "every id failed. At most 100 distinct ids; duplicates count once.",
+    parameters=[
+        OpenApiParameter(
+            "ids", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True, description="Comma-separated customer IDs"
+        )
+    ],
+    responses={
+        200: inline_serializer(
+            "BulkDeactivationResult",
+            {
+                "total": serializers.IntegerField(),
+                "successful": serializers.IntegerField(),
+                "failed": serializers.IntegerField(),
+                "deactivated_ids": serializers.ListField(child=serializers.UUIDField()),
+                "errors": inline_serializer(
+                    "BulkDeactivationError",
+                    {
+                        "customer_id": serializers.CharField(),
+                        "error": inline_serializer(
+                            "BulkDeactivationErrorDetail",
+                            {"code": serializers.CharField(), "message": serializers.CharField()},
+                        ),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+        **error_responses(400),
+    },
+    examples=[
+        OpenApiExample(
+            "Partial success",
+            response_only=True,
+            status_codes=["200"],
+            value=envelope_example(
+                {
+                    "total": 2,
+                    "successful": 1,
+                    "failed": 1,
+                    "deactivated_ids": ["550e8400-e29b-41d4-a716-446655440001"],
+                    "errors": [
+                        {
+                            "customer_id": "550e8400-e29b-41d4-a716-446655440000",
+                            "error": {
+                                "code": "CLIENT_HAS_INVOICES",
+                                "message": "Cannot deactivate customer because it has associated invoices",
+                            },
+                        }
+                    ],
+                }
+            ),
+        ),
+        OpenApiExample(
+            "Missing ids",
+            response_only=True,
+            status_codes=["400"],
+            value=error_example(
+                "BAD_REQUEST", "Query parameter 'ids' is required: a comma-separated list of customer IDs"
+            ),
+        ),
+    ],
+)
+
+reactivate_customer = extend_schema(
+    operation_id="reactivateCustomer",
+    summary="Reactivate a customer",
+    description="Undoes a deactivation. Refused with CUSTOMER_ALREADY_EXISTS when another active customer now "
+    "has the same NIF.",
+    parameters=[CUSTOMER_ID],
+    request=None,
+    responses={200: CustomerDetailSerializer, **error_responses(400, 404, 409, conflict="CUSTOMER_ALREADY_EXISTS")},
+)

@@ -1,0 +1,91 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from beel.api.serializers import APIModelSerializer, APISerializer, UTCDateTimeField
+from customers.models import Customer
+from customers.validators import DEFAULT_COUNTRY, normalize_phone, validate_nif
+
+ADDRESS_FIELDS = ("street", "number", "floor", "door", "postal_code", "city", "province", "country")
+# Shown only when set, as in the spec's example (beel-list-customers.txt), where most customers have none.
+OPTIONAL_ADDRESS_FIELDS = ("floor", "door")
+
+
+class AddressSerializer(APISerializer):
+    """Postal address. In responses `floor` and `door` appear only when set; the other fields always do
+    (empty string when unknown). `country` defaults to España, which turns on the Spanish NIF check."""
+
+    street = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    floor = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    door = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    province = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=100, required=False, allow_blank=False)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in OPTIONAL_ADDRESS_FIELDS:
+            if not data.get(name):
+                data.pop(name, None)
+        return data
+
+
+class CustomerSerializer(APIModelSerializer):
+    """The customer as documented in beel-list-customers.txt."""
+
+    address = AddressSerializer(source="*", read_only=True)
+    email = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = ["id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_email(self, customer: Customer) -> str | None:
+        return customer.email or None
+
+    def get_phone(self, customer: Customer) -> str | None:
+        return customer.phone or None
+
+
+class CustomerDetailSerializer(CustomerSerializer):
+    deactivated_at = UTCDateTimeField(read_only=True, allow_null=True)
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "deactivated_at"]
+        read_only_fields = fields
+
+
+class CustomerWriteSerializer(APISerializer):
+    """Input for create (all rules) and update (partial=True: only what is sent). Produces the model's
+    flat fields, normalised: NIF upper case without separators, phone in E.164, email lower case."""
+
+    legal_name = serializers.CharField(max_length=255)
+    nif = serializers.CharField(max_length=32)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    address = AddressSerializer(source="*", required=False)
+
+    def validate_email(self, value: str) -> str:
+        return value.strip().lower()
+
+    def validate(self, attrs):
+        instance = self.instance
+        country = attrs.get("country") or (instance.country if instance else DEFAULT_COUNTRY)
+        errors = {}
+        if "nif" in attrs or ("country" in attrs and instance is not None):
+            nif = attrs.get("nif", instance.nif if instance else "")
+            try:
+                attrs["nif"] = validate_nif(nif, country=country)
+            except DjangoValidationError as error:
+                errors["nif"] = error.messages[0]
+        if attrs.get("phone"):
+            try:
+                attrs["phone"] = normalize_phone(attrs["phone"], country=country)
+            except DjangoValidationError as error:
+                errors["phone"] = error.messages[0]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs

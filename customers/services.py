@@ -1,0 +1,177 @@
+"""Customer use cases. The API, the admin and the management commands call these and only format the
+result, so every channel applies the same rules with the same outcomes."""
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from beel.api.errors import APIError
+from customers.errors import CustomerAlreadyExists, CustomerHasInvoices, CustomerNotFound, InvalidCustomerId
+from customers.models import Customer
+from invoices.models import Invoice
+
+MAX_BULK_IDS = 100
+
+
+@dataclass(frozen=True)
+class DeactivationFailure:
+    customer_id: str
+    error: APIError
+    customer: Customer | None = None
+    invoice_count: int = 0
+
+
+@dataclass
+class DeactivationReport:
+    """Outcome per requested id, in request order; duplicates are counted once."""
+
+    requested_ids: list[str]
+    deactivated_ids: list[str] = field(default_factory=list)
+    failures: list[DeactivationFailure] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.requested_ids)
+
+    @property
+    def successful(self) -> int:
+        return len(self.deactivated_ids)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+def parse_customer_id(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw).strip())
+    except (ValueError, AttributeError):
+        raise InvalidCustomerId(details={"customer_id": "Must be a valid UUID."}) from None
+
+
+def get_customer(*, account, customer_id: str | uuid.UUID) -> Customer:
+    customer_uuid = customer_id if isinstance(customer_id, uuid.UUID) else parse_customer_id(customer_id)
+    customer = Customer.objects.for_account(account).filter(pk=customer_uuid).first()
+    if customer is None:
+        raise CustomerNotFound()
+    return customer
+
+
+def deactivate_customers(*, account, ids: Iterable[str], actor: str) -> DeactivationReport:
+    """Soft-delete each customer that can be: malformed ids, ids unknown to this account and customers with
+    invoices are reported, the rest deactivated. Already inactive customers count as deactivated
+    (idempotent). A fixed number of queries whatever the number of ids.
+
+    The customer rows are locked before their invoices are counted, and invoice creation locks the same
+    row (invoices.services.create_invoice), so no invoice can appear under a customer being deactivated.
+    """
+    requested = list(dict.fromkeys(str(raw).strip() for raw in ids))
+    report = DeactivationReport(requested_ids=requested)
+    parsed: dict[str, uuid.UUID] = {}
+    for raw in requested:
+        try:
+            parsed[raw] = parse_customer_id(raw)
+        except InvalidCustomerId:
+            report.failures.append(DeactivationFailure(customer_id=raw, error=InvalidCustomerId()))
+
+    now = timezone.now()
+    with transaction.atomic():
+        customers = {
+            customer.pk: customer
+            for customer in Customer.objects.for_account(account)
+            .filter(pk__in=set(parsed.values()))
+            .select_for_update()
+        }
+        # A separate statement after the lock, so it sees invoices committed while we waited for it.
+        invoice_counts = dict(
+            Invoice.objects.filter(customer_id__in=list(customers))
+            .values("customer_id")
+            .annotate(count=Count("id"))
+            .values_list("customer_id", "count")
+        )
+        to_deactivate: list[uuid.UUID] = []
+        for raw, customer_uuid in parsed.items():
+            customer = customers.get(customer_uuid)
+            if customer is None:
+                report.failures.append(DeactivationFailure(customer_id=raw, error=CustomerNotFound()))
+            elif invoice_counts.get(customer_uuid, 0):
+                report.failures.append(
+                    DeactivationFailure(
+                        customer_id=raw,
+                        error=CustomerHasInvoices(),
+                        customer=customer,
+                        invoice_count=invoice_counts[customer_uuid],
+                    )
+                )
+            else:
+                if customer.active:
+                    to_deactivate.append(customer_uuid)
+                report.deactivated_ids.append(str(customer_uuid))
+        if to_deactivate:
+            Customer.objects.filter(pk__in=to_deactivate).update(active=False, deactivated_at=now, updated_at=now)
+    report.failures.sort(key=lambda failure: requested.index(failure.customer_id))
+    return report
+
+
+def deactivate_customer(*, account, customer_id: str, actor: str) -> Customer:
+    """The single-customer case of `deactivate_customers`, raising its failure instead of reporting it."""
+    parse_customer_id(customer_id)  # a malformed id is a 400 with details here, not a report entry
+    report = deactivate_customers(account=account, ids=[customer_id], actor=actor)
+    if report.failures:
+        raise report.failures[0].error
+    return Customer.objects.get(pk=report.deactivated_ids[0])
+
+
+def reactivate_customer(*, account, customer_id: str, actor: str) -> Customer:
+    """Undo a soft delete. Refused when another active customer now holds the same NIF."""
+    with transaction.atomic():
+        customer = get_customer(account=account, customer_id=customer_id)
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if customer.active:
+            return customer
+        if Customer.objects.for_account(account).active().filter(nif=customer.nif).exists():
+            raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
+        customer.active = True
+        customer.deactivated_at = None
+        customer.save(update_fields=["active", "deactivated_at", "updated_at"])
+    return customer
+
+
+def _ensure_nif_is_free(*, account, nif: str, exclude_pk=None) -> None:
+    clash = Customer.objects.for_account(account).active().filter(nif=nif)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
+
+
+def create_customer(*, account, data: Mapping[str, Any], actor: str) -> Customer:
+    """`data` is validated and normalised (see customers.serializers / customers.validators)."""
+    try:
+        with transaction.atomic():
+            _ensure_nif_is_free(account=account, nif=data["nif"])
+            customer = Customer(account=account, **data)
+            customer.save()
+    except IntegrityError:
+        # Two concurrent creates passed the check; the partial unique index stopped the second.
+        raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."}) from None
+    return customer
+
+
+def update_customer(*, account, customer_id: str, data: Mapping[str, Any], actor: str) -> Customer:
+    try:
+        with transaction.atomic():
+            customer = get_customer(account=account, customer_id=customer_id)
+            if "nif" in data and customer.active:
+                _ensure_nif_is_free(account=account, nif=data["nif"], exclude_pk=customer.pk)
+            for name, value in data.items():
+                setattr(customer, name, value)
+            customer.save()
+    except IntegrityError:
+        raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."}) from None
+    return customer

@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from customers.views import CustomerViewSet
+
+router = SimpleRouter()
+# The spec's paths have no trailing slash; accept one too rather than answer 404 to `/customers/`.
+router.trailing_slash = "/?"
+router.register("customers", CustomerViewSet, basename="customer")
+
+urlpatterns = router.urls

@@ -1,0 +1,114 @@
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apikeys.models import Scope
+from beel.api.errors import BadRequest
+from beel.api.views import APIViewSet
+from customers import schema, services
+from customers.filters import CustomerFilterSet
+from customers.models import Customer
+from customers.serializers import CustomerDetailSerializer, CustomerSerializer, CustomerWriteSerializer
+from customers.services import MAX_BULK_IDS, DeactivationReport
+
+
+def actor_of(request) -> str:
+    """Who is acting, as recorded by the services: the API key, never its secret."""
+    return f"api_key:{request.auth.prefix}"
+
+
+def parse_bulk_ids(query_params) -> list[str]:
+    raw_values = query_params.getlist("ids")
+    ids = [item.strip() for raw in raw_values for item in raw.split(",") if item.strip()]
+    if not ids:
+        raise BadRequest("Query parameter 'ids' is required: a comma-separated list of customer IDs")
+    distinct = list(dict.fromkeys(ids))
+    if len(distinct) > MAX_BULK_IDS:
+        raise BadRequest(f"Too many ids: at most {MAX_BULK_IDS} customer IDs per request, got {len(distinct)}")
+    return distinct
+
+
+def deactivation_report_data(report: DeactivationReport) -> dict:
+    return {
+        "total": report.total,
+        "successful": report.successful,
+        "failed": report.failed,
+        "deactivated_ids": report.deactivated_ids,
+        "errors": [
+            {
+                "customer_id": failure.customer_id,
+                "error": {"code": failure.error.code, "message": failure.error.message},
+            }
+            for failure in report.failures
+        ],
+    }
+
+
+class CustomerViewSet(APIViewSet):
+    """Thin HTTP layer over customers.services; the rules live there."""
+
+    queryset = Customer.objects.none()  # for the schema generator; requests use get_queryset()
+    serializer_class = CustomerSerializer
+    lookup_url_kwarg = "customer_id"
+    results_key = "customers"
+    filterset_class = CustomerFilterSet
+    required_scopes = {
+        "list": Scope.CUSTOMERS_READ,
+        "retrieve": Scope.CUSTOMERS_READ,
+        "create": Scope.CUSTOMERS_WRITE,
+        "partial_update": Scope.CUSTOMERS_WRITE,
+        "destroy": Scope.CUSTOMERS_WRITE,
+        "bulk_deactivate": Scope.CUSTOMERS_WRITE,
+        "reactivate": Scope.CUSTOMERS_WRITE,
+    }
+
+    def get_queryset(self):
+        return Customer.objects.for_account(self.request.user)
+
+    @schema.list_customers
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(CustomerSerializer(page, many=True).data)
+
+    @schema.retrieve_customer
+    def retrieve(self, request, customer_id: str):
+        customer = services.get_customer(account=request.user, customer_id=customer_id)
+        return Response(CustomerDetailSerializer(customer).data)
+
+    @schema.create_customer
+    def create(self, request):
+        serializer = CustomerWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer = services.create_customer(
+            account=request.user, data=serializer.validated_data, actor=actor_of(request)
+        )
+        return Response(CustomerDetailSerializer(customer).data, status=status.HTTP_201_CREATED)
+
+    @schema.update_customer
+    def partial_update(self, request, customer_id: str):
+        customer = services.get_customer(account=request.user, customer_id=customer_id)
+        serializer = CustomerWriteSerializer(customer, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        customer = services.update_customer(
+            account=request.user, customer_id=customer_id, data=serializer.validated_data, actor=actor_of(request)
+        )
+        return Response(CustomerDetailSerializer(customer).data)
+
+    @schema.deactivate_customer
+    def destroy(self, request, customer_id: str):
+        services.deactivate_customer(account=request.user, customer_id=customer_id, actor=actor_of(request))
+        return Response({"message": "Customer deactivated successfully"})
+
+    @schema.bulk_deactivate_customers
+    @action(detail=False, methods=["delete"], url_path="bulk")
+    def bulk_deactivate(self, request):
+        ids = parse_bulk_ids(request.query_params)
+        report = services.deactivate_customers(account=request.user, ids=ids, actor=actor_of(request))
+        return Response(deactivation_report_data(report))
+
+    @schema.reactivate_customer
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, customer_id: str):
+        customer = services.reactivate_customer(account=request.user, customer_id=customer_id, actor=actor_of(request))
+        return Response(CustomerDetailSerializer(customer).data)

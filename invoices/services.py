@@ -1,0 +1,44 @@
+"""Invoice use cases, shared by the API, the admin and the commands."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from customers.models import Customer
+from customers.services import get_customer
+from invoices.errors import CustomerInactive
+from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
+
+
+def _next_number(*, account, series: str) -> int:
+    """Reserve the next number of the series; the caller's transaction holds the counter row's lock."""
+    counter = InvoiceSeriesCounter.objects.select_for_update().filter(account=account, series=series).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                counter = InvoiceSeriesCounter.objects.create(account=account, series=series)
+        except IntegrityError:
+            # Another transaction created the counter first: wait for and take its lock instead.
+            counter = InvoiceSeriesCounter.objects.select_for_update().get(account=account, series=series)
+        else:
+            counter = InvoiceSeriesCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def create_invoice(*, account, customer_id: str, data: Mapping[str, Any] | None = None, actor: str) -> Invoice:
+    """Create a draft invoice for an active customer of the account.
+
+    The customer row is locked first, the same lock `deactivate_customers` takes, so an invoice is never
+    created under a customer that is being (or has just been) deactivated."""
+    data = dict(data or {})
+    series = data.pop("series", None) or DEFAULT_SERIES
+    with transaction.atomic():
+        customer = get_customer(account=account, customer_id=customer_id)
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if not customer.active:
+            raise CustomerInactive()
+        number = _next_number(account=account, series=series)
+        return Invoice.objects.create(account=account, customer=customer, series=series, number=number, **data)

@@ -1,0 +1,53 @@
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from apikeys.models import ALL_SCOPES
+from tests.factories import AccountFactory, APIKeyFactory
+
+
+@pytest.fixture
+def account(db):
+    return AccountFactory()
+
+
+@pytest.fixture
+def api_key(account):
+    return APIKeyFactory(account=account, scopes=list(ALL_SCOPES))
+
+
+@pytest.fixture
+def anonymous_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """An APIClient that presents the given key (APIKey with .raw_key, or a raw string)."""
+
+    def make(key) -> APIClient:
+        client = APIClient()
+        raw = getattr(key, "raw_key", key)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api(client_for, api_key):
+    """A client authenticated with a key that has every scope."""
+    return client_for(api_key)
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL: SQLite has no row locks and serialises all writers")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
