@@ -10,6 +10,7 @@ public = {"authentication_classes": [], "permission_classes": []}
 
 api_v1 = [
     path("", include("customers.urls")),
+    path("", include("invoices.urls")),
     path("schema", SpectacularAPIView.as_view(**public), name="schema"),
 ]
 

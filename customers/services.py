@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from beel.api.errors import APIError
+from beel.api.errors import APIError, parse_uuid
 from customers.errors import CustomerAlreadyExists, CustomerHasInvoices, CustomerNotFound, InvalidCustomerId
 from customers.models import Customer
 from invoices.models import Invoice
@@ -48,10 +48,7 @@ class DeactivationReport:
 
 
 def parse_customer_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw).strip())
-    except (ValueError, AttributeError):
-        raise InvalidCustomerId(details={"customer_id": "Must be a valid UUID."}) from None
+    return parse_uuid(raw, field="customer_id", error_class=InvalidCustomerId)
 
 
 def get_customer(*, account, customer_id: str | uuid.UUID) -> Customer:

@@ -4,17 +4,12 @@ from rest_framework.response import Response
 
 from apikeys.models import Scope
 from beel.api.errors import BadRequest
-from beel.api.views import APIViewSet
+from beel.api.views import APIViewSet, actor_of
 from customers import schema, services
 from customers.filters import CustomerFilterSet
 from customers.models import Customer
 from customers.serializers import CustomerDetailSerializer, CustomerSerializer, CustomerWriteSerializer
 from customers.services import MAX_BULK_IDS, DeactivationReport
-
-
-def actor_of(request) -> str:
-    """Who is acting, as recorded by the services: the API key, never its secret."""
-    return f"api_key:{request.auth.prefix}"
 
 
 def parse_bulk_ids(query_params) -> list[str]:

@@ -5,10 +5,18 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from beel.api.errors import parse_uuid
 from customers.models import Customer
 from customers.services import get_customer
-from invoices.errors import CustomerInactive
+from invoices.errors import CustomerInactive, InvoiceNotFound
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
+
+
+def get_invoice(*, account, invoice_id: str) -> Invoice:
+    invoice = Invoice.objects.for_account(account).filter(pk=parse_uuid(invoice_id, field="invoice_id")).first()
+    if invoice is None:
+        raise InvoiceNotFound()
+    return invoice
 
 
 def _next_number(*, account, series: str) -> int:

@@ -4,6 +4,7 @@ Services raise these; `beel.api.exceptions.envelope_exception_handler` is the on
 (and every other exception) into the error envelope.
 """
 
+import uuid
 from typing import Any
 
 
@@ -37,3 +38,11 @@ class Conflict(APIError):
     status_code = 409
     code = "CONFLICT"
     default_message = "The request conflicts with the current state of the resource"
+
+
+def parse_uuid(raw: object, *, field: str, error_class: type[ValidationFailed] = ValidationFailed) -> uuid.UUID:
+    """An id from a path or a body; anything but a UUID is a VALIDATION_ERROR naming the field."""
+    try:
+        return uuid.UUID(str(raw).strip())
+    except ValueError:
+        raise error_class(details={field: "Must be a valid UUID."}) from None

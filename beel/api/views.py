@@ -4,6 +4,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
 
+def actor_of(request) -> str:
+    """Who is acting, as the services record it: the API key's public prefix, never its secret."""
+    return f"api_key:{request.auth.prefix}"
+
+
 class APIViewSet(viewsets.GenericViewSet):
     """Base for the API's viewsets: no OPTIONS metadata, and paginated lists keyed by `results_key`
     (`{"customers": [...], "pagination": {...}}`, as documented)."""

@@ -1,0 +1,32 @@
+import django_filters
+
+from invoices.models import InvoiceStatus
+
+
+class InvoiceFilterSet(django_filters.FilterSet):
+    customer_id = django_filters.UUIDFilter(
+        field_name="customer_id",
+        help_text="Only this customer's invoices",
+        error_messages={"invalid": "customer_id must be a UUID."},
+    )
+    status = django_filters.ChoiceFilter(
+        choices=InvoiceStatus.choices,
+        help_text="Invoice status",
+        error_messages={"invalid_choice": f"status must be one of: {', '.join(InvoiceStatus.values)}."},
+    )
+    issue_date_from = django_filters.DateFilter(
+        field_name="issue_date",
+        lookup_expr="gte",
+        help_text="Issued on or after this date (YYYY-MM-DD)",
+        error_messages={"invalid": "issue_date_from must be a date (YYYY-MM-DD)."},
+    )
+    issue_date_to = django_filters.DateFilter(
+        field_name="issue_date",
+        lookup_expr="lte",
+        help_text="Issued on or before this date (YYYY-MM-DD)",
+        error_messages={"invalid": "issue_date_to must be a date (YYYY-MM-DD)."},
+    )
+
+    def filter_queryset(self, queryset):
+        # The id tiebreak makes the order total, so pages never repeat or skip an invoice.
+        return super().filter_queryset(queryset).order_by("-issue_date", "series", "-number", "id")

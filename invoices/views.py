@@ -1,0 +1,46 @@
+from rest_framework import status
+from rest_framework.response import Response
+
+from apikeys.models import Scope
+from beel.api.views import APIViewSet, actor_of
+from invoices import schema, services
+from invoices.filters import InvoiceFilterSet
+from invoices.models import Invoice
+from invoices.serializers import InvoiceCreateSerializer, InvoiceSerializer
+
+
+class InvoiceViewSet(APIViewSet):
+    queryset = Invoice.objects.none()  # for the schema generator; requests use get_queryset()
+    serializer_class = InvoiceSerializer
+    lookup_url_kwarg = "invoice_id"
+    results_key = "invoices"
+    filterset_class = InvoiceFilterSet
+    required_scopes = {
+        "list": Scope.INVOICES_READ,
+        "retrieve": Scope.INVOICES_READ,
+        "create": Scope.INVOICES_WRITE,
+    }
+
+    def get_queryset(self):
+        return Invoice.objects.for_account(self.request.user)
+
+    @schema.list_invoices
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(InvoiceSerializer(page, many=True).data)
+
+    @schema.retrieve_invoice
+    def retrieve(self, request, invoice_id: str):
+        invoice = services.get_invoice(account=request.user, invoice_id=invoice_id)
+        return Response(InvoiceSerializer(invoice).data)
+
+    @schema.create_invoice
+    def create(self, request):
+        serializer = InvoiceCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        customer_id = data.pop("customer_id")
+        invoice = services.create_invoice(
+            account=request.user, customer_id=customer_id, data=data, actor=actor_of(request)
+        )
+        return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)

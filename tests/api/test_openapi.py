@@ -1,0 +1,98 @@
+"""The OpenAPI schema documents the envelope, every parameter and every error code."""
+
+import pytest
+from drf_spectacular.validation import validate_schema
+
+from beel.api.schema import ERROR_CODES
+
+pytestmark = pytest.mark.django_db
+
+LIST_PARAMETERS = {
+    "page",
+    "limit",
+    "active",
+    "search",
+    "legal_name",
+    "nif",
+    "email",
+    "phone",
+    "city",
+    "province",
+    "sort_by",
+    "sort_order",
+}
+
+
+@pytest.fixture
+def schema(anonymous_client):
+    response = anonymous_client.get("/api/v1/schema?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_is_public_and_valid_openapi(schema):
+    validate_schema(schema)
+    assert schema["openapi"].startswith("3.")
+
+
+def test_schema_documents_the_customer_endpoints_as_the_spec_writes_them(schema):
+    paths = schema["paths"]
+    assert set(paths["/api/v1/customers"]) == {"get", "post"}
+    assert set(paths["/api/v1/customers/{customer_id}"]) == {"get", "patch", "delete"}
+    assert set(paths["/api/v1/customers/bulk"]) == {"delete"}
+    assert set(paths["/api/v1/customers/{customer_id}/reactivate"]) == {"post"}
+
+
+def test_list_operation_documents_every_query_parameter(schema):
+    operation = schema["paths"]["/api/v1/customers"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert set(parameters) == LIST_PARAMETERS
+    assert parameters["limit"]["schema"]["maximum"] == 100
+    assert parameters["page"]["schema"]["minimum"] == 1
+    assert parameters["sort_order"]["schema"]["enum"] == ["asc", "desc"]
+    assert {"legal_name", "nif", "created_at"} <= set(parameters["sort_by"]["schema"]["enum"])
+
+
+def test_every_response_is_wrapped_in_the_envelope(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                media = response["content"]["application/json"]["schema"]
+                if int(status) >= 400:
+                    assert media == {"$ref": "#/components/schemas/ErrorEnvelope"}, (path, method, status)
+                else:
+                    assert set(media["required"]) == {"success", "data", "meta"}, (path, method, status)
+
+
+def test_error_codes_are_all_documented(schema):
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["properties"]["code"]["enum"]) == set(ERROR_CODES)
+    assert {"CLIENT_HAS_INVOICES", "CUSTOMER_ALREADY_EXISTS", "VALIDATION_ERROR", "INTERNAL_ERROR"} <= set(ERROR_CODES)
+
+
+def test_operations_require_the_documented_scope(schema):
+    paths = schema["paths"]
+    assert paths["/api/v1/customers"]["get"]["security"] == [{"BearerAuth": ["customers:read"]}]
+    assert paths["/api/v1/customers/bulk"]["delete"]["security"] == [{"BearerAuth": ["customers:write"]}]
+    assert paths["/api/v1/customers/{customer_id}"]["delete"]["security"] == [{"BearerAuth": ["customers:write"]}]
+    assert schema["components"]["securitySchemes"]["BearerAuth"]["scheme"] == "bearer"
+
+
+def test_examples_match_the_spec_pages(schema):
+    bulk = schema["paths"]["/api/v1/customers/bulk"]["delete"]["responses"]["200"]["content"]["application/json"]
+    example = next(iter(bulk["examples"].values()))["value"]
+    assert set(example) == {"success", "data", "meta"}
+    assert set(example["data"]) == {"total", "successful", "failed", "deactivated_ids", "errors"}
+    assert set(example["data"]["errors"][0]) == {"customer_id", "error"}
+    deactivate = schema["paths"]["/api/v1/customers/{customer_id}"]["delete"]["responses"]["200"]
+    example = next(iter(deactivate["content"]["application/json"]["examples"].values()))["value"]
+    assert example["data"] == {"message": "Customer deactivated successfully"}
+    listing = schema["paths"]["/api/v1/customers"]["get"]["responses"]["200"]["content"]["application/json"]
+    example = next(iter(listing["examples"].values()))["value"]
+    assert set(example["data"]) == {"customers", "pagination"}
+
+
+def test_docs_ui_is_served(anonymous_client):
+    response = anonymous_client.get("/api/docs")
+    assert response.status_code == 200
+    assert b"swagger" in response.content.lower()
