@@ -100,25 +100,29 @@ class APIKey(models.Model):
 
     @classmethod
     def issue(cls, *, account, name: str, scopes: list[str], expires_at=None) -> IssuedKey:
-        """Make a key. The prefix is unique; on the rare collision a new secret is drawn."""
         unknown = set(scopes) - set(ALL_SCOPES)
         if unknown:
             raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
+        api_key = cls(account=account, name=name, scopes=list(dict.fromkeys(scopes)), expires_at=expires_at)
+        raw_key = api_key.save_with_new_secret()
+        return IssuedKey(api_key=api_key, raw_key=raw_key)
+
+    def save_with_new_secret(self) -> str:
+        """Draw a secret, store its hash and prefix, save, and return the raw key: the only moment it
+        exists. On the (2^-72-rare) prefix collision a new secret is drawn."""
         for _ in range(5):
             raw_key = KEY_PREFIX + secrets.token_urlsafe(SECRET_BYTES)
+            self.prefix = lookup_prefix_of(raw_key)
+            self.secret_hash = hash_key(raw_key)
             try:
                 with transaction.atomic():
-                    api_key = cls.objects.create(
-                        account=account,
-                        name=name,
-                        scopes=list(dict.fromkeys(scopes)),
-                        prefix=lookup_prefix_of(raw_key),
-                        secret_hash=hash_key(raw_key),
-                        expires_at=expires_at,
-                    )
+                    self.save()
             except IntegrityError:
-                continue
-            return IssuedKey(api_key=api_key, raw_key=raw_key)
+                if type(self).objects.filter(prefix=self.prefix).exists():
+                    self.pk = None
+                    continue
+                raise
+            return raw_key
         raise RuntimeError("Could not draw a unique API key prefix")
 
     def revoke(self) -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from beel.api.errors import APIError, parse_uuid
 from customers.errors import CustomerAlreadyExists, CustomerHasInvoices, CustomerNotFound, InvalidCustomerId
-from customers.models import Customer
+from customers.models import Customer, CustomerQuerySet
 from invoices.models import Invoice
 
 MAX_BULK_IDS = 100
@@ -32,6 +32,7 @@ class DeactivationReport:
 
     requested_ids: list[str]
     deactivated_ids: list[str] = field(default_factory=list)
+    deactivated: list[Customer] = field(default_factory=list)
     failures: list[DeactivationFailure] = field(default_factory=list)
 
     @property
@@ -53,36 +54,45 @@ def parse_customer_id(raw: str) -> uuid.UUID:
 
 def get_customer(*, account, customer_id: str | uuid.UUID) -> Customer:
     customer_uuid = customer_id if isinstance(customer_id, uuid.UUID) else parse_customer_id(customer_id)
-    customer = Customer.objects.for_account(account).filter(pk=customer_uuid).first()
+    customer = _customers_visible_to(account).filter(pk=customer_uuid).first()
     if customer is None:
         raise CustomerNotFound()
     return customer
 
 
-def deactivate_customers(*, account, ids: Iterable[str], actor: str) -> DeactivationReport:
-    """Soft-delete each customer that can be: malformed ids, ids unknown to this account and customers with
+def _customers_visible_to(account) -> CustomerQuerySet:
+    """`account=None` is the staff and operator view (admin, management commands): every account."""
+    return Customer.objects.all() if account is None else Customer.objects.for_account(account)
+
+
+def deactivate_customers(*, account, ids: Iterable[str], actor: str, dry_run: bool = False) -> DeactivationReport:
+    """Soft-delete each customer that can be: malformed ids, ids unknown to the account and customers with
     invoices are reported, the rest deactivated. Already inactive customers count as deactivated
-    (idempotent). A fixed number of queries whatever the number of ids.
+    (idempotent). A fixed number of queries whatever the number of ids. With `dry_run`, the same report
+    is computed and nothing is written.
 
     The customer rows are locked before their invoices are counted, and invoice creation locks the same
     row (invoices.services.create_invoice), so no invoice can appear under a customer being deactivated.
     """
-    requested = list(dict.fromkeys(str(raw).strip() for raw in ids))
-    report = DeactivationReport(requested_ids=requested)
+    report = DeactivationReport(requested_ids=[])
     parsed: dict[str, uuid.UUID] = {}
-    for raw in requested:
+    for raw in dict.fromkeys(str(raw).strip() for raw in ids):
         try:
-            parsed[raw] = parse_customer_id(raw)
+            customer_uuid = parse_customer_id(raw)
         except InvalidCustomerId:
+            report.requested_ids.append(raw)
             report.failures.append(DeactivationFailure(customer_id=raw, error=InvalidCustomerId()))
+            continue
+        if customer_uuid in parsed.values():
+            continue  # the same UUID spelt twice (e.g. upper and lower case) counts once
+        parsed[raw] = customer_uuid
+        report.requested_ids.append(raw)
 
     now = timezone.now()
     with transaction.atomic():
         customers = {
             customer.pk: customer
-            for customer in Customer.objects.for_account(account)
-            .filter(pk__in=set(parsed.values()))
-            .select_for_update()
+            for customer in _customers_visible_to(account).filter(pk__in=set(parsed.values())).select_for_update()
         }
         # A separate statement after the lock, so it sees invoices committed while we waited for it.
         invoice_counts = dict(
@@ -109,9 +119,11 @@ def deactivate_customers(*, account, ids: Iterable[str], actor: str) -> Deactiva
                 if customer.active:
                     to_deactivate.append(customer_uuid)
                 report.deactivated_ids.append(str(customer_uuid))
-        if to_deactivate:
+                report.deactivated.append(customer)
+        if to_deactivate and not dry_run:
             Customer.objects.filter(pk__in=to_deactivate).update(active=False, deactivated_at=now, updated_at=now)
-    report.failures.sort(key=lambda failure: requested.index(failure.customer_id))
+    position = {raw: index for index, raw in enumerate(report.requested_ids)}
+    report.failures.sort(key=lambda failure: position[failure.customer_id])
     return report
 
 
@@ -131,7 +143,7 @@ def reactivate_customer(*, account, customer_id: str, actor: str) -> Customer:
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.active:
             return customer
-        if Customer.objects.for_account(account).active().filter(nif=customer.nif).exists():
+        if Customer.objects.for_account(customer.account_id).active().filter(nif=customer.nif).exists():
             raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
         customer.active = True
         customer.deactivated_at = None
@@ -139,7 +151,7 @@ def reactivate_customer(*, account, customer_id: str, actor: str) -> Customer:
     return customer
 
 
-def _ensure_nif_is_free(*, account, nif: str, exclude_pk=None) -> None:
+def ensure_nif_is_free(*, account, nif: str, exclude_pk=None) -> None:
     clash = Customer.objects.for_account(account).active().filter(nif=nif)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
@@ -151,7 +163,7 @@ def create_customer(*, account, data: Mapping[str, Any], actor: str) -> Customer
     """`data` is validated and normalised (see customers.serializers / customers.validators)."""
     try:
         with transaction.atomic():
-            _ensure_nif_is_free(account=account, nif=data["nif"])
+            ensure_nif_is_free(account=account, nif=data["nif"])
             customer = Customer(account=account, **data)
             customer.save()
     except IntegrityError:
@@ -165,7 +177,7 @@ def update_customer(*, account, customer_id: str, data: Mapping[str, Any], actor
         with transaction.atomic():
             customer = get_customer(account=account, customer_id=customer_id)
             if "nif" in data and customer.active:
-                _ensure_nif_is_free(account=account, nif=data["nif"], exclude_pk=customer.pk)
+                ensure_nif_is_free(account=account, nif=data["nif"], exclude_pk=customer.pk)
             for name, value in data.items():
                 setattr(customer, name, value)
             customer.save()

@@ -1,0 +1,58 @@
+from django import forms
+
+from beel.api.errors import APIError
+from customers.models import Customer
+from customers.services import ensure_nif_is_free
+from customers.validators import DEFAULT_COUNTRY, normalize_phone, validate_nif
+
+
+class CustomerAdminForm(forms.ModelForm):
+    """The admin's edit form applies the same checks and normalisation as the API (customers.validators)."""
+
+    class Meta:
+        model = Customer
+        fields = [
+            "legal_name",
+            "nif",
+            "email",
+            "phone",
+            "street",
+            "number",
+            "floor",
+            "door",
+            "postal_code",
+            "city",
+            "province",
+            "country",
+        ]
+
+    def _country(self) -> str:
+        return self.cleaned_data.get("country") or DEFAULT_COUNTRY
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "nif" in cleaned:
+            try:
+                cleaned["nif"] = validate_nif(cleaned["nif"], country=self._country())
+            except forms.ValidationError as error:
+                self.add_error("nif", error)
+            else:
+                self._check_nif_is_free(cleaned["nif"])
+        if cleaned.get("phone"):
+            try:
+                cleaned["phone"] = normalize_phone(cleaned["phone"], country=self._country())
+            except forms.ValidationError as error:
+                self.add_error("phone", error)
+        return cleaned
+
+    def _check_nif_is_free(self, nif: str) -> None:
+        customer = self.instance
+        if customer.pk is None or not customer.active:
+            return
+        try:
+            ensure_nif_is_free(account=customer.account_id, nif=nif, exclude_pk=customer.pk)
+        except APIError as error:
+            self.add_error("nif", error.message)

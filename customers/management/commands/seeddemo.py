@@ -1,0 +1,106 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from apikeys.models import ALL_SCOPES, APIKey
+from customers.demo import demo_customers
+from customers.models import Customer
+from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
+
+BATCH_SIZE = 2000
+VAT = Decimal("0.21")
+
+
+class Command(BaseCommand):
+    help = (
+        "Load realistic Spanish demo customers (some with invoices) into an account, then print a fresh API "
+        "key for it on the last line. Idempotent: an account that already has N customers gets none more."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=200, help="How many customers the account should have.")
+        parser.add_argument("--user", default="demo", help="Username of the account (created if needed).")
+
+    def handle(self, *args, **options):
+        wanted = options["customers"]
+        if wanted < 0:
+            raise CommandError("--customers must be zero or more.")
+        with transaction.atomic():
+            account, _ = get_user_model().objects.get_or_create(username=options["user"])
+            existing = Customer.objects.for_account(account).count()
+            created, invoiced = self._seed(account, existing, wanted)
+            issued = APIKey.issue(account=account, name="seeddemo", scopes=list(ALL_SCOPES))
+        self.stderr.write(
+            f"Account {account.username!r}: {created} customers and {invoiced} invoices added "
+            f"({max(existing, wanted)} customers in all). API key (shown once):"
+        )
+        self.stdout.write(issued.raw_key)
+
+    def _seed(self, account, start: int, stop: int) -> tuple[int, int]:
+        if start >= stop:
+            return 0, 0
+        counter, _ = InvoiceSeriesCounter.objects.select_for_update().get_or_create(
+            account=account, series=DEFAULT_SERIES
+        )
+        today = timezone.localdate()
+        created = invoiced = 0
+        progress = tqdm(total=stop - start, unit="customer", file=self.stderr, disable=stop - start < 5000)
+        customers: list[Customer] = []
+        invoices: list[Invoice] = []
+        for index, demo in enumerate(demo_customers(start, stop), start=start):
+            customer = Customer(
+                account=account,
+                legal_name=demo.legal_name,
+                nif=demo.nif,
+                email=demo.email,
+                phone=demo.phone,
+                street=demo.street,
+                number=demo.number,
+                floor=demo.floor,
+                door=demo.door,
+                postal_code=demo.postal_code,
+                city=demo.city,
+                province=demo.province,
+                active=demo.active,
+                deactivated_at=None if demo.active else timezone.now(),
+            )
+            customer.fold_search_fields()  # bulk_create bypasses save()
+            customers.append(customer)
+            for nth in range(demo.invoice_count):
+                counter.last_number += 1
+                subtotal = Decimal(100 + (index * 37 + nth * 11) % 4900)
+                tax = (subtotal * VAT).quantize(Decimal("0.01"))
+                invoices.append(
+                    Invoice(
+                        account=account,
+                        customer=customer,
+                        series=DEFAULT_SERIES,
+                        number=counter.last_number,
+                        status=["issued", "paid", "draft"][nth % 3],
+                        issue_date=today - timedelta(days=(index + nth * 30) % 365),
+                        subtotal=subtotal,
+                        tax_total=tax,
+                        total=subtotal + tax,
+                    )
+                )
+            if len(customers) >= BATCH_SIZE:
+                created, invoiced = self._flush(customers, invoices, created, invoiced, progress)
+        created, invoiced = self._flush(customers, invoices, created, invoiced, progress)
+        counter.save(update_fields=["last_number"])
+        progress.close()
+        return created, invoiced
+
+    @staticmethod
+    def _flush(customers, invoices, created, invoiced, progress) -> tuple[int, int]:
+        Customer.objects.bulk_create(customers, batch_size=BATCH_SIZE)
+        Invoice.objects.bulk_create(invoices, batch_size=BATCH_SIZE)
+        progress.update(len(customers))
+        result = created + len(customers), invoiced + len(invoices)
+        customers.clear()
+        invoices.clear()
+        return result
