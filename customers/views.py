@@ -1,3 +1,5 @@
+import uuid
+
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,10 +19,18 @@ def parse_bulk_ids(query_params) -> list[str]:
     ids = [item.strip() for raw in raw_values for item in raw.split(",") if item.strip()]
     if not ids:
         raise BadRequest("Query parameter 'ids' is required: a comma-separated list of customer IDs")
-    distinct = list(dict.fromkeys(ids))
-    if len(distinct) > MAX_BULK_IDS:
-        raise BadRequest(f"Too many ids: at most {MAX_BULK_IDS} customer IDs per request, got {len(distinct)}")
-    return distinct
+    distinct = len({_identity(customer_id) for customer_id in ids})
+    if distinct > MAX_BULK_IDS:
+        raise BadRequest(f"Too many ids: at most {MAX_BULK_IDS} customer IDs per request, got {distinct}")
+    return ids
+
+
+def _identity(customer_id: str) -> str:
+    """The same UUID written in upper and lower case is one id, as the service counts it."""
+    try:
+        return str(uuid.UUID(customer_id))
+    except ValueError:
+        return customer_id
 
 
 def deactivation_report_data(report: DeactivationReport) -> dict:

@@ -1,0 +1,957 @@
+"""GET /api/v1/customers (beel-list-customers.txt): the response shape, paging, sorting, filters and account
+isolation, all through HTTP."""
+
+import math
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from customers.models import Customer
+from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, valid_dni
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/customers"
+CUSTOMER_KEYS = {"id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"}
+ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country"}
+PAGINATION_KEYS = {"current_page", "items_per_page", "total_items", "total_pages", "has_next", "has_previous"}
+UTC_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def get_list(client, **params):
+    """The `data` of a successful list response."""
+    response = client.get(URL, params)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["success"] is True
+    assert set(body["data"]) == {"customers", "pagination"}
+    return body["data"]
+
+
+def names(data) -> list[str]:
+    return [customer["legal_name"] for customer in data["customers"]]
+
+
+def ids(data) -> list[str]:
+    return [customer["id"] for customer in data["customers"]]
+
+
+def assert_validation_error(response, parameters: set[str]) -> dict:
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["success"] is False
+    assert body["error"]["code"] == "VALIDATION_ERROR"
+    details = body["error"]["details"]
+    assert set(details) == parameters
+    for parameter in parameters:
+        assert isinstance(details[parameter], str) and details[parameter]
+    return details
+
+
+def set_timestamps(customer, *, created_at=None, updated_at=None):
+    """Sets the auto timestamps (which save() would overwrite) with a queryset update."""
+    values = {}
+    if created_at is not None:
+        values["created_at"] = created_at
+    if updated_at is not None:
+        values["updated_at"] = updated_at
+    Customer.objects.filter(pk=customer.pk).update(**values)
+
+
+def walk_pages(client, limit: int, **params) -> list[str]:
+    """Every id, in order, by following has_next from page 1."""
+    seen: list[str] = []
+    page = 1
+    while True:
+        data = get_list(client, page=page, limit=limit, **params)
+        seen.extend(ids(data))
+        if not data["pagination"]["has_next"]:
+            return seen
+        page += 1
+        assert page < 1000, "has_next never became false"
+
+
+# --- response shape ---------------------------------------------------------------------------------------
+
+
+def test_list_data_holds_customers_and_exactly_the_documented_pagination_keys(api, account):
+    CustomerFactory(account=account)
+    data = get_list(api)
+    assert isinstance(data["customers"], list)
+    assert set(data["pagination"]) == PAGINATION_KEYS
+
+
+def test_each_customer_has_exactly_the_documented_keys_and_values(api, account):
+    customer = CustomerFactory(
+        account=account,
+        legal_name="Tech Solutions SL",
+        nif="B12345674",
+        email="admin@techsolutions.com",
+        phone="+34912345678",
+        street="Calle Mayor",
+        number="15",
+        postal_code="28013",
+        city="Madrid",
+        province="Madrid",
+        country="España",
+    )
+    set_timestamps(
+        customer,
+        created_at=datetime(2024, 6, 15, 10, 30, tzinfo=UTC),
+        updated_at=datetime(2025, 1, 10, 14, 0, tzinfo=UTC),
+    )
+
+    [item] = get_list(api)["customers"]
+
+    assert set(item) == CUSTOMER_KEYS
+    assert item == {
+        "id": str(customer.id),
+        "legal_name": "Tech Solutions SL",
+        "nif": "B12345674",
+        "email": "admin@techsolutions.com",
+        "phone": "+34912345678",
+        "address": {
+            "street": "Calle Mayor",
+            "number": "15",
+            "postal_code": "28013",
+            "city": "Madrid",
+            "province": "Madrid",
+            "country": "España",
+        },
+        "active": True,
+        "created_at": "2024-06-15T10:30:00Z",
+        "updated_at": "2025-01-10T14:00:00Z",
+    }
+
+
+def test_address_shows_floor_and_door_only_when_set(api, account):
+    CustomerFactory(account=account, legal_name="Con Piso", floor="3º", door="B")
+    CustomerFactory(account=account, legal_name="Sin Piso", floor="", door="")
+    CustomerFactory(account=account, legal_name="Solo Piso", floor="2", door="")
+    CustomerFactory(account=account, legal_name="Solo Puerta", floor="", door="A")
+
+    addresses = {customer["legal_name"]: customer["address"] for customer in get_list(api)["customers"]}
+
+    assert set(addresses["Con Piso"]) == ADDRESS_KEYS | {"floor", "door"}
+    assert addresses["Con Piso"]["floor"] == "3º"
+    assert addresses["Con Piso"]["door"] == "B"
+    assert set(addresses["Sin Piso"]) == ADDRESS_KEYS
+    assert set(addresses["Solo Piso"]) == ADDRESS_KEYS | {"floor"}
+    assert addresses["Solo Piso"]["floor"] == "2"
+    assert set(addresses["Solo Puerta"]) == ADDRESS_KEYS | {"door"}
+    assert addresses["Solo Puerta"]["door"] == "A"
+
+
+def test_unknown_email_and_phone_are_null_but_keys_are_present(api, account):
+    CustomerFactory(account=account, email="", phone="")
+    [item] = get_list(api)["customers"]
+    assert set(item) == CUSTOMER_KEYS
+    assert item["email"] is None
+    assert item["phone"] is None
+
+
+def test_timestamps_are_rendered_in_utc_with_z_suffix(api, account):
+    customer = CustomerFactory(account=account)
+    # Stored from a Madrid wall-clock time (the service's TIME_ZONE, UTC+2 in summer, UTC+1 in winter).
+    set_timestamps(
+        customer,
+        created_at=datetime(2024, 8, 20, 11, 0, tzinfo=MADRID),
+        updated_at=datetime(2024, 12, 1, 12, 30, tzinfo=MADRID),
+    )
+    CustomerFactory(account=account)  # untouched timestamps: now
+
+    data = get_list(api)
+    for item in data["customers"]:
+        assert UTC_TIMESTAMP.match(item["created_at"]), item["created_at"]
+        assert UTC_TIMESTAMP.match(item["updated_at"]), item["updated_at"]
+    [shifted] = [item for item in data["customers"] if item["id"] == str(customer.id)]
+    assert shifted["created_at"] == "2024-08-20T09:00:00Z"
+    assert shifted["updated_at"] == "2024-12-01T11:30:00Z"
+
+
+def test_request_made_like_the_spec_curl_returns_the_documented_shape(api_key, account):
+    tech = CustomerFactory(
+        account=account,
+        legal_name="Tech Solutions SL",
+        nif="B12345674",
+        email="admin@techsolutions.com",
+        phone="+34912345678",
+        street="Calle Mayor",
+        number="15",
+        postal_code="28013",
+        city="Madrid",
+        province="Madrid",
+    )
+    maria = CustomerFactory(
+        account=account,
+        legal_name="María García López",
+        nif="12345678Z",
+        email="maria.garcia@email.com",
+        phone="+34654321987",
+        street="Avenida de la Constitución",
+        number="25",
+        floor="3º",
+        door="B",
+        postal_code="41001",
+        city="Sevilla",
+        province="Sevilla",
+    )
+    levante = CustomerFactory(
+        account=account,
+        legal_name="Distribuidora Levante SA",
+        nif="A58818501",
+        email="contabilidad@distribuidoralevante.es",
+        phone="+34963456789",
+        street="Polígono Industrial Norte",
+        number="7",
+        postal_code="46007",
+        city="Valencia",
+        province="Valencia",
+        active=False,
+    )
+    set_timestamps(
+        tech,
+        created_at=datetime(2024, 6, 15, 10, 30, tzinfo=UTC),
+        updated_at=datetime(2025, 1, 10, 14, 0, tzinfo=UTC),
+    )
+    set_timestamps(
+        maria,
+        created_at=datetime(2024, 8, 20, 9, 0, tzinfo=UTC),
+        updated_at=datetime(2024, 12, 1, 11, 30, tzinfo=UTC),
+    )
+    set_timestamps(
+        levante,
+        created_at=datetime(2024, 3, 10, 16, 45, tzinfo=UTC),
+        updated_at=datetime(2024, 11, 20, 8, 0, tzinfo=UTC),
+    )
+
+    # curl -X GET "https://app.beel.es/api/v1/customers" -H "Authorization: Bearer $KEY": nothing else.
+    client = APIClient()
+    response = client.get("/api/v1/customers", HTTP_AUTHORIZATION=f"Bearer {api_key.raw_key}")
+
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"success", "data", "meta"}
+    assert body["success"] is True
+    assert set(body["meta"]) == {"timestamp", "request_id"}
+    assert UTC_TIMESTAMP.match(body["meta"]["timestamp"])
+    assert set(body["data"]) == {"customers", "pagination"}
+    assert body["data"]["pagination"] == {
+        "current_page": 1,
+        "items_per_page": 20,
+        "total_items": 3,
+        "total_pages": 1,
+        "has_next": False,
+        "has_previous": False,
+    }
+    by_id = {customer["id"]: customer for customer in body["data"]["customers"]}
+    assert len(by_id) == 3
+    assert by_id[str(tech.id)] == {
+        "id": str(tech.id),
+        "legal_name": "Tech Solutions SL",
+        "nif": "B12345674",
+        "email": "admin@techsolutions.com",
+        "phone": "+34912345678",
+        "address": {
+            "street": "Calle Mayor",
+            "number": "15",
+            "postal_code": "28013",
+            "city": "Madrid",
+            "province": "Madrid",
+            "country": "España",
+        },
+        "active": True,
+        "created_at": "2024-06-15T10:30:00Z",
+        "updated_at": "2025-01-10T14:00:00Z",
+    }
+    assert by_id[str(maria.id)] == {
+        "id": str(maria.id),
+        "legal_name": "María García López",
+        "nif": "12345678Z",
+        "email": "maria.garcia@email.com",
+        "phone": "+34654321987",
+        "address": {
+            "street": "Avenida de la Constitución",
+            "number": "25",
+            "floor": "3º",
+            "door": "B",
+            "postal_code": "41001",
+            "city": "Sevilla",
+            "province": "Sevilla",
+            "country": "España",
+        },
+        "active": True,
+        "created_at": "2024-08-20T09:00:00Z",
+        "updated_at": "2024-12-01T11:30:00Z",
+    }
+    assert by_id[str(levante.id)] == {
+        "id": str(levante.id),
+        "legal_name": "Distribuidora Levante SA",
+        "nif": "A58818501",
+        "email": "contabilidad@distribuidoralevante.es",
+        "phone": "+34963456789",
+        "address": {
+            "street": "Polígono Industrial Norte",
+            "number": "7",
+            "postal_code": "46007",
+            "city": "Valencia",
+            "province": "Valencia",
+            "country": "España",
+        },
+        "active": False,
+        "created_at": "2024-03-10T16:45:00Z",
+        "updated_at": "2024-11-20T08:00:00Z",
+    }
+
+
+# --- pagination -------------------------------------------------------------------------------------------
+
+
+def test_defaults_to_first_page_of_twenty(api, account):
+    CustomerFactory.create_batch(25, account=account)
+    data = get_list(api)
+    assert len(data["customers"]) == 20
+    assert data["pagination"] == {
+        "current_page": 1,
+        "items_per_page": 20,
+        "total_items": 25,
+        "total_pages": 2,
+        "has_next": True,
+        "has_previous": False,
+    }
+
+
+def test_last_page_holds_the_remainder_and_has_no_next(api, account):
+    CustomerFactory.create_batch(25, account=account)
+    data = get_list(api, page=2)
+    assert len(data["customers"]) == 5
+    assert data["pagination"] == {
+        "current_page": 2,
+        "items_per_page": 20,
+        "total_items": 25,
+        "total_pages": 2,
+        "has_next": False,
+        "has_previous": True,
+    }
+
+
+def test_middle_page_has_next_and_previous(api, account):
+    CustomerFactory.create_batch(7, account=account)
+    data = get_list(api, page=2, limit=3)
+    assert len(data["customers"]) == 3
+    assert data["pagination"] == {
+        "current_page": 2,
+        "items_per_page": 3,
+        "total_items": 7,
+        "total_pages": 3,
+        "has_next": True,
+        "has_previous": True,
+    }
+    last = get_list(api, page=3, limit=3)
+    assert len(last["customers"]) == 1
+    assert last["pagination"]["has_next"] is False
+
+
+@pytest.mark.parametrize("limit", [1, 2, 50, 99, 100])
+def test_any_limit_from_1_to_100_is_honoured(api, account, limit):
+    CustomerFactory.create_batch(101, account=account)
+    data = get_list(api, limit=limit)
+    assert len(data["customers"]) == limit
+    assert data["pagination"]["items_per_page"] == limit
+    assert data["pagination"]["total_items"] == 101
+    assert data["pagination"]["total_pages"] == math.ceil(101 / limit)
+    assert data["pagination"]["has_next"] is True
+
+
+def test_exact_multiple_of_limit_has_no_extra_page(api, account):
+    CustomerFactory.create_batch(6, account=account)
+    data = get_list(api, page=2, limit=3)
+    assert len(data["customers"]) == 3
+    assert data["pagination"]["total_pages"] == 2
+    assert data["pagination"]["has_next"] is False
+
+
+@pytest.mark.parametrize("page", [3, 4, 1000])
+def test_page_past_the_end_is_an_empty_list_with_true_totals(api, account, page):
+    CustomerFactory.create_batch(3, account=account)
+    response = api.get(URL, {"page": page, "limit": 2})
+    assert response.status_code == 200, response.content
+    data = response.json()["data"]
+    assert data["customers"] == []
+    assert data["pagination"] == {
+        "current_page": page,
+        "items_per_page": 2,
+        "total_items": 3,
+        "total_pages": 2,
+        "has_next": False,
+        "has_previous": True,
+    }
+
+
+def test_nothing_to_list_has_zero_total_pages(api, account):
+    data = get_list(api)
+    assert data["customers"] == []
+    assert data["pagination"] == {
+        "current_page": 1,
+        "items_per_page": 20,
+        "total_items": 0,
+        "total_pages": 0,
+        "has_next": False,
+        "has_previous": False,
+    }
+
+
+def test_filter_matching_nothing_has_zero_totals(api, account):
+    CustomerFactory.create_batch(3, account=account, city="Madrid", province="Madrid")
+    data = get_list(api, city="Lugo")
+    assert data["customers"] == []
+    assert data["pagination"]["total_items"] == 0
+    assert data["pagination"]["total_pages"] == 0
+    assert data["pagination"]["has_next"] is False
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("page", "0"),
+        ("page", "-1"),
+        ("page", "abc"),
+        ("page", "1.5"),
+        ("page", "1e3"),
+        ("limit", "0"),
+        ("limit", "-5"),
+        ("limit", "101"),
+        ("limit", "1000"),
+        ("limit", "abc"),
+        ("limit", "2.5"),
+        ("active", "maybe"),
+        ("active", "si"),
+        ("sort_by", "password"),
+        ("sort_by", "legal_name_folded"),
+        ("sort_by", "account"),
+        ("sort_order", "up"),
+        ("sort_order", "descending"),
+    ],
+)
+def test_malformed_or_out_of_range_parameter_is_400_naming_it(api, account, parameter, value):
+    CustomerFactory.create_batch(2, account=account)
+    assert_validation_error(api.get(URL, {parameter: value}), {parameter})
+
+
+def test_every_bad_parameter_is_reported_together(api, account):
+    CustomerFactory(account=account)
+    response = api.get(URL, {"page": "0", "limit": "101", "active": "maybe", "sort_by": "password", "sort_order": "up"})
+    assert_validation_error(response, {"page", "limit", "active", "sort_by", "sort_order"})
+
+
+def test_bad_paging_is_reported_with_bad_filters_while_good_ones_are_not_named(api, account):
+    CustomerFactory(account=account)
+    response = api.get(URL, {"page": "abc", "limit": "10", "active": "true", "sort_by": "nif", "sort_order": "up"})
+    assert_validation_error(response, {"page", "sort_order"})
+
+
+def test_absurdly_large_page_is_never_a_server_error(api, account):
+    CustomerFactory(account=account)
+    response = api.get(URL, {"page": "9" * 40})
+    if response.status_code == 400:
+        assert_validation_error(response, {"page"})
+    else:
+        assert response.status_code == 200, response.content
+        data = response.json()["data"]
+        assert data["customers"] == []
+        assert data["pagination"]["total_items"] == 1
+
+
+# --- sorting ----------------------------------------------------------------------------------------------
+
+# Four customers whose order differs for every sort key (folded where the key is text: case and accents
+# are ignored, so 'Ávila' and 'almería' sort among the A's).
+SORT_ROWS = {
+    "Ávila Consulting": {
+        "nif": "X1234567L",
+        "email": "carmen@d.es",
+        "city": "Bilbao",
+        "province": "Zamora",
+        "created_at": datetime(2024, 3, 1, tzinfo=UTC),
+        "updated_at": datetime(2024, 12, 1, tzinfo=UTC),
+    },
+    "Bravo SA": {
+        "nif": "B12345674",
+        "email": "david@a.es",
+        "city": "Zaragoza",
+        "province": "Álava",
+        "created_at": datetime(2024, 1, 1, tzinfo=UTC),
+        "updated_at": datetime(2024, 10, 1, tzinfo=UTC),
+    },
+    "carmen ruiz": {
+        "nif": "12345678Z",
+        "email": "alba@c.es",
+        "city": "almería",
+        "province": "Madrid",
+        "created_at": datetime(2024, 4, 1, tzinfo=UTC),
+        "updated_at": datetime(2024, 9, 1, tzinfo=UTC),
+    },
+    "Zeta SL": {
+        "nif": "A58818501",
+        "email": "beatriz@b.es",
+        "city": "Cádiz",
+        "province": "Cuenca",
+        "created_at": datetime(2024, 2, 1, tzinfo=UTC),
+        "updated_at": datetime(2024, 11, 1, tzinfo=UTC),
+    },
+}
+ASCENDING = {
+    "legal_name": ["Ávila Consulting", "Bravo SA", "carmen ruiz", "Zeta SL"],
+    "nif": ["carmen ruiz", "Zeta SL", "Bravo SA", "Ávila Consulting"],
+    "email": ["carmen ruiz", "Zeta SL", "Ávila Consulting", "Bravo SA"],
+    "city": ["carmen ruiz", "Ávila Consulting", "Zeta SL", "Bravo SA"],
+    "province": ["Bravo SA", "Zeta SL", "carmen ruiz", "Ávila Consulting"],
+    "created_at": ["Bravo SA", "Zeta SL", "Ávila Consulting", "carmen ruiz"],
+    "updated_at": ["carmen ruiz", "Bravo SA", "Zeta SL", "Ávila Consulting"],
+}
+
+
+@pytest.fixture
+def sortable_customers(account):
+    # Created in an order that matches none of the expected orders.
+    for legal_name in ["Zeta SL", "carmen ruiz", "Ávila Consulting", "Bravo SA"]:
+        row = SORT_ROWS[legal_name]
+        customer = CustomerFactory(
+            account=account,
+            legal_name=legal_name,
+            nif=row["nif"],
+            email=row["email"],
+            city=row["city"],
+            province=row["province"],
+        )
+        set_timestamps(customer, created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+@pytest.mark.parametrize("sort_by", list(ASCENDING))
+def test_sort_by_each_field_ascending(api, sortable_customers, sort_by):
+    assert names(get_list(api, sort_by=sort_by, sort_order="asc")) == ASCENDING[sort_by]
+
+
+@pytest.mark.parametrize("sort_by", list(ASCENDING))
+def test_sort_by_each_field_descending(api, sortable_customers, sort_by):
+    assert names(get_list(api, sort_by=sort_by, sort_order="desc")) == ASCENDING[sort_by][::-1]
+
+
+@pytest.mark.parametrize("sort_by", list(ASCENDING))
+def test_sort_order_defaults_to_ascending(api, sortable_customers, sort_by):
+    assert names(get_list(api, sort_by=sort_by)) == ASCENDING[sort_by]
+
+
+@pytest.mark.parametrize("sort_by", list(ASCENDING))
+def test_sort_order_applies_across_pages(api, sortable_customers, sort_by):
+    for order, expected in (("asc", ASCENDING[sort_by]), ("desc", ASCENDING[sort_by][::-1])):
+        first = get_list(api, sort_by=sort_by, sort_order=order, limit=3, page=1)
+        second = get_list(api, sort_by=sort_by, sort_order=order, limit=3, page=2)
+        assert names(first) + names(second) == expected
+
+
+def test_legal_name_sort_ignores_accents_and_case(api, account):
+    for legal_name in ["Zeta SL", "Édison SL", "bravo Logística", "Ávila Consulting", "Carmen Ruiz", "Álamo Ediciones"]:
+        CustomerFactory(account=account, legal_name=legal_name)
+    expected = ["Álamo Ediciones", "Ávila Consulting", "bravo Logística", "Carmen Ruiz", "Édison SL", "Zeta SL"]
+    assert names(get_list(api, sort_by="legal_name")) == expected
+    assert names(get_list(api, sort_by="legal_name", sort_order="desc")) == expected[::-1]
+
+
+TIE_SORTS = [
+    {},
+    {"sort_by": "created_at"},
+    {"sort_by": "created_at", "sort_order": "desc"},
+    {"sort_by": "updated_at", "sort_order": "asc"},
+    {"sort_by": "legal_name"},
+    {"sort_by": "legal_name", "sort_order": "desc"},
+    {"sort_by": "city", "sort_order": "desc"},
+    {"sort_by": "province"},
+    {"sort_by": "email"},
+]
+
+
+@pytest.fixture
+def tied_customers(account):
+    """23 customers sharing created_at, updated_at, city, province and email, in two legal-name groups."""
+    customers = [
+        CustomerFactory(
+            account=account,
+            legal_name="Mismo Nombre SL" if n % 2 else "Ávila Repetida SA",
+            email="",
+            city="Madrid",
+            province="Madrid",
+        )
+        for n in range(23)
+    ]
+    instant = datetime(2024, 5, 5, 12, 0, tzinfo=UTC)
+    Customer.objects.filter(account=account).update(created_at=instant, updated_at=instant)
+    return customers
+
+
+@pytest.mark.parametrize("sort", TIE_SORTS, ids=lambda sort: "-".join(sort.values()) or "default")
+@pytest.mark.parametrize("limit", [1, 3, 4, 7])
+def test_paging_through_tied_sort_keys_never_repeats_or_skips(api, tied_customers, sort, limit):
+    seen = walk_pages(api, limit, **sort)
+    assert len(seen) == len(set(seen)) == 23
+    assert set(seen) == {str(customer.id) for customer in tied_customers}
+
+
+@pytest.mark.parametrize("sort", TIE_SORTS, ids=lambda sort: "-".join(sort.values()) or "default")
+def test_ties_are_broken_by_id_in_the_sort_direction(api, tied_customers, sort):
+    descending = sort.get("sort_order") == "desc"
+    group = {"Ávila Repetida SA": 0, "Mismo Nombre SL": 1}
+
+    def key(customer):
+        primary = group[customer.legal_name] if sort.get("sort_by") == "legal_name" else 0
+        return (primary, str(customer.id))
+
+    expected = [str(customer.id) for customer in sorted(tied_customers, key=key, reverse=descending)]
+    assert walk_pages(api, 5, **sort) == expected
+
+
+def test_same_order_is_returned_on_repeated_requests(api, tied_customers):
+    first = ids(get_list(api, limit=100, sort_by="created_at"))
+    second = ids(get_list(api, limit=100, sort_by="created_at"))
+    assert first == second
+
+
+# --- filters ----------------------------------------------------------------------------------------------
+
+
+def test_without_active_filter_both_active_and_inactive_are_listed(api, account):
+    CustomerFactory(account=account, legal_name="Activa SL", active=True)
+    CustomerFactory(account=account, legal_name="Inactiva SL", active=False)
+    data = get_list(api)
+    assert sorted(names(data)) == ["Activa SL", "Inactiva SL"]
+    assert data["pagination"]["total_items"] == 2
+    statuses = {customer["legal_name"]: customer["active"] for customer in data["customers"]}
+    assert statuses == {"Activa SL": True, "Inactiva SL": False}
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", ["Activa SL"]), ("false", ["Inactiva SL"])])
+def test_active_filter_selects_by_status(api, account, value, expected):
+    CustomerFactory(account=account, legal_name="Activa SL", active=True)
+    CustomerFactory(account=account, legal_name="Inactiva SL", active=False)
+    data = get_list(api, active=value)
+    assert names(data) == expected
+    assert data["pagination"]["total_items"] == 1
+
+
+@pytest.fixture
+def people(account):
+    """Customers with explicit names, NIFs, emails and phones, so no generated value can match a query."""
+    rows = [
+        ("Tech Solutions SL", "B12345674", "admin@techsolutions.com", "+34912345678", "Madrid", "Madrid"),
+        ("María García López", "12345678Z", "maria.garcia@email.com", "+34654321987", "Sevilla", "Sevilla"),
+        ("Distribuidora Levante SA", "A58818501", "contabilidad@distribuidoralevante.es", "+34963456789",
+         "Valencia", "Valencia"),
+        ("Jose Pena Construcciones", "X1234567L", "obras@penaconstrucciones.es", "", "Málaga", "Málaga"),
+        ("Hermanos Ruiz SC", valid_dni(9001), "", "+34722334455", "Dos Hermanas", "Sevilla"),
+        ("Bodegas del Sur SL", valid_dni(9002), "ventas@bodegasdelsur.es", "+34956112233", "Cadiz", "Cádiz"),
+    ]  # fmt: skip
+    for legal_name, nif, email, phone, city, province in rows:
+        CustomerFactory(
+            account=account, legal_name=legal_name, nif=nif, email=email, phone=phone, city=city, province=province
+        )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("maria", ["María García López"]),
+        ("GARCIA", ["María García López"]),
+        ("García López", ["María García López"]),
+        ("MARÍA garcía", ["María García López"]),
+        ("José Peña", ["Jose Pena Construcciones"]),
+        ("peña", ["Jose Pena Construcciones"]),
+        ("solutions", ["Tech Solutions SL"]),
+        ("12345678z", ["María García López"]),
+        ("A5881", ["Distribuidora Levante SA"]),
+        ("distribuidoralevante", ["Distribuidora Levante SA"]),
+        ("VENTAS@Bodegas", ["Bodegas del Sur SL"]),
+        ("nadie en absoluto", []),
+    ],
+)
+def test_search_matches_legal_name_nif_or_email_ignoring_case_and_accents(api, people, query, expected):
+    data = get_list(api, search=query)
+    assert sorted(names(data)) == sorted(expected)
+    assert data["pagination"]["total_items"] == len(expected)
+
+
+def test_search_matching_several_fields_lists_each_customer_once(api, account):
+    CustomerFactory(account=account, legal_name="Garcia Garcia SL", nif="12345678Z", email="garcia@garcia.es")
+    CustomerFactory(account=account, legal_name="Otra Empresa", nif="B12345674", email="otra@garcia.es")
+    CustomerFactory(account=account, legal_name="Tercera SA", nif="A58818501", email="tercera@example.es")
+    data = get_list(api, search="garcia")
+    assert sorted(names(data)) == ["Garcia Garcia SL", "Otra Empresa"]
+    assert data["pagination"]["total_items"] == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("solu", ["Tech Solutions SL"]),
+        ("GARCÍA", ["María García López"]),
+        ("garcia lopez", ["María García López"]),
+        ("Peña", ["Jose Pena Construcciones"]),
+        ("sl", ["Tech Solutions SL", "Bodegas del Sur SL"]),
+        ("admin", []),  # an email, not a legal name
+    ],
+)
+def test_legal_name_filter_is_partial_and_ignores_case_and_accents(api, people, query, expected):
+    assert sorted(names(get_list(api, legal_name=query))) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("1234-5678", ["María García López"]),
+        ("1234 5678", ["María García López"]),
+        ("345678z", ["María García López"]),
+        ("x-1234567", ["Jose Pena Construcciones"]),
+        ("x 1234 567 l", ["Jose Pena Construcciones"]),
+        ("b-1234", ["Tech Solutions SL"]),
+        ("8818", ["Distribuidora Levante SA"]),
+        ("Z9", []),
+    ],
+)
+def test_nif_filter_is_partial_ignoring_case_spaces_and_dashes(api, people, query, expected):
+    assert sorted(names(get_list(api, nif=query))) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("TechSolutions", ["Tech Solutions SL"]),
+        ("MARIA.GARCIA@", ["María García López"]),
+        ("@EMAIL.COM", ["María García López"]),
+        (".es", ["Distribuidora Levante SA", "Jose Pena Construcciones", "Bodegas del Sur SL"]),
+        ("garcia lopez", []),  # a legal name, not an email
+    ],
+)
+def test_email_filter_is_partial_and_case_insensitive(api, people, query, expected):
+    assert sorted(names(get_list(api, email=query))) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("912345678", ["Tech Solutions SL"]),
+        ("912 345 678", ["Tech Solutions SL"]),
+        ("+34912345678", ["Tech Solutions SL"]),
+        ("+34 912 34", ["Tech Solutions SL"]),
+        ("0034912345678", ["Tech Solutions SL"]),
+        ("0034 912 345", ["Tech Solutions SL"]),
+        ("2345", ["Tech Solutions SL"]),
+        ("+34 654", ["María García López"]),
+        ("654 321 987", ["María García López"]),
+        ("9", ["Tech Solutions SL", "María García López", "Distribuidora Levante SA", "Bodegas del Sur SL"]),
+        ("+34 111", []),
+    ],
+)
+def test_phone_filter_is_partial_ignoring_spaces_and_spanish_prefix(api, people, query, expected):
+    assert sorted(names(get_list(api, phone=query))) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sevilla", ["María García López"]),
+        ("SEVILLA", ["María García López"]),
+        ("Sevilla", ["María García López"]),
+        ("malaga", ["Jose Pena Construcciones"]),
+        ("MÁLAGA", ["Jose Pena Construcciones"]),
+        ("Cádiz", ["Bodegas del Sur SL"]),  # stored without the accent
+        ("dos hermanas", ["Hermanos Ruiz SC"]),
+        ("Sev", []),
+        ("villa", []),
+        ("Hermanas", []),
+    ],
+)
+def test_city_filter_matches_the_whole_value_ignoring_case_and_accents(api, people, query, expected):
+    assert sorted(names(get_list(api, city=query))) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sevilla", ["María García López", "Hermanos Ruiz SC"]),
+        ("SEVILLA", ["María García López", "Hermanos Ruiz SC"]),
+        ("malaga", ["Jose Pena Construcciones"]),
+        ("cadiz", ["Bodegas del Sur SL"]),  # stored with the accent
+        ("Sev", []),
+        ("alencia", []),
+    ],
+)
+def test_province_filter_matches_the_whole_value_ignoring_case_and_accents(api, people, query, expected):
+    assert sorted(names(get_list(api, province=query))) == sorted(expected)
+
+
+@pytest.fixture
+def wildcard_customers(account):
+    rows = [
+        ("100% Natural SL", "info_ventas@natural.es", "Villa_Real", "Castellón"),
+        ("1000 Naturales SL", "infoxventas@naturales.es", "Villareal", "Castellon"),
+        ("A_B Consulting", "ab@consulting.es", "Madrid", "Madrid"),
+        ("AXB Consulting", "axb@consulting.es", "Madrid", "Madrid"),
+    ]
+    for legal_name, email, city, province in rows:
+        CustomerFactory(account=account, legal_name=legal_name, email=email, city=city, province=province)
+
+
+@pytest.mark.parametrize(
+    ("parameter", "query", "expected"),
+    [
+        ("legal_name", "100%", ["100% Natural SL"]),
+        ("legal_name", "%", ["100% Natural SL"]),
+        ("legal_name", "a_b", ["A_B Consulting"]),
+        ("legal_name", "_", ["A_B Consulting"]),
+        ("search", "%", ["100% Natural SL"]),
+        ("search", "0%", ["100% Natural SL"]),
+        ("search", "a_b", ["A_B Consulting"]),
+        ("search", "o_v", ["100% Natural SL"]),
+        ("email", "o_v", ["100% Natural SL"]),
+        ("email", "_", ["100% Natural SL"]),
+        ("email", "%", []),
+        ("nif", "%", []),
+        ("nif", "_", []),
+        ("phone", "%", []),
+        ("city", "villa_real", ["100% Natural SL"]),
+        ("city", "villa%", []),
+        ("city", "%", []),
+        ("province", "castell_n", []),
+        ("province", "%", []),
+    ],
+)
+def test_like_wildcards_in_filters_are_matched_literally(api, wildcard_customers, parameter, query, expected):
+    data = get_list(api, **{parameter: query})
+    assert sorted(names(data)) == sorted(expected)
+    assert data["pagination"]["total_items"] == len(expected)
+
+
+@pytest.fixture
+def garcias(account):
+    rows = [
+        ("García Abogados SL", True, "Madrid"),
+        ("Garcia Bravo SL", True, "Madrid"),
+        ("Estudio García", True, "Madrid"),
+        ("García Zamora SL", False, "Madrid"),
+        ("García Sevilla SL", True, "Sevilla"),
+        ("Construcciones Pérez", True, "Madrid"),
+    ]
+    for legal_name, active, province in rows:
+        CustomerFactory(account=account, legal_name=legal_name, active=active, city=province, province=province)
+
+
+def test_filters_combine_with_sorting_and_paging(api, garcias):
+    params = {"active": "true", "province": "madrid", "search": "garcia", "sort_by": "legal_name"}
+    first = get_list(api, **params, sort_order="desc", limit=2, page=1)
+    assert names(first) == ["Garcia Bravo SL", "García Abogados SL"]
+    assert first["pagination"] == {
+        "current_page": 1,
+        "items_per_page": 2,
+        "total_items": 3,
+        "total_pages": 2,
+        "has_next": True,
+        "has_previous": False,
+    }
+    second = get_list(api, **params, sort_order="desc", limit=2, page=2)
+    assert names(second) == ["Estudio García"]
+    assert second["pagination"] == {
+        "current_page": 2,
+        "items_per_page": 2,
+        "total_items": 3,
+        "total_pages": 2,
+        "has_next": False,
+        "has_previous": True,
+    }
+    ascending = get_list(api, **params, sort_order="asc", limit=20)
+    assert names(ascending) == ["Estudio García", "García Abogados SL", "Garcia Bravo SL"]
+
+
+def test_inactive_filter_combines_with_search(api, garcias):
+    data = get_list(api, active="false", search="GARCÍA")
+    assert names(data) == ["García Zamora SL"]
+    assert data["pagination"]["total_items"] == 1
+
+
+def test_city_and_legal_name_filters_must_both_match(api, garcias):
+    assert names(get_list(api, city="sevilla", legal_name="garcia")) == ["García Sevilla SL"]
+    assert names(get_list(api, city="sevilla", legal_name="bravo")) == []
+
+
+# --- account isolation ------------------------------------------------------------------------------------
+
+
+def test_other_accounts_customers_are_never_listed_or_counted(api, account):
+    mine = CustomerFactory.create_batch(3, account=account, legal_name="García Propia SL", city="Sevilla")
+    other = AccountFactory()
+    CustomerFactory.create_batch(5, account=other, legal_name="García Ajena SL", city="Sevilla")
+    CustomerFactory(account=other, legal_name="Ajena Inactiva", active=False)
+
+    data = get_list(api, limit=100)
+    assert {customer["id"] for customer in data["customers"]} == {str(customer.id) for customer in mine}
+    assert data["pagination"]["total_items"] == 3
+    assert data["pagination"]["total_pages"] == 1
+
+    for params, expected_total in (
+        ({"search": "garcia"}, 3),
+        ({"city": "sevilla"}, 3),
+        ({"active": "true"}, 3),
+        ({"active": "false"}, 0),
+        ({"legal_name": "ajena"}, 0),
+    ):
+        filtered = get_list(api, **params)
+        assert names(filtered) == ["García Propia SL"] * expected_total, params
+        assert filtered["pagination"]["total_items"] == expected_total, params
+
+
+def test_other_accounts_customers_do_not_create_extra_pages(api, account):
+    CustomerFactory.create_batch(2, account=account)
+    CustomerFactory.create_batch(10, account=AccountFactory())
+    data = get_list(api, page=2, limit=2)
+    assert data["customers"] == []
+    assert data["pagination"]["total_items"] == 2
+    assert data["pagination"]["total_pages"] == 1
+    assert data["pagination"]["has_next"] is False
+
+
+def test_other_account_sees_only_its_own_customers(client_for, account):
+    CustomerFactory(account=account, legal_name="De la Primera")
+    other = AccountFactory()
+    CustomerFactory(account=other, legal_name="De la Segunda")
+    other_client = client_for(APIKeyFactory(account=other))
+    data = get_list(other_client)
+    assert names(data) == ["De la Segunda"]
+    assert data["pagination"]["total_items"] == 1
+
+
+# --- queries ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"search": "garcia", "active": "true", "sort_by": "legal_name", "sort_order": "desc", "city": "madrid"}],
+    ids=["unfiltered", "filtered"],
+)
+def test_number_of_queries_does_not_depend_on_page_size(api, account, params):
+    CustomerFactory.create_batch(120, account=account, legal_name="García Hermanos", city="Madrid", floor="1")
+    get_list(api, limit=5, **params)  # warm up: the first use of a key records last_used_at
+
+    with CaptureQueriesContext(connection) as small:
+        small_data = get_list(api, limit=1, **params)
+    with CaptureQueriesContext(connection) as large:
+        large_data = get_list(api, limit=100, **params)
+
+    assert len(small_data["customers"]) == 1
+    assert len(large_data["customers"]) == 100
+    assert len(small.captured_queries) == len(large.captured_queries)
+    assert len(large.captured_queries) <= 5, [query["sql"] for query in large.captured_queries]
