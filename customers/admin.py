@@ -3,15 +3,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
+from beel.actors import Actor
 from beel.api.errors import APIError
 from customers import services
 from customers.forms import CustomerAdminForm
-from customers.models import Customer
+from customers.models import Customer, StatusChange
 from customers.services import DeactivationReport
 
 
-def staff_actor(request: HttpRequest) -> str:
-    return f"staff:{request.user.get_username()}"
+def staff_actor(request: HttpRequest) -> Actor:
+    return Actor.staff(request.user)
 
 
 def describe_failure(failure) -> str:
@@ -45,6 +46,23 @@ def report_to_messages(request: HttpRequest, report: DeactivationReport, modelad
         )
 
 
+class StatusChangeInline(admin.TabularInline):
+    """The audit trail, read-only: who deactivated or reactivated the customer, when, and how."""
+
+    model = StatusChange
+    fields = ["at", "action", "channel", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Status history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["legal_name", "nif", "email", "city", "province", "active", "invoice_count", "created_at"]
@@ -58,6 +76,7 @@ class CustomerAdmin(admin.ModelAdmin):
         ("Status", {"fields": ["active", "deactivated_at", "created_at", "updated_at"]}),
     ]
     form = CustomerAdminForm
+    inlines = [StatusChangeInline]
     actions = ["deactivate_selected", "reactivate_selected"]
     list_select_related = ["account"]
     show_full_result_count = False
@@ -71,8 +90,8 @@ class CustomerAdmin(admin.ModelAdmin):
             return queryset, False
         return queryset.search(search_term), False
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, *args, **kwargs):
+        actions = super().get_actions(request, *args, **kwargs)
         actions.pop("delete_selected", None)  # customers are soft-deleted only
         return actions
 

@@ -3,7 +3,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from beel.actors import Actor, Channel
 from customers.validators import DEFAULT_COUNTRY, fold, normalize_nif, phone_search_fragment
 
 
@@ -93,8 +95,18 @@ class Customer(models.Model):
                 name="customer_unique_active_nif_per_account",
             ),
         ]
+        # One b-tree per sort key, led by the account and closed by the id tiebreak, so a sorted page is an
+        # index range scan whatever sort_by is. Partial-match filters use the trigram indexes that
+        # migration 0003 adds on PostgreSQL.
         indexes = [
             models.Index(fields=["account", "created_at", "id"], name="customer_account_created_idx"),
+            models.Index(fields=["account", "updated_at", "id"], name="customer_account_updated_idx"),
+            models.Index(fields=["account", "legal_name_folded", "id"], name="customer_account_name_idx"),
+            models.Index(fields=["account", "nif", "id"], name="customer_account_nif_idx"),
+            models.Index(fields=["account", "email", "id"], name="customer_account_email_idx"),
+            models.Index(fields=["account", "city_folded", "id"], name="customer_account_city_idx"),
+            models.Index(fields=["account", "province_folded", "id"], name="customer_account_province_idx"),
+            models.Index(fields=["account", "active", "created_at", "id"], name="customer_account_active_idx"),
         ]
 
     def __str__(self) -> str:
@@ -111,3 +123,32 @@ class Customer(models.Model):
         self.legal_name_folded = fold(self.legal_name)
         self.city_folded = fold(self.city)
         self.province_folded = fold(self.province)
+
+
+class StatusChange(models.Model):
+    """Audit trail of deactivations and reactivations: who (API key prefix, staff user or command), when,
+    and through which channel. Written by customers.services in the same transaction as the change."""
+
+    class Action(models.TextChoices):
+        DEACTIVATED = "deactivated", "Deactivated"
+        REACTIVATED = "reactivated", "Reactivated"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="status_changes")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    channel = models.CharField(max_length=10, choices=[(c.value, c.value) for c in Channel])
+    actor = models.CharField(max_length=150, help_text="API key prefix, staff username or command name.")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "-at"], name="status_change_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.channel}:{self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, *, customer_ids, action: str, actor: Actor, at=None) -> None:
+        at = at or timezone.now()
+        cls.objects.bulk_create(
+            [cls(customer_id=pk, action=action, channel=actor.channel, actor=actor.name, at=at) for pk in customer_ids]
+        )

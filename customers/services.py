@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from beel.actors import Actor
 from beel.api.errors import APIError, parse_uuid
 from customers.errors import CustomerAlreadyExists, CustomerHasInvoices, CustomerNotFound, InvalidCustomerId
-from customers.models import Customer, CustomerQuerySet
+from customers.models import Customer, CustomerQuerySet, StatusChange
 from invoices.models import Invoice
 
 MAX_BULK_IDS = 100
@@ -65,7 +66,7 @@ def _customers_visible_to(account) -> CustomerQuerySet:
     return Customer.objects.all() if account is None else Customer.objects.for_account(account)
 
 
-def deactivate_customers(*, account, ids: Iterable[str], actor: str, dry_run: bool = False) -> DeactivationReport:
+def deactivate_customers(*, account, ids: Iterable[str], actor: Actor, dry_run: bool = False) -> DeactivationReport:
     """Soft-delete each customer that can be: malformed ids, ids unknown to the account and customers with
     invoices are reported, the rest deactivated. Already inactive customers count as deactivated
     (idempotent). A fixed number of queries whatever the number of ids. With `dry_run`, the same report
@@ -122,12 +123,13 @@ def deactivate_customers(*, account, ids: Iterable[str], actor: str, dry_run: bo
                 report.deactivated.append(customer)
         if to_deactivate and not dry_run:
             Customer.objects.filter(pk__in=to_deactivate).update(active=False, deactivated_at=now, updated_at=now)
+            StatusChange.record(customer_ids=to_deactivate, action=StatusChange.Action.DEACTIVATED, actor=actor, at=now)
     position = {raw: index for index, raw in enumerate(report.requested_ids)}
     report.failures.sort(key=lambda failure: position[failure.customer_id])
     return report
 
 
-def deactivate_customer(*, account, customer_id: str, actor: str) -> Customer:
+def deactivate_customer(*, account, customer_id: str, actor: Actor) -> Customer:
     """The single-customer case of `deactivate_customers`, raising its failure instead of reporting it."""
     parse_customer_id(customer_id)  # a malformed id is a 400 with details here, not a report entry
     report = deactivate_customers(account=account, ids=[customer_id], actor=actor)
@@ -136,7 +138,7 @@ def deactivate_customer(*, account, customer_id: str, actor: str) -> Customer:
     return Customer.objects.get(pk=report.deactivated_ids[0])
 
 
-def reactivate_customer(*, account, customer_id: str, actor: str) -> Customer:
+def reactivate_customer(*, account, customer_id: str, actor: Actor) -> Customer:
     """Undo a soft delete. Refused when another active customer now holds the same NIF."""
     with transaction.atomic():
         customer = get_customer(account=account, customer_id=customer_id)
@@ -148,6 +150,7 @@ def reactivate_customer(*, account, customer_id: str, actor: str) -> Customer:
         customer.active = True
         customer.deactivated_at = None
         customer.save(update_fields=["active", "deactivated_at", "updated_at"])
+        StatusChange.record(customer_ids=[customer.pk], action=StatusChange.Action.REACTIVATED, actor=actor)
     return customer
 
 
@@ -159,7 +162,7 @@ def ensure_nif_is_free(*, account, nif: str, exclude_pk=None) -> None:
         raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
 
 
-def create_customer(*, account, data: Mapping[str, Any], actor: str) -> Customer:
+def create_customer(*, account, data: Mapping[str, Any], actor: Actor) -> Customer:
     """`data` is validated and normalised (see customers.serializers / customers.validators)."""
     try:
         with transaction.atomic():
@@ -172,7 +175,7 @@ def create_customer(*, account, data: Mapping[str, Any], actor: str) -> Customer
     return customer
 
 
-def update_customer(*, account, customer_id: str, data: Mapping[str, Any], actor: str) -> Customer:
+def update_customer(*, account, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
     try:
         with transaction.atomic():
             customer = get_customer(account=account, customer_id=customer_id)

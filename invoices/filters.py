@@ -17,12 +17,14 @@ class InvoiceFilterSet(django_filters.FilterSet):
     issue_date_from = django_filters.DateFilter(
         field_name="issue_date",
         lookup_expr="gte",
+        input_formats=["%Y-%m-%d"],
         help_text="Issued on or after this date (YYYY-MM-DD)",
         error_messages={"invalid": "issue_date_from must be a date (YYYY-MM-DD)."},
     )
     issue_date_to = django_filters.DateFilter(
         field_name="issue_date",
         lookup_expr="lte",
+        input_formats=["%Y-%m-%d"],
         help_text="Issued on or before this date (YYYY-MM-DD)",
         error_messages={"invalid": "issue_date_to must be a date (YYYY-MM-DD)."},
     )

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from beel.actors import Actor
 from beel.api.errors import parse_uuid
 from customers.models import Customer
 from customers.services import get_customer
@@ -36,7 +37,7 @@ def _next_number(*, account, series: str) -> int:
     return counter.last_number
 
 
-def create_invoice(*, account, customer_id: str, data: Mapping[str, Any] | None = None, actor: str) -> Invoice:
+def create_invoice(*, account, customer_id: str, data: Mapping[str, Any] | None = None, actor: Actor) -> Invoice:
     """Create a draft invoice for an active customer of the account.
 
     The customer row is locked first, the same lock `deactivate_customers` takes, so an invoice is never

@@ -3,10 +3,12 @@ from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
+from beel.actors import Actor
 
-def actor_of(request) -> str:
+
+def actor_of(request) -> Actor:
     """Who is acting, as the services record it: the API key's public prefix, never its secret."""
-    return f"api_key:{request.auth.prefix}"
+    return Actor.api_key(request.auth)
 
 
 class APIViewSet(viewsets.GenericViewSet):

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from beel.actors import Actor
 from customers.services import DeactivationReport, deactivate_customers
 
 # Each chunk is one transaction: row locks are held briefly even for very long lists.
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         if not ids:
             raise CommandError("Give customer ids as arguments or with --file.")
         account = self._account(options["user"])
-        actor = "command:deactivatecustomers"
+        actor = Actor.command("deactivatecustomers")
         reports = [
             deactivate_customers(
                 account=account, ids=ids[start : start + CHUNK_SIZE], actor=actor, dry_run=options["dry_run"]
