@@ -29,8 +29,8 @@ class APIKeyAdmin(admin.ModelAdmin):
         # The owner of an existing key never changes: make a new key instead.
         return [*self.readonly_fields, "account"] if obj else self.readonly_fields
 
-    def get_actions(self, request, *args, **kwargs):
-        actions = super().get_actions(request, *args, **kwargs)
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)  # revoke instead, so the key's history stays visible
         return actions
 

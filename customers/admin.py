@@ -90,8 +90,8 @@ class CustomerAdmin(admin.ModelAdmin):
             return queryset, False
         return queryset.search(search_term), False
 
-    def get_actions(self, request, *args, **kwargs):
-        actions = super().get_actions(request, *args, **kwargs)
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)  # customers are soft-deleted only
         return actions
 

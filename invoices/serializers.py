@@ -2,10 +2,12 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from beel.api.serializers import APIModelSerializer, APISerializer
+from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDField
 from invoices.models import Invoice
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+# The stored total has the same 12 digits as each amount, so the sum must fit too.
+MAX_TOTAL = Decimal("9999999999.99")
 
 
 class InvoiceSerializer(APIModelSerializer):
@@ -36,7 +38,7 @@ class InvoiceCreateSerializer(APISerializer):
     """A draft invoice: only the customer is required; the number is assigned by the service and the total
     is subtotal + tax_total."""
 
-    customer_id = serializers.UUIDField()
+    customer_id = StrictUUIDField()
     series = serializers.RegexField(
         r"^[A-Z0-9][A-Z0-9-]{0,19}$",
         required=False,
@@ -51,4 +53,7 @@ class InvoiceCreateSerializer(APISerializer):
 
     def validate(self, attrs):
         attrs["total"] = attrs.get("subtotal", Decimal("0")) + attrs.get("tax_total", Decimal("0"))
+        if attrs["total"] > MAX_TOTAL:
+            message = f"subtotal + tax_total must not exceed {MAX_TOTAL}."
+            raise serializers.ValidationError({"subtotal": message, "tax_total": message})
         return attrs

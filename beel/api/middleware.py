@@ -28,11 +28,10 @@ class RequestIdMiddleware:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming.lower() if _WELL_FORMED_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = current_request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            current_request_id.reset(token)
+        # Not reset on the way out: Django logs a failed response after the middleware chain returns,
+        # and that line must carry the id too. The next request on this thread sets its own.
+        current_request_id.set(request_id)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
 

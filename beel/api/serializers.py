@@ -1,17 +1,31 @@
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.db import models
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def format_utc(moment: datetime | None) -> str | None:
+    """Timestamps are always rendered in UTC with a `Z` (as in the spec), whatever TIME_ZONE the admin uses."""
+    return None if moment is None else moment.astimezone(UTC).strftime(UTC_FORMAT)
+
 
 class UTCDateTimeField(serializers.DateTimeField):
-    """Timestamps are always rendered in UTC with a `Z` (as in the spec), whatever TIME_ZONE the admin uses."""
-
     def __init__(self, **kwargs):
         kwargs.setdefault("default_timezone", UTC)
-        kwargs.setdefault("format", "%Y-%m-%dT%H:%M:%SZ")
+        kwargs.setdefault("format", UTC_FORMAT)
         super().__init__(**kwargs)
+
+
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID given as a JSON string only: DRF's UUIDField would read 0, 12345 or true as UUIDs."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
 
 
 class StrictFieldsMixin:
