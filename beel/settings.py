@@ -154,6 +154,18 @@ X_FRAME_OPTIONS = "DENY"
 # A request body larger than this is refused with 413 before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 
+# The cache holds the rate-limit counters: Redis (CACHE_URL=redis://...) shares them between processes
+# and servers; without it each process counts on its own, which is fine for development.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Requests per API key: per resource (customers, invoices...) and across the whole API.
+RATE_LIMIT_PER_RESOURCE = os.environ.get("RATE_LIMIT_PER_RESOURCE", "100/min")
+RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "1000/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys.authentication.APIKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["apikeys.permissions.HasRequiredScope"],
@@ -161,6 +173,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["beel.api.filters.QueryParamsFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "beel.api.pagination.PagePagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "beel.api.throttling.APIKeyResourceRateThrottle",
+        "beel.api.throttling.APIKeyRateThrottle",
+    ],
     "EXCEPTION_HANDLER": "beel.api.exceptions.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,

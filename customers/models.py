@@ -58,6 +58,8 @@ class CustomerQuerySet(models.QuerySet):
 
 class Customer(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Its own single-column index stays although the composite indexes below start with the account:
+    # being the smallest, it is what counting an account's customers scans (docs/performance.md).
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers")
     legal_name = models.CharField(max_length=255)
     nif = models.CharField("NIF", max_length=20, help_text="Normalised: upper case, no spaces or dashes.")

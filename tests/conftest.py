@@ -1,9 +1,19 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
 from apikeys.models import ALL_SCOPES
 from tests.factories import AccountFactory, APIKeyFactory
+
+
+@pytest.fixture(autouse=True)
+def generous_rate_limits(settings):
+    """Rate-limit counters start empty for each test, with limits no ordinary test reaches; the
+    rate-limit tests set their own."""
+    cache.clear()
+    settings.RATE_LIMIT_PER_RESOURCE = "100000/min"
+    settings.RATE_LIMIT_GLOBAL = "100000/min"
 
 
 @pytest.fixture

@@ -12,11 +12,19 @@ def actor_of(request) -> Actor:
 
 
 class APIViewSet(viewsets.GenericViewSet):
-    """Base for the API's viewsets: no OPTIONS metadata, and paginated lists keyed by `results_key`
-    (`{"customers": [...], "pagination": {...}}`, as documented)."""
+    """Base for the API's viewsets: no OPTIONS metadata, rate-limit headers on every authenticated
+    response, and paginated lists keyed by `results_key` (`{"customers": [...], "pagination": {...}}`)."""
 
     metadata_class = None
     results_key = "results"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        state = getattr(request, "rate_limit", None)
+        if state is not None:
+            for header, value in state.headers().items():
+                response[header] = value
+        return response
 
     @property
     def paginator(self):
