@@ -151,8 +151,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# A request body larger than this is refused with 413 before it is parsed.
+# A request body larger than this is refused with 413 before it is parsed, a longer query string with 414.
+# 100 ids of 36 characters with their commas fit comfortably in 8 KiB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+MAX_QUERY_STRING_LENGTH = env_int("MAX_QUERY_STRING_LENGTH", 8192)
 
 # The cache holds the rate-limit counters: Redis (CACHE_URL=redis://...) shares them between processes
 # and servers; without it each process counts on its own, which is fine for development.
@@ -204,15 +206,18 @@ SPECTACULAR_SETTINGS = {
 }
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# json: one JSON object per line (for a log pipeline); text: readable lines for a developer's terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "beel.api.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"},
+        "json": {"()": "beel.api.logging.JSONFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

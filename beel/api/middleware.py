@@ -1,13 +1,17 @@
 import logging
 import re
+import time
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from beel.api.context import current_request_id
+from beel.api.envelope import error_body, error_payload
 from beel.api.exceptions import internal_error_response
 
 logger = logging.getLogger("beel.api")
+access_logger = logging.getLogger("beel.access")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _WELL_FORMED_REQUEST_ID = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -31,9 +35,31 @@ class RequestIdMiddleware:
         # Not reset on the way out: Django logs a failed response after the middleware chain returns,
         # and that line must carry the id too. The next request on this thread sets its own.
         current_request_id.set(request_id)
+        started = time.perf_counter()
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
+        if is_api_path(request.path):
+            self.log_access(request, response, time.perf_counter() - started)
         return response
+
+    @staticmethod
+    def log_access(request: HttpRequest, response: HttpResponse, seconds: float) -> None:
+        """One line per API request, enough to trace a support ticket: never the key itself, its prefix."""
+        api_key = getattr(request, "auth", None)
+        access_logger.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            seconds * 1000,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 1),
+                "api_key": getattr(api_key, "display_prefix", None),
+            },
+        )
 
 
 class ApiErrorMiddleware:
@@ -44,10 +70,40 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_path(request.path):
+            refusal = self.refuse_oversized(request)
+            if refusal is not None:
+                return refusal
         return self.get_response(request)
+
+    @staticmethod
+    def refuse_oversized(request: HttpRequest) -> HttpResponse | None:
+        """Bodies and query strings past their limits are refused before anything reads them: DRF's parsers
+        would otherwise read a body of any size into memory."""
+        try:
+            content_length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _error(400, "BAD_REQUEST", "Content-Length must be a number")
+        if content_length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return _error(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes",
+            )
+        if len(request.META.get("QUERY_STRING", "")) > settings.MAX_QUERY_STRING_LENGTH:
+            return _error(
+                414,
+                "URI_TOO_LONG",
+                f"The query string is longer than {settings.MAX_QUERY_STRING_LENGTH} characters",
+            )
+        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_path(request.path):
             return None
         logger.error("Unhandled exception serving %s %s", request.method, request.path, exc_info=exception)
         return internal_error_response()
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(error_payload(code, message)), status=status)
