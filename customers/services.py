@@ -89,12 +89,13 @@ def deactivate_customers(*, account, ids: Iterable[str], actor: Actor, dry_run: 
         parsed[raw] = customer_uuid
         report.requested_ids.append(raw)
 
-    now = timezone.now()
     with transaction.atomic():
         customers = {
             customer.pk: customer
             for customer in _customers_visible_to(account).filter(pk__in=set(parsed.values())).select_for_update()
         }
+        # Taken once the locks are held: a deactivation that waited behind a reactivation happened after it.
+        now = timezone.now()
         # A separate statement after the lock, so it sees invoices committed while we waited for it.
         invoice_counts = dict(
             Invoice.objects.filter(customer_id__in=list(customers))
