@@ -168,6 +168,9 @@ else:
 RATE_LIMIT_PER_RESOURCE = os.environ.get("RATE_LIMIT_PER_RESOURCE", "100/min")
 RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "1000/min")
 
+# How long a POST's response is kept for replay under its Idempotency-Key.
+IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys.authentication.APIKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["apikeys.permissions.HasRequiredScope"],

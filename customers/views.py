@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from apikeys.models import Scope
 from beel.api.errors import BadRequest
+from beel.api.idempotency import idempotent
 from beel.api.views import APIViewSet, actor_of
 from customers import schema, services
 from customers.filters import CustomerFilterSet
@@ -82,6 +83,7 @@ class CustomerViewSet(APIViewSet):
         return Response(CustomerDetailSerializer(customer).data)
 
     @schema.create_customer
+    @idempotent
     def create(self, request):
         serializer = CustomerWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -114,6 +116,7 @@ class CustomerViewSet(APIViewSet):
 
     @schema.reactivate_customer
     @action(detail=True, methods=["post"])
+    @idempotent
     def reactivate(self, request, customer_id: str):
         customer = services.reactivate_customer(account=request.user, customer_id=customer_id, actor=actor_of(request))
         return Response(CustomerDetailSerializer(customer).data)

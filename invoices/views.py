@@ -2,6 +2,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from apikeys.models import Scope
+from beel.api.idempotency import idempotent
 from beel.api.views import APIViewSet, actor_of
 from invoices import schema, services
 from invoices.filters import InvoiceFilterSet
@@ -35,6 +36,7 @@ class InvoiceViewSet(APIViewSet):
         return Response(InvoiceSerializer(invoice).data)
 
     @schema.create_invoice
+    @idempotent
     def create(self, request):
         serializer = InvoiceCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -24,6 +24,8 @@ ERROR_CODES: dict[str, str] = {
     "CUSTOMER_ALREADY_EXISTS": "An active customer of the account already has this NIF.",
     "CUSTOMER_INACTIVE": "The customer is deactivated; reactivate it first.",
     "RATE_LIMITED": "Too many requests; retry after the `Retry-After` seconds.",
+    "IDEMPOTENCY_KEY_REUSED": "The Idempotency-Key was already used with a different request.",
+    "IDEMPOTENCY_KEY_IN_PROGRESS": "A request with this Idempotency-Key is still being served.",
     "INTERNAL_ERROR": "Unexpected failure; quote the `request_id` to support.",
 }
 
@@ -41,7 +43,16 @@ _STATUS_DESCRIPTIONS = {
     500: "Internal server error (`INTERNAL_ERROR`)",
 }
 # Every authenticated operation can answer these; the hook adds them so views need not repeat them.
-_ALWAYS_POSSIBLE = (401, 403, 500)
+_ALWAYS_POSSIBLE = (401, 403, 429, 500)
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "Makes the POST safe to retry: the first response is stored for 24 hours and replayed "
+    "(with `Idempotent-Replayed: true`) for a retry with the same body; another body with the same key is "
+    "409 IDEMPOTENCY_KEY_REUSED, a retry while the first is running 409 IDEMPOTENCY_KEY_IN_PROGRESS.",
+}
 
 
 def error_responses(*statuses: int, conflict: str | None = None) -> dict[int, OpenApiResponse]:
@@ -134,11 +145,13 @@ def wrap_in_envelope(result, generator, request, public):
     # The routes accept an optional trailing slash; document them as the spec writes them, without.
     result["paths"] = {path.rstrip("/") or "/": item for path, item in result.get("paths", {}).items()}
     for operations in result["paths"].values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             if operation.get("security"):
                 for status in _ALWAYS_POSSIBLE:
                     responses.setdefault(str(status), {"description": _STATUS_DESCRIPTIONS[status]})
+            if method == "post":
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
             for status, response in responses.items():
                 content = response.setdefault("content", {})
                 media = content.setdefault(_JSON, {})

@@ -1,0 +1,97 @@
+"""Idempotent POSTs (as Stripe and Orb offer): a request with an `Idempotency-Key` header is served once
+per (account, key) within IDEMPOTENCY_TTL; a retry with the same body gets the first status and data
+back with `Idempotent-Replayed: true`; the same key with another body is 409 IDEMPOTENCY_KEY_REUSED; a
+retry while the first is still being served is 409 IDEMPOTENCY_KEY_IN_PROGRESS. The key row is
+committed before the work starts, so two concurrent requests can never both write."""
+
+import functools
+import hashlib
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.response import Response
+
+from apikeys.models import IdempotencyRecord
+from beel.api.errors import BadRequest, Conflict
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This Idempotency-Key was already used with a different request"
+
+
+class IdempotencyKeyInProgress(Conflict):
+    code = "IDEMPOTENCY_KEY_IN_PROGRESS"
+    default_message = "A request with this Idempotency-Key is still being processed; retry shortly"
+
+
+def ttl() -> timedelta:
+    return timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+
+
+def fingerprint(request) -> str:
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _valid_key(raw: str) -> str:
+    if not raw or len(raw) > MAX_KEY_LENGTH or not raw.isascii() or not raw.isprintable():
+        raise BadRequest(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters")
+    return raw
+
+
+def _claim(*, account, key: str, request_fingerprint: str) -> tuple[IdempotencyRecord | None, Response | None]:
+    """Either the new in-progress record (serve the request), or the response to give instead."""
+    expired_before = timezone.now() - ttl()
+    IdempotencyRecord.objects.filter(account=account, key=key, created_at__lt=expired_before).delete()
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(account=account, key=key, fingerprint=request_fingerprint), None
+    except IntegrityError:
+        pass
+    existing = IdempotencyRecord.objects.filter(account=account, key=key).first()
+    if existing is None:  # finished with a 5xx and removed in between: let the caller retry
+        raise IdempotencyKeyInProgress()
+    if existing.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused()
+    if existing.status_code is None:
+        raise IdempotencyKeyInProgress()
+    return None, Response(existing.response_data, status=existing.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def idempotent(view_method):
+    """For POST actions of an APIViewSet. Without the header the action runs as usual."""
+
+    @functools.wraps(view_method)
+    def wrapper(view, request, *args, **kwargs):
+        raw_key = request.headers.get(HEADER)
+        if raw_key is None:
+            return view_method(view, request, *args, **kwargs)
+        key = _valid_key(raw_key)
+        record, replay = _claim(account=request.user, key=key, request_fingerprint=fingerprint(request))
+        if replay is not None:
+            return replay
+        try:
+            response = view_method(view, request, *args, **kwargs)
+        except Exception as exc:  # the handler turns any failure into the response to store
+            response = view.handle_exception(exc)
+        if response.status_code >= 500:
+            record.delete()  # nothing was written; the client may retry with the same key
+        else:
+            record.status_code = response.status_code
+            record.response_data = response.data
+            record.save(update_fields=["status_code", "response_data"])
+        return response
+
+    return wrapper
+
+
+def purge_expired() -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - ttl()).delete()
+    return deleted
