@@ -212,3 +212,80 @@ reactivate_customer = extend_schema(
     request=None,
     responses={200: CustomerDetailSerializer, **error_responses(400, 404, 409, conflict="CUSTOMER_ALREADY_EXISTS")},
 )
+
+bulk_create_customers = extend_schema(
+    operation_id="createCustomersBulk",
+    summary="Create multiple customers",
+    description="Up to 100 customers, each validated on its own with the rules of `createCustomer`. "
+    "**Partial behavior:** every valid item is created (all of them in one transaction); the others are "
+    "reported in `errors` by their index in the request, with `VALIDATION_ERROR` (and `details`) or "
+    "`CUSTOMER_ALREADY_EXISTS` (an active customer, or an earlier item, has the NIF). With `dry_run=true` "
+    "nothing is written and the same report is returned (with no `created_ids`). The answer is 200 even when "
+    "every item failed.",
+    parameters=[
+        OpenApiParameter(
+            "dry_run",
+            OpenApiTypes.BOOL,
+            OpenApiParameter.QUERY,
+            required=False,
+            description="Validate and report only; write nothing",
+        )
+    ],
+    request=inline_serializer("BulkCreateCustomersRequest", {"customers": CustomerWriteSerializer(many=True)}),
+    responses={
+        200: inline_serializer(
+            "BulkCreationResult",
+            {
+                "total": serializers.IntegerField(),
+                "successful": serializers.IntegerField(),
+                "failed": serializers.IntegerField(),
+                "dry_run": serializers.BooleanField(),
+                "created_ids": serializers.ListField(child=serializers.UUIDField()),
+                "errors": inline_serializer(
+                    "BulkCreationError",
+                    {
+                        "index": serializers.IntegerField(),
+                        "error": inline_serializer(
+                            "BulkCreationErrorDetail",
+                            {
+                                "code": serializers.CharField(),
+                                "message": serializers.CharField(),
+                                "details": serializers.DictField(child=serializers.CharField(), required=False),
+                            },
+                        ),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+        **error_responses(400, 409, 413, 415, conflict="CUSTOMER_ALREADY_EXISTS"),
+    },
+    examples=[
+        OpenApiExample(
+            "Partial success",
+            response_only=True,
+            status_codes=["200"],
+            value=envelope_example(
+                {
+                    "total": 2,
+                    "successful": 1,
+                    "failed": 1,
+                    "dry_run": False,
+                    "created_ids": ["550e8400-e29b-41d4-a716-446655440000"],
+                    "errors": [
+                        {
+                            "index": 1,
+                            "error": {
+                                "code": "VALIDATION_ERROR",
+                                "message": "The provided data is not valid",
+                                "details": {
+                                    "nif": "Not a valid Spanish NIF, NIE or CIF (check the control character)."
+                                },
+                            },
+                        }
+                    ],
+                }
+            ),
+        )
+    ],
+)

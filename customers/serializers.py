@@ -5,7 +5,7 @@ from beel.api.serializers import APIModelSerializer, APISerializer, UTCDateTimeF
 from customers.models import Customer
 from customers.validators import DEFAULT_COUNTRY, normalize_phone, validate_nif
 
-ADDRESS_FIELDS = ("street", "number", "floor", "door", "postal_code", "city", "province", "country")
+MAX_BULK_CREATE = 100
 # Shown only when set, as in the spec's example (beel-list-customers.txt), where most customers have none.
 OPTIONAL_ADDRESS_FIELDS = ("floor", "door")
 
@@ -118,3 +118,12 @@ class CustomerWriteSerializer(APISerializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+class BulkCreateSerializer(APISerializer):
+    """The body of POST /customers/bulk: the items stay raw here; each is validated on its own so one bad
+    item fails alone (customers.views.validate_bulk_items)."""
+
+    customers = serializers.ListField(
+        child=serializers.JSONField(), min_length=1, max_length=MAX_BULK_CREATE, allow_empty=False
+    )

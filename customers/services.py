@@ -2,7 +2,7 @@
 result, so every channel applies the same rules with the same outcomes."""
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,7 +147,7 @@ def reactivate_customer(*, account, customer_id: str, actor: Actor) -> Customer:
         if customer.active:
             return customer
         if Customer.objects.for_account(customer.account_id).active().filter(nif=customer.nif).exists():
-            raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
+            raise _nif_taken()
         customer.active = True
         customer.deactivated_at = None
         customer.save(update_fields=["active", "deactivated_at", "updated_at"])
@@ -160,7 +160,7 @@ def ensure_nif_is_free(*, account, nif: str, exclude_pk=None) -> None:
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
+        raise _nif_taken()
 
 
 def create_customer(*, account, data: Mapping[str, Any], actor: Actor) -> Customer:
@@ -172,8 +172,71 @@ def create_customer(*, account, data: Mapping[str, Any], actor: Actor) -> Custom
             customer.save()
     except IntegrityError:
         # Two concurrent creates passed the check; the partial unique index stopped the second.
-        raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."}) from None
+        raise _nif_taken() from None
     return customer
+
+
+@dataclass(frozen=True)
+class CreationFailure:
+    index: int
+    error: APIError
+
+
+@dataclass
+class CreationReport:
+    """Outcome per submitted item, by its position in the request."""
+
+    total: int
+    dry_run: bool
+    created: list[Customer] = field(default_factory=list)
+    failures: list[CreationFailure] = field(default_factory=list)
+
+    @property
+    def successful(self) -> int:
+        return self.total - len(self.failures)
+
+
+def create_customers(
+    *, account, items: Sequence[Mapping[str, Any] | APIError], actor: Actor, dry_run: bool = False
+) -> CreationReport:
+    """Create every valid item, all in one transaction; report the others by index. `items` are validated
+    data, or the APIError that validating that item raised. An item whose NIF is held by an active
+    customer, or by an earlier item of the same request, fails with CUSTOMER_ALREADY_EXISTS. With
+    `dry_run` the report is the same and nothing is written."""
+    report = CreationReport(total=len(items), dry_run=dry_run)
+    valid = {index: item for index, item in enumerate(items) if not isinstance(item, APIError)}
+    taken = set(
+        Customer.objects.for_account(account)
+        .active()
+        .filter(nif__in={item["nif"] for item in valid.values()})
+        .values_list("nif", flat=True)
+    )
+    to_create: list[Customer] = []
+    for index, item in enumerate(items):
+        if isinstance(item, APIError):
+            report.failures.append(CreationFailure(index=index, error=item))
+        elif item["nif"] in taken:
+            report.failures.append(CreationFailure(index=index, error=_nif_taken()))
+        else:
+            taken.add(item["nif"])
+            customer = Customer(account=account, **item)
+            customer.fold_search_fields()  # bulk_create does not call save()
+            to_create.append(customer)
+    if dry_run or not to_create:
+        return report
+    try:
+        with transaction.atomic():
+            report.created = Customer.objects.bulk_create(to_create)
+    except IntegrityError:
+        # A concurrent request took one of these NIFs after the check; nothing was written.
+        raise CustomerAlreadyExists(
+            "An active customer with one of these NIFs was created meanwhile; nothing was written, retry the request"
+        ) from None
+    return report
+
+
+def _nif_taken() -> CustomerAlreadyExists:
+    return CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
 
 
 def update_customer(*, account, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
@@ -186,5 +249,5 @@ def update_customer(*, account, customer_id: str, data: Mapping[str, Any], actor
                 setattr(customer, name, value)
             customer.save()
     except IntegrityError:
-        raise CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."}) from None
+        raise _nif_taken() from None
     return customer

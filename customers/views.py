@@ -5,14 +5,22 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apikeys.models import Scope
-from beel.api.errors import BadRequest
+from beel.api.envelope import error_payload
+from beel.api.errors import BadRequest, ValidationFailed
+from beel.api.exceptions import flatten_validation_errors
 from beel.api.idempotency import idempotent
+from beel.api.params import parse_flag
 from beel.api.views import APIViewSet, actor_of
 from customers import schema, services
 from customers.filters import CustomerFilterSet
 from customers.models import Customer
-from customers.serializers import CustomerDetailSerializer, CustomerSerializer, CustomerWriteSerializer
-from customers.services import MAX_BULK_IDS, DeactivationReport
+from customers.serializers import (
+    BulkCreateSerializer,
+    CustomerDetailSerializer,
+    CustomerSerializer,
+    CustomerWriteSerializer,
+)
+from customers.services import MAX_BULK_IDS, CreationReport, DeactivationReport
 
 
 def parse_bulk_ids(query_params) -> list[str]:
@@ -50,6 +58,35 @@ def deactivation_report_data(report: DeactivationReport) -> dict:
     }
 
 
+def creation_report_data(report: CreationReport) -> dict:
+    return {
+        "total": report.total,
+        "successful": report.successful,
+        "failed": len(report.failures),
+        "dry_run": report.dry_run,
+        "created_ids": [str(customer.pk) for customer in report.created],
+        "errors": [
+            {
+                "index": failure.index,
+                "error": error_payload(failure.error.code, failure.error.message, failure.error.details),
+            }
+            for failure in report.failures
+        ],
+    }
+
+
+def validate_bulk_items(raw_items: list) -> list:
+    """Each item validated on its own: its validated data, or the error it gets in the report."""
+    items = []
+    for raw in raw_items:
+        serializer = CustomerWriteSerializer(data=raw)
+        if serializer.is_valid():
+            items.append(serializer.validated_data)
+        else:
+            items.append(ValidationFailed(details=flatten_validation_errors(serializer.errors)))
+    return items
+
+
 class CustomerViewSet(APIViewSet):
     """Thin HTTP layer over customers.services; the rules live there."""
 
@@ -65,6 +102,7 @@ class CustomerViewSet(APIViewSet):
         "partial_update": Scope.CUSTOMERS_WRITE,
         "destroy": Scope.CUSTOMERS_WRITE,
         "bulk_deactivate": Scope.CUSTOMERS_WRITE,
+        "bulk_create": Scope.CUSTOMERS_WRITE,
         "reactivate": Scope.CUSTOMERS_WRITE,
     }
 
@@ -113,6 +151,21 @@ class CustomerViewSet(APIViewSet):
         ids = parse_bulk_ids(request.query_params)
         report = services.deactivate_customers(account=request.user, ids=ids, actor=actor_of(request))
         return Response(deactivation_report_data(report))
+
+    @schema.bulk_create_customers
+    @bulk_deactivate.mapping.post
+    @idempotent
+    def bulk_create(self, request):
+        body = BulkCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        dry_run = parse_flag(request.query_params, "dry_run")
+        report = services.create_customers(
+            account=request.user,
+            items=validate_bulk_items(body.validated_data["customers"]),
+            actor=actor_of(request),
+            dry_run=dry_run,
+        )
+        return Response(creation_report_data(report))
 
     @schema.reactivate_customer
     @action(detail=True, methods=["post"])
