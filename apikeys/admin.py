@@ -2,32 +2,41 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from apikeys.models import APIKey, Scope
+from apikeys.models import APIKey, Mode, Scope
 
 
 class APIKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         choices=Scope.choices, widget=forms.CheckboxSelectMultiple, help_text="What this key may do."
     )
+    mode = forms.ChoiceField(
+        choices=Mode.choices,
+        initial=Mode.LIVE,
+        required=False,
+        help_text="A test key sees only the account's test data.",
+    )
+
+    def clean_mode(self) -> str:
+        return self.cleaned_data.get("mode") or Mode.LIVE
 
     class Meta:
         model = APIKey
-        fields = ["account", "name", "scopes", "expires_at"]
+        fields = ["account", "name", "mode", "scopes", "expires_at"]
 
 
 @admin.register(APIKey)
 class APIKeyAdmin(admin.ModelAdmin):
     form = APIKeyForm
-    list_display = ["name", "display_prefix", "account", "scope_list", "created_at", "last_used_at", "status"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
+    list_display = ["name", "display_prefix", "account", "mode", "scope_list", "created_at", "last_used_at", "status"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "mode", "created_at"]
     search_fields = ["name", "prefix", "account__username"]
     list_select_related = ["account"]
     readonly_fields = ["display_prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke_selected"]
 
     def get_readonly_fields(self, request, obj=None):
-        # The owner of an existing key never changes: make a new key instead.
-        return [*self.readonly_fields, "account"] if obj else self.readonly_fields
+        # The owner and mode of an existing key never change (they are part of what the key is).
+        return [*self.readonly_fields, "account", "mode"] if obj else self.readonly_fields
 
     def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location)

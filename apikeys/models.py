@@ -21,6 +21,14 @@ SECRET_BYTES = 32
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+class Mode(models.TextChoices):
+    """Live keys see live data only; test keys see only their account's test data, so an integration can
+    be built without touching real customers."""
+
+    LIVE = "live", "Live"
+    TEST = "test", "Test"
+
+
 class Scope(models.TextChoices):
     CUSTOMERS_READ = "customers:read", "Read customers"
     CUSTOMERS_WRITE = "customers:write", "Create, update and deactivate customers"
@@ -35,11 +43,19 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
+def key_marker(mode: str) -> str:
+    return f"{KEY_PREFIX}{mode}_"
+
+
 def lookup_prefix_of(raw_key: str) -> str | None:
-    """The stored lookup prefix of a presented key, or None when it cannot be one of ours."""
-    if not raw_key.startswith(KEY_PREFIX):
+    """The stored lookup prefix of a presented key (`beel_sk_live_...` or `beel_sk_test_...`), or None
+    when it cannot be one of ours."""
+    for mode in Mode:
+        if raw_key.startswith(key_marker(mode)):
+            secret = raw_key[len(key_marker(mode)) :]
+            break
+    else:
         return None
-    secret = raw_key[len(KEY_PREFIX) :]
     if len(secret) < 32 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in secret):
         return None
     return secret[:LOOKUP_LENGTH]
@@ -65,6 +81,7 @@ class APIKey(models.Model):
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100)
     scopes = models.JSONField(default=list, help_text="Scopes this key grants, e.g. customers:read.")
+    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
     prefix = models.CharField(max_length=LOOKUP_LENGTH, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -83,7 +100,7 @@ class APIKey(models.Model):
 
     @property
     def display_prefix(self) -> str:
-        return f"{KEY_PREFIX}{self.prefix}…"
+        return f"{key_marker(self.mode)}{self.prefix}…"
 
     @property
     def is_revoked(self) -> bool:
@@ -99,11 +116,11 @@ class APIKey(models.Model):
         return scope in self.scopes
 
     @classmethod
-    def issue(cls, *, account, name: str, scopes: list[str], expires_at=None) -> IssuedKey:
+    def issue(cls, *, account, name: str, scopes: list[str], mode: str = Mode.LIVE, expires_at=None) -> IssuedKey:
         unknown = set(scopes) - set(ALL_SCOPES)
         if unknown:
             raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
-        api_key = cls(account=account, name=name, scopes=list(dict.fromkeys(scopes)), expires_at=expires_at)
+        api_key = cls(account=account, name=name, scopes=list(dict.fromkeys(scopes)), mode=mode, expires_at=expires_at)
         raw_key = api_key.save_with_new_secret()
         return IssuedKey(api_key=api_key, raw_key=raw_key)
 
@@ -111,7 +128,7 @@ class APIKey(models.Model):
         """Draw a secret, store its hash and prefix, save, and return the raw key: the only moment it
         exists. On the (2^-72-rare) prefix collision a new secret is drawn."""
         for _ in range(5):
-            raw_key = KEY_PREFIX + secrets.token_urlsafe(SECRET_BYTES)
+            raw_key = key_marker(self.mode) + secrets.token_urlsafe(SECRET_BYTES)
             self.prefix = lookup_prefix_of(raw_key)
             self.secret_hash = hash_key(raw_key)
             try:

@@ -66,12 +66,12 @@ class StatusChangeInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["legal_name", "nif", "email", "city", "province", "active", "invoice_count", "created_at"]
-    list_filter = ["active", "province", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["active", "province", ("created_at", admin.DateFieldListFilter), "mode"]
     search_fields = ["legal_name", "nif", "email"]
     search_help_text = "Legal name, NIF or email; accents and case are ignored."
-    readonly_fields = ["id", "account", "active", "deactivated_at", "created_at", "updated_at"]
+    readonly_fields = ["id", "account", "mode", "active", "deactivated_at", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["id", "account", "legal_name", "nif", "email", "phone"]}),
+        (None, {"fields": ["id", "account", "mode", "legal_name", "nif", "email", "phone"]}),
         ("Address", {"fields": ["street", "number", "floor", "door", "postal_code", "city", "province", "country"]}),
         ("Status", {"fields": ["active", "deactivated_at", "created_at", "updated_at"]}),
     ]
@@ -105,7 +105,9 @@ class CustomerAdmin(admin.ModelAdmin):
         # Through the service, so the API's rules (one active customer per NIF) apply to staff edits too.
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            services.update_customer(account=None, customer_id=str(obj.pk), data=data, actor=staff_actor(request))
+            services.update_customer(
+                account=None, mode=None, customer_id=str(obj.pk), data=data, actor=staff_actor(request)
+            )
         except APIError as error:
             self.message_user(request, f"Not saved: {error.message}", messages.ERROR)
 
@@ -116,7 +118,7 @@ class CustomerAdmin(admin.ModelAdmin):
     @admin.action(description="Deactivate selected customers (soft delete)", permissions=["change"])
     def deactivate_selected(self, request, queryset: QuerySet[Customer]):
         ids = [str(pk) for pk in queryset.values_list("pk", flat=True)]
-        report = services.deactivate_customers(account=None, ids=ids, actor=staff_actor(request))
+        report = services.deactivate_customers(account=None, mode=None, ids=ids, actor=staff_actor(request))
         report_to_messages(request, report, self)
 
     @admin.action(description="Reactivate selected customers", permissions=["change"])
@@ -124,7 +126,9 @@ class CustomerAdmin(admin.ModelAdmin):
         reactivated, failures = 0, []
         for customer in queryset.filter(active=False):
             try:
-                services.reactivate_customer(account=None, customer_id=str(customer.pk), actor=staff_actor(request))
+                services.reactivate_customer(
+                    account=None, mode=None, customer_id=str(customer.pk), actor=staff_actor(request)
+                )
             except APIError as error:
                 failures.append(f"{customer.legal_name} ({customer.nif}): {error.message}")
             else:

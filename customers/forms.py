@@ -53,6 +53,6 @@ class CustomerAdminForm(forms.ModelForm):
         if customer.pk is None or not customer.active:
             return
         try:
-            ensure_nif_is_free(account=customer.account_id, nif=nif, exclude_pk=customer.pk)
+            ensure_nif_is_free(account=customer.account_id, mode=customer.mode, nif=nif, exclude_pk=customer.pk)
         except APIError as error:
             self.add_error("nif", error.message)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apikeys.models import Mode
 from beel.actors import Actor, Channel
 from customers.validators import DEFAULT_COUNTRY, fold, normalize_nif, phone_search_fragment
 
@@ -12,8 +13,10 @@ from customers.validators import DEFAULT_COUNTRY, fold, normalize_nif, phone_sea
 class CustomerQuerySet(models.QuerySet):
     """Reusable query logic: the API filters, the admin search and the benchmark use the same SQL."""
 
-    def for_account(self, account) -> "CustomerQuerySet":
-        return self.filter(account=account)
+    def for_account(self, account, mode: str | None) -> "CustomerQuerySet":
+        """An account's customers in one mode (live or test); `mode=None` for both (staff, operators)."""
+        customers = self.filter(account=account)
+        return customers if mode is None else customers.filter(mode=mode)
 
     def active(self) -> "CustomerQuerySet":
         return self.filter(active=True)
@@ -61,6 +64,7 @@ class Customer(models.Model):
     # Its own single-column index stays although the composite indexes below start with the account:
     # being the smallest, it is what counting an account's customers scans (docs/performance.md).
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers")
+    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
     legal_name = models.CharField(max_length=255)
     nif = models.CharField("NIF", max_length=20, help_text="Normalised: upper case, no spaces or dashes.")
     email = models.EmailField(blank=True)
@@ -92,7 +96,7 @@ class Customer(models.Model):
         ordering = ["legal_name_folded", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "nif"],
+                fields=["account", "mode", "nif"],
                 condition=Q(active=True),
                 name="customer_unique_active_nif_per_account",
             ),

@@ -53,20 +53,23 @@ def parse_customer_id(raw: str) -> uuid.UUID:
     return parse_uuid(raw, field="customer_id", error_class=InvalidCustomerId)
 
 
-def get_customer(*, account, customer_id: str | uuid.UUID) -> Customer:
+def get_customer(*, account, mode: str | None, customer_id: str | uuid.UUID) -> Customer:
     customer_uuid = customer_id if isinstance(customer_id, uuid.UUID) else parse_customer_id(customer_id)
-    customer = _customers_visible_to(account).filter(pk=customer_uuid).first()
+    customer = _customers_visible_to(account, mode).filter(pk=customer_uuid).first()
     if customer is None:
         raise CustomerNotFound()
     return customer
 
 
-def _customers_visible_to(account) -> CustomerQuerySet:
-    """`account=None` is the staff and operator view (admin, management commands): every account."""
-    return Customer.objects.all() if account is None else Customer.objects.for_account(account)
+def _customers_visible_to(account, mode: str | None) -> CustomerQuerySet:
+    """`account=None` (and `mode=None`) is the staff and operator view (admin, management commands):
+    every account, live and test alike. API keys always pass their account and their mode."""
+    return Customer.objects.all() if account is None else Customer.objects.for_account(account, mode)
 
 
-def deactivate_customers(*, account, ids: Iterable[str], actor: Actor, dry_run: bool = False) -> DeactivationReport:
+def deactivate_customers(
+    *, account, mode: str | None, ids: Iterable[str], actor: Actor, dry_run: bool = False
+) -> DeactivationReport:
     """Soft-delete each customer that can be: malformed ids, ids unknown to the account and customers with
     invoices are reported, the rest deactivated. Already inactive customers count as deactivated
     (idempotent). A fixed number of queries whatever the number of ids. With `dry_run`, the same report
@@ -92,7 +95,7 @@ def deactivate_customers(*, account, ids: Iterable[str], actor: Actor, dry_run: 
     with transaction.atomic():
         customers = {
             customer.pk: customer
-            for customer in _customers_visible_to(account).filter(pk__in=set(parsed.values())).select_for_update()
+            for customer in _customers_visible_to(account, mode).filter(pk__in=set(parsed.values())).select_for_update()
         }
         # Taken once the locks are held: a deactivation that waited behind a reactivation happened after it.
         now = timezone.now()
@@ -130,24 +133,23 @@ def deactivate_customers(*, account, ids: Iterable[str], actor: Actor, dry_run: 
     return report
 
 
-def deactivate_customer(*, account, customer_id: str, actor: Actor) -> Customer:
+def deactivate_customer(*, account, mode: str | None, customer_id: str, actor: Actor) -> Customer:
     """The single-customer case of `deactivate_customers`, raising its failure instead of reporting it."""
     parse_customer_id(customer_id)  # a malformed id is a 400 with details here, not a report entry
-    report = deactivate_customers(account=account, ids=[customer_id], actor=actor)
+    report = deactivate_customers(account=account, mode=mode, ids=[customer_id], actor=actor)
     if report.failures:
         raise report.failures[0].error
     return Customer.objects.get(pk=report.deactivated_ids[0])
 
 
-def reactivate_customer(*, account, customer_id: str, actor: Actor) -> Customer:
+def reactivate_customer(*, account, mode: str | None, customer_id: str, actor: Actor) -> Customer:
     """Undo a soft delete. Refused when another active customer now holds the same NIF."""
     with transaction.atomic():
-        customer = get_customer(account=account, customer_id=customer_id)
+        customer = get_customer(account=account, mode=mode, customer_id=customer_id)
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.active:
             return customer
-        if Customer.objects.for_account(customer.account_id).active().filter(nif=customer.nif).exists():
-            raise _nif_taken()
+        ensure_nif_is_free(account=customer.account_id, mode=customer.mode, nif=customer.nif)
         customer.active = True
         customer.deactivated_at = None
         customer.save(update_fields=["active", "deactivated_at", "updated_at"])
@@ -155,20 +157,20 @@ def reactivate_customer(*, account, customer_id: str, actor: Actor) -> Customer:
     return customer
 
 
-def ensure_nif_is_free(*, account, nif: str, exclude_pk=None) -> None:
-    clash = Customer.objects.for_account(account).active().filter(nif=nif)
+def ensure_nif_is_free(*, account, mode: str, nif: str, exclude_pk=None) -> None:
+    clash = Customer.objects.for_account(account, mode).active().filter(nif=nif)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise _nif_taken()
 
 
-def create_customer(*, account, data: Mapping[str, Any], actor: Actor) -> Customer:
+def create_customer(*, account, mode: str, data: Mapping[str, Any], actor: Actor) -> Customer:
     """`data` is validated and normalised (see customers.serializers / customers.validators)."""
     try:
         with transaction.atomic():
-            ensure_nif_is_free(account=account, nif=data["nif"])
-            customer = Customer(account=account, **data)
+            ensure_nif_is_free(account=account, mode=mode, nif=data["nif"])
+            customer = Customer(account=account, mode=mode, **data)
             customer.save()
     except IntegrityError:
         # Two concurrent creates passed the check; the partial unique index stopped the second.
@@ -197,7 +199,7 @@ class CreationReport:
 
 
 def create_customers(
-    *, account, items: Sequence[Mapping[str, Any] | APIError], actor: Actor, dry_run: bool = False
+    *, account, mode: str, items: Sequence[Mapping[str, Any] | APIError], actor: Actor, dry_run: bool = False
 ) -> CreationReport:
     """Create every valid item, all in one transaction; report the others by index. `items` are validated
     data, or the APIError that validating that item raised. An item whose NIF is held by an active
@@ -206,7 +208,7 @@ def create_customers(
     report = CreationReport(total=len(items), dry_run=dry_run)
     valid = {index: item for index, item in enumerate(items) if not isinstance(item, APIError)}
     taken = set(
-        Customer.objects.for_account(account)
+        Customer.objects.for_account(account, mode)
         .active()
         .filter(nif__in={item["nif"] for item in valid.values()})
         .values_list("nif", flat=True)
@@ -219,7 +221,7 @@ def create_customers(
             report.failures.append(CreationFailure(index=index, error=_nif_taken()))
         else:
             taken.add(item["nif"])
-            customer = Customer(account=account, **item)
+            customer = Customer(account=account, mode=mode, **item)
             customer.fold_search_fields()  # bulk_create does not call save()
             to_create.append(customer)
     if dry_run or not to_create:
@@ -239,12 +241,14 @@ def _nif_taken() -> CustomerAlreadyExists:
     return CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
 
 
-def update_customer(*, account, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
+def update_customer(*, account, mode: str | None, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
     try:
         with transaction.atomic():
-            customer = get_customer(account=account, customer_id=customer_id)
+            customer = get_customer(account=account, mode=mode, customer_id=customer_id)
             if "nif" in data and customer.active:
-                ensure_nif_is_free(account=account, nif=data["nif"], exclude_pk=customer.pk)
+                ensure_nif_is_free(
+                    account=customer.account_id, mode=customer.mode, nif=data["nif"], exclude_pk=customer.pk
+                )
             for name, value in data.items():
                 setattr(customer, name, value)
             customer.save()

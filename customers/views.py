@@ -107,7 +107,7 @@ class CustomerViewSet(APIViewSet):
     }
 
     def get_queryset(self):
-        return Customer.objects.for_account(self.request.user)
+        return Customer.objects.for_account(**self.data_scope())
 
     @schema.list_customers
     def list(self, request):
@@ -117,7 +117,7 @@ class CustomerViewSet(APIViewSet):
 
     @schema.retrieve_customer
     def retrieve(self, request, customer_id: str):
-        customer = services.get_customer(account=request.user, customer_id=customer_id)
+        customer = services.get_customer(**self.data_scope(), customer_id=customer_id)
         return Response(CustomerDetailSerializer(customer).data)
 
     @schema.create_customer
@@ -126,30 +126,30 @@ class CustomerViewSet(APIViewSet):
         serializer = CustomerWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         customer = services.create_customer(
-            account=request.user, data=serializer.validated_data, actor=actor_of(request)
+            **self.data_scope(), data=serializer.validated_data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data, status=status.HTTP_201_CREATED)
 
     @schema.update_customer
     def partial_update(self, request, customer_id: str):
-        customer = services.get_customer(account=request.user, customer_id=customer_id)
+        customer = services.get_customer(**self.data_scope(), customer_id=customer_id)
         serializer = CustomerWriteSerializer(customer, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         customer = services.update_customer(
-            account=request.user, customer_id=customer_id, data=serializer.validated_data, actor=actor_of(request)
+            **self.data_scope(), customer_id=customer_id, data=serializer.validated_data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data)
 
     @schema.deactivate_customer
     def destroy(self, request, customer_id: str):
-        services.deactivate_customer(account=request.user, customer_id=customer_id, actor=actor_of(request))
+        services.deactivate_customer(**self.data_scope(), customer_id=customer_id, actor=actor_of(request))
         return Response({"message": "Customer deactivated successfully"})
 
     @schema.bulk_deactivate_customers
     @action(detail=False, methods=["delete"], url_path="bulk")
     def bulk_deactivate(self, request):
         ids = parse_bulk_ids(request.query_params)
-        report = services.deactivate_customers(account=request.user, ids=ids, actor=actor_of(request))
+        report = services.deactivate_customers(**self.data_scope(), ids=ids, actor=actor_of(request))
         return Response(deactivation_report_data(report))
 
     @schema.bulk_create_customers
@@ -160,7 +160,7 @@ class CustomerViewSet(APIViewSet):
         body.is_valid(raise_exception=True)
         dry_run = parse_flag(request.query_params, "dry_run")
         report = services.create_customers(
-            account=request.user,
+            **self.data_scope(),
             items=validate_bulk_items(body.validated_data["customers"]),
             actor=actor_of(request),
             dry_run=dry_run,
@@ -171,5 +171,5 @@ class CustomerViewSet(APIViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def reactivate(self, request, customer_id: str):
-        customer = services.reactivate_customer(account=request.user, customer_id=customer_id, actor=actor_of(request))
+        customer = services.reactivate_customer(**self.data_scope(), customer_id=customer_id, actor=actor_of(request))
         return Response(CustomerDetailSerializer(customer).data)

@@ -6,6 +6,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from apikeys.models import Mode
+
 DEFAULT_SERIES = "A"
 
 
@@ -17,8 +19,9 @@ class InvoiceStatus(models.TextChoices):
 
 
 class InvoiceQuerySet(models.QuerySet):
-    def for_account(self, account) -> "InvoiceQuerySet":
-        return self.filter(account=account)
+    def for_account(self, account, mode: str | None) -> "InvoiceQuerySet":
+        invoices = self.filter(account=account)
+        return invoices if mode is None else invoices.filter(mode=mode)
 
 
 class Invoice(models.Model):
@@ -26,6 +29,7 @@ class Invoice(models.Model):
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices")
     # PROTECT: an invoice is a legal document; its customer can be deactivated, never deleted under it.
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="invoices")
+    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
     series = models.CharField(max_length=20, default=DEFAULT_SERIES)
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
@@ -44,7 +48,9 @@ class Invoice(models.Model):
     class Meta:
         ordering = ["-issue_date", "series", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "series", "number"], name="invoice_unique_number_per_series"),
+            models.UniqueConstraint(
+                fields=["account", "mode", "series", "number"], name="invoice_unique_number_per_series"
+            ),
         ]
         indexes = [models.Index(fields=["customer", "status"], name="invoice_customer_status_idx")]
 
@@ -62,11 +68,14 @@ class InvoiceSeriesCounter(models.Model):
     rules require correlative numbering within a series)."""
 
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
     series = models.CharField(max_length=20)
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "series"], name="invoice_series_counter_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "mode", "series"], name="invoice_series_counter_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.series}: {self.last_number}"

@@ -13,31 +13,36 @@ from invoices.errors import CustomerInactive, InvoiceNotFound
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
 
 
-def get_invoice(*, account, invoice_id: str) -> Invoice:
-    invoice = Invoice.objects.for_account(account).filter(pk=parse_uuid(invoice_id, field="invoice_id")).first()
+def get_invoice(*, account, mode: str, invoice_id: str) -> Invoice:
+    invoice_uuid = parse_uuid(invoice_id, field="invoice_id")
+    invoice = Invoice.objects.for_account(account, mode).filter(pk=invoice_uuid).first()
     if invoice is None:
         raise InvoiceNotFound()
     return invoice
 
 
-def _next_number(*, account, series: str) -> int:
-    """Reserve the next number of the series; the caller's transaction holds the counter row's lock."""
-    counter = InvoiceSeriesCounter.objects.select_for_update().filter(account=account, series=series).first()
+def _next_number(*, account, mode: str, series: str) -> int:
+    """Reserve the next number of the series; the caller's transaction holds the counter row's lock.
+    Test-mode invoices have their own counters, so they never consume live numbers."""
+    counters = InvoiceSeriesCounter.objects.select_for_update()
+    counter = counters.filter(account=account, mode=mode, series=series).first()
     if counter is None:
         try:
             with transaction.atomic():
-                counter = InvoiceSeriesCounter.objects.create(account=account, series=series)
+                counter = InvoiceSeriesCounter.objects.create(account=account, mode=mode, series=series)
         except IntegrityError:
             # Another transaction created the counter first: wait for and take its lock instead.
-            counter = InvoiceSeriesCounter.objects.select_for_update().get(account=account, series=series)
+            counter = counters.get(account=account, mode=mode, series=series)
         else:
-            counter = InvoiceSeriesCounter.objects.select_for_update().get(pk=counter.pk)
+            counter = counters.get(pk=counter.pk)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
 
 
-def create_invoice(*, account, customer_id: str, data: Mapping[str, Any] | None = None, actor: Actor) -> Invoice:
+def create_invoice(
+    *, account, mode: str, customer_id: str, data: Mapping[str, Any] | None = None, actor: Actor
+) -> Invoice:
     """Create a draft invoice for an active customer of the account.
 
     The customer row is locked first, the same lock `deactivate_customers` takes, so an invoice is never
@@ -45,9 +50,11 @@ def create_invoice(*, account, customer_id: str, data: Mapping[str, Any] | None 
     data = dict(data or {})
     series = data.pop("series", None) or DEFAULT_SERIES
     with transaction.atomic():
-        customer = get_customer(account=account, customer_id=customer_id)
+        customer = get_customer(account=account, mode=mode, customer_id=customer_id)
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if not customer.active:
             raise CustomerInactive()
-        number = _next_number(account=account, series=series)
-        return Invoice.objects.create(account=account, customer=customer, series=series, number=number, **data)
+        number = _next_number(account=account, mode=mode, series=series)
+        return Invoice.objects.create(
+            account=account, mode=mode, customer=customer, series=series, number=number, **data
+        )

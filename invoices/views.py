@@ -23,7 +23,7 @@ class InvoiceViewSet(APIViewSet):
     }
 
     def get_queryset(self):
-        return Invoice.objects.for_account(self.request.user)
+        return Invoice.objects.for_account(**self.data_scope())
 
     @schema.list_invoices
     def list(self, request):
@@ -32,7 +32,7 @@ class InvoiceViewSet(APIViewSet):
 
     @schema.retrieve_invoice
     def retrieve(self, request, invoice_id: str):
-        invoice = services.get_invoice(account=request.user, invoice_id=invoice_id)
+        invoice = services.get_invoice(**self.data_scope(), invoice_id=invoice_id)
         return Response(InvoiceSerializer(invoice).data)
 
     @schema.create_invoice
@@ -43,6 +43,6 @@ class InvoiceViewSet(APIViewSet):
         data = dict(serializer.validated_data)
         customer_id = data.pop("customer_id")
         invoice = services.create_invoice(
-            account=request.user, customer_id=customer_id, data=data, actor=actor_of(request)
+            **self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)

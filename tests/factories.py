@@ -48,6 +48,7 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     account = factory.SelfAttribute("customer.account")
+    mode = factory.SelfAttribute("customer.mode")
     series = "A"
     number = factory.Sequence(lambda n: n + 1)
 
@@ -61,6 +62,7 @@ class APIKeyFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(AccountFactory)
     name = "test key"
     scopes = factory.LazyFunction(lambda: list(ALL_SCOPES))
+    mode = "live"
     expires_at = None
 
     @classmethod

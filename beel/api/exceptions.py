@@ -5,7 +5,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -69,6 +69,9 @@ def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
             error_payload("PAYLOAD_TOO_LARGE", "The request body is too large"),
             {},
         )
+    elif isinstance(exc, SuspiciousOperation):
+        # E.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: the request is at fault.
+        return status.HTTP_400_BAD_REQUEST, error_payload("BAD_REQUEST", "The request is malformed"), {}
     known = next(((code, message) for exc_class, code, message in _DRF_ERRORS if isinstance(exc, exc_class)), None)
     if known is None:
         raise LookupError(exc)

@@ -1,3 +1,5 @@
+import json
+
 from rest_framework.renderers import JSONRenderer
 
 from beel.api.envelope import error_body, success_body
@@ -11,4 +13,9 @@ class EnvelopeJSONRenderer(JSONRenderer):
         response = (renderer_context or {}).get("response")
         is_error = response is not None and response.status_code >= 400
         body = error_body(data) if is_error else success_body(data)
-        return super().render(body, accepted_media_type, renderer_context)
+        try:
+            return super().render(body, accepted_media_type, renderer_context)
+        except UnicodeEncodeError:
+            # A lone surrogate echoed back from the request (e.g. an unknown field's name) cannot be UTF-8;
+            # \u-escaped JSON can carry it.
+            return json.dumps(body, cls=self.encoder_class, ensure_ascii=True, separators=(",", ":")).encode()

@@ -1,9 +1,11 @@
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
 from beel.actors import Actor
+from beel.api.renderers import EnvelopeJSONRenderer
 
 
 def actor_of(request) -> Actor:
@@ -26,6 +28,11 @@ class APIViewSet(viewsets.GenericViewSet):
                 response[header] = value
         return response
 
+    def data_scope(self) -> dict:
+        """What every query and use case of this request is confined to: the key's account, in the key's
+        mode (a test key never sees live data, nor a live key test data)."""
+        return {"account": self.request.user, "mode": self.request.auth.mode}
+
     @property
     def paginator(self):
         paginator = super().paginator
@@ -47,3 +54,17 @@ class UnknownRouteView(APIView):
         raise NotFound()
 
     get = post = put = patch = delete = head = options = dispatch_unknown
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document (public). Its errors (e.g. 406 for an Accept it cannot serve) wear the envelope
+    like every other error, not the YAML of the schema renderers."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = EnvelopeJSONRenderer()
+        self.request.accepted_media_type = EnvelopeJSONRenderer.media_type
+        return response

@@ -22,10 +22,12 @@ from django.utils.html import strip_tags
 from rest_framework.test import APIClient
 from stdnum.es import cif
 
-from apikeys.models import ALL_SCOPES, KEY_PREFIX, LOOKUP_LENGTH, APIKey
+from apikeys.models import ALL_SCOPES, LOOKUP_LENGTH, APIKey, Mode, key_marker
 from customers.models import Customer
 from invoices.models import InvoiceStatus
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory, valid_dni
+
+LIVE_KEY_MARKER = key_marker(Mode.LIVE)  # keys made in the admin are live unless told otherwise
 
 pytestmark = pytest.mark.django_db
 
@@ -165,9 +167,7 @@ def confirmations(response) -> list[str]:
 
 
 def run_action(client, url: str, action: str, objects):
-    response = client.post(
-        url, {"action": action, "_selected_action": [str(obj.pk) for obj in objects]}, follow=True
-    )
+    response = client.post(url, {"action": action, "_selected_action": [str(obj.pk) for obj in objects]}, follow=True)
     assert response.status_code == 200
     return response
 
@@ -208,7 +208,7 @@ def test_customer_changelist_shows_the_documented_columns_for_each_customer(staf
         province="Sevilla",
     )
     InvoiceFactory.create_batch(2, customer=maria)
-    closed = CustomerFactory(legal_name="Tech Solutions SL", active=False, deactivated_at=timezone.now())
+    CustomerFactory(legal_name="Tech Solutions SL", active=False, deactivated_at=timezone.now())
 
     page = get_changelist(staff, CUSTOMERS)
 
@@ -450,9 +450,7 @@ def test_reactivate_action_reactivates_inactive_customers_and_reports_a_nif_clas
     nif = valid_dni(9001)
     before = timezone.now() - timedelta(days=3)
     returning = CustomerFactory(account=account, legal_name="Vuelve SL", active=False, deactivated_at=before)
-    blocked = CustomerFactory(
-        account=account, legal_name="Bloqueada SL", nif=nif, active=False, deactivated_at=before
-    )
+    blocked = CustomerFactory(account=account, legal_name="Bloqueada SL", nif=nif, active=False, deactivated_at=before)
     CustomerFactory(account=account, legal_name="Ocupa El NIF SL", nif=nif)  # active, same account
     other_account_twin = CustomerFactory(legal_name="Gemela Ajena SL", nif=nif, active=False, deactivated_at=before)
     already_active = CustomerFactory(account=account, legal_name="Ya Activa SL")
@@ -534,9 +532,7 @@ def test_editing_a_customer_to_the_nif_of_another_active_customer_of_its_account
 
 def test_editing_a_customer_to_a_nif_held_only_by_an_inactive_or_foreign_customer_is_allowed(staff):
     account = AccountFactory()
-    inactive_holder = CustomerFactory(
-        account=account, nif=valid_dni(7001), active=False, deactivated_at=timezone.now()
-    )
+    inactive_holder = CustomerFactory(account=account, nif=valid_dni(7001), active=False, deactivated_at=timezone.now())
     foreign_holder = CustomerFactory(nif=valid_dni(7002))  # another account, active
     first = CustomerFactory(account=account)
     second = CustomerFactory(account=account)
@@ -600,7 +596,9 @@ def test_invoice_search_by_customer_legal_name(staff, invoices, term):
     customers = {invoice.customer.legal_name for invoice in invoices.values()}
     assert len(page.rows) > 0
     assert {row["customer_link"].text for row in page.rows} <= customers
-    expected = [invoice.full_number for invoice in invoices.values() if term.lower() in invoice.customer.legal_name.lower()]
+    expected = [
+        invoice.full_number for invoice in invoices.values() if term.lower() in invoice.customer.legal_name.lower()
+    ]
     assert sorted(page.column("full_number")) == sorted(expected)
 
 
@@ -666,16 +664,16 @@ def test_adding_an_api_key_shows_the_raw_key_once_in_a_message_after_saving(staf
     raw_keys = RAW_KEY.findall(with_key[0])
     assert len(raw_keys) == 1
     raw_key = raw_keys[0]
-    assert raw_key.startswith(KEY_PREFIX)
+    assert raw_key.startswith(LIVE_KEY_MARKER)
     assert response.content.decode().count(raw_key) == 1
-    assert key.prefix == raw_key[len(KEY_PREFIX) : len(KEY_PREFIX) + LOOKUP_LENGTH]
+    assert key.prefix == raw_key[len(LIVE_KEY_MARKER) : len(LIVE_KEY_MARKER) + LOOKUP_LENGTH]
     assert key.matches(raw_key)
 
 
 def test_the_raw_key_from_the_admin_is_stored_only_as_its_hash_and_prefix(staff):
     response = add_key_through_admin(staff, AccountFactory())
     raw_key = RAW_KEY.search(" ".join(message_texts(response))).group()
-    secret_tail = raw_key[len(KEY_PREFIX) + LOOKUP_LENGTH :]
+    secret_tail = raw_key[len(LIVE_KEY_MARKER) + LOOKUP_LENGTH :]
 
     key = APIKey.objects.get()
     assert key.secret_hash == hashlib.sha256(raw_key.encode()).hexdigest()
@@ -687,7 +685,7 @@ def test_the_raw_key_from_the_admin_is_stored_only_as_its_hash_and_prefix(staff)
 def test_the_raw_key_is_never_shown_again_only_its_prefix(staff):
     response = add_key_through_admin(staff, AccountFactory())
     raw_key = RAW_KEY.search(" ".join(message_texts(response))).group()
-    secret_tail = raw_key[len(KEY_PREFIX) + LOOKUP_LENGTH :]
+    secret_tail = raw_key[len(LIVE_KEY_MARKER) + LOOKUP_LENGTH :]
     key = APIKey.objects.get()
     change_url = reverse("admin:apikeys_apikey_change", args=[key.pk])
 
@@ -810,4 +808,3 @@ def test_last_used_at_is_displayed_once_the_key_is_used(staff):
     change_page = staff.get(change_url)
     assert change_page.status_code == 200
     assert shown_date(key.last_used_at) in html.unescape(change_page.content.decode())
-

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from apikeys.models import ALL_SCOPES, APIKey
+from apikeys.models import ALL_SCOPES, APIKey, Mode
 
 
 def parse_scopes(raw: str) -> list[str]:
@@ -29,9 +32,23 @@ class Command(BaseCommand):
             help=f"Comma-separated scopes (default: all: {','.join(ALL_SCOPES)}).",
         )
         parser.add_argument("--name", default="API key", help="A name to recognise the key by.")
+        parser.add_argument(
+            "--test",
+            action="store_true",
+            help="A test key (beel_sk_test_...): it sees only the account's test data, never live customers.",
+        )
+        parser.add_argument(
+            "--expires-in-days", type=int, metavar="DAYS", help="The key stops working after this many days."
+        )
 
     def handle(self, *args, **options):
         scopes = parse_scopes(options["scopes"])
+        expires_at = None
+        if options["expires_in_days"] is not None:
+            if options["expires_in_days"] < 1:
+                raise CommandError("--expires-in-days must be 1 or more.")
+            expires_at = timezone.now() + timedelta(days=options["expires_in_days"])
+        mode = Mode.TEST if options["test"] else Mode.LIVE
         username = options["user"].strip()
         if not username:
             raise CommandError("--user must not be empty.")
@@ -40,7 +57,9 @@ class Command(BaseCommand):
             if created:
                 account.set_unusable_password()
                 account.save(update_fields=["password"])
-            issued = APIKey.issue(account=account, name=options["name"], scopes=scopes)
+            issued = APIKey.issue(
+                account=account, name=options["name"], scopes=scopes, mode=mode, expires_at=expires_at
+            )
         if created:
             self.stderr.write(f"Created account {username!r}.")
         self.stderr.write(

@@ -1,16 +1,18 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apikeys.models import KEY_PREFIX, APIKey
+from apikeys.models import APIKey, Mode, key_marker
 
 
 class Command(BaseCommand):
-    help = "Revoke an API key by its prefix (as shown in the admin, with or without 'beel_sk_' and '…')."
+    help = "Revoke an API key by its prefix (as shown in the admin, with or without 'beel_sk_live_' and '…')."
 
     def add_arguments(self, parser):
         parser.add_argument("prefix")
 
     def handle(self, *args, **options):
-        prefix = options["prefix"].strip().rstrip("…").removeprefix(KEY_PREFIX)
+        prefix = options["prefix"].strip().rstrip("…")
+        for mode in Mode:
+            prefix = prefix.removeprefix(key_marker(mode))
         if not prefix:
             raise CommandError("Give the key's prefix.")
         api_key = APIKey.objects.filter(prefix=prefix[: APIKey._meta.get_field("prefix").max_length]).first()

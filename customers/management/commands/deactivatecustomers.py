@@ -30,7 +30,11 @@ class Command(BaseCommand):
         actor = Actor.command("deactivatecustomers")
         reports = [
             deactivate_customers(
-                account=account, ids=ids[start : start + CHUNK_SIZE], actor=actor, dry_run=options["dry_run"]
+                account=account,
+                mode=None,
+                ids=ids[start : start + CHUNK_SIZE],
+                actor=actor,
+                dry_run=options["dry_run"],
             )
             for start in range(0, len(ids), CHUNK_SIZE)
         ]

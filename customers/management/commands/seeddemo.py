@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from apikeys.models import ALL_SCOPES, APIKey
+from apikeys.models import ALL_SCOPES, APIKey, Mode
 from customers.demo import demo_customers
 from customers.models import Customer
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError("--customers must be zero or more.")
         with transaction.atomic():
             account, _ = get_user_model().objects.get_or_create(username=options["user"])
-            existing = Customer.objects.for_account(account).count()
+            existing = Customer.objects.for_account(account, Mode.LIVE).count()
             created, invoiced = self._seed(account, existing, wanted)
             issued = APIKey.issue(account=account, name="seeddemo", scopes=list(ALL_SCOPES))
         self.stderr.write(
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if start >= stop:
             return 0, 0
         counter, _ = InvoiceSeriesCounter.objects.select_for_update().get_or_create(
-            account=account, series=DEFAULT_SERIES
+            account=account, mode=Mode.LIVE, series=DEFAULT_SERIES
         )
         today = timezone.localdate()
         created = invoiced = 0
