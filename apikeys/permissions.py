@@ -21,6 +21,8 @@ class HasRequiredScope(permissions.BasePermission):
 
     @staticmethod
     def required_scope(request, view) -> str | None:
+        if request.method == "OPTIONS":
+            return None  # no metadata is served: the view answers 405 to any key
         mapping = getattr(view, "required_scopes", {})
         action = getattr(view, "action", None)
         scope = mapping.get(action) or mapping.get(request.method)

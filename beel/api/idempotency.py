@@ -7,15 +7,18 @@ committed before the work starts, so two concurrent requests can never both writ
 import functools
 import hashlib
 import json
+import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
 from apikeys.models import IdempotencyRecord
 from beel.api.errors import BadRequest, Conflict
+
+logger = logging.getLogger("beel.api")
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -83,10 +86,17 @@ def idempotent(view_method):
             response = view.handle_exception(exc)
         if response.status_code >= 500:
             record.delete()  # nothing was written; the client may retry with the same key
-        else:
-            record.status_code = response.status_code
-            record.response_data = response.data
-            record.save(update_fields=["status_code", "response_data"])
+            return response
+        record.status_code = response.status_code
+        record.response_data = response.data
+        try:
+            with transaction.atomic():
+                record.save(update_fields=["status_code", "response_data"])
+        except DatabaseError:
+            # The response could not be stored (e.g. jsonb refusing a value): forget the key rather than
+            # leave it "in progress" for a day; a retry runs again.
+            logger.exception("Could not store the response for Idempotency-Key %r", key)
+            record.delete()
         return response
 
     return wrapper

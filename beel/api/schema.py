@@ -48,7 +48,7 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "maxLength": 255},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E]+$"},
     "description": "Makes the POST safe to retry: the first response is stored for 24 hours and replayed "
     "(with `Idempotent-Replayed: true`) for a retry with the same body; another body with the same key is "
     "409 IDEMPOTENCY_KEY_REUSED, a retry while the first is running 409 IDEMPOTENCY_KEY_IN_PROGRESS.",
@@ -141,6 +141,9 @@ def wrap_in_envelope(result, generator, request, public):
     schemas["Meta"] = META_SCHEMA
     schemas["Error"] = ERROR_SCHEMA
     schemas["ErrorEnvelope"] = ERROR_ENVELOPE_SCHEMA
+    for name, component in schemas.items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False  # unknown fields are rejected
     error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
     # The routes accept an optional trailing slash; document them as the spec writes them, without.
     result["paths"] = {path.rstrip("/") or "/": item for path, item in result.get("paths", {}).items()}

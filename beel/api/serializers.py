@@ -28,6 +28,15 @@ class StrictUUIDField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
+def _displayable(key) -> str:
+    """An unknown field's name as it can be echoed back: control characters and lone surrogates escaped
+    (PostgreSQL's jsonb refuses U+0000, and UTF-8 cannot carry a surrogate)."""
+    text = str(key)
+    if text.isprintable() and text.encode("utf-8", "surrogatepass").decode("utf-8", "ignore") == text:
+        return text
+    return text.encode("unicode_escape").decode("ascii")
+
+
 class StrictFieldsMixin:
     """Rejects fields the serializer does not know (a typo like `legal_nme` must not be silently dropped),
     including inside nested serializers."""
@@ -36,7 +45,7 @@ class StrictFieldsMixin:
         unknown: dict[str, str] = {}
         if isinstance(data, dict):
             writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = {str(key): "Unknown field." for key in data if key not in writable}
+            unknown = {_displayable(key): "Unknown field." for key in data if key not in writable}
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:

@@ -158,3 +158,23 @@ def test_concurrent_requests_with_the_same_key_never_both_create():
             assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_PROGRESS"
         else:
             assert response.status_code == 201
+
+
+def test_a_response_echoing_a_nul_field_name_is_stored_and_replayed(api, account):
+    # PostgreSQL's jsonb refuses U+0000: the echoed unknown field's name is escaped before it is stored.
+    first = api.post(
+        "/api/v1/customers", data='{"\\u0000": 1}', content_type="application/json", HTTP_IDEMPOTENCY_KEY="nul"
+    )
+    second = api.post(
+        "/api/v1/customers", data='{"\\u0000": 1}', content_type="application/json", HTTP_IDEMPOTENCY_KEY="nul"
+    )
+    assert first.status_code == second.status_code == 400
+    assert first.json()["error"]["details"]["\\x00"] == "Unknown field."
+    assert second["Idempotent-Replayed"] == "true"
+    assert not Customer.objects.exists()
+
+
+def test_options_is_405_for_any_key(api):
+    response = api.options("/api/v1/customers")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
