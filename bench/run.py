@@ -261,9 +261,14 @@ def list_cases(common_term: str, rare_term: str) -> list[ListCase]:
     ]  # fmt: skip
 
 
+def _condition(case: ListCase) -> str:
+    # The bench key is a live key: the API confines every query to the account's live data.
+    return "account_id = %s AND mode = 'live'" + (f" AND {case.where}" if case.where else "")
+
+
 def floor_sql(case: ListCase) -> tuple[str, list]:
     """The page and its total in one hand-written statement: the best SQL can do for this request."""
-    condition = "account_id = %s" + (f" AND {case.where}" if case.where else "")
+    condition = _condition(case)
     offset = (case.page - 1) * case.limit
     sql = (
         f"SELECT (SELECT count(*) FROM customers_customer WHERE {condition}) AS total, {SELECT_COLUMNS} "
@@ -273,12 +278,12 @@ def floor_sql(case: ListCase) -> tuple[str, list]:
 
 
 def count_sql(case: ListCase) -> str:
-    condition = "account_id = %s" + (f" AND {case.where}" if case.where else "")
+    condition = _condition(case)
     return f"SELECT count(*) FROM customers_customer WHERE {condition}"
 
 
 def page_sql(case: ListCase) -> str:
-    condition = "account_id = %s" + (f" AND {case.where}" if case.where else "")
+    condition = _condition(case)
     offset = (case.page - 1) * case.limit
     return (
         f"SELECT {SELECT_COLUMNS} FROM customers_customer WHERE {condition} "

@@ -466,3 +466,14 @@ def test_seeddemo_rejects_a_negative_number_of_customers():
 
     assert not Customer.objects.exists()
     assert not APIKey.objects.exists()
+
+
+def test_seeddemo_never_clashes_with_a_nif_the_account_already_uses():
+    from customers.demo import demo_customer
+
+    account = AccountFactory(username="clash")
+    taken = next(demo_customer(i) for i in range(50) if demo_customer(i).active)
+    CustomerFactory(account=account, nif=taken.nif)
+    call_command("seeddemo", "--customers", "51", "--user", "clash", stdout=StringIO(), stderr=StringIO())
+    assert Customer.objects.filter(account=account).count() == 51
+    assert Customer.objects.filter(account=account, nif=taken.nif, active=True).count() == 1

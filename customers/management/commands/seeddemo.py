@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -52,7 +53,12 @@ class Command(BaseCommand):
         progress = tqdm(total=stop - start, unit="customer", file=self.stderr, disable=stop - start < 5000)
         customers: list[Customer] = []
         invoices: list[Invoice] = []
+        # NIFs the account already uses actively (its own customers, made through the API): a demo customer
+        # that would clash with one is seeded inactive, without invoices, as one NIF is active only once.
+        taken = set(Customer.objects.for_account(account, Mode.LIVE).active().values_list("nif", flat=True))
         for index, demo in enumerate(demo_customers(start, stop), start=start):
+            if demo.active and demo.nif in taken:
+                demo = replace(demo, active=False, invoice_count=0)
             customer = Customer(
                 account=account,
                 legal_name=demo.legal_name,
