@@ -36,11 +36,11 @@ BENCH_USER = "bench"
 CUSTOMER_COLUMNS = [
     "id", "account_id", "legal_name", "nif", "email", "phone", "street", "number", "floor", "door",
     "postal_code", "city", "province", "country", "active", "deactivated_at", "created_at", "updated_at",
-    "legal_name_folded", "city_folded", "province_folded",
+    "legal_name_folded", "city_folded", "province_folded", "mode",
 ]  # fmt: skip
 INVOICE_COLUMNS = [
     "id", "account_id", "customer_id", "series", "number", "status", "issue_date", "currency", "subtotal",
-    "tax_total", "total", "created_at", "updated_at",
+    "tax_total", "total", "created_at", "updated_at", "mode",
 ]  # fmt: skip
 SELECT_COLUMNS = (
     "id, legal_name, nif, email, phone, street, number, floor, door, postal_code, city, province, country, "
@@ -70,6 +70,9 @@ def configure_django(args: argparse.Namespace) -> None:
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # The bench measures the stack, not the rate limiter's refusals.
+    os.environ.setdefault("RATE_LIMIT_PER_RESOURCE", "1000000/min")
+    os.environ.setdefault("RATE_LIMIT_GLOBAL", "1000000/min")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beel.settings")
     import django
 
@@ -107,7 +110,7 @@ def _rows_for_chunk(task: tuple[int, int, int, float, int]) -> tuple[list[tuple]
                 customer_id, account_id, demo.legal_name, demo.nif, demo.email, demo.phone, demo.street,
                 demo.number, demo.floor, demo.door, demo.postal_code, demo.city, demo.province, "España",
                 demo.active, None if demo.active else updated, created, updated, fold(demo.legal_name),
-                fold(demo.city), fold(demo.province),
+                fold(demo.city), fold(demo.province), "live",
             )
         )  # fmt: skip
         for nth in range(demo.invoice_count):
@@ -117,6 +120,7 @@ def _rows_for_chunk(task: tuple[int, int, int, float, int]) -> tuple[list[tuple]
                 (
                     uuid.uuid4(), account_id, customer_id, "A", None, ["issued", "paid", "draft"][nth % 3],
                     (created + timedelta(days=nth * 30)).date(), "EUR", subtotal, tax, subtotal + tax, created, created,
+                    "live",
                 )
             )  # fmt: skip
     return customers, invoices
@@ -131,6 +135,11 @@ def load(args: argparse.Namespace, account) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM customers_statuschange WHERE customer_id IN "
+            "(SELECT id FROM customers_customer WHERE account_id = %s)",
+            [account.pk],
+        )
         cursor.execute("DELETE FROM invoices_invoice WHERE account_id = %s", [account.pk])
         cursor.execute("DELETE FROM customers_customer WHERE account_id = %s", [account.pk])
         cursor.execute(
@@ -140,33 +149,36 @@ def load(args: argparse.Namespace, account) -> dict[str, float]:
         secondary_indexes = cursor.fetchall()
         for name, _definition in secondary_indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-    raw = connection.connection  # psycopg 3 connection under Django's
-    chunk = 20_000
-    tasks = [
-        (start, min(start + chunk, args.customers), account.pk, time.time(), args.customers)
-        for start in range(0, args.customers, chunk)
-    ]
-    number = loaded = 0
-    with multiprocessing.get_context("fork").Pool(max(1, (os.cpu_count() or 2))) as pool:
-        for customers, invoices in pool.imap(_rows_for_chunk, tasks):
-            with raw.cursor() as cursor:
-                with cursor.copy(f"COPY customers_customer ({', '.join(CUSTOMER_COLUMNS)}) FROM STDIN") as copy:
-                    for row in customers:
-                        copy.write_row(row)
-                with cursor.copy(f"COPY invoices_invoice ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
-                    for row in invoices:
-                        number += 1
-                        copy.write_row((*row[:4], number, *row[5:]))
-            raw.commit()
-            loaded += len(customers)
-            print(f"  {loaded:,} customers", end="\r", flush=True)
-    timings["copy (s)"] = time.perf_counter() - started
-    InvoiceSeriesCounter.objects.update_or_create(account=account, series="A", defaults={"last_number": number})
-
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for _name, definition in secondary_indexes:
-            cursor.execute(definition)
+    try:
+        raw = connection.connection  # psycopg 3 connection under Django's
+        chunk = 20_000
+        tasks = [
+            (start, min(start + chunk, args.customers), account.pk, time.time(), args.customers)
+            for start in range(0, args.customers, chunk)
+        ]
+        number = loaded = 0
+        with multiprocessing.get_context("fork").Pool(max(1, (os.cpu_count() or 2))) as pool:
+            for customers, invoices in pool.imap(_rows_for_chunk, tasks):
+                with raw.cursor() as cursor:
+                    with cursor.copy(f"COPY customers_customer ({', '.join(CUSTOMER_COLUMNS)}) FROM STDIN") as copy:
+                        for row in customers:
+                            copy.write_row(row)
+                    with cursor.copy(f"COPY invoices_invoice ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
+                        for row in invoices:
+                            number += 1
+                            copy.write_row((*row[:4], number, *row[5:]))
+                raw.commit()
+                loaded += len(customers)
+                print(f"  {loaded:,} customers", end="\r", flush=True)
+        print()
+        timings["copy (s)"] = time.perf_counter() - started
+        InvoiceSeriesCounter.objects.update_or_create(account=account, series="A", defaults={"last_number": number})
+    finally:
+        # Rebuilt even when the load fails, so a failed run never leaves the database without its indexes.
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for _name, definition in secondary_indexes:
+                cursor.execute(definition)
     timings["index build (s)"] = time.perf_counter() - started
     started = time.perf_counter()
     connection.ensure_connection()
@@ -356,7 +368,7 @@ def measure_bulk(args, client, account) -> list[dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from customers.models import Customer
+    from customers.models import Customer, StatusChange
 
     repeat = max(10, args.repeat // 2)
     sizes = [1, 10, 100]
@@ -383,6 +395,8 @@ def measure_bulk(args, client, account) -> list[dict]:
             queries.add(len(captured))
         results.append({"ids": size, "time": samples, "queries": sorted(queries)})
         print(f"  bulk {size} ids: {samples.median:.1f} ms, queries {sorted(queries)}")
+    # Put the data back as loaded, so the next run measures the same thing.
+    StatusChange.objects.filter(customer_id__in=used).delete()
     Customer.objects.filter(pk__in=used).update(active=True, deactivated_at=None)
     return results
 
