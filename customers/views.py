@@ -111,9 +111,7 @@ class CustomerViewSet(APIViewSet):
 
     @schema.list_customers
     def list(self, request):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(CustomerSerializer(page, many=True).data)
+        return super().list(request)
 
     @schema.retrieve_customer
     def retrieve(self, request, customer_id: str):

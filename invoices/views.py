@@ -27,8 +27,7 @@ class InvoiceViewSet(APIViewSet):
 
     @schema.list_invoices
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(InvoiceSerializer(page, many=True).data)
+        return super().list(request)
 
     @schema.retrieve_invoice
     def retrieve(self, request, invoice_id: str):

@@ -28,6 +28,11 @@ class APIViewSet(viewsets.GenericViewSet):
                 response[header] = value
         return response
 
+    def list(self, request):
+        """The filtered, sorted page of `serializer_class` items, with its pagination figures."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)
+
     def data_scope(self) -> dict:
         """What every query and use case of this request is confined to: the key's account, in the key's
         mode (a test key never sees live data, nor a live key test data)."""
