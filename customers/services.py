@@ -33,7 +33,6 @@ class DeactivationReport:
 
     requested_ids: list[str]
     deactivated_ids: list[str] = field(default_factory=list)
-    deactivated: list[Customer] = field(default_factory=list)
     failures: list[DeactivationFailure] = field(default_factory=list)
 
     @property
@@ -80,6 +79,7 @@ def deactivate_customers(
     """
     report = DeactivationReport(requested_ids=[])
     parsed: dict[str, uuid.UUID] = {}
+    seen: set[uuid.UUID] = set()
     for raw in dict.fromkeys(str(raw).strip() for raw in ids):
         try:
             customer_uuid = parse_customer_id(raw)
@@ -87,8 +87,9 @@ def deactivate_customers(
             report.requested_ids.append(raw)
             report.failures.append(DeactivationFailure(customer_id=raw, error=InvalidCustomerId()))
             continue
-        if customer_uuid in parsed.values():
+        if customer_uuid in seen:
             continue  # the same UUID spelt twice (e.g. upper and lower case) counts once
+        seen.add(customer_uuid)
         parsed[raw] = customer_uuid
         report.requested_ids.append(raw)
 
@@ -124,7 +125,6 @@ def deactivate_customers(
                 if customer.active:
                     to_deactivate.append(customer_uuid)
                 report.deactivated_ids.append(str(customer_uuid))
-                report.deactivated.append(customer)
         if to_deactivate and not dry_run:
             Customer.objects.filter(pk__in=to_deactivate).update(active=False, deactivated_at=now, updated_at=now)
             StatusChange.record(customer_ids=to_deactivate, action=StatusChange.Action.DEACTIVATED, actor=actor, at=now)
@@ -206,11 +206,11 @@ def create_customers(
     customer, or by an earlier item of the same request, fails with CUSTOMER_ALREADY_EXISTS. With
     `dry_run` the report is the same and nothing is written."""
     report = CreationReport(total=len(items), dry_run=dry_run)
-    valid = {index: item for index, item in enumerate(items) if not isinstance(item, APIError)}
+    submitted_nifs = {item["nif"] for item in items if not isinstance(item, APIError)}
     taken = set(
         Customer.objects.for_account(account, mode)
         .active()
-        .filter(nif__in={item["nif"] for item in valid.values()})
+        .filter(nif__in=submitted_nifs)
         .values_list("nif", flat=True)
     )
     to_create: list[Customer] = []
