@@ -17,6 +17,7 @@ SORT_FIELDS = {
     "updated_at": "updated_at",
 }
 DEFAULT_SORT = "created_at"
+TEXT_FILTERS = ("search", "legal_name", "nif", "email", "phone", "city", "province")
 MAX_FILTER_LENGTH = 200
 
 

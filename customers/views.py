@@ -12,8 +12,8 @@ from beel.api.idempotency import idempotent
 from beel.api.params import parse_flag
 from beel.api.views import APIViewSet, actor_of
 from customers import schema, services
-from customers.filters import CustomerFilterSet
-from customers.models import Customer
+from customers.filters import TEXT_FILTERS, CustomerFilterSet
+from customers.models import Customer, CustomerCount
 from customers.serializers import (
     BulkCreateSerializer,
     CustomerDetailSerializer,
@@ -105,6 +105,14 @@ class CustomerViewSet(APIViewSet):
         "bulk_create": Scope.CUSTOMERS_WRITE,
         "reactivate": Scope.CUSTOMERS_WRITE,
     }
+
+    def known_total_items(self) -> int | None:
+        """The maintained counters answer `total_items` when nothing but `active` narrows the list (the
+        default request); any text filter needs the rows themselves counted."""
+        asked = self.filterset.form.cleaned_data
+        if any(asked.get(name) for name in TEXT_FILTERS):
+            return None
+        return CustomerCount.total(**self.data_scope(), active=asked.get("active"))
 
     def get_queryset(self):
         return Customer.objects.for_account(**self.data_scope())

@@ -57,7 +57,8 @@ def is_postgres() -> bool:
 
 def pytest_collection_modifyitems(config, items):
     if connection.vendor != "postgresql":
-        skip = pytest.mark.skip(reason="needs PostgreSQL: SQLite has no row locks and serialises all writers")
+        default = "needs PostgreSQL: SQLite has no row locks and serialises all writers"
         for item in items:
-            if "postgres_only" in item.keywords:
-                item.add_marker(skip)
+            marker = item.get_closest_marker("postgres_only")
+            if marker is not None:
+                item.add_marker(pytest.mark.skip(reason=marker.kwargs.get("reason", default)))

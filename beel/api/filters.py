@@ -21,4 +21,5 @@ class QueryParamsFilterBackend(DjangoFilterBackend):
             errors.update(error.details or {})
         if errors:
             raise ValidationFailed(details=errors)
+        view.filterset = filterset  # what was asked for, for views that can answer the count another way
         return filterset.qs

@@ -60,6 +60,10 @@ class PagePagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.page, self.limit = parse_page_params(request.query_params)
         offset = (self.page - 1) * self.limit
+        known_total = view.known_total_items() if hasattr(view, "known_total_items") else None
+        if known_total is not None:
+            self.total_items = known_total
+            return list(queryset[offset : offset + self.limit]) if offset < known_total else []
         # The page and its total in one statement (the count as an uncorrelated scalar subquery, computed
         # once): one round trip and one plan instead of two. Only an empty page past the first needs a
         # separate count, to report the true totals.

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from customers.models import Customer, StatusChange
+from customers.models import Customer, CustomerCount, StatusChange
 from invoices.models import Invoice
 from tests.factories import APIKeyFactory, CustomerFactory
 
@@ -62,6 +62,11 @@ def test_concurrent_invoicing_deactivation_and_reactivation_keep_every_invariant
     invoices = Invoice.objects.filter(account=api_key.account)
     assert invoices.count() == created
     assert sorted(invoices.values_list("number", flat=True)) == list(range(1, created + 1))
+
+    # The counters kept by triggers agree with the rows after all that concurrent churn.
+    real = Counter(Customer.objects.filter(account=api_key.account).values_list("active", flat=True))
+    counted = {c.active: c.n for c in CustomerCount.objects.filter(account=api_key.account, mode="live")}
+    assert (counted.get(True, 0), counted.get(False, 0)) == (real[True], real[False])
 
     for customer in Customer.objects.filter(pk__in=customers):
         customer_invoices = invoices.filter(customer=customer)
