@@ -223,6 +223,12 @@ class ListCase:
     page: int = 1
     limit: int = 20
 
+    @property
+    def counted(self) -> bool:
+        """Nothing but `active` narrows the list: its total is read from customers_customercount, the
+        trigger-kept counters, by the API and by the floor alike."""
+        return self.where in ("", "active = false", "active = true")
+
 
 def list_cases(common_term: str, rare_term: str) -> list[ListCase]:
     search_sql = "(legal_name_folded LIKE %s OR email LIKE %s OR nif LIKE %s)"
@@ -283,15 +289,16 @@ def floor_sql(case: ListCase) -> tuple[str, list]:
     condition = _condition(case)
     offset = (case.page - 1) * case.limit
     sql = (
-        f"SELECT (SELECT count(*) FROM customers_customer WHERE {condition}) AS total, {SELECT_COLUMNS} "
+        f"SELECT ({count_sql(case)}) AS total, {SELECT_COLUMNS} "
         f"FROM customers_customer WHERE {condition} ORDER BY {case.order} LIMIT {case.limit} OFFSET {offset}"
     )
     return sql, case.where_params
 
 
 def count_sql(case: ListCase) -> str:
-    condition = _condition(case)
-    return f"SELECT count(*) FROM customers_customer WHERE {condition}"
+    if case.counted:
+        return f"SELECT coalesce(sum(n), 0) FROM customers_customercount WHERE {_condition(case)}"
+    return f"SELECT count(*) FROM customers_customer WHERE {_condition(case)}"
 
 
 def page_sql(case: ListCase) -> str:
@@ -337,6 +344,7 @@ def measure_lists(args, client, conn, account_id: int, cases: list[ListCase]) ->
                 "count": counting,
                 "page": paging,
                 "total_items": data["pagination"]["total_items"],
+                "counted": case.counted,
                 "rows": len(got_ids),
             }
         )
@@ -461,14 +469,16 @@ def report(args, load_timings, lists, without, bulk, machine) -> str:
         "",
         "## What total_items costs",
         "",
-        "Milliseconds, raw SQL: the `count(*)` alone and the page alone.",
+        "Milliseconds, raw SQL: the count alone and the page alone. Cases marked * read the trigger-kept "
+        "counters (customers_customercount); the others count their rows.",
         "",
         "| case | count median | page median | count share |",
         "|---|---:|---:|---:|",
     ]
     for row in lists:
         share = row["count"].median / (row["count"].median + row["page"].median)
-        lines.append(f"| {row['case']} | {row['count'].median:.1f} | {row['page'].median:.1f} | {share:.0%} |")
+        name = f"{row['case']} *" if row["counted"] else row["case"]
+        lines.append(f"| {name} | {row['count'].median:.1f} | {row['page'].median:.1f} | {share:.0%} |")
     lines += [
         "",
         "## Partial matches with and without the trigram indexes",
