@@ -23,31 +23,18 @@ class AddressSerializer(APISerializer):
     province = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False, allow_blank=False)
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        for name in OPTIONAL_ADDRESS_FIELDS:
-            if not data.get(name):
-                data.pop(name, None)
-        return data
-
 
 class CustomerSerializer(APIModelSerializer):
     """The customer as documented in beel-list-customers.txt."""
 
     address = AddressSerializer(source="*", read_only=True)
-    email = serializers.SerializerMethodField()
-    phone = serializers.SerializerMethodField()
+    email = serializers.EmailField(read_only=True, allow_null=True)
+    phone = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Customer
         fields = ["id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"]
         read_only_fields = fields
-
-    def get_email(self, customer: Customer) -> str | None:
-        return customer.email or None
-
-    def get_phone(self, customer: Customer) -> str | None:
-        return customer.phone or None
 
     def to_representation(self, customer: Customer) -> dict:
         # Written out by hand because the list renders up to 100 customers per request and DRF's

@@ -7,6 +7,8 @@ Error:   {"success": false, "error": {"code", "message", "details"?}, "meta": {.
 from datetime import UTC, datetime
 from typing import Any
 
+from django.http import JsonResponse
+
 from beel.api.context import current_request_id
 
 
@@ -31,3 +33,12 @@ def success_body(data: Any) -> dict[str, Any]:
 
 def error_body(error: dict[str, Any]) -> dict[str, Any]:
     return {"success": False, "error": error, "meta": meta()}
+
+
+def error_response(status: int, code: str, message: str) -> JsonResponse:
+    """For answers made outside DRF (middleware): the envelope, written as compactly as the renderer does."""
+    return JsonResponse(
+        error_body(error_payload(code, message)),
+        status=status,
+        json_dumps_params={"separators": (",", ":"), "ensure_ascii": False},
+    )

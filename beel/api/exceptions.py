@@ -6,12 +6,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from beel.api.envelope import error_body, error_payload
+from beel.api.envelope import error_payload
 from beel.api.errors import APIError
 
 logger = logging.getLogger("beel.api")
@@ -109,8 +109,3 @@ def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
         )
         status_code, payload, headers = 500, error_payload(*INTERNAL_ERROR), {}
     return Response(payload, status=status_code, headers=headers)
-
-
-def internal_error_response() -> JsonResponse:
-    """For failures outside DRF's reach (middleware, URL resolution): the same envelope."""
-    return JsonResponse(error_body(error_payload(*INTERNAL_ERROR)), status=500)

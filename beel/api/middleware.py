@@ -4,11 +4,11 @@ import time
 import uuid
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from beel.api.context import current_request_id
-from beel.api.envelope import error_body, error_payload
-from beel.api.exceptions import internal_error_response
+from beel.api.envelope import error_response
+from beel.api.exceptions import INTERNAL_ERROR
 
 logger = logging.getLogger("beel.api")
 access_logger = logging.getLogger("beel.access")
@@ -83,15 +83,15 @@ class ApiErrorMiddleware:
         try:
             content_length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _error(400, "BAD_REQUEST", "Content-Length must be a number")
+            return error_response(400, "BAD_REQUEST", "Content-Length must be a number")
         if content_length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return _error(
+            return error_response(
                 413,
                 "PAYLOAD_TOO_LARGE",
                 f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes",
             )
         if len(request.META.get("QUERY_STRING", "")) > settings.MAX_QUERY_STRING_LENGTH:
-            return _error(
+            return error_response(
                 414,
                 "URI_TOO_LONG",
                 f"The query string is longer than {settings.MAX_QUERY_STRING_LENGTH} characters",
@@ -102,8 +102,4 @@ class ApiErrorMiddleware:
         if not is_api_path(request.path):
             return None
         logger.error("Unhandled exception serving %s %s", request.method, request.path, exc_info=exception)
-        return internal_error_response()
-
-
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body(error_payload(code, message)), status=status)
+        return error_response(500, *INTERNAL_ERROR)

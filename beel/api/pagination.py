@@ -60,7 +60,7 @@ class PagePagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.page, self.limit = parse_page_params(request.query_params)
         offset = (self.page - 1) * self.limit
-        known_total = view.known_total_items() if hasattr(view, "known_total_items") else None
+        known_total = view.known_total_items()
         if known_total is not None:
             self.total_items = known_total
             return list(queryset[offset : offset + self.limit]) if offset < known_total else []

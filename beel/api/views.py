@@ -33,6 +33,10 @@ class APIViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)
 
+    def known_total_items(self) -> int | None:
+        """`total_items` when the view knows it without counting rows (see PagePagination); None: count."""
+        return None
+
     def data_scope(self) -> dict:
         """What every query and use case of this request is confined to: the key's account, in the key's
         mode (a test key never sees live data, nor a live key test data)."""
