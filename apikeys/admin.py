@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from apikeys.models import APIKey, Mode, Scope
+from apikeys.models import APIKey, Scope
+from beel.tenancy import Mode
 
 
 class APIKeyForm(forms.ModelForm):

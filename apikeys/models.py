@@ -15,18 +15,12 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from beel.tenancy import Mode
+
 KEY_PREFIX = "beel_sk_"
 LOOKUP_LENGTH = 12
 SECRET_BYTES = 32
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-class Mode(models.TextChoices):
-    """Live keys see live data only; test keys see only their account's test data, so an integration can
-    be built without touching real customers."""
-
-    LIVE = "live", "Live"
-    TEST = "test", "Test"
 
 
 class Scope(models.TextChoices):
@@ -154,21 +148,3 @@ class APIKey(models.Model):
             return
         type(self).objects.filter(pk=self.pk).update(last_used_at=now)
         self.last_used_at = now
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a POST sent with an `Idempotency-Key`, kept so a retry gets the same answer
-    instead of a second write (beel.api.idempotency). A row without a status is still being served."""
-
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
-    status_code = models.PositiveSmallIntegerField(null=True)
-    response_data = models.JSONField(null=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "key"], name="idempotency_key_unique_per_account")]
-
-    def __str__(self) -> str:
-        return f"{self.key} ({self.status_code or 'in progress'})"

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "beel.idempotency",
     "apikeys",
     "customers",
     "invoices",

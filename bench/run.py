@@ -26,7 +26,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +94,7 @@ def _rows_for_chunk(task: tuple[int, int, int, float, int]) -> tuple[list[tuple]
     """Customer and invoice rows for demo indexes [start, stop). Runs in a worker process."""
     from customers.demo import demo_customer
     from customers.validators import fold
+    from invoices.demo import demo_invoices
 
     start, stop, account_id, now_ts, total = task
     now = datetime.fromtimestamp(now_ts, UTC)
@@ -113,14 +113,12 @@ def _rows_for_chunk(task: tuple[int, int, int, float, int]) -> tuple[list[tuple]
                 fold(demo.city), fold(demo.province), "live",
             )
         )  # fmt: skip
-        for nth in range(demo.invoice_count):
-            subtotal = Decimal(100 + (index * 37 + nth * 11) % 4900)
-            tax = (subtotal * Decimal("0.21")).quantize(Decimal("0.01"))
+        for invoice in demo_invoices(index, demo.invoice_count):
             invoices.append(
                 (
-                    uuid.uuid4(), account_id, customer_id, "A", None, ["issued", "paid", "draft"][nth % 3],
-                    (created + timedelta(days=nth * 30)).date(), "EUR", subtotal, tax, subtotal + tax, created, created,
-                    "live",
+                    uuid.uuid4(), account_id, customer_id, "A", None, invoice.status,
+                    (created + timedelta(days=invoice.nth * 30)).date(), "EUR", invoice.subtotal, invoice.tax_total,
+                    invoice.total, created, created, "live",
                 )
             )  # fmt: skip
     return customers, invoices
@@ -376,7 +374,7 @@ def measure_bulk(args, client, account) -> list[dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from customers.models import Customer, StatusChange
+    from customers.models import AuditEntry, Customer
 
     repeat = max(10, args.repeat // 2)
     sizes = [1, 10, 100]
@@ -404,7 +402,7 @@ def measure_bulk(args, client, account) -> list[dict]:
         results.append({"ids": size, "time": samples, "queries": sorted(queries)})
         print(f"  bulk {size} ids: {samples.median:.1f} ms, queries {sorted(queries)}")
     # Put the data back as loaded, so the next run measures the same thing.
-    StatusChange.objects.filter(customer_id__in=used).delete()
+    AuditEntry.objects.filter(customer_id__in=used).delete()
     Customer.objects.filter(pk__in=used).update(active=True, deactivated_at=None)
     return results
 

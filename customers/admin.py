@@ -4,10 +4,11 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 
 from beel.actors import Actor
-from beel.api.errors import APIError
+from beel.errors import DomainError, ErrorCode
+from beel.tenancy import DataScope
 from customers import services
 from customers.forms import CustomerAdminForm
-from customers.models import Customer, StatusChange
+from customers.models import AuditEntry, Customer
 from customers.services import DeactivationReport
 
 
@@ -19,7 +20,7 @@ def describe_failure(failure) -> str:
     """'Tech Solutions SL (B12345674): has 3 invoices' — what staff need to act on a failure."""
     customer = failure.customer
     name = f"{customer.legal_name} ({customer.nif})" if customer else failure.customer_id
-    if failure.error.code == "CLIENT_HAS_INVOICES":
+    if failure.error.code == ErrorCode.CLIENT_HAS_INVOICES:
         reason = f"has {failure.invoice_count} invoice{'s' if failure.invoice_count != 1 else ''}"
     else:
         reason = failure.error.message
@@ -46,15 +47,16 @@ def report_to_messages(request: HttpRequest, report: DeactivationReport, modelad
         )
 
 
-class StatusChangeInline(admin.TabularInline):
-    """The audit trail, read-only: who deactivated or reactivated the customer, when, and how."""
+class AuditEntryInline(admin.TabularInline):
+    """The customer's history, read-only: who created, changed, deactivated or reactivated it, when, how,
+    and which fields an update changed."""
 
-    model = StatusChange
-    fields = ["at", "action", "channel", "actor"]
+    model = AuditEntry
+    fields = ["at", "action", "channel", "actor", "changed_fields"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = "Status history"
+    verbose_name_plural = "History"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -76,7 +78,7 @@ class CustomerAdmin(admin.ModelAdmin):
         ("Status", {"fields": ["active", "deactivated_at", "created_at", "updated_at"]}),
     ]
     form = CustomerAdminForm
-    inlines = [StatusChangeInline]
+    inlines = [AuditEntryInline]
     actions = ["deactivate_selected", "reactivate_selected"]
     list_select_related = ["account"]
     show_full_result_count = False
@@ -106,9 +108,9 @@ class CustomerAdmin(admin.ModelAdmin):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
             services.update_customer(
-                account=None, mode=None, customer_id=str(obj.pk), data=data, actor=staff_actor(request)
+                scope=DataScope.everything(), customer_id=str(obj.pk), data=data, actor=staff_actor(request)
             )
-        except APIError as error:
+        except DomainError as error:
             self.message_user(request, f"Not saved: {error.message}", messages.ERROR)
 
     @admin.display(description="Invoices", ordering="invoice_count")
@@ -118,7 +120,7 @@ class CustomerAdmin(admin.ModelAdmin):
     @admin.action(description="Deactivate selected customers (soft delete)", permissions=["change"])
     def deactivate_selected(self, request, queryset: QuerySet[Customer]):
         ids = [str(pk) for pk in queryset.values_list("pk", flat=True)]
-        report = services.deactivate_customers(account=None, mode=None, ids=ids, actor=staff_actor(request))
+        report = services.deactivate_customers(scope=DataScope.everything(), ids=ids, actor=staff_actor(request))
         report_to_messages(request, report, self)
 
     @admin.action(description="Reactivate selected customers", permissions=["change"])
@@ -127,9 +129,9 @@ class CustomerAdmin(admin.ModelAdmin):
         for customer in queryset.filter(active=False):
             try:
                 services.reactivate_customer(
-                    account=None, mode=None, customer_id=str(customer.pk), actor=staff_actor(request)
+                    scope=DataScope.everything(), customer_id=str(customer.pk), actor=staff_actor(request)
                 )
-            except APIError as error:
+            except DomainError as error:
                 failures.append(f"{customer.legal_name} ({customer.nif}): {error.message}")
             else:
                 reactivated += 1

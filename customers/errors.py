@@ -1,4 +1,4 @@
-from beel.api.errors import Conflict, NotFound, ValidationFailed
+from beel.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 
 
 class CustomerNotFound(NotFound):
@@ -10,10 +10,10 @@ class InvalidCustomerId(ValidationFailed):
 
 
 class CustomerHasInvoices(Conflict):
-    code = "CLIENT_HAS_INVOICES"
+    code = ErrorCode.CLIENT_HAS_INVOICES
     default_message = "Cannot deactivate customer because it has associated invoices"
 
 
 class CustomerAlreadyExists(Conflict):
-    code = "CUSTOMER_ALREADY_EXISTS"
+    code = ErrorCode.CUSTOMER_ALREADY_EXISTS
     default_message = "An active customer with this NIF already exists"

@@ -1,6 +1,6 @@
 from django import forms
 
-from beel.api.errors import APIError
+from beel.errors import DomainError
 from customers.models import Customer
 from customers.services import ensure_nif_is_free
 from customers.validators import DEFAULT_COUNTRY, normalize_phone, validate_nif
@@ -54,5 +54,5 @@ class CustomerAdminForm(forms.ModelForm):
             return
         try:
             ensure_nif_is_free(account=customer.account_id, mode=customer.mode, nif=nif, exclude_pk=customer.pk)
-        except APIError as error:
+        except DomainError as error:
             self.add_error("nif", error.message)

@@ -5,18 +5,13 @@ from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 
-from apikeys.models import Mode
 from beel.actors import Actor, Channel
+from beel.tenancy import DataScope, Mode, ScopedQuerySet
 from customers.validators import DEFAULT_COUNTRY, fold, normalize_nif, phone_search_fragment
 
 
-class CustomerQuerySet(models.QuerySet):
+class CustomerQuerySet(ScopedQuerySet):
     """Reusable query logic: the API filters, the admin search and the benchmark use the same SQL."""
-
-    def for_account(self, account, mode: str | None) -> "CustomerQuerySet":
-        """An account's customers in one mode (live or test); `mode=None` for both (staff, operators)."""
-        customers = self.filter(account=account)
-        return customers if mode is None else customers.filter(mode=mode)
 
     def active(self) -> "CustomerQuerySet":
         return self.filter(active=True)
@@ -134,21 +129,27 @@ class Customer(models.Model):
         self.province_folded = fold(self.province)
 
 
-class StatusChange(models.Model):
-    """Audit trail of deactivations and reactivations: who (API key prefix, staff user or command), when,
-    and through which channel. Written by customers.services in the same transaction as the change."""
+class AuditEntry(models.Model):
+    """A customer's history: every creation, update, deactivation and reactivation, with who did it (API
+    key prefix, staff user or command), when, through which channel and, for updates, which fields
+    changed (their names only: the history must not keep personal data the record itself may erase).
+    Written by customers.services in the same transaction as the change."""
 
     class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
         DEACTIVATED = "deactivated", "Deactivated"
         REACTIVATED = "reactivated", "Reactivated"
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="status_changes")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="audit_entries")
     action = models.CharField(max_length=12, choices=Action.choices)
     channel = models.CharField(max_length=10, choices=[(c.value, c.value) for c in Channel])
     actor = models.CharField(max_length=150, help_text="API key prefix, staff username or command name.")
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    changed_fields = models.JSONField(default=list, blank=True, help_text="For updates: the fields that changed.")
 
     class Meta:
+        verbose_name_plural = "audit entries"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["customer", "-at"], name="status_change_customer_idx")]
 
@@ -156,10 +157,20 @@ class StatusChange(models.Model):
         return f"{self.action} by {self.channel}:{self.actor} at {self.at:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def record(cls, *, customer_ids, action: str, actor: Actor, at=None) -> None:
+    def record(cls, *, customer_ids, action: str, actor: Actor, at=None, changed_fields=()) -> None:
         at = at or timezone.now()
         cls.objects.bulk_create(
-            [cls(customer_id=pk, action=action, channel=actor.channel, actor=actor.name, at=at) for pk in customer_ids]
+            [
+                cls(
+                    customer_id=pk,
+                    action=action,
+                    channel=actor.channel,
+                    actor=actor.name,
+                    at=at,
+                    changed_fields=sorted(changed_fields),
+                )
+                for pk in customer_ids
+            ]
         )
 
 
@@ -184,12 +195,12 @@ class CustomerCount(models.Model):
         return f"{self.account_id}/{self.mode}/{'active' if self.active else 'inactive'}: {self.n}"
 
     @classmethod
-    def total(cls, *, account, mode: str, active: bool | None) -> int | None:
-        """The number of the account's customers in `mode` (only active or inactive ones when `active` is
-        given), or None where the triggers do not exist and the caller must count."""
+    def total(cls, *, scope: DataScope, active: bool | None) -> int | None:
+        """The number of customers in `scope` (only active or inactive ones when `active` is given), or
+        None where the triggers do not exist and the caller must count."""
         if connections[cls.objects.db].vendor != "postgresql":
             return None
-        groups = cls.objects.filter(account=account, mode=mode)
+        groups = scope.filter(cls.objects.all())
         if active is not None:
             groups = groups.filter(active=active)
         return groups.aggregate(total=models.Sum("n"))["total"] or 0

@@ -7,7 +7,14 @@ from rest_framework import serializers
 
 from beel.api.schema import envelope_example, error_example, error_responses
 from beel.api.serializers import page_serializer
-from customers.serializers import CustomerDetailSerializer, CustomerSerializer, CustomerWriteSerializer
+from beel.errors import ErrorCode
+from customers.serializers import (
+    BulkCreationResultSerializer,
+    BulkDeactivationResultSerializer,
+    CustomerDetailSerializer,
+    CustomerSerializer,
+    CustomerWriteSerializer,
+)
 
 CUSTOMER_ID = OpenApiParameter(
     "customer_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Customer ID (UUID)"
@@ -87,7 +94,10 @@ create_customer = extend_schema(
     description="`nif` is checked with its control character when the country is Spain (DNI, NIE, CIF) and "
     "stored upper case without separators; `phone` is stored in E.164. Unknown fields are rejected.",
     request=CustomerWriteSerializer,
-    responses={201: CustomerDetailSerializer, **error_responses(400, 409, 415, conflict="CUSTOMER_ALREADY_EXISTS")},
+    responses={
+        201: CustomerDetailSerializer,
+        **error_responses(400, 409, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+    },
 )
 
 update_customer = extend_schema(
@@ -97,7 +107,7 @@ update_customer = extend_schema(
     request=CustomerWriteSerializer(partial=True),
     responses={
         200: CustomerDetailSerializer,
-        **error_responses(400, 404, 409, 415, conflict="CUSTOMER_ALREADY_EXISTS"),
+        **error_responses(400, 404, 409, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
     },
 )
 
@@ -110,7 +120,7 @@ deactivate_customer = extend_schema(
     parameters=[CUSTOMER_ID],
     responses={
         200: inline_serializer("DeactivationResult", {"message": serializers.CharField()}),
-        **error_responses(400, 404, 409, conflict="CLIENT_HAS_INVOICES"),
+        **error_responses(400, 404, 409, conflict=ErrorCode.CLIENT_HAS_INVOICES),
     },
     examples=[
         OpenApiExample(
@@ -147,26 +157,7 @@ bulk_deactivate_customers = extend_schema(
         )
     ],
     responses={
-        200: inline_serializer(
-            "BulkDeactivationResult",
-            {
-                "total": serializers.IntegerField(),
-                "successful": serializers.IntegerField(),
-                "failed": serializers.IntegerField(),
-                "deactivated_ids": serializers.ListField(child=serializers.UUIDField()),
-                "errors": inline_serializer(
-                    "BulkDeactivationError",
-                    {
-                        "customer_id": serializers.CharField(),
-                        "error": inline_serializer(
-                            "BulkDeactivationErrorDetail",
-                            {"code": serializers.CharField(), "message": serializers.CharField()},
-                        ),
-                    },
-                    many=True,
-                ),
-            },
-        ),
+        200: BulkDeactivationResultSerializer,
         **error_responses(400),
     },
     examples=[
@@ -210,7 +201,10 @@ reactivate_customer = extend_schema(
     "has the same NIF.",
     parameters=[CUSTOMER_ID],
     request=None,
-    responses={200: CustomerDetailSerializer, **error_responses(400, 404, 409, conflict="CUSTOMER_ALREADY_EXISTS")},
+    responses={
+        200: CustomerDetailSerializer,
+        **error_responses(400, 404, 409, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+    },
 )
 
 bulk_create_customers = extend_schema(
@@ -233,32 +227,8 @@ bulk_create_customers = extend_schema(
     ],
     request=inline_serializer("BulkCreateCustomersRequest", {"customers": CustomerWriteSerializer(many=True)}),
     responses={
-        200: inline_serializer(
-            "BulkCreationResult",
-            {
-                "total": serializers.IntegerField(),
-                "successful": serializers.IntegerField(),
-                "failed": serializers.IntegerField(),
-                "dry_run": serializers.BooleanField(),
-                "created_ids": serializers.ListField(child=serializers.UUIDField()),
-                "errors": inline_serializer(
-                    "BulkCreationError",
-                    {
-                        "index": serializers.IntegerField(),
-                        "error": inline_serializer(
-                            "BulkCreationErrorDetail",
-                            {
-                                "code": serializers.CharField(),
-                                "message": serializers.CharField(),
-                                "details": serializers.DictField(child=serializers.CharField(), required=False),
-                            },
-                        ),
-                    },
-                    many=True,
-                ),
-            },
-        ),
-        **error_responses(400, 409, 413, 415, conflict="CUSTOMER_ALREADY_EXISTS"),
+        200: BulkCreationResultSerializer,
+        **error_responses(400, 409, 413, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
     },
     examples=[
         OpenApiExample(

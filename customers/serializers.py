@@ -1,8 +1,19 @@
+import uuid
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from beel.api.serializers import APIModelSerializer, APISerializer, UTCDateTimeField, format_utc
+from beel.api.exceptions import flatten_validation_errors
+from beel.api.serializers import APIModelSerializer, APISerializer, ErrorSerializer, UTCDateTimeField, format_utc
+from beel.errors import BadRequest, ValidationFailed
 from customers.models import Customer
+from customers.services import (
+    MAX_BULK_IDS,
+    CreationFailure,
+    CreationReport,
+    DeactivationFailure,
+    DeactivationReport,
+)
 from customers.validators import DEFAULT_COUNTRY, normalize_phone, validate_nif
 
 MAX_BULK_CREATE = 100
@@ -109,8 +120,96 @@ class CustomerWriteSerializer(APISerializer):
 
 class BulkCreateSerializer(APISerializer):
     """The body of POST /customers/bulk: the items stay raw here; each is validated on its own so one bad
-    item fails alone (customers.views.validate_bulk_items)."""
+    item fails alone (`validate_bulk_items`)."""
 
     customers = serializers.ListField(
         child=serializers.JSONField(), min_length=1, max_length=MAX_BULK_CREATE, allow_empty=False
     )
+
+
+def validate_bulk_items(raw_items: list) -> list:
+    """Each item validated on its own: its validated data, or the error it gets in the report."""
+    items = []
+    for raw in raw_items:
+        serializer = CustomerWriteSerializer(data=raw)
+        if serializer.is_valid():
+            items.append(serializer.validated_data)
+        else:
+            items.append(ValidationFailed(details=flatten_validation_errors(serializer.errors)))
+    return items
+
+
+def parse_bulk_ids(query_params) -> list[str]:
+    """`ids=a,b` (or `ids=a&ids=b`): the ids to deactivate, at most MAX_BULK_IDS distinct ones."""
+    raw_values = query_params.getlist("ids")
+    ids = [item.strip() for raw in raw_values for item in raw.split(",") if item.strip()]
+    if not ids:
+        raise BadRequest("Query parameter 'ids' is required: a comma-separated list of customer IDs")
+    distinct = len({_identity(customer_id) for customer_id in ids})
+    if distinct > MAX_BULK_IDS:
+        raise BadRequest(f"Too many ids: at most {MAX_BULK_IDS} customer IDs per request, got {distinct}")
+    return ids
+
+
+def _identity(customer_id: str) -> str:
+    """The same UUID written in upper and lower case is one id, as the service counts it."""
+    try:
+        return str(uuid.UUID(customer_id))
+    except ValueError:
+        return customer_id
+
+
+# The bulk reports. Written out by hand in to_representation (up to 100 entries each); the declared fields
+# describe the shape for the OpenAPI schema.
+
+
+class DeactivationFailureSerializer(serializers.Serializer):
+    customer_id = serializers.CharField()
+    error = ErrorSerializer()
+
+    def to_representation(self, failure: DeactivationFailure) -> dict:
+        return {"customer_id": failure.customer_id, "error": ErrorSerializer(failure.error).data}
+
+
+class BulkDeactivationResultSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    successful = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    deactivated_ids = serializers.ListField(child=serializers.UUIDField())
+    errors = DeactivationFailureSerializer(many=True)
+
+    def to_representation(self, report: DeactivationReport) -> dict:
+        return {
+            "total": report.total,
+            "successful": report.successful,
+            "failed": report.failed,
+            "deactivated_ids": report.deactivated_ids,
+            "errors": [DeactivationFailureSerializer(failure).data for failure in report.failures],
+        }
+
+
+class CreationFailureSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    error = ErrorSerializer()
+
+    def to_representation(self, failure: CreationFailure) -> dict:
+        return {"index": failure.index, "error": ErrorSerializer(failure.error).data}
+
+
+class BulkCreationResultSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    successful = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+    created_ids = serializers.ListField(child=serializers.UUIDField())
+    errors = CreationFailureSerializer(many=True)
+
+    def to_representation(self, report: CreationReport) -> dict:
+        return {
+            "total": report.total,
+            "successful": report.successful,
+            "failed": report.failed,
+            "dry_run": report.dry_run,
+            "created_ids": [str(customer.pk) for customer in report.created],
+            "errors": [CreationFailureSerializer(failure).data for failure in report.failures],
+        }

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from beel.actors import Actor
-from beel.api.errors import APIError, parse_uuid
+from beel.errors import DomainError
+from beel.ids import parse_uuid
+from beel.tenancy import DataScope
 from customers.errors import CustomerAlreadyExists, CustomerHasInvoices, CustomerNotFound, InvalidCustomerId
-from customers.models import Customer, CustomerQuerySet, StatusChange
-from invoices.models import Invoice
+from customers.models import AuditEntry, Customer
 
 MAX_BULK_IDS = 100
 
@@ -22,7 +22,7 @@ MAX_BULK_IDS = 100
 @dataclass(frozen=True)
 class DeactivationFailure:
     customer_id: str
-    error: APIError
+    error: DomainError
     customer: Customer | None = None
     invoice_count: int = 0
 
@@ -52,22 +52,18 @@ def parse_customer_id(raw: str) -> uuid.UUID:
     return parse_uuid(raw, field="customer_id", error_class=InvalidCustomerId)
 
 
-def get_customer(*, account, mode: str | None, customer_id: str | uuid.UUID) -> Customer:
+def get_customer(*, scope: DataScope, customer_id: str | uuid.UUID, for_update: bool = False) -> Customer:
+    """The customer with this id in `scope`; with `for_update`, its row locked until the transaction ends."""
     customer_uuid = customer_id if isinstance(customer_id, uuid.UUID) else parse_customer_id(customer_id)
-    customer = _customers_visible_to(account, mode).filter(pk=customer_uuid).first()
+    customers = Customer.objects.within(scope).filter(pk=customer_uuid)
+    customer = (customers.select_for_update() if for_update else customers).first()
     if customer is None:
         raise CustomerNotFound()
     return customer
 
 
-def _customers_visible_to(account, mode: str | None) -> CustomerQuerySet:
-    """`account=None` (and `mode=None`) is the staff and operator view (admin, management commands):
-    every account, live and test alike. API keys always pass their account and their mode."""
-    return Customer.objects.all() if account is None else Customer.objects.for_account(account, mode)
-
-
 def deactivate_customers(
-    *, account, mode: str | None, ids: Iterable[str], actor: Actor, dry_run: bool = False
+    *, scope: DataScope, ids: Iterable[str], actor: Actor, dry_run: bool = False
 ) -> DeactivationReport:
     """Soft-delete each customer that can be: malformed ids, ids unknown to the account and customers with
     invoices are reported, the rest deactivated. Already inactive customers count as deactivated
@@ -96,16 +92,15 @@ def deactivate_customers(
     with transaction.atomic():
         customers = {
             customer.pk: customer
-            for customer in _customers_visible_to(account, mode).filter(pk__in=set(parsed.values())).select_for_update()
+            for customer in Customer.objects.within(scope).filter(pk__in=set(parsed.values())).select_for_update()
         }
         # Taken once the locks are held: a deactivation that waited behind a reactivation happened after it.
         now = timezone.now()
         # A separate statement after the lock, so it sees invoices committed while we waited for it.
         invoice_counts = dict(
-            Invoice.objects.filter(customer_id__in=list(customers))
-            .values("customer_id")
-            .annotate(count=Count("id"))
-            .values_list("customer_id", "count")
+            Customer.objects.filter(pk__in=list(customers), invoices__isnull=False)
+            .with_invoice_count()
+            .values_list("pk", "invoice_count")
         )
         to_deactivate: list[uuid.UUID] = []
         for raw, customer_uuid in parsed.items():
@@ -127,33 +122,32 @@ def deactivate_customers(
                 report.deactivated_ids.append(str(customer_uuid))
         if to_deactivate and not dry_run:
             Customer.objects.filter(pk__in=to_deactivate).update(active=False, deactivated_at=now, updated_at=now)
-            StatusChange.record(customer_ids=to_deactivate, action=StatusChange.Action.DEACTIVATED, actor=actor, at=now)
+            AuditEntry.record(customer_ids=to_deactivate, action=AuditEntry.Action.DEACTIVATED, actor=actor, at=now)
     position = {raw: index for index, raw in enumerate(report.requested_ids)}
     report.failures.sort(key=lambda failure: position[failure.customer_id])
     return report
 
 
-def deactivate_customer(*, account, mode: str | None, customer_id: str, actor: Actor) -> Customer:
+def deactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> Customer:
     """The single-customer case of `deactivate_customers`, raising its failure instead of reporting it."""
     parse_customer_id(customer_id)  # a malformed id is a 400 with details here, not a report entry
-    report = deactivate_customers(account=account, mode=mode, ids=[customer_id], actor=actor)
+    report = deactivate_customers(scope=scope, ids=[customer_id], actor=actor)
     if report.failures:
         raise report.failures[0].error
     return Customer.objects.get(pk=report.deactivated_ids[0])
 
 
-def reactivate_customer(*, account, mode: str | None, customer_id: str, actor: Actor) -> Customer:
+def reactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> Customer:
     """Undo a soft delete. Refused when another active customer now holds the same NIF."""
     with transaction.atomic():
-        customer = get_customer(account=account, mode=mode, customer_id=customer_id)
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
         if customer.active:
             return customer
         ensure_nif_is_free(account=customer.account_id, mode=customer.mode, nif=customer.nif)
         customer.active = True
         customer.deactivated_at = None
         customer.save(update_fields=["active", "deactivated_at", "updated_at"])
-        StatusChange.record(customer_ids=[customer.pk], action=StatusChange.Action.REACTIVATED, actor=actor)
+        AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.REACTIVATED, actor=actor)
     return customer
 
 
@@ -165,13 +159,16 @@ def ensure_nif_is_free(*, account, mode: str, nif: str, exclude_pk=None) -> None
         raise _nif_taken()
 
 
-def create_customer(*, account, mode: str, data: Mapping[str, Any], actor: Actor) -> Customer:
-    """`data` is validated and normalised (see customers.serializers / customers.validators)."""
+def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) -> Customer:
+    """A customer of the scope's one account and mode. `data` is validated and normalised (see
+    customers.serializers / customers.validators)."""
+    account, mode = scope.owner()
     try:
         with transaction.atomic():
             ensure_nif_is_free(account=account, mode=mode, nif=data["nif"])
             customer = Customer(account=account, mode=mode, **data)
             customer.save()
+            AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.CREATED, actor=actor)
     except IntegrityError:
         # Two concurrent creates passed the check; the partial unique index stopped the second.
         raise _nif_taken() from None
@@ -181,7 +178,7 @@ def create_customer(*, account, mode: str, data: Mapping[str, Any], actor: Actor
 @dataclass(frozen=True)
 class CreationFailure:
     index: int
-    error: APIError
+    error: DomainError
 
 
 @dataclass
@@ -197,16 +194,21 @@ class CreationReport:
     def successful(self) -> int:
         return self.total - len(self.failures)
 
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
 
 def create_customers(
-    *, account, mode: str, items: Sequence[Mapping[str, Any] | APIError], actor: Actor, dry_run: bool = False
+    *, scope: DataScope, items: Sequence[Mapping[str, Any] | DomainError], actor: Actor, dry_run: bool = False
 ) -> CreationReport:
     """Create every valid item, all in one transaction; report the others by index. `items` are validated
-    data, or the APIError that validating that item raised. An item whose NIF is held by an active
+    data, or the DomainError that validating that item raised. An item whose NIF is held by an active
     customer, or by an earlier item of the same request, fails with CUSTOMER_ALREADY_EXISTS. With
     `dry_run` the report is the same and nothing is written."""
+    account, mode = scope.owner()
     report = CreationReport(total=len(items), dry_run=dry_run)
-    submitted_nifs = {item["nif"] for item in items if not isinstance(item, APIError)}
+    submitted_nifs = {item["nif"] for item in items if not isinstance(item, DomainError)}
     taken = set(
         Customer.objects.for_account(account, mode)
         .active()
@@ -215,7 +217,7 @@ def create_customers(
     )
     to_create: list[Customer] = []
     for index, item in enumerate(items):
-        if isinstance(item, APIError):
+        if isinstance(item, DomainError):
             report.failures.append(CreationFailure(index=index, error=item))
         elif item["nif"] in taken:
             report.failures.append(CreationFailure(index=index, error=_nif_taken()))
@@ -229,6 +231,9 @@ def create_customers(
     try:
         with transaction.atomic():
             report.created = Customer.objects.bulk_create(to_create)
+            AuditEntry.record(
+                customer_ids=[customer.pk for customer in report.created], action=AuditEntry.Action.CREATED, actor=actor
+            )
     except IntegrityError:
         # A concurrent request took one of these NIFs after the check; nothing was written.
         raise CustomerAlreadyExists(
@@ -241,17 +246,28 @@ def _nif_taken() -> CustomerAlreadyExists:
     return CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
 
 
-def update_customer(*, account, mode: str | None, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
+def update_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
+    """Change the given fields of a customer; `data` is validated and normalised, and never holds the
+    lifecycle fields (`active`, `deactivated_at`), which only deactivation and reactivation write.
+
+    The row is locked and only the changed columns are written, so an update that races a deactivation
+    can neither undo it nor be undone by it."""
     try:
         with transaction.atomic():
-            customer = get_customer(account=account, mode=mode, customer_id=customer_id)
-            if "nif" in data and customer.active:
+            customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
+            changed = [name for name, value in data.items() if getattr(customer, name) != value]
+            if not changed:
+                return customer
+            if "nif" in changed and customer.active:
                 ensure_nif_is_free(
                     account=customer.account_id, mode=customer.mode, nif=data["nif"], exclude_pk=customer.pk
                 )
-            for name, value in data.items():
-                setattr(customer, name, value)
-            customer.save()
+            for name in changed:
+                setattr(customer, name, data[name])
+            customer.save(update_fields=[*changed, "updated_at"])
+            AuditEntry.record(
+                customer_ids=[customer.pk], action=AuditEntry.Action.UPDATED, actor=actor, changed_fields=changed
+            )
     except IntegrityError:
         raise _nif_taken() from None
     return customer

@@ -1,8 +1,8 @@
-from beel.api.errors import Conflict, NotFound
+from beel.errors import Conflict, ErrorCode, NotFound
 
 
 class CustomerInactive(Conflict):
-    code = "CUSTOMER_INACTIVE"
+    code = ErrorCode.CUSTOMER_INACTIVE
     default_message = "Cannot create an invoice for an inactive customer"
 
 

@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from apikeys.models import Mode
+from beel.tenancy import Mode, ScopedQuerySet
 
 DEFAULT_SERIES = "A"
 
@@ -18,10 +18,8 @@ class InvoiceStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class InvoiceQuerySet(models.QuerySet):
-    def for_account(self, account, mode: str | None) -> "InvoiceQuerySet":
-        invoices = self.filter(account=account)
-        return invoices if mode is None else invoices.filter(mode=mode)
+class InvoiceQuerySet(ScopedQuerySet):
+    pass
 
 
 class Invoice(models.Model):

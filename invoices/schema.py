@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from beel.api.schema import error_responses
 from beel.api.serializers import page_serializer
+from beel.errors import ErrorCode
 from invoices.serializers import InvoiceCreateSerializer, InvoiceSerializer
 
 INVOICE_ID = OpenApiParameter("invoice_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Invoice ID")
@@ -25,5 +26,5 @@ create_invoice = extend_schema(
     description="The number is the next one of the account's series (default series A), without gaps or "
     "duplicates. Refused with CUSTOMER_INACTIVE for a deactivated customer.",
     request=InvoiceCreateSerializer,
-    responses={201: InvoiceSerializer, **error_responses(400, 404, 409, 415, conflict="CUSTOMER_INACTIVE")},
+    responses={201: InvoiceSerializer, **error_responses(400, 404, 409, 415, conflict=ErrorCode.CUSTOMER_INACTIVE)},
 )

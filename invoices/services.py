@@ -6,16 +6,16 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from beel.actors import Actor
-from beel.api.errors import parse_uuid
-from customers.models import Customer
+from beel.ids import parse_uuid
+from beel.tenancy import DataScope
 from customers.services import get_customer
 from invoices.errors import CustomerInactive, InvoiceNotFound
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
 
 
-def get_invoice(*, account, mode: str, invoice_id: str) -> Invoice:
+def get_invoice(*, scope: DataScope, invoice_id: str) -> Invoice:
     invoice_uuid = parse_uuid(invoice_id, field="invoice_id")
-    invoice = Invoice.objects.for_account(account, mode).filter(pk=invoice_uuid).first()
+    invoice = Invoice.objects.within(scope).filter(pk=invoice_uuid).first()
     if invoice is None:
         raise InvoiceNotFound()
     return invoice
@@ -41,17 +41,17 @@ def _next_number(*, account, mode: str, series: str) -> int:
 
 
 def create_invoice(
-    *, account, mode: str, customer_id: str, data: Mapping[str, Any] | None = None, actor: Actor
+    *, scope: DataScope, customer_id: str, data: Mapping[str, Any] | None = None, actor: Actor
 ) -> Invoice:
     """Create a draft invoice for an active customer of the account.
 
     The customer row is locked first, the same lock `deactivate_customers` takes, so an invoice is never
     created under a customer that is being (or has just been) deactivated."""
+    account, mode = scope.owner()
     data = dict(data or {})
     series = data.pop("series", None) or DEFAULT_SERIES
     with transaction.atomic():
-        customer = get_customer(account=account, mode=mode, customer_id=customer_id)
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
         if not customer.active:
             raise CustomerInactive()
         number = _next_number(account=account, mode=mode, series=series)

@@ -2,8 +2,8 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from apikeys.models import Scope
-from beel.api.idempotency import idempotent
 from beel.api.views import APIViewSet, actor_of
+from beel.idempotency.decorators import idempotent
 from invoices import schema, services
 from invoices.filters import InvoiceFilterSet
 from invoices.models import Invoice
@@ -23,7 +23,7 @@ class InvoiceViewSet(APIViewSet):
     }
 
     def get_queryset(self):
-        return Invoice.objects.for_account(**self.data_scope())
+        return Invoice.objects.within(self.data_scope())
 
     @schema.list_invoices
     def list(self, request):
@@ -31,7 +31,7 @@ class InvoiceViewSet(APIViewSet):
 
     @schema.retrieve_invoice
     def retrieve(self, request, invoice_id: str):
-        invoice = services.get_invoice(**self.data_scope(), invoice_id=invoice_id)
+        invoice = services.get_invoice(scope=self.data_scope(), invoice_id=invoice_id)
         return Response(InvoiceSerializer(invoice).data)
 
     @schema.create_invoice
@@ -42,6 +42,6 @@ class InvoiceViewSet(APIViewSet):
         data = dict(serializer.validated_data)
         customer_id = data.pop("customer_id")
         invoice = services.create_invoice(
-            **self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
+            scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)

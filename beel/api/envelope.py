@@ -10,6 +10,7 @@ from typing import Any
 from django.http import JsonResponse
 
 from beel.api.context import current_request_id
+from beel.errors import ErrorCode
 
 
 def utc_timestamp() -> str:
@@ -20,8 +21,8 @@ def meta() -> dict[str, str]:
     return {"timestamp": utc_timestamp(), "request_id": current_request_id.get()}
 
 
-def error_payload(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
+def error_payload(code: ErrorCode, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": str(code), "message": message}
     if details:
         error["details"] = details
     return error
@@ -35,10 +36,10 @@ def error_body(error: dict[str, Any]) -> dict[str, Any]:
     return {"success": False, "error": error, "meta": meta()}
 
 
-def error_response(status: int, code: str, message: str) -> JsonResponse:
+def error_response(code: ErrorCode, message: str) -> JsonResponse:
     """For answers made outside DRF (middleware): the envelope, written as compactly as the renderer does."""
     return JsonResponse(
         error_body(error_payload(code, message)),
-        status=status,
+        status=code.status,
         json_dumps_params={"separators": (",", ":"), "ensure_ascii": False},
     )

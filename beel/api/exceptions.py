@@ -7,31 +7,31 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from beel.api.envelope import error_payload
-from beel.api.errors import APIError
+from beel.errors import DomainError, ErrorCode
 
 logger = logging.getLogger("beel.api")
 
-# (status, code, message) for DRF's own exceptions; the message is the public one, the exception's own
-# detail is used where it says something useful to the caller (see `_describe`).
-_DRF_ERRORS: list[tuple[type[exceptions.APIException], str, str]] = [
-    (exceptions.ValidationError, "VALIDATION_ERROR", "The provided data is not valid"),
-    (exceptions.ParseError, "BAD_REQUEST", "Malformed request body"),
-    (exceptions.NotAuthenticated, "UNAUTHORIZED", "Authentication required"),
-    (exceptions.AuthenticationFailed, "UNAUTHORIZED", "Authentication required"),
-    (exceptions.PermissionDenied, "FORBIDDEN", "You do not have permission to perform this action"),
-    (exceptions.NotFound, "NOT_FOUND", "Resource not found"),
-    (exceptions.MethodNotAllowed, "METHOD_NOT_ALLOWED", "Method not allowed"),
-    (exceptions.NotAcceptable, "NOT_ACCEPTABLE", "The requested response format is not available"),
-    (exceptions.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type"),
-    (exceptions.Throttled, "RATE_LIMITED", "Too many requests"),
+# (code, message) for DRF's own exceptions; the message is the public one, the exception's own detail is
+# used where it says something useful to the caller (see `_describe`).
+_DRF_ERRORS: list[tuple[type[exceptions.APIException], ErrorCode, str]] = [
+    (exceptions.ValidationError, ErrorCode.VALIDATION_ERROR, "The provided data is not valid"),
+    (exceptions.ParseError, ErrorCode.BAD_REQUEST, "Malformed request body"),
+    (exceptions.NotAuthenticated, ErrorCode.UNAUTHORIZED, "Authentication required"),
+    (exceptions.AuthenticationFailed, ErrorCode.UNAUTHORIZED, "Authentication required"),
+    (exceptions.PermissionDenied, ErrorCode.FORBIDDEN, "You do not have permission to perform this action"),
+    (exceptions.NotFound, ErrorCode.NOT_FOUND, "Resource not found"),
+    (exceptions.MethodNotAllowed, ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed"),
+    (exceptions.NotAcceptable, ErrorCode.NOT_ACCEPTABLE, "The requested response format is not available"),
+    (exceptions.UnsupportedMediaType, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+    (exceptions.Throttled, ErrorCode.RATE_LIMITED, "Too many requests"),
 ]
 
-INTERNAL_ERROR = ("INTERNAL_ERROR", "Internal server error")
+INTERNAL_ERROR_MESSAGE = "Internal server error"
 
 
 def flatten_validation_errors(detail: Any, prefix: str = "") -> dict[str, str]:
@@ -57,21 +57,18 @@ def flatten_validation_errors(detail: Any, prefix: str = "") -> dict[str, str]:
 
 def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Status, error payload and extra headers for an exception."""
-    if isinstance(exc, APIError):
+    if isinstance(exc, DomainError):
         return exc.status_code, error_payload(exc.code, exc.message, exc.details), {}
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
-        return (
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            error_payload("PAYLOAD_TOO_LARGE", "The request body is too large"),
-            {},
-        )
+        code = ErrorCode.PAYLOAD_TOO_LARGE
+        return code.status, error_payload(code, "The request body is too large"), {}
     elif isinstance(exc, SuspiciousOperation):
         # E.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: the request is at fault.
-        return status.HTTP_400_BAD_REQUEST, error_payload("BAD_REQUEST", "The request is malformed"), {}
+        return ErrorCode.BAD_REQUEST.status, error_payload(ErrorCode.BAD_REQUEST, "The request is malformed"), {}
     known = next(((code, message) for exc_class, code, message in _DRF_ERRORS if isinstance(exc, exc_class)), None)
     if known is None:
         raise LookupError(exc)
@@ -92,7 +89,7 @@ def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
         headers["Retry-After"] = str(int(exc.wait))
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
-    return exc.status_code, error_payload(code, message, details), headers
+    return code.status, error_payload(code, message, details), headers
 
 
 def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -107,5 +104,6 @@ def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
             getattr(request, "path", "?"),
             exc_info=exc,
         )
-        status_code, payload, headers = 500, error_payload(*INTERNAL_ERROR), {}
+        code = ErrorCode.INTERNAL_ERROR
+        status_code, payload, headers = code.status, error_payload(code, INTERNAL_ERROR_MESSAGE), {}
     return Response(payload, status=status_code, headers=headers)

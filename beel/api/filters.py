@@ -1,7 +1,7 @@
 from django_filters.rest_framework import DjangoFilterBackend
 
-from beel.api.errors import ValidationFailed
 from beel.api.pagination import parse_page_params
+from beel.errors import ValidationFailed
 
 
 class QueryParamsFilterBackend(DjangoFilterBackend):

@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 
 from beel.api.context import current_request_id
 from beel.api.envelope import error_response
-from beel.api.exceptions import INTERNAL_ERROR
+from beel.api.exceptions import INTERNAL_ERROR_MESSAGE
+from beel.errors import ErrorCode
 
 logger = logging.getLogger("beel.api")
 access_logger = logging.getLogger("beel.access")
@@ -83,17 +84,15 @@ class ApiErrorMiddleware:
         try:
             content_length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return error_response(400, "BAD_REQUEST", "Content-Length must be a number")
+            return error_response(ErrorCode.BAD_REQUEST, "Content-Length must be a number")
         if content_length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return error_response(
-                413,
-                "PAYLOAD_TOO_LARGE",
+                ErrorCode.PAYLOAD_TOO_LARGE,
                 f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes",
             )
         if len(request.META.get("QUERY_STRING", "")) > settings.MAX_QUERY_STRING_LENGTH:
             return error_response(
-                414,
-                "URI_TOO_LONG",
+                ErrorCode.URI_TOO_LONG,
                 f"The query string is longer than {settings.MAX_QUERY_STRING_LENGTH} characters",
             )
         return None
@@ -102,4 +101,4 @@ class ApiErrorMiddleware:
         if not is_api_path(request.path):
             return None
         logger.error("Unhandled exception serving %s %s", request.method, request.path, exc_info=exception)
-        return error_response(500, *INTERNAL_ERROR)
+        return error_response(ErrorCode.INTERNAL_ERROR, INTERNAL_ERROR_MESSAGE)

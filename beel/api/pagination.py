@@ -12,7 +12,7 @@ from django.db.models import Func, IntegerField, Subquery
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from beel.api.errors import ValidationFailed
+from beel.errors import ValidationFailed
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

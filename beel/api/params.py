@@ -1,4 +1,4 @@
-from beel.api.errors import ValidationFailed
+from beel.errors import ValidationFailed
 
 _FLAGS = {"true": True, "1": True, "false": False, "0": False}
 

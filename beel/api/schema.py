@@ -8,40 +8,29 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 
-ERROR_CODES: dict[str, str] = {
-    "BAD_REQUEST": "The request is malformed (bad JSON, missing or too many ids).",
-    "VALIDATION_ERROR": "A field or parameter is invalid; `details` maps each one to its message.",
-    "UNAUTHORIZED": "Missing, malformed, unknown, revoked or expired API key.",
-    "FORBIDDEN": "The API key lacks the scope the endpoint requires; the message names it.",
-    "NOT_FOUND": "No such resource for this account, or no such route.",
-    "METHOD_NOT_ALLOWED": "The route exists but not with this HTTP method.",
-    "NOT_ACCEPTABLE": "The Accept header asks for something other than JSON.",
-    "UNSUPPORTED_MEDIA_TYPE": "The body is not application/json.",
-    "PAYLOAD_TOO_LARGE": "The body is larger than the service accepts.",
-    "URI_TOO_LONG": "The query string is longer than the service accepts.",
-    "CONFLICT": "The request conflicts with the resource's current state.",
-    "CLIENT_HAS_INVOICES": "The customer has invoices and cannot be deactivated.",
-    "CUSTOMER_ALREADY_EXISTS": "An active customer of the account already has this NIF.",
-    "CUSTOMER_INACTIVE": "The customer is deactivated; reactivate it first.",
-    "RATE_LIMITED": "Too many requests; retry after the `Retry-After` seconds.",
-    "IDEMPOTENCY_KEY_REUSED": "The Idempotency-Key was already used with a different request.",
-    "IDEMPOTENCY_KEY_IN_PROGRESS": "A request with this Idempotency-Key is still being served.",
-    "INTERNAL_ERROR": "Unexpected failure; quote the `request_id` to support.",
+from beel.errors import ErrorCode
+
+_STATUS_TITLES = {
+    400: "Bad request or invalid data",
+    401: "Authentication required",
+    403: "Missing scope",
+    404: "Resource not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Body too large",
+    414: "Query string too long",
+    415: "Unsupported media type",
+    429: "Rate limited",
+    500: "Internal server error",
 }
 
-_STATUS_DESCRIPTIONS = {
-    400: "Bad request or invalid data (`BAD_REQUEST`, `VALIDATION_ERROR`)",
-    401: "Authentication required (`UNAUTHORIZED`)",
-    403: "Missing scope (`FORBIDDEN`)",
-    404: "Resource not found (`NOT_FOUND`)",
-    405: "Method not allowed (`METHOD_NOT_ALLOWED`)",
-    409: "Conflict",
-    413: "Body too large (`PAYLOAD_TOO_LARGE`)",
-    414: "Query string too long (`URI_TOO_LONG`)",
-    415: "Unsupported media type (`UNSUPPORTED_MEDIA_TYPE`)",
-    429: "Rate limited (`RATE_LIMITED`)",
-    500: "Internal server error (`INTERNAL_ERROR`)",
-}
+
+def _status_description(status: int, codes: list[ErrorCode] | None = None) -> str:
+    """'Conflict (`CLIENT_HAS_INVOICES`)': the title of the status and the codes answered with it."""
+    codes = codes or [code for code in ErrorCode if code.status == status and code != ErrorCode.CONFLICT]
+    return f"{_STATUS_TITLES[status]} ({', '.join(f'`{code}`' for code in codes)})"
+
+
 # Every authenticated operation can answer these; the hook adds them so views need not repeat them.
 _ALWAYS_POSSIBLE = (401, 403, 429, 500)
 IDEMPOTENCY_KEY_PARAMETER = {
@@ -55,15 +44,15 @@ IDEMPOTENCY_KEY_PARAMETER = {
 }
 
 
-def error_responses(*statuses: int, conflict: str | None = None) -> dict[int, OpenApiResponse]:
-    """Declares the error statuses an operation answers; the hook gives each the ErrorEnvelope schema."""
-    responses = {}
-    for status in statuses:
-        description = _STATUS_DESCRIPTIONS[status]
-        if status == 409 and conflict:
-            description = f"Conflict (`{conflict}`)"
-        responses[status] = OpenApiResponse(description=description)
-    return responses
+def error_responses(*statuses: int, conflict: ErrorCode | None = None) -> dict[int, OpenApiResponse]:
+    """Declares the error statuses an operation answers (and which 409 it can give); the hook gives each
+    the ErrorEnvelope schema."""
+    return {
+        status: OpenApiResponse(
+            description=_status_description(status, [conflict] if status == 409 and conflict else None)
+        )
+        for status in statuses
+    }
 
 
 def envelope_example(data: Any, request_id: str = "4bf92f3577b34da6a3ce929d0e0e4736") -> dict[str, Any]:
@@ -100,8 +89,8 @@ ERROR_SCHEMA = {
     "properties": {
         "code": {
             "type": "string",
-            "enum": list(ERROR_CODES),
-            "description": "\n".join(f"- `{code}`: {text}" for code, text in ERROR_CODES.items()),
+            "enum": [str(code) for code in ErrorCode],
+            "description": "\n".join(f"- `{code}` ({code.status}): {code.meaning}" for code in ErrorCode),
         },
         "message": {"type": "string"},
         "details": {
@@ -152,7 +141,7 @@ def wrap_in_envelope(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             if operation.get("security"):
                 for status in _ALWAYS_POSSIBLE:
-                    responses.setdefault(str(status), {"description": _STATUS_DESCRIPTIONS[status]})
+                    responses.setdefault(str(status), {"description": _status_description(status)})
             if method == "post":
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
             for status, response in responses.items():

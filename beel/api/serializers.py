@@ -4,6 +4,8 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from beel.api.envelope import error_payload
+
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -88,3 +90,16 @@ def page_serializer(name: str, results_key: str, item_serializer: type[serialize
         {results_key: item_serializer(many=True), "pagination": PaginationSerializer()},
     )
     return extend_schema_serializer(many=False)(serializer_class)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A DomainError as the envelope writes it: `{code, message, details?}`. Used for the per-item errors
+    of the bulk reports; its schema component is named `Error`, the one the envelope's errors use too
+    (beel.api.schema gives that component the list of codes)."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.DictField(child=serializers.CharField(), required=False)
+
+    def to_representation(self, error) -> dict:
+        return error_payload(error.code, error.message, error.details)

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from beel.actors import Actor
 from beel.api.renderers import EnvelopeJSONRenderer
+from beel.tenancy import DataScope
 
 
 def actor_of(request) -> Actor:
@@ -37,10 +38,10 @@ class APIViewSet(viewsets.GenericViewSet):
         """`total_items` when the view knows it without counting rows (see PagePagination); None: count."""
         return None
 
-    def data_scope(self) -> dict:
+    def data_scope(self) -> DataScope:
         """What every query and use case of this request is confined to: the key's account, in the key's
         mode (a test key never sees live data, nor a live key test data)."""
-        return {"account": self.request.user, "mode": self.request.auth.mode}
+        return DataScope.of_account(self.request.user, self.request.auth.mode)
 
     @property
     def paginator(self):

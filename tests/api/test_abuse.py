@@ -28,7 +28,7 @@ from apikeys.models import APIKey, hash_key
 from beel.api.context import current_request_id
 from beel.api.logging import JSONFormatter, RequestIdFilter
 from customers import views as customer_views
-from customers.models import Customer, StatusChange
+from customers.models import AuditEntry, Customer
 from invoices.models import Invoice, InvoiceSeriesCounter
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory
 
@@ -90,7 +90,7 @@ def database_state() -> dict:
     return {
         "customers": sorted(Customer.objects.values(), key=lambda row: str(row["id"])),
         "invoices": sorted(Invoice.objects.values(), key=lambda row: str(row["id"])),
-        "status_changes": list(StatusChange.objects.order_by("pk").values()),
+        "audit_entries": list(AuditEntry.objects.order_by("pk").values()),
         "counters": list(InvoiceSeriesCounter.objects.order_by("pk").values()),
     }
 
@@ -799,7 +799,7 @@ def rows_of(account) -> dict:
     return {
         "customers": sorted(Customer.objects.filter(account=account).values(), key=lambda row: str(row["id"])),
         "invoices": sorted(Invoice.objects.filter(account=account).values(), key=lambda row: str(row["id"])),
-        "status_changes": list(StatusChange.objects.filter(customer__account=account).order_by("pk").values()),
+        "audit_entries": list(AuditEntry.objects.filter(customer__account=account).order_by("pk").values()),
         "counters": list(InvoiceSeriesCounter.objects.filter(account=account).values()),
     }
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apikeys.models import IdempotencyRecord
+from beel.idempotency.models import IdempotencyRecord
 from customers.models import Customer
 from invoices.models import Invoice
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory

@@ -22,7 +22,8 @@ from django.utils.html import strip_tags
 from rest_framework.test import APIClient
 from stdnum.es import cif
 
-from apikeys.models import ALL_SCOPES, LOOKUP_LENGTH, APIKey, Mode, key_marker
+from apikeys.models import ALL_SCOPES, LOOKUP_LENGTH, APIKey, key_marker
+from beel.tenancy import Mode
 from customers.models import Customer
 from invoices.models import InvoiceStatus
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory, valid_dni
@@ -356,12 +357,12 @@ def test_deactivate_action_deactivates_what_it_can_and_names_each_customer_it_co
         customer.refresh_from_db()
         assert customer.active is False
         assert customer.deactivated_at is not None and customer.deactivated_at >= started
-        assert customer.status_changes.get().actor == admin_user.get_username()
+        assert customer.audit_entries.get().actor == admin_user.get_username()
     for customer in (busy, one_invoice, not_selected):
         customer.refresh_from_db()
         assert customer.active is True
         assert customer.deactivated_at is None
-        assert not customer.status_changes.exists()
+        assert not customer.audit_entries.exists()
 
     successes = message_texts(response, messages.SUCCESS)
     assert len(successes) == 1

@@ -6,21 +6,21 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from customers.models import StatusChange
+from customers.models import AuditEntry
 from tests.factories import CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def trail(customer) -> list[tuple[str, str, str]]:
-    return [(change.action, change.channel, change.actor) for change in StatusChange.objects.filter(customer=customer)]
+    return [(change.action, change.channel, change.actor) for change in AuditEntry.objects.filter(customer=customer)]
 
 
 def test_api_deactivation_records_the_key_prefix_never_the_secret(api, api_key, account):
     customer = CustomerFactory(account=account)
     assert api.delete(f"/api/v1/customers/{customer.pk}").status_code == 200
     assert trail(customer) == [("deactivated", "api", api_key.display_prefix)]
-    change = StatusChange.objects.get(customer=customer)
+    change = AuditEntry.objects.get(customer=customer)
     customer.refresh_from_db()
     assert change.at == customer.deactivated_at
     assert api_key.raw_key not in change.actor
@@ -59,7 +59,7 @@ def test_detail_shows_when_the_customer_was_deactivated(api, account):
     assert api.get(f"/api/v1/customers/{customer.pk}").json()["data"]["deactivated_at"] is None
     api.delete(f"/api/v1/customers/{customer.pk}")
     deactivated_at = api.get(f"/api/v1/customers/{customer.pk}").json()["data"]["deactivated_at"]
-    change = StatusChange.objects.get(customer=customer)
+    change = AuditEntry.objects.get(customer=customer)
     assert deactivated_at == change.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     api.post(f"/api/v1/customers/{customer.pk}/reactivate")
     assert api.get(f"/api/v1/customers/{customer.pk}").json()["data"]["deactivated_at"] is None
@@ -96,6 +96,6 @@ def test_admin_shows_the_trail_read_only(client, admin_user, api, account):
     response = client.get(f"/admin/customers/customer/{customer.pk}/change/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Status history" in page
+    assert "History" in page
     assert "deactivated" in page.lower()
-    assert 'name="status_changes-0-actor"' not in page  # shown, not editable
+    assert 'name="audit_entries-0-actor"' not in page  # shown, not editable

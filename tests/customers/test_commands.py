@@ -18,7 +18,7 @@ from stdnum.es import nif as spanish_nif
 
 from apikeys.models import APIKey
 from customers.management.commands.deactivatecustomers import CHUNK_SIZE
-from customers.models import Customer, StatusChange
+from customers.models import AuditEntry, Customer
 from customers.validators import fold, normalize_phone
 from invoices.models import Invoice, InvoiceSeriesCounter
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory
@@ -121,13 +121,13 @@ def test_deactivatecustomers_reports_each_id_and_exits_with_status_1_when_any_fa
     assert Customer.objects.count() == rows_before
     free = Customer.objects.get(pk=mixed["free"].pk)
     assert free.active is False and free.deactivated_at is not None
-    change = StatusChange.objects.get(customer=free)
+    change = AuditEntry.objects.get(customer=free)
     assert (change.channel, change.actor, change.action) == ("command", "deactivatecustomers", "deactivated")
     busy = Customer.objects.get(pk=mixed["busy"].pk)
     assert busy.active is True and busy.deactivated_at is None
     still_inactive = Customer.objects.get(pk=mixed["already_inactive"].pk)
     assert still_inactive.active is False and still_inactive.deactivated_at == inactive_since
-    assert StatusChange.objects.count() == 1
+    assert AuditEntry.objects.count() == 1
 
 
 def test_deactivatecustomers_gives_the_same_outcome_per_id_as_the_bulk_endpoint(mixed):
@@ -168,7 +168,7 @@ def test_deactivatecustomers_counts_an_id_given_twice_once():
 
     assert outcomes(output) == {str(customer.pk): "ok"}
     assert re.search(r"\b1 of 1\b.*\b0 failed\b", summary(output))
-    assert StatusChange.objects.filter(customer=customer).count() == 1
+    assert AuditEntry.objects.filter(customer=customer).count() == 1
 
 
 def test_deactivatecustomers_handles_more_ids_than_one_chunk():
@@ -234,7 +234,7 @@ def test_deactivatecustomers_with_an_unreadable_file_is_an_error_and_changes_not
 
     assert str(path) in str(error)
     assert Customer.objects.get(pk=customer.pk).active is True
-    assert not StatusChange.objects.exists()
+    assert not AuditEntry.objects.exists()
 
 
 def test_deactivatecustomers_dry_run_reports_the_same_outcomes_and_writes_nothing(mixed):
@@ -247,7 +247,7 @@ def test_deactivatecustomers_dry_run_reports_the_same_outcomes_and_writes_nothin
     assert re.search(r"\b2 of 5\b", summary(dry_output))
     assert "dry run" in summary(dry_output).lower()
     assert all_rows() == rows_before
-    assert not StatusChange.objects.exists()
+    assert not AuditEntry.objects.exists()
 
     _error, real_output = run_failing("deactivatecustomers", *mixed_ids(mixed))
     assert outcomes(real_output) == outcomes(dry_output)

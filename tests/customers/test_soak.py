@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from customers.models import Customer, CustomerCount, StatusChange
+from customers.models import AuditEntry, Customer, CustomerCount
 from invoices.models import Invoice
 from tests.factories import APIKeyFactory, CustomerFactory
 
@@ -73,9 +73,7 @@ def test_concurrent_invoicing_deactivation_and_reactivation_keep_every_invariant
         if not customer.active:
             assert not customer_invoices.exists(), f"{customer.pk} is inactive with invoices"
             assert customer.deactivated_at is not None
-        trail = list(
-            StatusChange.objects.filter(customer=customer).order_by("at", "id").values_list("action", flat=True)
-        )
+        trail = list(AuditEntry.objects.filter(customer=customer).order_by("at", "id").values_list("action", flat=True))
         # Deactivations and reactivations alternate, starting from active, and end in the current state.
         assert all(trail[i] != trail[i + 1] for i in range(len(trail) - 1)), trail
         if trail:

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from apikeys.models import ALL_SCOPES, APIKey, Mode
+from apikeys.models import ALL_SCOPES, APIKey
+from beel.tenancy import Mode
 
 
 def parse_scopes(raw: str) -> list[str]:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apikeys.models import APIKey, Mode, key_marker
+from apikeys.models import APIKey, key_marker
+from beel.tenancy import Mode
 
 
 class Command(BaseCommand):

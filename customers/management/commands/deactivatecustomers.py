@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from beel.actors import Actor
+from beel.tenancy import DataScope
 from customers.services import DeactivationReport, deactivate_customers
 
 # Each chunk is one transaction: row locks are held briefly even for very long lists.
@@ -26,12 +27,11 @@ class Command(BaseCommand):
         ids = list(dict.fromkeys([*options["ids"], *self._ids_from_file(options["file"])]))
         if not ids:
             raise CommandError("Give customer ids as arguments or with --file.")
-        account = self._account(options["user"])
+        scope = self._scope(options["user"])
         actor = Actor.command("deactivatecustomers")
         reports = [
             deactivate_customers(
-                account=account,
-                mode=None,
+                scope=scope,
                 ids=ids[start : start + CHUNK_SIZE],
                 actor=actor,
                 dry_run=options["dry_run"],
@@ -68,10 +68,11 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {error}") from None
         return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 
-    def _account(self, username: str | None):
+    def _scope(self, username: str | None) -> DataScope:
+        """One account's customers (live and test) with --user, else every account's."""
         if username is None:
-            return None
+            return DataScope.everything()
         account = get_user_model().objects.filter(username=username).first()
         if account is None:
             raise CommandError(f"No account named {username!r}.")
-        return account
+        return DataScope.of_account(account)

@@ -8,34 +8,17 @@ import functools
 import hashlib
 import json
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.utils import timezone
 from rest_framework.response import Response
 
-from apikeys.models import IdempotencyRecord
-from beel.api.errors import BadRequest, Conflict
+from beel.idempotency.errors import IdempotencyKeyInProgress, IdempotencyKeyMalformed, IdempotencyKeyReused
+from beel.idempotency.models import IdempotencyRecord
 
 logger = logging.getLogger("beel.api")
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
-
-
-class IdempotencyKeyReused(Conflict):
-    code = "IDEMPOTENCY_KEY_REUSED"
-    default_message = "This Idempotency-Key was already used with a different request"
-
-
-class IdempotencyKeyInProgress(Conflict):
-    code = "IDEMPOTENCY_KEY_IN_PROGRESS"
-    default_message = "A request with this Idempotency-Key is still being processed; retry shortly"
-
-
-def ttl() -> timedelta:
-    return timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
 
 
 def fingerprint(request) -> str:
@@ -45,14 +28,13 @@ def fingerprint(request) -> str:
 
 def _valid_key(raw: str) -> str:
     if not raw or len(raw) > MAX_KEY_LENGTH or not raw.isascii() or not raw.isprintable():
-        raise BadRequest(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters")
+        raise IdempotencyKeyMalformed(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters")
     return raw
 
 
 def _claim(*, account, key: str, request_fingerprint: str) -> tuple[IdempotencyRecord | None, Response | None]:
     """Either the new in-progress record (serve the request), or the response to give instead."""
-    expired_before = timezone.now() - ttl()
-    IdempotencyRecord.objects.filter(account=account, key=key, created_at__lt=expired_before).delete()
+    IdempotencyRecord.objects.filter(account=account, key=key).expired().delete()
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(account=account, key=key, fingerprint=request_fingerprint), None
@@ -100,8 +82,3 @@ def idempotent(view_method):
         return response
 
     return wrapper
-
-
-def purge_expired() -> int:
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - ttl()).delete()
-    return deleted

@@ -1,6 +1,5 @@
 from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -8,13 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from apikeys.models import ALL_SCOPES, APIKey, Mode
+from apikeys.models import ALL_SCOPES, APIKey
+from beel.tenancy import Mode
 from customers.demo import demo_customers
 from customers.models import Customer
+from invoices.demo import demo_invoices
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
 
 BATCH_SIZE = 2000
-VAT = Decimal("0.21")
 
 
 class Command(BaseCommand):
@@ -77,21 +77,19 @@ class Command(BaseCommand):
             )
             customer.fold_search_fields()  # bulk_create bypasses save()
             customers.append(customer)
-            for nth in range(demo.invoice_count):
+            for invoice in demo_invoices(index, demo.invoice_count):
                 counter.last_number += 1
-                subtotal = Decimal(100 + (index * 37 + nth * 11) % 4900)
-                tax = (subtotal * VAT).quantize(Decimal("0.01"))
                 invoices.append(
                     Invoice(
                         account=account,
                         customer=customer,
                         series=DEFAULT_SERIES,
                         number=counter.last_number,
-                        status=["issued", "paid", "draft"][nth % 3],
-                        issue_date=today - timedelta(days=(index + nth * 30) % 365),
-                        subtotal=subtotal,
-                        tax_total=tax,
-                        total=subtotal + tax,
+                        status=invoice.status,
+                        issue_date=today - timedelta(days=(index + invoice.nth * 30) % 365),
+                        subtotal=invoice.subtotal,
+                        tax_total=invoice.tax_total,
+                        total=invoice.total,
                     )
                 )
             if len(customers) >= BATCH_SIZE:

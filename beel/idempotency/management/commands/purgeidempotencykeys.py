@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from beel.api.idempotency import purge_expired
+from beel.idempotency.models import purge_expired
 
 
 class Command(BaseCommand):

@@ -1,0 +1,94 @@
+"""Every error the service can answer, in one enumeration, and the base of the domain errors.
+
+Services, forms, the admin and the commands raise `DomainError` subclasses; they never import the HTTP
+layer. The API's one exception handler (beel.api.exceptions) turns them, and every other failure, into
+the error envelope with `code`, and `code.status` as the HTTP status. The OpenAPI schema and the README
+table list exactly these codes (tests/api/test_error_codes.py holds them to it).
+"""
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """A stable code, the HTTP status it is answered with, and what it means to the caller."""
+
+    status: int
+    meaning: str
+
+    def __new__(cls, code: str, status: int, meaning: str):
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.status = status
+        member.meaning = meaning
+        return member
+
+    BAD_REQUEST = "BAD_REQUEST", 400, "The request is malformed (bad JSON, missing or too many ids)."
+    VALIDATION_ERROR = (
+        "VALIDATION_ERROR",
+        400,
+        "A field or parameter is invalid; `details` maps each one to its message.",
+    )
+    UNAUTHORIZED = "UNAUTHORIZED", 401, "Missing, malformed, unknown, revoked or expired API key."
+    FORBIDDEN = "FORBIDDEN", 403, "The API key lacks the scope the endpoint requires; the message names it."
+    NOT_FOUND = "NOT_FOUND", 404, "No such resource for this account, or no such route."
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", 405, "The route exists but not with this HTTP method."
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE", 406, "The Accept header asks for something other than JSON."
+    CONFLICT = "CONFLICT", 409, "The request conflicts with the resource's current state."
+    CLIENT_HAS_INVOICES = "CLIENT_HAS_INVOICES", 409, "The customer has invoices and cannot be deactivated."
+    CUSTOMER_ALREADY_EXISTS = (
+        "CUSTOMER_ALREADY_EXISTS",
+        409,
+        "An active customer of the account already has this NIF.",
+    )
+    CUSTOMER_INACTIVE = "CUSTOMER_INACTIVE", 409, "The customer is deactivated; reactivate it first."
+    IDEMPOTENCY_KEY_REUSED = (
+        "IDEMPOTENCY_KEY_REUSED",
+        409,
+        "The Idempotency-Key was already used with a different request.",
+    )
+    IDEMPOTENCY_KEY_IN_PROGRESS = (
+        "IDEMPOTENCY_KEY_IN_PROGRESS",
+        409,
+        "A request with this Idempotency-Key is still being served.",
+    )
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", 413, "The body is larger than the service accepts."
+    URI_TOO_LONG = "URI_TOO_LONG", 414, "The query string is longer than the service accepts."
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", 415, "The body is not application/json."
+    RATE_LIMITED = "RATE_LIMITED", 429, "Too many requests; retry after the `Retry-After` seconds."
+    INTERNAL_ERROR = "INTERNAL_ERROR", 500, "Unexpected failure; quote the `request_id` to support."
+
+
+class DomainError(Exception):
+    """A failure of a use case that the caller can act on. Subclasses set `code` and a default message."""
+
+    code: ErrorCode = ErrorCode.BAD_REQUEST
+    default_message = "Invalid request"
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+    @property
+    def status_code(self) -> int:
+        return self.code.status
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class ValidationFailed(DomainError):
+    code = ErrorCode.VALIDATION_ERROR
+    default_message = "The provided data is not valid"
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+    default_message = "Resource not found"
+
+
+class Conflict(DomainError):
+    code = ErrorCode.CONFLICT
+    default_message = "The request conflicts with the current state of the resource"
