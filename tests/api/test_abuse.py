@@ -30,6 +30,7 @@ from beel.api.logging import JSONFormatter, RequestIdFilter
 from customers import views as customer_views
 from customers.models import AuditEntry, Customer
 from invoices.models import Invoice, InvoiceSeriesCounter
+from tests.envelope import assert_error, assert_success, envelope
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,32 +55,6 @@ def customer_url(customer_id) -> str:
     return f"{CUSTOMERS}/{customer_id}"
 
 
-def envelope(response) -> dict:
-    """The body as the envelope, whatever the status: JSON, never HTML, with meta matching the header."""
-    assert response["Content-Type"].startswith("application/json"), (response.status_code, response.content[:200])
-    assert b"<html" not in response.content.lower()
-    body = response.json()
-    assert body["success"] is (response.status_code < 400), body
-    assert set(body) == ({"success", "data", "meta"} if body["success"] else {"success", "error", "meta"}), body
-    assert set(body["meta"]) == {"timestamp", "request_id"}
-    assert body["meta"]["request_id"] == response["X-Request-ID"]
-    return body
-
-
-def assert_ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.content[:500]
-    return envelope(response)["data"]
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content[:500]
-    error = envelope(response)["error"]
-    assert error["code"] == code, error
-    assert isinstance(error["message"], str) and error["message"]
-    assert "Traceback" not in response.content.decode("utf-8", "replace")
-    return error
-
-
 def assert_not_server_error(response) -> dict:
     assert response.status_code < 500, response.content[:500]
     return envelope(response)
@@ -96,7 +71,7 @@ def database_state() -> dict:
 
 
 def listed_names(api, **params) -> list[str]:
-    data = assert_ok(api.get(CUSTOMERS, {**params, "limit": 100}))
+    data = assert_success(api.get(CUSTOMERS, {**params, "limit": 100}))
     assert data["pagination"]["total_items"] == len(data["customers"])
     return sorted(customer["legal_name"] for customer in data["customers"])
 
@@ -224,7 +199,7 @@ def test_filter_value_over_200_characters_is_a_validation_error_naming_the_param
 def test_filter_value_of_exactly_200_characters_is_accepted(api, account, parameter):
     CustomerFactory(account=account)
 
-    data = assert_ok(api.get(CUSTOMERS, {parameter: "7" * 200}))
+    data = assert_success(api.get(CUSTOMERS, {parameter: "7" * 200}))
 
     assert data["customers"] == []
 
@@ -232,7 +207,7 @@ def test_filter_value_of_exactly_200_characters_is_accepted(api, account, parame
 def test_long_non_ascii_filter_value_counts_characters_not_bytes(api, account):
     CustomerFactory(account=account, legal_name="Ñ" * 150)
 
-    assert len(assert_ok(api.get(CUSTOMERS, {"legal_name": "ñ" * 150}))["customers"]) == 1
+    assert len(assert_success(api.get(CUSTOMERS, {"legal_name": "ñ" * 150}))["customers"]) == 1
     error = assert_error(api.get(CUSTOMERS, {"legal_name": "ñ" * 201}), 400, "VALIDATION_ERROR")
     assert set(error["details"]) == {"legal_name"}
 
@@ -377,7 +352,7 @@ def test_metacharacters_in_json_values_are_stored_and_returned_verbatim(api, acc
         format="json",
     )
 
-    data = assert_ok(response, 201)
+    data = assert_success(response, 201)
     assert data["legal_name"] == name
     stored = Customer.objects.get(pk=data["id"])
     assert stored.legal_name == name
@@ -411,7 +386,7 @@ def test_nul_byte_appended_to_a_bulk_id_is_reported_invalid_and_deactivates_noth
 
     response = api.delete(f"{BULK}?ids={customer.pk}%00")
 
-    data = assert_ok(response)
+    data = assert_success(response)
     assert (data["successful"], data["failed"]) == (0, 1)
     assert [entry["error"]["code"] for entry in data["errors"]] == ["VALIDATION_ERROR"]
     assert database_state() == before
@@ -624,7 +599,7 @@ def test_body_exactly_at_the_limit_is_read(api, account, settings):
     body = json.dumps(valid_customer_body())
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = len(body)
 
-    assert_ok(api.post(CUSTOMERS, body, content_type="application/json"), 201)
+    assert_success(api.post(CUSTOMERS, body, content_type="application/json"), 201)
     assert Customer.objects.filter(account=account, nif="12345678Z").count() == 1
 
 
@@ -755,7 +730,7 @@ def test_accept_without_json_gets_406_in_the_envelope_never_html_and_writes_noth
 def test_browser_accept_header_with_a_wildcard_gets_json(api, account, accept):
     CustomerFactory(account=account)
 
-    data = assert_ok(api.get(CUSTOMERS, HTTP_ACCEPT=accept))
+    data = assert_success(api.get(CUSTOMERS, HTTP_ACCEPT=accept))
 
     assert len(data["customers"]) == 1
 
@@ -850,7 +825,7 @@ def test_bulk_deactivation_reports_another_accounts_ids_not_found_and_leaves_the
     theirs = rows_of(stranger.account)
     foreign_ids = [str(stranger.active.pk), str(stranger.invoice.customer_id), str(stranger.inactive.pk)]
 
-    data = assert_ok(api.delete(f"{BULK}?ids={','.join([*foreign_ids, str(own.pk)])}"))
+    data = assert_success(api.delete(f"{BULK}?ids={','.join([*foreign_ids, str(own.pk)])}"))
 
     assert data["deactivated_ids"] == [str(own.pk)]
     assert [(entry["customer_id"], entry["error"]["code"]) for entry in data["errors"]] == [
@@ -875,7 +850,7 @@ def test_invoice_for_another_accounts_customer_is_not_found_and_creates_nothing(
 def test_invoice_list_filtered_by_another_accounts_customer_is_empty(api, account, stranger):
     InvoiceFactory(customer=CustomerFactory(account=account))
 
-    data = assert_ok(api.get(INVOICES, {"customer_id": str(stranger.invoice.customer_id)}))
+    data = assert_success(api.get(INVOICES, {"customer_id": str(stranger.invoice.customer_id)}))
 
     assert data["invoices"] == []
     assert data["pagination"]["total_items"] == 0
@@ -905,8 +880,8 @@ def revoke_with_command(api_key) -> None:
 def test_key_revoked_during_a_session_is_refused_on_the_very_next_request(client_for, api_key, account, revoke):
     customer = CustomerFactory(account=account)
     session = client_for(api_key)
-    assert_ok(session.get(CUSTOMERS))
-    assert_ok(session.get(customer_url(customer.pk)))
+    assert_success(session.get(CUSTOMERS))
+    assert_success(session.get(customer_url(customer.pk)))
 
     revoke(api_key)
     before = database_state()
@@ -924,7 +899,7 @@ def test_other_keys_of_the_account_keep_working_after_one_is_revoked(client_for,
     revoke_with_model(api_key)
 
     assert_error(client_for(api_key).get(CUSTOMERS), 401, "UNAUTHORIZED")
-    assert_ok(client_for(other).get(CUSTOMERS))
+    assert_success(client_for(other).get(CUSTOMERS))
 
 
 def split_key(api_key) -> tuple[str, str]:
@@ -988,7 +963,7 @@ def test_key_secret_is_checked_with_hmac_compare_digest(client_for, api_key, com
     stored = APIKey.objects.get(pk=api_key.pk).secret_hash
     forged = forge_secret(api_key)
 
-    assert_ok(client_for(api_key).get(CUSTOMERS))
+    assert_success(client_for(api_key).get(CUSTOMERS))
     assert_error(client_for(forged).get(CUSTOMERS), 401, "UNAUTHORIZED")
 
     comparisons = [call for call in compare_digest_calls if stored in call[:2]]

@@ -1,59 +1,29 @@
 """Every response under /api/v1/ wears the documented envelope, errors included."""
 
 import logging
-import re
 import uuid
 
 import pytest
 
 from customers import views as customer_views
-from tests.factories import CustomerFactory
-
-REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+from tests.envelope import REQUEST_ID, assert_error, assert_success
+from tests.factories import APIKeyFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def assert_meta(response):
-    body = response.json()
-    assert set(body["meta"]) == {"timestamp", "request_id"}
-    assert TIMESTAMP.match(body["meta"]["timestamp"])
-    assert REQUEST_ID.match(body["meta"]["request_id"])
-    assert response["X-Request-ID"] == body["meta"]["request_id"]
-    return body
-
-
-def assert_error(response, status: int, code: str):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/json"
-    body = assert_meta(response)
-    assert set(body) == {"success", "error", "meta"}
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert "Traceback" not in response.content.decode()
-    return body
-
-
 def test_success_response_is_wrapped_with_data_and_meta(api, account):
     CustomerFactory(account=account)
-    response = api.get("/api/v1/customers")
-    assert response.status_code == 200
-    body = assert_meta(response)
-    assert set(body) == {"success", "data", "meta"}
-    assert body["success"] is True
-    assert len(body["data"]["customers"]) == 1
+    data = assert_success(api.get("/api/v1/customers"))
+    assert len(data["customers"]) == 1
 
 
 def test_missing_credentials_is_401_envelope(anonymous_client):
-    body = assert_error(anonymous_client.get("/api/v1/customers"), 401, "UNAUTHORIZED")
-    assert body["error"]["message"] == "Authentication required"
+    error = assert_error(anonymous_client.get("/api/v1/customers"), 401, "UNAUTHORIZED")
+    assert error["message"] == "Authentication required"
 
 
 def test_missing_scope_is_403_envelope(client_for, account):
-    from tests.factories import APIKeyFactory
-
     key = APIKeyFactory(account=account, scopes=["invoices:read"])
     assert_error(client_for(key).get("/api/v1/customers"), 403, "FORBIDDEN")
 
@@ -68,13 +38,13 @@ def test_unknown_route_is_404_envelope_without_credentials(anonymous_client):
 
 
 def test_unknown_customer_is_404_envelope(api):
-    body = assert_error(api.get(f"/api/v1/customers/{uuid.uuid4()}"), 404, "NOT_FOUND")
-    assert "details" not in body["error"]
+    error = assert_error(api.get(f"/api/v1/customers/{uuid.uuid4()}"), 404, "NOT_FOUND")
+    assert "details" not in error
 
 
 def test_wrong_method_is_405_envelope(api):
-    body = assert_error(api.put("/api/v1/customers"), 405, "METHOD_NOT_ALLOWED")
-    assert "PUT" in body["error"]["message"]
+    error = assert_error(api.put("/api/v1/customers"), 405, "METHOD_NOT_ALLOWED")
+    assert "PUT" in error["message"]
 
 
 def test_malformed_json_is_400_bad_request(api):
@@ -89,9 +59,9 @@ def test_wrong_content_type_is_415_envelope(api):
 
 def test_validation_error_carries_details_per_field(api):
     response = api.post("/api/v1/customers", data={"nif": "12345678Z"}, format="json")
-    body = assert_error(response, 400, "VALIDATION_ERROR")
-    assert body["error"]["message"] == "The provided data is not valid"
-    assert body["error"]["details"] == {"legal_name": "This field is required."}
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert error["message"] == "The provided data is not valid"
+    assert error["details"] == {"legal_name": "This field is required."}
 
 
 def test_unhandled_exception_is_500_envelope_logged_with_request_id(api, monkeypatch, caplog):
@@ -101,10 +71,10 @@ def test_unhandled_exception_is_500_envelope_logged_with_request_id(api, monkeyp
     monkeypatch.setattr(customer_views.services, "get_customer", explode)
     with caplog.at_level(logging.ERROR, logger="beel.api"):
         response = api.get(f"/api/v1/customers/{uuid.uuid4()}")
-    body = assert_error(response, 500, "INTERNAL_ERROR")
-    assert body["error"]["message"] == "Internal server error"
+    error = assert_error(response, 500, "INTERNAL_ERROR")
+    assert error["message"] == "Internal server error"
     assert "secret detail" not in response.content.decode()
-    request_id = body["meta"]["request_id"]
+    request_id = response.json()["meta"]["request_id"]
     logged = [record for record in caplog.records if record.name == "beel.api"]
     assert logged and logged[-1].exc_info is not None
     assert getattr(logged[-1], "request_id", None) == request_id

@@ -8,18 +8,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apikeys.models import APIKey
+from tests.envelope import assert_error
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def assert_unauthorized(response):
-    assert response.status_code == 401, response.content
+def assert_unauthorized(response) -> dict:
+    error = assert_error(response, 401, "UNAUTHORIZED")
     assert response["WWW-Authenticate"].startswith("Bearer")
-    body = response.json()
-    assert body["success"] is False
-    assert body["error"]["code"] == "UNAUTHORIZED"
-    return body
+    return error
 
 
 def test_valid_key_is_accepted(api):
@@ -60,20 +58,20 @@ def test_unknown_key_is_unauthorized(client_for):
 
 def test_right_prefix_wrong_secret_is_unauthorized(client_for, api_key):
     forged = api_key.raw_key[:-4] + ("AAAA" if not api_key.raw_key.endswith("AAAA") else "BBBB")
-    body = assert_unauthorized(client_for(forged).get("/api/v1/customers"))
-    assert body["error"]["message"] == "Invalid API key"
+    error = assert_unauthorized(client_for(forged).get("/api/v1/customers"))
+    assert error["message"] == "Invalid API key"
 
 
 def test_revoked_key_is_unauthorized(client_for, api_key):
     api_key.revoke()
-    body = assert_unauthorized(client_for(api_key).get("/api/v1/customers"))
-    assert "revoked" in body["error"]["message"]
+    error = assert_unauthorized(client_for(api_key).get("/api/v1/customers"))
+    assert "revoked" in error["message"]
 
 
 def test_expired_key_is_unauthorized(client_for, account):
     key = APIKeyFactory(account=account, expires_at=timezone.now() - timedelta(seconds=1))
-    body = assert_unauthorized(client_for(key).get("/api/v1/customers"))
-    assert "expired" in body["error"]["message"]
+    error = assert_unauthorized(client_for(key).get("/api/v1/customers"))
+    assert "expired" in error["message"]
 
 
 def test_key_not_yet_expired_is_accepted(client_for, account):
@@ -110,11 +108,8 @@ def test_key_is_stored_only_as_a_hash(api_key):
 def test_key_without_the_endpoint_scope_is_forbidden_naming_the_scope(client_for, account, method, path, scope):
     other_scopes = [s for s in ["customers:read", "customers:write", "invoices:read", "invoices:write"] if s != scope]
     key = APIKeyFactory(account=account, scopes=other_scopes)
-    response = getattr(client_for(key), method)(path, format="json")
-    assert response.status_code == 403
-    body = response.json()
-    assert body["error"]["code"] == "FORBIDDEN"
-    assert scope in body["error"]["message"]
+    error = assert_error(getattr(client_for(key), method)(path, format="json"), 403, "FORBIDDEN")
+    assert scope in error["message"]
 
 
 def test_read_scope_alone_cannot_deactivate(client_for, account):

@@ -1,7 +1,6 @@
 """Create, read, update and reactivate customers through the HTTP API: the response envelope and what ends
 up in the database (POST/GET/PATCH /api/v1/customers[/{id}] and POST /customers/{id}/reactivate)."""
 
-import re
 import uuid
 from datetime import UTC, datetime
 
@@ -9,12 +8,12 @@ import pytest
 from django.utils import timezone
 
 from customers.models import Customer
+from tests.envelope import TIMESTAMP, assert_error, assert_success
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, valid_dni
 
 pytestmark = pytest.mark.django_db
 
 CUSTOMERS_URL = "/api/v1/customers"
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 CUSTOMER_KEYS = {
     "id",
     "legal_name",
@@ -64,27 +63,6 @@ def zulu(moment: datetime) -> str:
 def snapshot(customer: Customer) -> dict:
     customer = Customer.objects.get(pk=customer.pk)
     return {name: getattr(customer, name) for name in STORED_FIELDS}
-
-
-def assert_success(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"success", "data", "meta"}
-    assert body["success"] is True
-    assert TIMESTAMP.match(body["meta"]["timestamp"])
-    assert body["meta"]["request_id"] == response["X-Request-ID"]
-    return body["data"]
-
-
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"success", "error", "meta"}
-    assert body["success"] is False
-    if code is not None:
-        assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    return body["error"]
 
 
 def assert_customer_shape(data: dict) -> None:

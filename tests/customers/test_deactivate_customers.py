@@ -14,6 +14,7 @@ from django.utils import timezone
 from apikeys.models import APIKey
 from customers.models import Customer
 from invoices.models import InvoiceStatus
+from tests.envelope import assert_error, assert_success
 from tests.factories import APIKeyFactory, CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,24 +43,6 @@ def all_rows() -> dict:
 
 def row(customer) -> dict:
     return Customer.objects.values().get(pk=customer.pk)
-
-
-def assert_success(response) -> dict:
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert set(body) == {"success", "data", "meta"}
-    assert body["success"] is True
-    return body["data"]
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"success", "error", "meta"}
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    return body["error"]
 
 
 def assert_report_shape(data: dict) -> None:

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from customers.models import Customer
+from tests.envelope import assert_success, assert_validation_error
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, valid_dni
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +27,9 @@ MADRID = ZoneInfo("Europe/Madrid")
 
 def get_list(client, **params):
     """The `data` of a successful list response."""
-    response = client.get(URL, params)
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert body["success"] is True
-    assert set(body["data"]) == {"customers", "pagination"}
-    return body["data"]
+    data = assert_success(client.get(URL, params))
+    assert set(data) == {"customers", "pagination"}
+    return data
 
 
 def names(data) -> list[str]:
@@ -40,18 +38,6 @@ def names(data) -> list[str]:
 
 def ids(data) -> list[str]:
     return [customer["id"] for customer in data["customers"]]
-
-
-def assert_validation_error(response, parameters: set[str]) -> dict:
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert body["success"] is False
-    assert body["error"]["code"] == "VALIDATION_ERROR"
-    details = body["error"]["details"]
-    assert set(details) == parameters
-    for parameter in parameters:
-        assert isinstance(details[parameter], str) and details[parameter]
-    return details
 
 
 def set_timestamps(customer, *, created_at=None, updated_at=None):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from invoices.models import Invoice, InvoiceStatus
+from tests.envelope import TIMESTAMP, assert_error, assert_success, assert_validation_error
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,6 @@ INVOICE_KEYS = {
     "updated_at",
 }
 PAGINATION_KEYS = {"current_page", "items_per_page", "total_items", "total_pages", "has_next", "has_previous"}
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 MONEY = re.compile(r"^\d+\.\d{2}$")
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -45,42 +44,6 @@ UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 
 def url_of(invoice_or_id) -> str:
     return f"{URL}/{getattr(invoice_or_id, 'pk', invoice_or_id)}"
-
-
-def assert_meta(response, body: dict) -> None:
-    assert set(body["meta"]) == {"timestamp", "request_id"}
-    assert TIMESTAMP.match(body["meta"]["timestamp"])
-    assert REQUEST_ID.match(body["meta"]["request_id"])
-    assert response["X-Request-ID"] == body["meta"]["request_id"]
-
-
-def assert_success(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"success", "data", "meta"}
-    assert body["success"] is True
-    assert_meta(response, body)
-    return body["data"]
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"success", "error", "meta"}
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert_meta(response, body)
-    return body["error"]
-
-
-def assert_validation_error(response, fields: set[str]) -> dict:
-    error = assert_error(response, 400, "VALIDATION_ERROR")
-    details = error["details"]
-    assert set(details) == fields
-    for field in fields:
-        assert isinstance(details[field], str) and details[field]
-    return details
 
 
 def get_list(client, **params) -> dict:
@@ -679,11 +642,8 @@ def test_unknown_fields_are_400_naming_them_and_write_nothing(api, account, cust
 
 
 def test_json_list_body_is_400_and_writes_nothing(api, account, customer):
-    response = api.post(URL, [{"customer_id": str(customer.pk)}], format="json")
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert body["success"] is False
-    assert body["error"]["code"] in {"VALIDATION_ERROR", "BAD_REQUEST"}
+    error = assert_error(api.post(URL, [{"customer_id": str(customer.pk)}], format="json"), 400)
+    assert error["code"] in {"VALIDATION_ERROR", "BAD_REQUEST"}
     assert not Invoice.objects.exists()
 
 
