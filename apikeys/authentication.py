@@ -2,6 +2,8 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from apikeys.models import APIKey, lookup_prefix_of
+from beel.api import throttling
+from beel.api.throttling import failed_authentication_limit
 
 
 class APIKeyAuthentication(authentication.BaseAuthentication):
@@ -14,6 +16,22 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request)
         if not header:
             return None
+        # Failed attempts are limited per client address (RATE_LIMIT_FAILED_AUTH): past the limit every
+        # attempt from there is refused before the key is even looked up, so guessing keys costs the
+        # guesser time and the database nothing.
+        failures = failed_authentication_limit(request.META.get("REMOTE_ADDR", ""))
+        state = throttling.check([failures], record=False)
+        if state is not None and not state.allowed:
+            refusal = exceptions.Throttled(wait=state.retry_after)
+            refusal.public_message = "Too many failed authentication attempts from this address; retry later"
+            raise refusal
+        try:
+            return self._authenticate(request, header)
+        except exceptions.AuthenticationFailed:
+            throttling.check([failures])
+            raise
+
+    def _authenticate(self, request, header: bytes):
         try:
             parts = header.decode("ascii").split()
         except UnicodeDecodeError:

@@ -168,6 +168,8 @@ else:
 # Requests per API key: per resource (customers, invoices...) and across the whole API.
 RATE_LIMIT_PER_RESOURCE = os.environ.get("RATE_LIMIT_PER_RESOURCE", "100/min")
 RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "1000/min")
+# Failed API authentications per client address; past it the address gets 429 until old failures age out.
+RATE_LIMIT_FAILED_AUTH = os.environ.get("RATE_LIMIT_FAILED_AUTH", "20/min")
 
 # How long a POST's response is kept for replay under its Idempotency-Key.
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
@@ -180,7 +182,6 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["beel.api.filters.QueryParamsFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "beel.api.pagination.PagePagination",
     "DEFAULT_THROTTLE_CLASSES": [
-        "beel.api.throttling.APIKeyResourceRateThrottle",
         "beel.api.throttling.APIKeyRateThrottle",
     ],
     "EXCEPTION_HANDLER": "beel.api.exceptions.envelope_exception_handler",

@@ -4,6 +4,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from apikeys.models import ALL_SCOPES
+from beel.api import throttling
 from tests.factories import AccountFactory, APIKeyFactory
 
 
@@ -12,8 +13,11 @@ def generous_rate_limits(settings):
     """Rate-limit counters start empty for each test, with limits no ordinary test reaches; the
     rate-limit tests set their own."""
     cache.clear()
+    throttling.local_store.reset()
+    throttling.outage_log.reset()
     settings.RATE_LIMIT_PER_RESOURCE = "100000/min"
     settings.RATE_LIMIT_GLOBAL = "100000/min"
+    settings.RATE_LIMIT_FAILED_AUTH = "100000/min"
 
 
 @pytest.fixture

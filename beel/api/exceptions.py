@@ -85,8 +85,10 @@ def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
             message = str(exc.detail)
     elif isinstance(exc, exceptions.MethodNotAllowed):
         message = str(exc.detail)
-    elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        headers["Retry-After"] = str(int(exc.wait))
+    elif isinstance(exc, exceptions.Throttled):
+        message = getattr(exc, "public_message", message)
+        if exc.wait is not None:
+            headers["Retry-After"] = str(int(exc.wait))
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     return code.status, error_payload(code, message, details), headers

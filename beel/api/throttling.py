@@ -1,20 +1,41 @@
-"""Rate limits per API key, in fixed windows counted in the shared cache (atomic `incr`, so several
-processes share one count when the cache is Redis).
+"""Rate limits per API key in a 60-second rolling window (as BeeL documents), and a limit on failed
+authentication per client address.
+
+Each limit is a sliding-window log: the times of the requests accepted in the last window. A request is
+accepted when every limit it falls under has room, and is then recorded in all of them; a refused
+request is recorded in none, so a client that backs off regains its quota as its old requests age out.
+This is exact (never more than N requests in any window), unlike fixed windows, which let 2N through
+around a window's edge.
+
+With Redis (CACHES' default is RedisCache) the check-and-record is one Lua script, one round trip, atomic
+across every process and server. Without it each process keeps its own log (fine for development; a
+deploy check refuses it for production). If Redis cannot be reached the limits fail open: the request is
+served without RateLimit headers and the outage is logged once a minute, so an outage of the counters
+never takes the API down.
 
 Two limits apply to every key: one per resource (customers, invoices...) and one across the whole API.
-The most restrictive state is exposed on every response as RateLimit-Limit / -Remaining / -Reset
-(IETF draft "RateLimit header fields"); going over either is a 429 RATE_LIMITED with Retry-After."""
+The most restrictive state is exposed on every response as RateLimit-Limit / -Remaining / -Reset (IETF
+draft "RateLimit header fields"); going over either is a 429 RATE_LIMITED with Retry-After."""
 
+import logging
 import math
-import time
+import threading
+import uuid
+from collections import deque
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import BaseThrottle
 
+from beel.clock import clock
+
+logger = logging.getLogger("beel.api")
+
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
+OUTAGE_LOG_INTERVAL = 60.0
+REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -27,10 +48,17 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
+class Limit:
+    key: str
+    limit: int
+    window: int  # seconds
+
+
+@dataclass(frozen=True)
 class RateLimitState:
     limit: int
     remaining: int
-    reset: int  # seconds until the window ends
+    reset: int  # seconds until the oldest request counted leaves the window (one more slot is free)
 
     def headers(self) -> dict[str, str]:
         return {
@@ -40,43 +68,192 @@ class RateLimitState:
         }
 
 
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    states: list[RateLimitState]
+    retry_after: int  # when refused: seconds until every full limit has room again
+
+    @property
+    def tightest(self) -> RateLimitState:
+        return min(self.states, key=lambda state: state.remaining)
+
+
+def _decide(limits: list[Limit], counts: list[int], oldest: list[float], allowed: bool, now: float) -> Decision:
+    states, waits = [], []
+    for limit, count, first in zip(limits, counts, oldest, strict=True):
+        until_free = max(1, math.ceil(first + limit.window - now))
+        states.append(RateLimitState(limit=limit.limit, remaining=max(0, limit.limit - count), reset=until_free))
+        if count >= limit.limit:
+            waits.append(until_free)
+    return Decision(allowed=allowed, states=states, retry_after=max(waits, default=1))
+
+
+class LocalSlidingWindow:
+    """The log of each limit in this process's memory."""
+
+    MAX_KEYS = 100_000
+
+    def __init__(self) -> None:
+        self._logs: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, limits: list[Limit], now: float, *, record: bool = True) -> Decision:
+        with self._lock:
+            logs = [self._logs.setdefault(limit.key, deque()) for limit in limits]
+            for limit, log in zip(limits, logs, strict=True):
+                while log and log[0] <= now - limit.window:
+                    log.popleft()
+            allowed = all(len(log) < limit.limit for limit, log in zip(limits, logs, strict=True))
+            if allowed and record:
+                for log in logs:
+                    log.append(now)
+            decision = _decide(
+                limits, [len(log) for log in logs], [log[0] if log else now for log in logs], allowed, now
+            )
+            if len(self._logs) > self.MAX_KEYS:
+                self._forget_idle(now)
+        return decision
+
+    def _forget_idle(self, now: float) -> None:
+        longest = max(PERIODS.values())
+        for key in [key for key, log in self._logs.items() if not log or log[-1] <= now - longest]:
+            del self._logs[key]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._logs.clear()
+
+
+# KEYS: one sorted set per limit (member: a unique id per request, score: its time in ms).
+# ARGV: now_ms, member, record (1/0), then window_ms and limit for each key.
+# Returns: allowed, then for each key its count and the time of its oldest entry.
+_SLIDING_WINDOW_LUA = """
+local now = tonumber(ARGV[1])
+local member = ARGV[2]
+local record = ARGV[3] == '1'
+local counts = {}
+local allowed = 1
+for i = 1, #KEYS do
+  local window = tonumber(ARGV[2 + 2 * i])
+  local limit = tonumber(ARGV[3 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+  counts[i] = redis.call('ZCARD', KEYS[i])
+  if counts[i] >= limit then allowed = 0 end
+end
+local result = {allowed}
+for i = 1, #KEYS do
+  if allowed == 1 and record then
+    redis.call('ZADD', KEYS[i], now, member)
+    redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 + 2 * i]))
+    counts[i] = counts[i] + 1
+  end
+  local first = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')[2]
+  table.insert(result, counts[i])
+  table.insert(result, first or now)
+end
+return result
+"""
+
+
+class RedisSlidingWindow:
+    """The logs in Redis, checked and recorded by one Lua script (atomic across processes)."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        # Short timeouts: a Redis that does not answer must cost a request milliseconds, not seconds.
+        self._client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
+        self._script = self._client.register_script(_SLIDING_WINDOW_LUA)
+
+    def hit(self, limits: list[Limit], now: float, *, record: bool = True) -> Decision:
+        now_ms = int(now * 1000)
+        args: list = [now_ms, uuid.uuid4().hex, "1" if record else "0"]
+        for limit in limits:
+            args += [limit.window * 1000, limit.limit]
+        result = self._script(keys=[limit.key for limit in limits], args=args)
+        counts = [int(result[1 + 2 * i]) for i in range(len(limits))]
+        oldest = [float(result[2 + 2 * i]) / 1000 for i in range(len(limits))]
+        return _decide(limits, counts, oldest, bool(int(result[0])), now)
+
+
+@cache
+def _redis_store(url: str) -> RedisSlidingWindow:
+    return RedisSlidingWindow(url)
+
+
+local_store = LocalSlidingWindow()
+
+
+def store():
+    """Where the logs live, as CACHES says: Redis when the default cache is Redis, else this process."""
+    default = settings.CACHES["default"]
+    if default["BACKEND"] == REDIS_BACKEND:
+        return _redis_store(default["LOCATION"])
+    return local_store
+
+
+class _OutageLog:
+    """Logs that the counters are unreachable at most once per OUTAGE_LOG_INTERVAL, not once a request."""
+
+    def __init__(self) -> None:
+        self._last_logged = -math.inf
+        self._lock = threading.Lock()
+
+    def report(self, error: Exception) -> None:
+        now = clock.now()
+        with self._lock:
+            if now - self._last_logged < OUTAGE_LOG_INTERVAL:
+                return
+            self._last_logged = now
+        logger.warning("Rate-limit counters unreachable, serving requests without limits: %s", error)
+
+    def reset(self) -> None:
+        self._last_logged = -math.inf
+
+
+outage_log = _OutageLog()
+
+
+def check(limits: list[Limit], *, record: bool = True) -> Decision | None:
+    """The decision for these limits, or None when the counters cannot be reached (fail open)."""
+    import redis
+
+    try:
+        return store().hit(limits, clock.now(), record=record)
+    except redis.RedisError as error:
+        outage_log.report(error)
+        return None
+
+
 class APIKeyRateThrottle(BaseThrottle):
-    """The whole-API limit of a key (settings.RATE_LIMIT_GLOBAL)."""
-
-    rate_setting = "RATE_LIMIT_GLOBAL"
-
-    def scope(self, view) -> str:
-        return "all"
+    """The per-resource (RATE_LIMIT_PER_RESOURCE) and whole-API (RATE_LIMIT_GLOBAL) limits of a key,
+    checked together."""
 
     def allow_request(self, request, view) -> bool:
         key_prefix = getattr(request.auth, "prefix", None)  # the API key's public lookup prefix
         if key_prefix is None:
             return True  # unauthenticated requests are refused before they count
-        limit, period = parse_rate(getattr(settings, self.rate_setting))
-        now = time.time()
-        window = int(now // period)
-        key = f"ratelimit:{self.scope(view)}:{key_prefix}:{window}"
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=period + 1)
-            count = 1
-        self.wait_seconds = max(1, math.ceil((window + 1) * period - now))
-        state = RateLimitState(limit=limit, remaining=max(0, limit - count), reset=self.wait_seconds)
-        current = getattr(request, "rate_limit", None)
-        if current is None or state.remaining < current.remaining:
-            request.rate_limit = state
-        return count <= limit
+        resource = getattr(view, "basename", None) or type(view).__name__
+        per_resource, per_resource_window = parse_rate(settings.RATE_LIMIT_PER_RESOURCE)
+        overall, overall_window = parse_rate(settings.RATE_LIMIT_GLOBAL)
+        # The hash tag {prefix} keeps a key's logs on one Redis Cluster slot, as one script must.
+        decision = check(
+            [
+                Limit(f"ratelimit:{{{key_prefix}}}:{resource}", per_resource, per_resource_window),
+                Limit(f"ratelimit:{{{key_prefix}}}:all", overall, overall_window),
+            ]
+        )
+        if decision is None:
+            return True
+        request.rate_limit = decision.tightest
+        self.retry_after = decision.retry_after
+        return decision.allowed
 
     def wait(self) -> float:
-        return self.wait_seconds
+        return self.retry_after
 
 
-class APIKeyResourceRateThrottle(APIKeyRateThrottle):
-    """The per-resource limit of a key (settings.RATE_LIMIT_PER_RESOURCE)."""
-
-    rate_setting = "RATE_LIMIT_PER_RESOURCE"
-
-    def scope(self, view) -> str:
-        return getattr(view, "basename", None) or type(view).__name__
+def failed_authentication_limit(client_address: str) -> Limit:
+    limit, window = parse_rate(settings.RATE_LIMIT_FAILED_AUTH)
+    return Limit(f"authfail:{{{client_address}}}", limit, window)
