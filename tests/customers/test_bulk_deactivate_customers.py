@@ -1,5 +1,5 @@
-"""Soft-deleting customers over HTTP: `DELETE /api/v1/customers/{customer_id}` and
-`DELETE /api/v1/customers/bulk?ids=a,b,...` (spec: beel-deactivate-customer, beel-delete-customers-bulk).
+"""Soft-deleting customers in bulk over HTTP: `DELETE /api/v1/customers/bulk?ids=a,b,...`
+(spec: beel-delete-customers-bulk).
 
 Every test checks the response and what the database holds afterwards."""
 
@@ -14,35 +14,16 @@ from django.utils import timezone
 from apikeys.models import APIKey
 from customers.models import Customer
 from invoices.models import InvoiceStatus
+from tests.customers.helpers import HAS_INVOICES_MESSAGE, all_rows, bulk_url, row
 from tests.envelope import assert_error, assert_success
-from tests.factories import APIKeyFactory, CustomerFactory, InvoiceFactory
-
-pytestmark = pytest.mark.django_db
-
-DEACTIVATED_MESSAGE = "Customer deactivated successfully"
-HAS_INVOICES_MESSAGE = "Cannot deactivate customer because it has associated invoices"
-REPORT_KEYS = {"total", "successful", "failed", "deactivated_ids", "errors"}
+from tests.factories import CustomerFactory, InvoiceFactory
 
 # The ids of the spec's curl example for the bulk endpoint.
 SPEC_ID_0 = "550e8400-e29b-41d4-a716-446655440000"
 SPEC_ID_1 = "550e8400-e29b-41d4-a716-446655440001"
 
 
-def customer_url(customer_id) -> str:
-    return f"/api/v1/customers/{customer_id}"
-
-
-def bulk_url(*ids) -> str:
-    return "/api/v1/customers/bulk?ids=" + ",".join(str(customer_id) for customer_id in ids)
-
-
-def all_rows() -> dict:
-    """Every customer row, every column, keyed by primary key: to prove that nothing changed."""
-    return {row["id"]: row for row in Customer.objects.values()}
-
-
-def row(customer) -> dict:
-    return Customer.objects.values().get(pk=customer.pk)
+REPORT_KEYS = {"total", "successful", "failed", "deactivated_ids", "errors"}
 
 
 def assert_report_shape(data: dict) -> None:
@@ -68,144 +49,7 @@ def error_codes(data: dict) -> list[tuple[str, str]]:
     return [(entry["customer_id"], entry["error"]["code"]) for entry in data["errors"]]
 
 
-@pytest.fixture
-def read_only_api(client_for, account):
-    return client_for(APIKeyFactory(account=account, scopes=["customers:read"]))
-
-
-# --- DELETE /api/v1/customers/{customer_id} -------------------------------------------------------------
-
-
-def test_deactivating_a_customer_marks_only_that_row_inactive_and_stamps_deactivated_at(api, account):
-    customer = CustomerFactory(account=account)
-    bystander = CustomerFactory(account=account)
-    before = all_rows()
-
-    started = timezone.now()
-    response = api.delete(customer_url(customer.pk))
-    finished = timezone.now()
-
-    assert assert_success(response) == {"message": DEACTIVATED_MESSAGE}
-    after = all_rows()
-    assert set(after) == set(before)  # soft delete: no row removed
-    deactivated = after[customer.pk]
-    assert deactivated["active"] is False
-    assert deactivated["deactivated_at"] is not None
-    assert started <= deactivated["deactivated_at"] <= finished
-    untouched_columns = set(deactivated) - {"active", "deactivated_at", "updated_at"}
-    assert {c: deactivated[c] for c in untouched_columns} == {c: before[customer.pk][c] for c in untouched_columns}
-    assert after[bystander.pk] == before[bystander.pk]
-
-
-@pytest.mark.parametrize(
-    "malformed_id",
-    ["abc", "123", SPEC_ID_0 + "0"],
-    ids=["letters", "digits", "uuid-with-one-char-too-many"],
-)
-def test_deactivating_with_a_malformed_id_is_a_validation_error_naming_customer_id(api, account, malformed_id):
-    CustomerFactory(account=account)
-    before = all_rows()
-
-    error = assert_error(api.delete(customer_url(malformed_id)), 400, "VALIDATION_ERROR")
-
-    assert "customer_id" in error["details"]
-    assert all_rows() == before
-
-
-def test_deactivating_an_unknown_customer_is_not_found(api, account):
-    CustomerFactory(account=account)
-    before = all_rows()
-
-    assert_error(api.delete(customer_url(uuid.uuid4())), 404, "NOT_FOUND")
-
-    assert all_rows() == before
-
-
-def test_deactivating_another_accounts_customer_is_not_found_and_leaves_it_active(api, account):
-    foreign = CustomerFactory()  # belongs to a different account
-    assert foreign.account != account
-    before = all_rows()
-
-    assert_error(api.delete(customer_url(foreign.pk)), 404, "NOT_FOUND")
-
-    assert row(foreign)["active"] is True
-    assert all_rows() == before
-
-
-@pytest.mark.parametrize("status", list(InvoiceStatus.values))
-def test_deactivating_a_customer_with_an_invoice_in_any_status_is_refused(api, account, status):
-    customer = CustomerFactory(account=account)
-    InvoiceFactory(customer=customer, status=status)
-    before = all_rows()
-
-    error = assert_error(api.delete(customer_url(customer.pk)), 409, "CLIENT_HAS_INVOICES")
-
-    assert error["message"] == HAS_INVOICES_MESSAGE
-    assert row(customer)["active"] is True
-    assert row(customer)["deactivated_at"] is None
-    assert all_rows() == before
-
-
-def test_deactivating_an_already_deactivated_customer_succeeds_again_without_moving_deactivated_at(api, account):
-    customer = CustomerFactory(account=account)
-    assert_success(api.delete(customer_url(customer.pk)))
-    first = row(customer)
-    assert first["active"] is False and first["deactivated_at"] is not None
-
-    assert assert_success(api.delete(customer_url(customer.pk))) == {"message": DEACTIVATED_MESSAGE}
-
-    second = row(customer)
-    assert second["active"] is False
-    assert second["deactivated_at"] == first["deactivated_at"]
-
-
-def test_deactivating_a_customer_inactive_for_days_keeps_its_original_deactivated_at(api, account):
-    long_ago = timezone.now() - timedelta(days=30)
-    customer = CustomerFactory(account=account, active=False, deactivated_at=long_ago)
-
-    assert assert_success(api.delete(customer_url(customer.pk))) == {"message": DEACTIVATED_MESSAGE}
-
-    assert row(customer)["active"] is False
-    assert row(customer)["deactivated_at"] == long_ago
-
-
-def test_deactivating_needs_the_customers_write_scope(read_only_api, account):
-    customer = CustomerFactory(account=account)
-    before = all_rows()
-
-    error = assert_error(read_only_api.delete(customer_url(customer.pk)), 403, "FORBIDDEN")
-
-    assert "customers:write" in error["message"]
-    assert all_rows() == before
-
-
-def test_deactivating_without_credentials_is_unauthorized_and_changes_nothing(anonymous_client, account):
-    customer = CustomerFactory(account=account)
-    before = all_rows()
-
-    assert_error(anonymous_client.delete(customer_url(customer.pk)), 401, "UNAUTHORIZED")
-    assert_error(anonymous_client.delete(bulk_url(customer.pk)), 401, "UNAUTHORIZED")
-
-    assert all_rows() == before
-
-
-def test_a_reactivated_customer_can_be_deactivated_again(api, account):
-    customer = CustomerFactory(account=account)
-    assert_success(api.delete(customer_url(customer.pk)))
-    first_deactivated_at = row(customer)["deactivated_at"]
-
-    assert_success(api.post(f"/api/v1/customers/{customer.pk}/reactivate"))
-    assert row(customer)["active"] is True
-    assert row(customer)["deactivated_at"] is None
-
-    assert assert_success(api.delete(customer_url(customer.pk))) == {"message": DEACTIVATED_MESSAGE}
-    again = row(customer)
-    assert again["active"] is False
-    assert again["deactivated_at"] is not None
-    assert again["deactivated_at"] >= first_deactivated_at
-
-
-# --- DELETE /api/v1/customers/bulk?ids=... --------------------------------------------------------------
+pytestmark = pytest.mark.django_db
 
 
 def test_bulk_deactivation_reports_partial_success_per_id_in_request_order(api, account):
