@@ -1,8 +1,13 @@
 """Idempotent POSTs (as Stripe and Orb offer): a request with an `Idempotency-Key` header is served once
-per (account, key) within IDEMPOTENCY_TTL; a retry with the same body gets the first status and data
+per (account, mode, key) within IDEMPOTENCY_TTL; a retry with the same body gets the first status and data
 back with `Idempotent-Replayed: true`; the same key with another body is 409 IDEMPOTENCY_KEY_REUSED; a
-retry while the first is still being served is 409 IDEMPOTENCY_KEY_IN_PROGRESS. The key row is
-committed before the work starts, so two concurrent requests can never both write."""
+retry while the first is still being served is 409 IDEMPOTENCY_KEY_IN_PROGRESS.
+
+The key row is committed before the work starts, so two concurrent requests can never both write. The
+work and the stored response then commit in one transaction: a process that dies (kill -9, a worker
+timeout, OOM) mid-request leaves nothing written and the key in progress, and once its lease
+(IDEMPOTENCY_LEASE_SECONDS, longer than any request may run) has passed, a retry takes the key over and
+serves the request. A test key and a live key never share records: their keys are in different modes."""
 
 import functools
 import hashlib
@@ -13,7 +18,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from rest_framework.response import Response
 
 from beel.idempotency.errors import IdempotencyKeyInProgress, IdempotencyKeyMalformed, IdempotencyKeyReused
-from beel.idempotency.models import IdempotencyRecord
+from beel.idempotency.models import IdempotencyRecord, lease, now
 
 logger = logging.getLogger("beel.api")
 
@@ -32,22 +37,40 @@ def _valid_key(raw: str) -> str:
     return raw
 
 
-def _claim(*, account, key: str, request_fingerprint: str) -> tuple[IdempotencyRecord | None, Response | None]:
-    """Either the new in-progress record (serve the request), or the response to give instead."""
-    IdempotencyRecord.objects.filter(account=account, key=key).expired().delete()
+def _claim(
+    *, account, mode: str, key: str, request_fingerprint: str
+) -> tuple[IdempotencyRecord | None, Response | None]:
+    """Either the in-progress record this request now holds (serve it), or the response to give instead."""
+    records = IdempotencyRecord.objects.filter(account=account, mode=mode, key=key)
+    records.expired().delete()
+    claimed_at = now()
     try:
         with transaction.atomic():
-            return IdempotencyRecord.objects.create(account=account, key=key, fingerprint=request_fingerprint), None
+            record = IdempotencyRecord.objects.create(
+                account=account, mode=mode, key=key, fingerprint=request_fingerprint, created_at=claimed_at
+            )
+            return record, None
     except IntegrityError:
         pass
-    existing = IdempotencyRecord.objects.filter(account=account, key=key).first()
+    existing = records.first()
     if existing is None:  # finished with a 5xx and removed in between: let the caller retry
         raise IdempotencyKeyInProgress()
     if existing.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused()
-    if existing.status_code is None:
+    if existing.status_code is not None:
+        return None, Response(
+            existing.response_data, status=existing.status_code, headers={"Idempotent-Replayed": "true"}
+        )
+    if existing.created_at > claimed_at - lease():
         raise IdempotencyKeyInProgress()
-    return None, Response(existing.response_data, status=existing.status_code, headers={"Idempotent-Replayed": "true"})
+    # The request holding the key died: take its lease over, unless another retry just did.
+    taken_over = records.filter(pk=existing.pk, status_code__isnull=True, created_at=existing.created_at).update(
+        created_at=claimed_at
+    )
+    if not taken_over:
+        raise IdempotencyKeyInProgress()
+    existing.created_at = claimed_at
+    return existing, None
 
 
 def idempotent(view_method):
@@ -59,26 +82,30 @@ def idempotent(view_method):
         if raw_key is None:
             return view_method(view, request, *args, **kwargs)
         key = _valid_key(raw_key)
-        record, replay = _claim(account=request.user, key=key, request_fingerprint=fingerprint(request))
+        record, replay = _claim(
+            account=request.user, mode=request.auth.mode, key=key, request_fingerprint=fingerprint(request)
+        )
         if replay is not None:
             return replay
-        try:
-            response = view_method(view, request, *args, **kwargs)
-        except Exception as exc:  # the handler turns any failure into the response to store
-            response = view.handle_exception(exc)
-        if response.status_code >= 500:
-            record.delete()  # nothing was written; the client may retry with the same key
-            return response
-        record.status_code = response.status_code
-        record.response_data = response.data
-        try:
-            with transaction.atomic():
-                record.save(update_fields=["status_code", "response_data"])
-        except DatabaseError:
-            # The response could not be stored (e.g. jsonb refusing a value): forget the key rather than
-            # leave it "in progress" for a day; a retry runs again.
-            logger.exception("Could not store the response for Idempotency-Key %r", key)
-            record.delete()
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    response = view_method(view, request, *args, **kwargs)
+            except Exception as exc:  # the handler turns any failure into the response to store
+                response = view.handle_exception(exc)
+            if response.status_code >= 500:
+                record.delete()  # nothing was written; the client may retry with the same key
+                return response
+            record.status_code = response.status_code
+            record.response_data = response.data
+            try:
+                with transaction.atomic():
+                    record.save(update_fields=["status_code", "response_data"])
+            except DatabaseError:
+                # The response could not be stored (e.g. jsonb refusing a value): forget the key rather
+                # than leave it "in progress"; a retry runs again.
+                logger.exception("Could not store the response for Idempotency-Key %r", key)
+                record.delete()
         return response
 
     return wrapper

@@ -1,22 +1,33 @@
 """POST with an Idempotency-Key: served once, replayed on retry, refused on reuse with another body."""
 
+import os
+import subprocess
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from beel.clock import clock
+from beel.idempotency.decorators import fingerprint
 from beel.idempotency.models import IdempotencyRecord
+from beel.idempotency.models import now as idempotency_now
 from customers.models import Customer
 from invoices.models import Invoice
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 NEW_CUSTOMER = {"legal_name": "Ferretería Núñez SL", "nif": "B12345674"}
 
@@ -178,3 +189,154 @@ def test_options_is_405_for_any_key(api):
     response = api.options("/api/v1/customers")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+# --- modes: a test key and a live key never share a record --------------------------------------------------
+
+
+@pytest.mark.parametrize(("first_mode", "second_mode"), [("live", "test"), ("test", "live")])
+def test_the_same_key_in_the_other_mode_is_served_not_replayed(client_for, account, first_mode, second_mode):
+    first_client = client_for(APIKeyFactory(account=account, mode=first_mode))
+    second_client = client_for(APIKeyFactory(account=account, mode=second_mode))
+    first = post(first_client, NEW_CUSTOMER, "k1")
+    second = post(second_client, NEW_CUSTOMER, "k1")
+    assert first.status_code == second.status_code == 201
+    assert "Idempotent-Replayed" not in second
+    assert second.json()["data"]["id"] != first.json()["data"]["id"]
+    assert Customer.objects.get(pk=first.json()["data"]["id"]).mode == first_mode
+    assert Customer.objects.get(pk=second.json()["data"]["id"]).mode == second_mode
+    # Each mode replays its own response.
+    assert post(second_client, NEW_CUSTOMER, "k1").json()["data"]["id"] == second.json()["data"]["id"]
+    assert post(first_client, NEW_CUSTOMER, "k1").json()["data"]["id"] == first.json()["data"]["id"]
+
+
+# --- a request that died holding its key -------------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen_clock():
+    clock.freeze()
+    yield clock
+    clock.unfreeze()
+
+
+def _left_by_a_dead_request(api_key, key: str, body: dict, path: str = "/api/v1/customers") -> None:
+    """The row a worker killed mid-request leaves behind: the key claimed, no response, nothing written."""
+    request = RequestFactory().post(path, data=body, content_type="application/json")
+    request.data = body
+    IdempotencyRecord.objects.create(
+        account=api_key.account,
+        mode=api_key.mode,
+        key=key,
+        fingerprint=fingerprint(request),
+        created_at=idempotency_now(),
+    )
+
+
+def test_a_key_held_by_a_request_that_died_is_taken_over_once_its_lease_has_passed(
+    api, api_key, account, settings, frozen_clock
+):
+    settings.IDEMPOTENCY_LEASE_SECONDS = 120
+    _left_by_a_dead_request(api_key, "crash-1", NEW_CUSTOMER)
+    frozen_clock.advance(119)
+    in_progress = post(api, NEW_CUSTOMER, "crash-1")
+    assert in_progress.status_code == 409
+    assert in_progress.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_PROGRESS"
+    assert not Customer.objects.exists()
+    frozen_clock.advance(2)
+    retried = post(api, NEW_CUSTOMER, "crash-1")
+    assert retried.status_code == 201
+    assert "Idempotent-Replayed" not in retried
+    assert Customer.objects.filter(account=account).count() == 1
+    record = IdempotencyRecord.objects.get(key="crash-1")
+    assert record.status_code == 201
+    replayed = post(api, NEW_CUSTOMER, "crash-1")
+    assert replayed["Idempotent-Replayed"] == "true"
+    assert replayed.json()["data"]["id"] == retried.json()["data"]["id"]
+
+
+def test_taking_a_key_over_still_refuses_another_body(api, api_key, settings, frozen_clock):
+    settings.IDEMPOTENCY_LEASE_SECONDS = 120
+    _left_by_a_dead_request(api_key, "crash-2", NEW_CUSTOMER)
+    frozen_clock.advance(600)
+    response = post(api, {**NEW_CUSTOMER, "legal_name": "Otra SL"}, "crash-2")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert not Customer.objects.exists()
+
+
+_CRASHING_CLIENT = """
+import django, sys
+django.setup()
+from rest_framework.test import APIClient
+client = APIClient()
+client.credentials(HTTP_AUTHORIZATION="Bearer " + sys.argv[1])
+client.post("/api/v1/customers", {"legal_name": "Ferretería Núñez SL", "nif": "B12345674"}, format="json",
+            HTTP_IDEMPOTENCY_KEY="killed-mid-request")
+"""
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_after_a_worker_is_killed_mid_request_a_retry_is_served_once_the_lease_passes(settings):
+    """A real process is killed (SIGKILL) while its request waits inside the database: nothing it did is
+    committed, and once the lease has passed the retry creates the customer, exactly once."""
+    api_key = APIKeyFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION beel_test_slow_insert() RETURNS trigger AS $$ "
+            "BEGIN PERFORM pg_sleep(30); RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER beel_test_slow_insert BEFORE INSERT ON customers_customer "
+            "FOR EACH ROW EXECUTE FUNCTION beel_test_slow_insert()"
+        )
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "beel.settings",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        # The server notices the dead client during the sleep, as it would a crashed app server's socket.
+        "PGOPTIONS": "-c client_connection_check_interval=100",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-c", _CRASHING_CLIENT, api_key.raw_key], env=env, cwd=ROOT, stderr=subprocess.PIPE
+    )
+    try:
+        _wait_for(lambda: _sleeping_backends() == 1, what="the request to wait inside the database")
+        assert IdempotencyRecord.objects.get(key="killed-mid-request").status_code is None
+        worker.kill()
+        worker.wait(timeout=10)
+        _wait_for(lambda: _sleeping_backends() == 0, what="the server to drop the dead client's transaction")
+    finally:
+        worker.kill()
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER beel_test_slow_insert ON customers_customer")
+            cursor.execute("DROP FUNCTION beel_test_slow_insert()")
+    assert not Customer.objects.exists()
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key.raw_key}")
+    assert post(client, NEW_CUSTOMER, "killed-mid-request").status_code == 409  # within the lease
+    settings.IDEMPOTENCY_LEASE_SECONDS = 1
+    clock.freeze(time.time() + 5)
+    try:
+        retried = post(client, NEW_CUSTOMER, "killed-mid-request")
+    finally:
+        clock.unfreeze()
+    assert retried.status_code == 201
+    assert Customer.objects.filter(nif="B12345674").count() == 1
+
+
+def _sleeping_backends() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")
+        return cursor.fetchone()[0]
+
+
+def _wait_for(condition, *, what: str, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
