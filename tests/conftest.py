@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from apikeys.models import ALL_SCOPES
 from beel.api import throttling
+from tests.clients import bearer
 from tests.factories import AccountFactory, APIKeyFactory
 
 
@@ -39,19 +40,20 @@ def anonymous_client():
 def client_for():
     """An APIClient that presents the given key (APIKey with .raw_key, or a raw string)."""
 
-    def make(key) -> APIClient:
-        client = APIClient()
-        raw = getattr(key, "raw_key", key)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-        return client
-
-    return make
+    return bearer
 
 
 @pytest.fixture
 def api(client_for, api_key):
     """A client authenticated with a key that has every scope."""
     return client_for(api_key)
+
+
+@pytest.fixture
+def staff(client, admin_user):
+    """The Django test client logged in as a superuser, for the admin pages."""
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

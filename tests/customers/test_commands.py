@@ -13,7 +13,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from rest_framework.test import APIClient
 from stdnum.es import nif as spanish_nif
 
 from apikeys.models import APIKey
@@ -21,6 +20,7 @@ from customers.management.commands.deactivatecustomers import CHUNK_SIZE
 from customers.models import AuditEntry, Customer
 from customers.validators import fold, normalize_phone
 from invoices.models import Invoice, InvoiceSeriesCounter
+from tests.clients import bearer
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,12 +60,6 @@ def summary(output: str) -> str:
 
 def all_rows() -> dict:
     return {row["id"]: row for row in Customer.objects.values()}
-
-
-def bearer(raw_key: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-    return client
 
 
 # --- deactivatecustomers ---------------------------------------------------------------------------------

@@ -5,21 +5,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from customers.models import Customer
 from invoices.models import Invoice
+from tests.clients import bearer
 from tests.factories import APIKeyFactory, CustomerFactory
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 25
-
-
-def _client(raw_key: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-    return client
 
 
 def _in_thread(barrier: threading.Barrier, call):
@@ -38,12 +32,12 @@ def test_no_customer_is_left_inactive_with_an_invoice_created_concurrently():
         for customer in customers:
             barrier = threading.Barrier(2)
             deactivation = pool.submit(
-                _in_thread, barrier, lambda c=customer: _client(api_key.raw_key).delete(f"/api/v1/customers/{c.pk}")
+                _in_thread, barrier, lambda c=customer: bearer(api_key.raw_key).delete(f"/api/v1/customers/{c.pk}")
             )
             invoicing = pool.submit(
                 _in_thread,
                 barrier,
-                lambda c=customer: _client(api_key.raw_key).post(
+                lambda c=customer: bearer(api_key.raw_key).post(
                     "/api/v1/invoices", {"customer_id": str(c.pk)}, format="json"
                 ),
             )
@@ -75,13 +69,13 @@ def test_bulk_deactivation_never_deactivates_a_customer_that_got_an_invoice_mean
 
     def invoice_everyone():
         return [
-            _client(api_key.raw_key).post("/api/v1/invoices", {"customer_id": str(c.pk)}, format="json").status_code
+            bearer(api_key.raw_key).post("/api/v1/invoices", {"customer_id": str(c.pk)}, format="json").status_code
             for c in customers
         ]
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         bulk = pool.submit(
-            _in_thread, barrier, lambda: _client(api_key.raw_key).delete(f"/api/v1/customers/bulk?ids={ids}")
+            _in_thread, barrier, lambda: bearer(api_key.raw_key).delete(f"/api/v1/customers/bulk?ids={ids}")
         )
         invoicing = pool.submit(_in_thread, barrier, invoice_everyone)
         bulk_response, invoice_statuses = bulk.result(), invoicing.result()
@@ -104,7 +98,7 @@ def test_concurrent_invoice_creation_numbers_without_gaps_or_duplicates():
 
     def create_some():
         return [
-            _client(api_key.raw_key).post("/api/v1/invoices", {"customer_id": str(customer.pk)}, format="json")
+            bearer(api_key.raw_key).post("/api/v1/invoices", {"customer_id": str(customer.pk)}, format="json")
             for _ in range(5)
         ]
 
