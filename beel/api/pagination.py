@@ -16,6 +16,9 @@ from beel.errors import ValidationFailed
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# The largest page whose rows' offset fits a signed 64-bit integer (PostgreSQL's OFFSET is a bigint) at
+# any limit: past it the database would fail, so it is a 400 naming `page`.
+MAX_PAGE = (2**63 - 1) // MAX_LIMIT
 # COUNT(*) as a plain function rather than django's Count aggregate, so annotating it adds no GROUP BY.
 _COUNT_ALL = Func(template="COUNT(*)", output_field=IntegerField())
 
@@ -37,13 +40,13 @@ def _parse_positive_int(raw: str | None, *, default: int, maximum: int | None, n
 
 def parse_page_params(query_params) -> tuple[int, int]:
     errors: dict[str, str] = {}
-    # Anything longer than this cannot be a real page number and would only feed int() a huge string.
     page_raw = query_params.get("page")
-    if page_raw is not None and len(page_raw) > 18:
-        errors["page"] = "page is out of range."
+    if page_raw is not None and len(page_raw.strip()) > len(str(MAX_PAGE)):
+        # Not fed to int(): it could be thousands of digits, and no page that long can be served.
+        errors["page"] = f"page must be less than or equal to {MAX_PAGE}."
         page = 1
     else:
-        page = _parse_positive_int(page_raw, default=1, maximum=None, name="page", errors=errors)
+        page = _parse_positive_int(page_raw, default=1, maximum=MAX_PAGE, name="page", errors=errors)
     limit = _parse_positive_int(
         query_params.get("limit"), default=DEFAULT_LIMIT, maximum=MAX_LIMIT, name="limit", errors=errors
     )
@@ -96,7 +99,7 @@ class PagePagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Page number (starts at 1)",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
             },
             {
                 "name": "limit",
