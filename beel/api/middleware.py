@@ -2,6 +2,7 @@ import logging
 import re
 import time
 import uuid
+from http import HTTPStatus
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,12 @@ access_logger = logging.getLogger("beel.access")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _WELL_FORMED_REQUEST_ID = re.compile(r"^[0-9a-fA-F]{32}$")
+
+
+# For errors answered outside the views: the first (most general) code of each status.
+_CODE_FOR_STATUS: dict[int, ErrorCode] = {}
+for _code in ErrorCode:
+    _CODE_FOR_STATUS.setdefault(_code.status, _code)
 
 
 def is_api_path(path: str) -> bool:
@@ -38,10 +45,30 @@ class RequestIdMiddleware:
         current_request_id.set(request_id)
         started = time.perf_counter()
         response = self.get_response(request)
-        response[REQUEST_ID_HEADER] = request_id
         if is_api_path(request.path):
+            response = self.in_envelope(response)
+            response[REQUEST_ID_HEADER] = request_id
+            # API answers carry customers' personal data: no browser or proxy may keep a copy. Views whose
+            # answer is public (the schema) say otherwise themselves.
+            response.setdefault("Cache-Control", "no-store")
             self.log_access(request, response, time.perf_counter() - started)
+        else:
+            response[REQUEST_ID_HEADER] = request_id
         return response
+
+    @staticmethod
+    def in_envelope(response: HttpResponse) -> HttpResponse:
+        """An error that Django answered itself, outside any view (a Host header not in ALLOWED_HOSTS, a
+        failure in a middleware), is HTML; under /api/ every answer is the envelope, so it is rewritten
+        with the code of its status."""
+        if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        code = _CODE_FOR_STATUS.get(response.status_code, ErrorCode.INTERNAL_ERROR)
+        enveloped = error_response(code, HTTPStatus(code.status).phrase)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                enveloped[header] = response[header]
+        return enveloped
 
     @staticmethod
     def log_access(request: HttpRequest, response: HttpResponse, seconds: float) -> None:

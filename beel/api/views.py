@@ -1,7 +1,11 @@
+from typing import ClassVar
+
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from beel.actors import Actor
@@ -72,6 +76,28 @@ class SchemaView(SpectacularAPIView):
 
     authentication_classes = []
     permission_classes = []
+    # The document only changes with a deploy, but generating and rendering it costs ~300 ms: each
+    # rendering (per format and language) is kept for the life of the process, and clients may keep it
+    # for an hour.
+    rendered: ClassVar[dict[tuple[str, str], tuple[bytes, str]]] = {}
+    CACHE_CONTROL = "public, max-age=3600"
+
+    def get(self, request, *args, **kwargs):
+        media_type = self.perform_content_negotiation(request)[1]
+        cached = self.rendered.get((media_type, request.GET.get("lang", "")))
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type, headers={"Cache-Control": self.CACHE_CONTROL})
+        return super().get(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code == 200:
+            response["Cache-Control"] = self.CACHE_CONTROL
+            response.render()
+            key = (request.accepted_media_type, request.GET.get("lang", ""))
+            self.rendered[key] = (response.content, response["Content-Type"])
+        return response
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
