@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from apikeys.models import ALL_SCOPES
 from beel.api import throttling
 from tests.clients import bearer
-from tests.factories import AccountFactory, APIKeyFactory
+from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +24,18 @@ def generous_rate_limits(settings):
 @pytest.fixture
 def account(db):
     return AccountFactory()
+
+
+@pytest.fixture
+def other_account(db):
+    """A second account, for isolation tests."""
+    return AccountFactory()
+
+
+@pytest.fixture
+def customer(account):
+    """An active customer of the account."""
+    return CustomerFactory(account=account)
 
 
 @pytest.fixture

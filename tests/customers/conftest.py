@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import AccountFactory, APIKeyFactory
+from tests.factories import APIKeyFactory
 
 
 @pytest.fixture
@@ -13,8 +13,3 @@ def read_only_api(client_for, account):
 def write_only_api(client_for, account):
     """A client whose key may only write customers."""
     return client_for(APIKeyFactory(account=account, scopes=["customers:write"]))
-
-
-@pytest.fixture
-def other_account():
-    return AccountFactory()

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from invoices.models import InvoiceStatus
+from customers.models import Customer
+from invoices.models import Invoice, InvoiceStatus
 from tests.customers.helpers import DEACTIVATED_MESSAGE, HAS_INVOICES_MESSAGE, all_rows, bulk_url, row, url_of
 from tests.envelope import assert_error, assert_success
 from tests.factories import CustomerFactory, InvoiceFactory
+from tests.invoices.helpers import created
 
 # The ids of the spec's curl example for the bulk endpoint.
 SPEC_ID_0 = "550e8400-e29b-41d4-a716-446655440000"
@@ -147,3 +149,23 @@ def test_a_reactivated_customer_can_be_deactivated_again(api, account):
     assert again["active"] is False
     assert again["deactivated_at"] is not None
     assert again["deactivated_at"] >= first_deactivated_at
+
+
+# --- customers with invoices made through POST /api/v1/invoices ------------------------------------------
+
+
+def test_customer_with_an_invoice_cannot_be_deleted(api, account, customer):
+    created(api, customer)
+    assert_error(api.delete(f"/api/v1/customers/{customer.pk}"), 409, "CLIENT_HAS_INVOICES")
+    stored = Customer.objects.get(pk=customer.pk)
+    assert stored.active is True
+    assert stored.deactivated_at is None
+    assert Invoice.objects.filter(customer=customer).count() == 1
+
+
+def test_customer_without_invoices_can_still_be_deleted_when_another_has_one(api, account, customer):
+    created(api, customer)
+    spare = CustomerFactory(account=account)
+    assert assert_success(api.delete(f"/api/v1/customers/{spare.pk}"))
+    assert Customer.objects.get(pk=spare.pk).active is False
+    assert Customer.objects.get(pk=customer.pk).active is True

@@ -1,0 +1,262 @@
+"""Creating invoices through HTTP: `POST /api/v1/invoices` (draft creation, numbering per account and series,
+validation, inactive and foreign customers). Every test checks the response envelope and the database."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from customers.models import Customer
+from invoices.models import Invoice
+from tests.envelope import TIMESTAMP, assert_error, assert_success, assert_validation_error
+from tests.factories import CustomerFactory
+from tests.invoices.helpers import (
+    INVOICE_KEYS,
+    MONEY,
+    UNKNOWN_ID,
+    URL,
+    create,
+    created,
+    get_list,
+    url_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# --- POST /invoices: the draft -------------------------------------------------------------------------
+
+
+def test_customer_id_alone_creates_a_draft_a1_in_eur_with_zero_totals_dated_today(api, account, customer):
+    data = created(api, customer)
+
+    assert set(data) == INVOICE_KEYS
+    assert str(uuid.UUID(data["id"])) == data["id"]
+    assert data["customer_id"] == str(customer.pk)
+    assert data["series"] == "A"
+    assert data["number"] == 1
+    assert data["full_number"].startswith("A-")
+    assert int(data["full_number"].removeprefix("A-")) == 1
+    assert data["status"] == "draft"
+    assert data["currency"] == "EUR"
+    assert data["issue_date"] == timezone.localdate().isoformat()
+    assert (data["subtotal"], data["tax_total"], data["total"]) == ("0.00", "0.00", "0.00")
+    assert TIMESTAMP.match(data["created_at"])
+    assert TIMESTAMP.match(data["updated_at"])
+
+    stored = Invoice.objects.get(pk=data["id"])
+    assert stored.account_id == account.pk
+    assert stored.customer_id == customer.pk
+    assert (stored.series, stored.number, stored.status, stored.currency) == ("A", 1, "draft", "EUR")
+    assert stored.issue_date == timezone.localdate()
+    assert (stored.subtotal, stored.tax_total, stored.total) == (Decimal("0"), Decimal("0"), Decimal("0"))
+
+
+def test_created_invoice_can_be_retrieved_and_is_listed(api, account, customer):
+    data = created(api, customer)
+    assert assert_success(api.get(url_of(data["id"]))) == data
+    assert get_list(api)["invoices"] == [data]
+
+
+def test_numbers_are_consecutive_within_the_accounts_series(api, account):
+    first, second = CustomerFactory(account=account), CustomerFactory(account=account)
+    numbers = [created(api, customer)["number"] for customer in (first, second, first, second)]
+    assert numbers == [1, 2, 3, 4]
+    assert sorted(Invoice.objects.filter(account=account, series="A").values_list("number", flat=True)) == [1, 2, 3, 4]
+
+
+def test_series_b_is_numbered_independently_of_series_a(api, account, customer):
+    assert created(api, customer)["number"] == 1
+    assert created(api, customer)["number"] == 2
+    b1 = created(api, customer, series="B")
+    assert (b1["series"], b1["number"]) == ("B", 1)
+    assert b1["full_number"].startswith("B-")
+    assert created(api, customer, series="B")["number"] == 2
+    assert created(api, customer)["number"] == 3
+    assert created(api, customer, series="A")["number"] == 4
+    stored = sorted(Invoice.objects.filter(account=account).values_list("series", "number"))
+    assert stored == [("A", 1), ("A", 2), ("A", 3), ("A", 4), ("B", 1), ("B", 2)]
+
+
+def test_another_accounts_series_a_starts_at_1_too(api, other_api, account, customer, other_account):
+    created(api, customer)
+    created(api, customer)
+    stranger = CustomerFactory(account=other_account)
+    theirs = created(other_api, stranger)
+    assert (theirs["series"], theirs["number"]) == ("A", 1)
+    assert created(api, customer)["number"] == 3
+    assert Invoice.objects.get(pk=theirs["id"]).account_id == other_account.pk
+
+
+def test_given_series_issue_date_currency_and_amounts_are_stored_with_total_as_their_sum(api, account, customer):
+    data = created(
+        api,
+        customer,
+        series="2025-R",
+        issue_date="2025-01-15",
+        currency="USD",
+        subtotal="100.00",
+        tax_total="21.00",
+    )
+    assert (data["series"], data["number"], data["issue_date"], data["currency"]) == ("2025-R", 1, "2025-01-15", "USD")
+    assert (data["subtotal"], data["tax_total"], data["total"]) == ("100.00", "21.00", "121.00")
+    stored = Invoice.objects.get(pk=data["id"])
+    assert stored.issue_date == date(2025, 1, 15)
+    assert stored.currency == "USD"
+    assert (stored.subtotal, stored.tax_total, stored.total) == (Decimal("100"), Decimal("21"), Decimal("121"))
+
+
+@pytest.mark.parametrize(
+    ("amounts", "expected"),
+    [
+        ({"subtotal": "100.5"}, ("100.50", "0.00", "100.50")),
+        ({"tax_total": "4.2"}, ("0.00", "4.20", "4.20")),
+        ({"subtotal": 80, "tax_total": 16.8}, ("80.00", "16.80", "96.80")),
+        ({"subtotal": "0.01", "tax_total": "0.99"}, ("0.01", "0.99", "1.00")),
+        ({"subtotal": "1234.56", "tax_total": "259.26"}, ("1234.56", "259.26", "1493.82")),
+    ],
+)
+def test_amounts_are_rendered_with_two_decimals_and_total_is_their_sum(api, account, customer, amounts, expected):
+    data = created(api, customer, **amounts)
+    assert (data["subtotal"], data["tax_total"], data["total"]) == expected
+    for value in expected:
+        assert MONEY.match(value)
+    stored = Invoice.objects.get(pk=data["id"])
+    assert (stored.subtotal, stored.tax_total, stored.total) == tuple(Decimal(value) for value in expected)
+
+
+# Each amount alone fits (12 digits, 2 decimals), but their sum has 13 digits.
+OVERSIZED_AMOUNTS = {"subtotal": "9999999999.99", "tax_total": "9999999999.99"}
+
+
+def test_amounts_whose_total_has_too_many_digits_are_stored_or_refused_never_a_server_error(api, account, customer):
+    response = create(api, customer, **OVERSIZED_AMOUNTS)
+    assert response.status_code in (201, 400), response.content
+    if response.status_code == 201:
+        data = assert_success(response, 201)
+        assert data["total"] == "19999999999.98"
+        assert Invoice.objects.get(pk=data["id"]).total == Decimal("19999999999.98")
+    else:
+        assert_error(response, 400, "VALIDATION_ERROR")
+        assert not Invoice.objects.exists()
+
+
+def test_list_and_numbering_are_intact_after_a_request_with_oversized_amounts(api, account, customer):
+    response = create(api, customer, **OVERSIZED_AMOUNTS)
+    accepted = response.status_code == 201
+    data = get_list(api)
+    assert data["pagination"]["total_items"] == (1 if accepted else 0)
+    assert created(api, customer)["number"] == (2 if accepted else 1)
+
+
+# --- POST /invoices: validation --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"series": "A"}, {"customer_id": None}, {"customer_id": ""}, {"customer_id": "abc"}],
+    ids=["empty", "missing", "null", "blank", "not-a-uuid"],
+)
+def test_missing_or_malformed_customer_id_is_400_and_writes_nothing(api, account, customer, body):
+    assert_validation_error(api.post(URL, body, format="json"), {"customer_id"})
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("value", [0, 12345, True])
+def test_customer_id_that_is_not_a_string_is_400_not_looked_up(api, account, customer, value):
+    assert_validation_error(api.post(URL, {"customer_id": value}, format="json"), {"customer_id"})
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("series", ["b", "a", "Ab", "A B", "-A", "A/1", "", "ABCDEFGHIJKLMNOPQRSTU", "Ñ"])
+def test_lowercase_or_invalid_series_is_400_and_writes_nothing(api, account, customer, series):
+    assert_validation_error(create(api, customer, series=series), {"series"})
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("currency", ["eur", "Eur", "EU", "EURO", "E1R", "", "€€€"])
+def test_currency_not_three_upper_case_letters_is_400_and_writes_nothing(api, account, customer, currency):
+    assert_validation_error(create(api, customer, currency=currency), {"currency"})
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["subtotal", "tax_total"])
+@pytest.mark.parametrize("value", ["-0.01", "-100.00", -5, "1.234", "abc", "", "NaN"])
+def test_negative_or_malformed_amount_is_400_naming_it(api, account, customer, field, value):
+    assert_validation_error(create(api, customer, **{field: value}), {field})
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["2025-02-30", "15/01/2025", "today", "", 20250115])
+def test_malformed_issue_date_is_400_naming_it(api, account, customer, value):
+    assert_validation_error(create(api, customer, issue_date=value), {"issue_date"})
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"number": 42}, {"total": "5.00"}, {"status": "paid"}, {"account": 1}, {"customer": "x"}, {"notes": "hola"}],
+    ids=lambda extra: next(iter(extra)),
+)
+def test_unknown_fields_are_400_naming_them_and_write_nothing(api, account, customer, extra):
+    assert_validation_error(create(api, customer, **extra), set(extra))
+    assert not Invoice.objects.exists()
+
+
+def test_json_list_body_is_400_and_writes_nothing(api, account, customer):
+    error = assert_error(api.post(URL, [{"customer_id": str(customer.pk)}], format="json"), 400)
+    assert error["code"] in {"VALIDATION_ERROR", "BAD_REQUEST"}
+    assert not Invoice.objects.exists()
+
+
+def test_every_invalid_field_is_reported_together(api, account):
+    response = api.post(
+        URL,
+        {"customer_id": "nope", "series": "a", "currency": "eur", "subtotal": "-1", "tax_total": "x", "foo": 1},
+        format="json",
+    )
+    assert_validation_error(response, {"customer_id", "series", "currency", "subtotal", "tax_total", "foo"})
+    assert not Invoice.objects.exists()
+
+
+# --- POST /invoices: customers that cannot be invoiced ---------------------------------------------------
+
+
+def test_unknown_customer_is_404_and_writes_nothing(api, account, customer):
+    assert_error(create(api, UNKNOWN_ID), 404, "NOT_FOUND")
+    assert not Invoice.objects.exists()
+
+
+def test_another_accounts_customer_is_404_and_writes_nothing(api, account, other_account):
+    stranger = CustomerFactory(account=other_account)
+    assert_error(create(api, stranger), 404, "NOT_FOUND")
+    assert not Invoice.objects.exists()
+
+
+def test_inactive_customer_is_409_customer_inactive_and_writes_nothing(api, account, inactive_customer):
+    assert_error(create(api, inactive_customer), 409, "CUSTOMER_INACTIVE")
+    assert not Invoice.objects.exists()
+    assert Customer.objects.get(pk=inactive_customer.pk).active is False
+
+
+def test_customer_deactivated_through_the_api_cannot_be_invoiced(api, account, customer):
+    assert assert_success(api.delete(f"/api/v1/customers/{customer.pk}"))
+    assert_error(create(api, customer), 409, "CUSTOMER_INACTIVE")
+    assert not Invoice.objects.exists()
+
+
+def test_failed_creates_do_not_consume_numbers(api, account, customer, inactive_customer, other_account):
+    stranger = CustomerFactory(account=other_account)
+    assert_error(create(api, inactive_customer), 409, "CUSTOMER_INACTIVE")
+    assert created(api, customer)["number"] == 1
+    assert_error(create(api, inactive_customer), 409, "CUSTOMER_INACTIVE")
+    assert_error(create(api, UNKNOWN_ID), 404, "NOT_FOUND")
+    assert_error(create(api, stranger), 404, "NOT_FOUND")
+    assert_validation_error(create(api, customer, currency="eur"), {"currency"})
+    assert created(api, customer)["number"] == 2
+    assert_error(create(api, inactive_customer, series="B"), 409, "CUSTOMER_INACTIVE")
+    assert created(api, customer, series="B")["number"] == 1
+    stored = sorted(Invoice.objects.filter(account=account).values_list("series", "number"))
+    assert stored == [("A", 1), ("A", 2), ("B", 1)]
