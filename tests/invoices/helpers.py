@@ -3,8 +3,10 @@
 import re
 
 from invoices.models import Invoice
+from tests import listing
 from tests.envelope import assert_success
 from tests.factories import CustomerFactory, InvoiceFactory
+from tests.listing import get_page
 
 URL = "/api/v1/invoices"
 INVOICE_KEYS = {
@@ -22,7 +24,6 @@ INVOICE_KEYS = {
     "created_at",
     "updated_at",
 }
-PAGINATION_KEYS = {"current_page", "items_per_page", "total_items", "total_pages", "has_next", "has_previous"}
 MONEY = re.compile(r"^\d+\.\d{2}$")
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -32,10 +33,7 @@ def url_of(invoice_or_id) -> str:
 
 
 def get_list(client, **params) -> dict:
-    data = assert_success(client.get(URL, params))
-    assert set(data) == {"invoices", "pagination"}
-    assert set(data["pagination"]) == PAGINATION_KEYS
-    return data
+    return get_page(client, URL, "invoices", **params)
 
 
 def ids(data) -> list[str]:
@@ -44,15 +42,7 @@ def ids(data) -> list[str]:
 
 def walk_pages(client, limit: int, **params) -> list[str]:
     """Every listed id, in order, following has_next from page 1."""
-    seen: list[str] = []
-    page = 1
-    while True:
-        data = get_list(client, page=page, limit=limit, **params)
-        seen.extend(ids(data))
-        if not data["pagination"]["has_next"]:
-            return seen
-        page += 1
-        assert page < 1000, "has_next never became false"
+    return listing.walk_pages(client, URL, "invoices", limit, **params)
 
 
 def invoice_for(account, **kwargs) -> Invoice:
