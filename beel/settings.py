@@ -5,6 +5,7 @@ set; production sets `DEBUG=false`, `SECRET_KEY`, `ALLOWED_HOSTS` and `DATABASE_
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "beel.idempotency",
     "apikeys",
     "customers",
@@ -90,7 +92,21 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "beel.api.middleware.ApiErrorMiddleware",
+    # Last, as django-axes requires: answers a locked-out admin login.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff logins (the admin) are locked after ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one username from
+# one address, for ADMIN_LOGIN_LOCKOUT_MINUTES (django-axes; `manage.py axes_reset_username USERNAME` or
+# `axes_reset` unlocks at once). The API's keys do not go through these backends.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "beel.urls"
 WSGI_APPLICATION = "beel.wsgi.application"
