@@ -38,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 from apikeys.models import ALL_SCOPES
 from invoices.models import InvoiceSeriesCounter, InvoiceStatus
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory, valid_dni
+from tests.spec import MARIA_GARCIA, TECH_SOLUTIONS
 
 SCHEMA_PATH = "/api/v1/schema?format=json"
 # Generated examples per operation, on top of the schema's examples and the coverage cases.
@@ -54,7 +55,13 @@ CUSTOMER_IDS = [str(uuid.UUID(int=0xC0570000 + n)) for n in range(5)]
 INVOICE_IDS = [str(uuid.UUID(int=0x1A701CE0 + n)) for n in range(3)]
 
 # Two with invoices, two without, the last one deactivated.
-CUSTOMER_NAMES = ["María García López", "Tech Solutions SL", "Ñandú Diseño SA", "O'Brien & Hijos, S.L.", "Cerrada SL"]
+CUSTOMER_NAMES = [
+    MARIA_GARCIA["legal_name"],
+    TECH_SOLUTIONS["legal_name"],
+    "Ñandú Diseño SA",
+    "O'Brien & Hijos, S.L.",
+    "Cerrada SL",
+]
 INVOICE_CUSTOMERS = [0, 0, 1]
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

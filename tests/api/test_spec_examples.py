@@ -1,9 +1,11 @@
 """Each curl of the spec pages (../shared/spec/beel-*.txt), made exactly as written plus a key, answers the
-documented shape. The documented bodies are copied here so the suite does not depend on files outside it."""
+documented shape. The documented bodies are copied here (their example customers and ids from tests/spec.py) so
+the suite does not depend on files outside it."""
 
 import pytest
 
 from tests.factories import CustomerFactory, InvoiceFactory
+from tests.spec import MARIA_GARCIA, SPEC_ID_0, SPEC_ID_1, as_listed
 
 pytestmark = pytest.mark.django_db
 
@@ -15,20 +17,7 @@ DOCUMENTED_LIST = {
         "customers": [
             {
                 "id": "789abc12-34de-56f7-8901-234567890abc",
-                "legal_name": "María García López",
-                "nif": "12345678Z",
-                "email": "maria.garcia@email.com",
-                "phone": "+34654321987",
-                "address": {
-                    "street": "Avenida de la Constitución",
-                    "number": "25",
-                    "floor": "3º",
-                    "door": "B",
-                    "postal_code": "41001",
-                    "city": "Sevilla",
-                    "province": "Sevilla",
-                    "country": "España",
-                },
+                **as_listed(MARIA_GARCIA),
                 "active": True,
                 "created_at": "2024-08-20T09:00:00Z",
                 "updated_at": "2024-12-01T11:30:00Z",
@@ -52,10 +41,10 @@ DOCUMENTED_BULK = {
         "total": 2,
         "successful": 1,
         "failed": 1,
-        "deactivated_ids": ["550e8400-e29b-41d4-a716-446655440000"],
+        "deactivated_ids": [SPEC_ID_0],
         "errors": [
             {
-                "customer_id": "550e8400-e29b-41d4-a716-446655440001",
+                "customer_id": SPEC_ID_1,
                 "error": {
                     "code": "CLIENT_HAS_INVOICES",
                     "message": "Cannot deactivate customer because it has associated invoices",
@@ -77,20 +66,7 @@ def shape(value):
 
 
 def test_list_curl_returns_the_documented_shape(api, account):
-    customer = CustomerFactory(
-        account=account,
-        legal_name="María García López",
-        nif="12345678Z",
-        email="maria.garcia@email.com",
-        phone="+34654321987",
-        street="Avenida de la Constitución",
-        number="25",
-        floor="3º",
-        door="B",
-        postal_code="41001",
-        city="Sevilla",
-        province="Sevilla",
-    )
+    customer = CustomerFactory(account=account, **MARIA_GARCIA)
     response = api.get("/api/v1/customers")
     assert response.status_code == 200
     body = response.json()
@@ -104,8 +80,8 @@ def test_list_curl_returns_the_documented_shape(api, account):
 
 
 def test_deactivate_curl_returns_the_documented_shape(api, account):
-    customer = CustomerFactory(account=account, id="550e8400-e29b-41d4-a716-446655440000")
-    response = api.delete("/api/v1/customers/550e8400-e29b-41d4-a716-446655440000")
+    customer = CustomerFactory(account=account, id=SPEC_ID_0)
+    response = api.delete(f"/api/v1/customers/{SPEC_ID_0}")
     assert response.status_code == 200
     body = response.json()
     assert shape(body) == shape(DOCUMENTED_DEACTIVATE)
@@ -115,12 +91,10 @@ def test_deactivate_curl_returns_the_documented_shape(api, account):
 
 
 def test_bulk_curl_returns_the_documented_shape(api, account):
-    CustomerFactory(account=account, id="550e8400-e29b-41d4-a716-446655440000")
-    with_invoices = CustomerFactory(account=account, id="550e8400-e29b-41d4-a716-446655440001")
+    CustomerFactory(account=account, id=SPEC_ID_0)
+    with_invoices = CustomerFactory(account=account, id=SPEC_ID_1)
     InvoiceFactory(customer=with_invoices)
-    response = api.delete(
-        "/api/v1/customers/bulk?ids=550e8400-e29b-41d4-a716-446655440000%2C550e8400-e29b-41d4-a716-446655440001"
-    )
+    response = api.delete(f"/api/v1/customers/bulk?ids={SPEC_ID_0}%2C{SPEC_ID_1}")
     assert response.status_code == 200
     body = response.json()
     assert shape(body) == shape(DOCUMENTED_BULK)

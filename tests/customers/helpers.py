@@ -9,6 +9,7 @@ from django.utils import timezone
 from customers.models import Customer
 from tests.envelope import TIMESTAMP
 from tests.factories import CustomerFactory
+from tests.spec import TECH_SOLUTIONS
 
 CUSTOMERS_URL = "/api/v1/customers"
 CUSTOMER_KEYS = {
@@ -85,7 +86,7 @@ def assert_customer_shape(data: dict) -> None:
 
 def payload(**overrides) -> dict:
     """The smallest valid create body (the spec's example customer), with overrides."""
-    body = {"legal_name": "Tech Solutions SL", "nif": "B12345674"}
+    body = {"legal_name": TECH_SOLUTIONS["legal_name"], "nif": TECH_SOLUTIONS["nif"]}
     body.update(overrides)
     return body
 

@@ -29,6 +29,7 @@ from tests.admin_pages import (
     shown_date,
 )
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory, valid_dni
+from tests.spec import TECH_SOLUTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_customer_changelist_shows_the_documented_columns_for_each_customer(staf
         province="Sevilla",
     )
     InvoiceFactory.create_batch(2, customer=maria)
-    CustomerFactory(legal_name="Tech Solutions SL", active=False, deactivated_at=timezone.now())
+    CustomerFactory(legal_name=TECH_SOLUTIONS["legal_name"], active=False, deactivated_at=timezone.now())
 
     page = get_changelist(staff, CUSTOMERS)
 
@@ -69,7 +70,7 @@ def test_customer_changelist_shows_the_documented_columns_for_each_customer(staf
         "created_at": shown_date(maria.created_at),
     }
     assert row["legal_name"].links == [customer_change_url(maria)]
-    assert page.row("legal_name", "Tech Solutions SL")["active"].text == "False"
+    assert page.row("legal_name", TECH_SOLUTIONS["legal_name"])["active"].text == "False"
 
 
 def test_customer_changelist_counts_each_customers_own_invoices(staff):
@@ -185,7 +186,7 @@ def test_customer_filters_and_search_combine(staff):
 def test_deactivate_action_deactivates_what_it_can_and_names_each_customer_it_could_not(staff, admin_user):
     free = CustomerFactory(legal_name="Libre Uno SL")
     also_free = CustomerFactory(legal_name="Libre Dos SL")
-    busy = CustomerFactory(legal_name="Tech Solutions SL", nif="B12345674")
+    busy = CustomerFactory(legal_name=TECH_SOLUTIONS["legal_name"], nif=TECH_SOLUTIONS["nif"])
     InvoiceFactory.create_batch(3, customer=busy)
     one_invoice = CustomerFactory(legal_name="Panadería Núñez SL", nif=valid_cif("B", 77))
     InvoiceFactory(customer=one_invoice)
@@ -212,7 +213,7 @@ def test_deactivate_action_deactivates_what_it_can_and_names_each_customer_it_co
     assert re.search(r"\b2\b", successes[0]) and "deactivated" in successes[0].lower()
     warnings = message_texts(response, messages.WARNING)
     assert len(warnings) == 1
-    assert "Tech Solutions SL (B12345674): has 3 invoices" in warnings[0]
+    assert f"{busy.legal_name} ({busy.nif}): has 3 invoices" in warnings[0]
     assert re.search(re.escape(f"Panadería Núñez SL ({one_invoice.nif}): has 1 invoice") + r"(?!s)", warnings[0])
     assert "Libre" not in warnings[0]
     assert message_texts(response, messages.ERROR) == []

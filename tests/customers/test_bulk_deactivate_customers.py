@@ -17,11 +17,7 @@ from invoices.models import InvoiceStatus
 from tests.customers.helpers import HAS_INVOICES_MESSAGE, all_rows, bulk_url, row
 from tests.envelope import assert_error, assert_success
 from tests.factories import CustomerFactory, InvoiceFactory
-
-# The ids of the spec's curl example for the bulk endpoint.
-SPEC_ID_0 = "550e8400-e29b-41d4-a716-446655440000"
-SPEC_ID_1 = "550e8400-e29b-41d4-a716-446655440001"
-
+from tests.spec import SPEC_ID_0, SPEC_ID_1
 
 REPORT_KEYS = {"total", "successful", "failed", "deactivated_ids", "errors"}
 

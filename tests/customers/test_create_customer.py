@@ -7,6 +7,7 @@ from customers.models import Customer
 from tests.customers.helpers import CUSTOMERS_URL, assert_customer_shape, inactive_customer, payload, zulu
 from tests.envelope import assert_error, assert_success
 from tests.factories import CustomerFactory
+from tests.spec import TECH_SOLUTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -331,7 +332,7 @@ def test_create_needs_the_customers_write_scope(read_only_api):
 
 
 def test_created_customer_is_found_by_an_accent_less_search(api, account):
-    CustomerFactory(account=account, legal_name="Tech Solutions SL")
+    CustomerFactory(account=account, legal_name=TECH_SOLUTIONS["legal_name"])
     data = assert_success(
         api.post(CUSTOMERS_URL, payload(legal_name="María García López", nif="12345678Z"), format="json"), 201
     )

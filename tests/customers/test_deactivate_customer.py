@@ -14,10 +14,7 @@ from tests.customers.helpers import DEACTIVATED_MESSAGE, HAS_INVOICES_MESSAGE, a
 from tests.envelope import assert_error, assert_success
 from tests.factories import CustomerFactory, InvoiceFactory
 from tests.invoices.helpers import created
-
-# The ids of the spec's curl example for the bulk endpoint.
-SPEC_ID_0 = "550e8400-e29b-41d4-a716-446655440000"
-SPEC_ID_1 = "550e8400-e29b-41d4-a716-446655440001"
+from tests.spec import SPEC_ID_0
 
 pytestmark = pytest.mark.django_db
 

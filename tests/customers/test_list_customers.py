@@ -1,7 +1,6 @@
-"""GET /api/v1/customers (beel-list-customers.txt): the response shape, paging, sorting, filters and account
-isolation, all through HTTP."""
+"""GET /api/v1/customers (beel-list-customers.txt): the response shape, invalid parameters, sorting, filters
+and account isolation, all through HTTP (paging: tests/api/test_pagination.py)."""
 
-import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,17 +11,20 @@ from rest_framework.test import APIClient
 
 from customers.models import Customer
 from tests import listing
-from tests.envelope import assert_validation_error
+from tests.envelope import TIMESTAMP, assert_validation_error
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, valid_dni
 from tests.listing import PAGINATION_KEYS, get_page
+from tests.spec import DISTRIBUIDORA_LEVANTE, MARIA_GARCIA, TECH_SOLUTIONS, TIMESTAMPS, as_listed
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/customers"
 CUSTOMER_KEYS = {"id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"}
 ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country"}
-UTC_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 MADRID = ZoneInfo("Europe/Madrid")
+TECH = TECH_SOLUTIONS["legal_name"]
+MARIA = MARIA_GARCIA["legal_name"]
+LEVANTE = DISTRIBUIDORA_LEVANTE["legal_name"]
 
 
 def get_list(client, **params):
@@ -64,42 +66,16 @@ def test_list_data_holds_customers_and_exactly_the_documented_pagination_keys(ap
 
 
 def test_each_customer_has_exactly_the_documented_keys_and_values(api, account):
-    customer = CustomerFactory(
-        account=account,
-        legal_name="Tech Solutions SL",
-        nif="B12345674",
-        email="admin@techsolutions.com",
-        phone="+34912345678",
-        street="Calle Mayor",
-        number="15",
-        postal_code="28013",
-        city="Madrid",
-        province="Madrid",
-        country="España",
-    )
-    set_timestamps(
-        customer,
-        created_at=datetime(2024, 6, 15, 10, 30, tzinfo=UTC),
-        updated_at=datetime(2025, 1, 10, 14, 0, tzinfo=UTC),
-    )
+    customer = CustomerFactory(account=account, **TECH_SOLUTIONS)
+    created_at, updated_at = TIMESTAMPS[TECH_SOLUTIONS["legal_name"]]
+    set_timestamps(customer, created_at=created_at, updated_at=updated_at)
 
     [item] = get_list(api)["customers"]
 
     assert set(item) == CUSTOMER_KEYS
     assert item == {
         "id": str(customer.id),
-        "legal_name": "Tech Solutions SL",
-        "nif": "B12345674",
-        "email": "admin@techsolutions.com",
-        "phone": "+34912345678",
-        "address": {
-            "street": "Calle Mayor",
-            "number": "15",
-            "postal_code": "28013",
-            "city": "Madrid",
-            "province": "Madrid",
-            "country": "España",
-        },
+        **as_listed(TECH_SOLUTIONS),
         "active": True,
         "created_at": "2024-06-15T10:30:00Z",
         "updated_at": "2025-01-10T14:00:00Z",
@@ -144,68 +120,20 @@ def test_timestamps_are_rendered_in_utc_with_z_suffix(api, account):
 
     data = get_list(api)
     for item in data["customers"]:
-        assert UTC_TIMESTAMP.match(item["created_at"]), item["created_at"]
-        assert UTC_TIMESTAMP.match(item["updated_at"]), item["updated_at"]
+        assert TIMESTAMP.match(item["created_at"]), item["created_at"]
+        assert TIMESTAMP.match(item["updated_at"]), item["updated_at"]
     [shifted] = [item for item in data["customers"] if item["id"] == str(customer.id)]
     assert shifted["created_at"] == "2024-08-20T09:00:00Z"
     assert shifted["updated_at"] == "2024-12-01T11:30:00Z"
 
 
 def test_request_made_like_the_spec_curl_returns_the_documented_shape(api_key, account):
-    tech = CustomerFactory(
-        account=account,
-        legal_name="Tech Solutions SL",
-        nif="B12345674",
-        email="admin@techsolutions.com",
-        phone="+34912345678",
-        street="Calle Mayor",
-        number="15",
-        postal_code="28013",
-        city="Madrid",
-        province="Madrid",
-    )
-    maria = CustomerFactory(
-        account=account,
-        legal_name="María García López",
-        nif="12345678Z",
-        email="maria.garcia@email.com",
-        phone="+34654321987",
-        street="Avenida de la Constitución",
-        number="25",
-        floor="3º",
-        door="B",
-        postal_code="41001",
-        city="Sevilla",
-        province="Sevilla",
-    )
-    levante = CustomerFactory(
-        account=account,
-        legal_name="Distribuidora Levante SA",
-        nif="A58818501",
-        email="contabilidad@distribuidoralevante.es",
-        phone="+34963456789",
-        street="Polígono Industrial Norte",
-        number="7",
-        postal_code="46007",
-        city="Valencia",
-        province="Valencia",
-        active=False,
-    )
-    set_timestamps(
-        tech,
-        created_at=datetime(2024, 6, 15, 10, 30, tzinfo=UTC),
-        updated_at=datetime(2025, 1, 10, 14, 0, tzinfo=UTC),
-    )
-    set_timestamps(
-        maria,
-        created_at=datetime(2024, 8, 20, 9, 0, tzinfo=UTC),
-        updated_at=datetime(2024, 12, 1, 11, 30, tzinfo=UTC),
-    )
-    set_timestamps(
-        levante,
-        created_at=datetime(2024, 3, 10, 16, 45, tzinfo=UTC),
-        updated_at=datetime(2024, 11, 20, 8, 0, tzinfo=UTC),
-    )
+    tech = CustomerFactory(account=account, **TECH_SOLUTIONS)
+    maria = CustomerFactory(account=account, **MARIA_GARCIA)
+    levante = CustomerFactory(account=account, **DISTRIBUIDORA_LEVANTE, active=False)
+    for customer in (tech, maria, levante):
+        created_at, updated_at = TIMESTAMPS[customer.legal_name]
+        set_timestamps(customer, created_at=created_at, updated_at=updated_at)
 
     # curl -X GET "https://app.beel.es/api/v1/customers" -H "Authorization: Bearer $KEY": nothing else.
     client = APIClient()
@@ -217,7 +145,7 @@ def test_request_made_like_the_spec_curl_returns_the_documented_shape(api_key, a
     assert set(body) == {"success", "data", "meta"}
     assert body["success"] is True
     assert set(body["meta"]) == {"timestamp", "request_id"}
-    assert UTC_TIMESTAMP.match(body["meta"]["timestamp"])
+    assert TIMESTAMP.match(body["meta"]["timestamp"])
     assert set(body["data"]) == {"customers", "pagination"}
     assert body["data"]["pagination"] == {
         "current_page": 1,
@@ -231,56 +159,21 @@ def test_request_made_like_the_spec_curl_returns_the_documented_shape(api_key, a
     assert len(by_id) == 3
     assert by_id[str(tech.id)] == {
         "id": str(tech.id),
-        "legal_name": "Tech Solutions SL",
-        "nif": "B12345674",
-        "email": "admin@techsolutions.com",
-        "phone": "+34912345678",
-        "address": {
-            "street": "Calle Mayor",
-            "number": "15",
-            "postal_code": "28013",
-            "city": "Madrid",
-            "province": "Madrid",
-            "country": "España",
-        },
+        **as_listed(TECH_SOLUTIONS),
         "active": True,
         "created_at": "2024-06-15T10:30:00Z",
         "updated_at": "2025-01-10T14:00:00Z",
     }
     assert by_id[str(maria.id)] == {
         "id": str(maria.id),
-        "legal_name": "María García López",
-        "nif": "12345678Z",
-        "email": "maria.garcia@email.com",
-        "phone": "+34654321987",
-        "address": {
-            "street": "Avenida de la Constitución",
-            "number": "25",
-            "floor": "3º",
-            "door": "B",
-            "postal_code": "41001",
-            "city": "Sevilla",
-            "province": "Sevilla",
-            "country": "España",
-        },
+        **as_listed(MARIA_GARCIA),
         "active": True,
         "created_at": "2024-08-20T09:00:00Z",
         "updated_at": "2024-12-01T11:30:00Z",
     }
     assert by_id[str(levante.id)] == {
         "id": str(levante.id),
-        "legal_name": "Distribuidora Levante SA",
-        "nif": "A58818501",
-        "email": "contabilidad@distribuidoralevante.es",
-        "phone": "+34963456789",
-        "address": {
-            "street": "Polígono Industrial Norte",
-            "number": "7",
-            "postal_code": "46007",
-            "city": "Valencia",
-            "province": "Valencia",
-            "country": "España",
-        },
+        **as_listed(DISTRIBUIDORA_LEVANTE),
         "active": False,
         "created_at": "2024-03-10T16:45:00Z",
         "updated_at": "2024-11-20T08:00:00Z",
@@ -499,10 +392,10 @@ def test_active_filter_selects_by_status(api, account, value, expected):
 def people(account):
     """Customers with explicit names, NIFs, emails and phones, so no generated value can match a query."""
     rows = [
-        ("Tech Solutions SL", "B12345674", "admin@techsolutions.com", "+34912345678", "Madrid", "Madrid"),
-        ("María García López", "12345678Z", "maria.garcia@email.com", "+34654321987", "Sevilla", "Sevilla"),
-        ("Distribuidora Levante SA", "A58818501", "contabilidad@distribuidoralevante.es", "+34963456789",
-         "Valencia", "Valencia"),
+        *(
+            (spec["legal_name"], spec["nif"], spec["email"], spec["phone"], spec["city"], spec["province"])
+            for spec in (TECH_SOLUTIONS, MARIA_GARCIA, DISTRIBUIDORA_LEVANTE)
+        ),
         ("Jose Pena Construcciones", "X1234567L", "obras@penaconstrucciones.es", "", "Málaga", "Málaga"),
         ("Hermanos Ruiz SC", valid_dni(9001), "", "+34722334455", "Dos Hermanas", "Sevilla"),
         ("Bodegas del Sur SL", valid_dni(9002), "ventas@bodegasdelsur.es", "+34956112233", "Cadiz", "Cádiz"),
@@ -516,16 +409,16 @@ def people(account):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("maria", ["María García López"]),
-        ("GARCIA", ["María García López"]),
-        ("García López", ["María García López"]),
-        ("MARÍA garcía", ["María García López"]),
+        ("maria", [MARIA]),
+        ("GARCIA", [MARIA]),
+        ("García López", [MARIA]),
+        ("MARÍA garcía", [MARIA]),
         ("José Peña", ["Jose Pena Construcciones"]),
         ("peña", ["Jose Pena Construcciones"]),
-        ("solutions", ["Tech Solutions SL"]),
-        ("12345678z", ["María García López"]),
-        ("A5881", ["Distribuidora Levante SA"]),
-        ("distribuidoralevante", ["Distribuidora Levante SA"]),
+        ("solutions", [TECH]),
+        ("12345678z", [MARIA]),
+        ("A5881", [LEVANTE]),
+        ("distribuidoralevante", [LEVANTE]),
         ("VENTAS@Bodegas", ["Bodegas del Sur SL"]),
         ("nadie en absoluto", []),
     ],
@@ -548,11 +441,11 @@ def test_search_matching_several_fields_lists_each_customer_once(api, account):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("solu", ["Tech Solutions SL"]),
-        ("GARCÍA", ["María García López"]),
-        ("garcia lopez", ["María García López"]),
+        ("solu", [TECH]),
+        ("GARCÍA", [MARIA]),
+        ("garcia lopez", [MARIA]),
         ("Peña", ["Jose Pena Construcciones"]),
-        ("sl", ["Tech Solutions SL", "Bodegas del Sur SL"]),
+        ("sl", [TECH, "Bodegas del Sur SL"]),
         ("admin", []),  # an email, not a legal name
     ],
 )
@@ -563,13 +456,13 @@ def test_legal_name_filter_is_partial_and_ignores_case_and_accents(api, people, 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("1234-5678", ["María García López"]),
-        ("1234 5678", ["María García López"]),
-        ("345678z", ["María García López"]),
+        ("1234-5678", [MARIA]),
+        ("1234 5678", [MARIA]),
+        ("345678z", [MARIA]),
         ("x-1234567", ["Jose Pena Construcciones"]),
         ("x 1234 567 l", ["Jose Pena Construcciones"]),
-        ("b-1234", ["Tech Solutions SL"]),
-        ("8818", ["Distribuidora Levante SA"]),
+        ("b-1234", [TECH]),
+        ("8818", [LEVANTE]),
         ("Z9", []),
     ],
 )
@@ -580,10 +473,10 @@ def test_nif_filter_is_partial_ignoring_case_spaces_and_dashes(api, people, quer
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("TechSolutions", ["Tech Solutions SL"]),
-        ("MARIA.GARCIA@", ["María García López"]),
-        ("@EMAIL.COM", ["María García López"]),
-        (".es", ["Distribuidora Levante SA", "Jose Pena Construcciones", "Bodegas del Sur SL"]),
+        ("TechSolutions", [TECH]),
+        ("MARIA.GARCIA@", [MARIA]),
+        ("@EMAIL.COM", [MARIA]),
+        (".es", [LEVANTE, "Jose Pena Construcciones", "Bodegas del Sur SL"]),
         ("garcia lopez", []),  # a legal name, not an email
     ],
 )
@@ -594,16 +487,16 @@ def test_email_filter_is_partial_and_case_insensitive(api, people, query, expect
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("912345678", ["Tech Solutions SL"]),
-        ("912 345 678", ["Tech Solutions SL"]),
-        ("+34912345678", ["Tech Solutions SL"]),
-        ("+34 912 34", ["Tech Solutions SL"]),
-        ("0034912345678", ["Tech Solutions SL"]),
-        ("0034 912 345", ["Tech Solutions SL"]),
-        ("2345", ["Tech Solutions SL"]),
-        ("+34 654", ["María García López"]),
-        ("654 321 987", ["María García López"]),
-        ("9", ["Tech Solutions SL", "María García López", "Distribuidora Levante SA", "Bodegas del Sur SL"]),
+        ("912345678", [TECH]),
+        ("912 345 678", [TECH]),
+        ("+34912345678", [TECH]),
+        ("+34 912 34", [TECH]),
+        ("0034912345678", [TECH]),
+        ("0034 912 345", [TECH]),
+        ("2345", [TECH]),
+        ("+34 654", [MARIA]),
+        ("654 321 987", [MARIA]),
+        ("9", [TECH, MARIA, LEVANTE, "Bodegas del Sur SL"]),
         ("+34 111", []),
     ],
 )
@@ -614,9 +507,9 @@ def test_phone_filter_is_partial_ignoring_spaces_and_spanish_prefix(api, people,
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("sevilla", ["María García López"]),
-        ("SEVILLA", ["María García López"]),
-        ("Sevilla", ["María García López"]),
+        ("sevilla", [MARIA]),
+        ("SEVILLA", [MARIA]),
+        ("Sevilla", [MARIA]),
         ("malaga", ["Jose Pena Construcciones"]),
         ("MÁLAGA", ["Jose Pena Construcciones"]),
         ("Cádiz", ["Bodegas del Sur SL"]),  # stored without the accent
@@ -633,8 +526,8 @@ def test_city_filter_matches_the_whole_value_ignoring_case_and_accents(api, peop
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("sevilla", ["María García López", "Hermanos Ruiz SC"]),
-        ("SEVILLA", ["María García López", "Hermanos Ruiz SC"]),
+        ("sevilla", [MARIA, "Hermanos Ruiz SC"]),
+        ("SEVILLA", [MARIA, "Hermanos Ruiz SC"]),
         ("malaga", ["Jose Pena Construcciones"]),
         ("cadiz", ["Bodegas del Sur SL"]),  # stored with the accent
         ("Sev", []),

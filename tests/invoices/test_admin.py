@@ -10,14 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from invoices.models import InvoiceStatus
 from tests.admin_pages import INVOICES, customer_change_url, get_changelist, parse_changelist
 from tests.factories import CustomerFactory, InvoiceFactory
+from tests.spec import MARIA_GARCIA, TECH_SOLUTIONS
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def invoices():
-    maria = CustomerFactory(legal_name="María García López")
-    tech = CustomerFactory(legal_name="Tech Solutions SL")
+    maria = CustomerFactory(legal_name=MARIA_GARCIA["legal_name"])
+    tech = CustomerFactory(legal_name=TECH_SOLUTIONS["legal_name"])
     return {
         "draft": InvoiceFactory(customer=maria, number=12, status=InvoiceStatus.DRAFT),
         "issued": InvoiceFactory(customer=maria, number=112, status=InvoiceStatus.ISSUED),

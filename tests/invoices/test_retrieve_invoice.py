@@ -12,6 +12,7 @@ from tests.invoices.helpers import (
     invoice_for,
     url_of,
 )
+from tests.spec import SPEC_ID_0
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def test_retrieve_returns_the_invoice_as_listed(api, account):
     assert data == listed
 
 
-@pytest.mark.parametrize("value", ["abc", "123", "550e8400-e29b-41d4-a716-44665544zzzz"])
+@pytest.mark.parametrize("value", ["abc", "123", SPEC_ID_0[:-4] + "zzzz"])
 def test_retrieve_with_a_malformed_id_is_400_naming_invoice_id(api, account, value):
     invoice_for(account)
     assert_validation_error(api.get(url_of(value)), {"invoice_id"})
