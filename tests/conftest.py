@@ -69,6 +69,12 @@ def staff(client, admin_user):
 
 
 @pytest.fixture
+def other_api(client_for, other_account):
+    """A client authenticated with a key of the other account."""
+    return client_for(APIKeyFactory(account=other_account))
+
+
+@pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 

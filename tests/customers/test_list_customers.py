@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from customers.models import Customer
 from tests import listing
 from tests.envelope import TIMESTAMP, assert_validation_error
-from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, valid_dni
+from tests.factories import CustomerFactory, valid_dni
 from tests.listing import PAGINATION_KEYS, get_page
 from tests.spec import DISTRIBUIDORA_LEVANTE, MARIA_GARCIA, TECH_SOLUTIONS, TIMESTAMPS, as_listed
 
@@ -634,11 +634,10 @@ def test_city_and_legal_name_filters_must_both_match(api, garcias):
 # --- account isolation ------------------------------------------------------------------------------------
 
 
-def test_other_accounts_customers_are_never_listed_or_counted(api, account):
+def test_other_accounts_customers_are_never_listed_or_counted(api, account, other_account):
     mine = CustomerFactory.create_batch(3, account=account, legal_name="García Propia SL", city="Sevilla")
-    other = AccountFactory()
-    CustomerFactory.create_batch(5, account=other, legal_name="García Ajena SL", city="Sevilla")
-    CustomerFactory(account=other, legal_name="Ajena Inactiva", active=False)
+    CustomerFactory.create_batch(5, account=other_account, legal_name="García Ajena SL", city="Sevilla")
+    CustomerFactory(account=other_account, legal_name="Ajena Inactiva", active=False)
 
     data = get_list(api, limit=100)
     assert {customer["id"] for customer in data["customers"]} == {str(customer.id) for customer in mine}
@@ -657,9 +656,9 @@ def test_other_accounts_customers_are_never_listed_or_counted(api, account):
         assert filtered["pagination"]["total_items"] == expected_total, params
 
 
-def test_other_accounts_customers_do_not_create_extra_pages(api, account):
+def test_other_accounts_customers_do_not_create_extra_pages(api, account, other_account):
     CustomerFactory.create_batch(2, account=account)
-    CustomerFactory.create_batch(10, account=AccountFactory())
+    CustomerFactory.create_batch(10, account=other_account)
     data = get_list(api, page=2, limit=2)
     assert data["customers"] == []
     assert data["pagination"]["total_items"] == 2
@@ -667,12 +666,10 @@ def test_other_accounts_customers_do_not_create_extra_pages(api, account):
     assert data["pagination"]["has_next"] is False
 
 
-def test_other_account_sees_only_its_own_customers(client_for, account):
+def test_other_account_sees_only_its_own_customers(other_api, account, other_account):
     CustomerFactory(account=account, legal_name="De la Primera")
-    other = AccountFactory()
-    CustomerFactory(account=other, legal_name="De la Segunda")
-    other_client = client_for(APIKeyFactory(account=other))
-    data = get_list(other_client)
+    CustomerFactory(account=other_account, legal_name="De la Segunda")
+    data = get_list(other_api)
     assert names(data) == ["De la Segunda"]
     assert data["pagination"]["total_items"] == 1
 

@@ -1,14 +1,9 @@
 import pytest
-from django.utils import timezone
 
-from tests.factories import APIKeyFactory, CustomerFactory
+from tests.customers.helpers import inactive_customer as make_inactive_customer
 
 
 @pytest.fixture
 def inactive_customer(account):
-    return CustomerFactory(account=account, active=False, deactivated_at=timezone.now())
-
-
-@pytest.fixture
-def other_api(client_for, other_account):
-    return client_for(APIKeyFactory(account=other_account))
+    """An inactive customer of the account."""
+    return make_inactive_customer(account=account)
