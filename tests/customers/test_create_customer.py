@@ -7,67 +7,27 @@ from customers.models import Customer
 from tests.customers.helpers import CUSTOMERS_URL, assert_customer_shape, inactive_customer, payload, zulu
 from tests.envelope import assert_error, assert_success
 from tests.factories import CustomerFactory
-from tests.spec import TECH_SOLUTIONS
+from tests.spec import MARIA_GARCIA, TECH_SOLUTIONS, as_listed
 
 pytestmark = pytest.mark.django_db
 
 
 def test_create_returns_201_with_the_customer_and_stores_it(api, account):
-    response = api.post(
-        CUSTOMERS_URL,
-        {
-            "legal_name": "María García López",
-            "nif": "12345678Z",
-            "email": "maria.garcia@email.com",
-            "phone": "654 321 987",
-            "address": {
-                "street": "Avenida de la Constitución",
-                "number": "25",
-                "floor": "3º",
-                "door": "B",
-                "postal_code": "41001",
-                "city": "Sevilla",
-                "province": "Sevilla",
-                "country": "España",
-            },
-        },
-        format="json",
-    )
+    # The spec's example customer María García López, her phone typed as a person would.
+    sent = {**as_listed(MARIA_GARCIA), "phone": "654 321 987"}
+    assert sent["address"]["floor"] == "3º" and sent["address"]["door"] == "B"
 
-    data = assert_success(response, 201)
+    data = assert_success(api.post(CUSTOMERS_URL, sent, format="json"), 201)
+
     assert_customer_shape(data)
-    assert data["legal_name"] == "María García López"
-    assert data["nif"] == "12345678Z"
-    assert data["email"] == "maria.garcia@email.com"
+    assert {name: data[name] for name in ("legal_name", "nif", "email", "phone", "address")} == as_listed(MARIA_GARCIA)
     assert data["phone"] == "+34654321987"
-    assert data["address"] == {
-        "street": "Avenida de la Constitución",
-        "number": "25",
-        "floor": "3º",
-        "door": "B",
-        "postal_code": "41001",
-        "city": "Sevilla",
-        "province": "Sevilla",
-        "country": "España",
-    }
     assert data["active"] is True
     assert data["deactivated_at"] is None
 
     stored = Customer.objects.get(pk=data["id"])
     assert stored.account == account
-    assert (stored.legal_name, stored.nif, stored.email, stored.phone) == (
-        "María García López",
-        "12345678Z",
-        "maria.garcia@email.com",
-        "+34654321987",
-    )
-    assert (stored.street, stored.number, stored.floor, stored.door) == ("Avenida de la Constitución", "25", "3º", "B")
-    assert (stored.postal_code, stored.city, stored.province, stored.country) == (
-        "41001",
-        "Sevilla",
-        "Sevilla",
-        "España",
-    )
+    assert {name: getattr(stored, name) for name in MARIA_GARCIA} == MARIA_GARCIA
     assert stored.active is True
     assert stored.deactivated_at is None
     assert data["created_at"] == zulu(stored.created_at)

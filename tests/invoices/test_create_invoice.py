@@ -12,16 +12,7 @@ from customers.models import Customer
 from invoices.models import Invoice
 from tests.envelope import TIMESTAMP, assert_error, assert_success, assert_validation_error
 from tests.factories import CustomerFactory
-from tests.invoices.helpers import (
-    INVOICE_KEYS,
-    MONEY,
-    UNKNOWN_ID,
-    URL,
-    create,
-    created,
-    get_list,
-    url_of,
-)
+from tests.invoices.helpers import INVOICE_KEYS, MONEY, UNKNOWN_ID, URL, create, created, get_list, url_of
 
 pytestmark = pytest.mark.django_db
 

@@ -5,14 +5,7 @@ import pytest
 from invoices.models import Invoice
 from tests.envelope import assert_error
 from tests.factories import APIKeyFactory
-from tests.invoices.helpers import (
-    URL,
-    create,
-    created,
-    get_list,
-    invoice_for,
-    url_of,
-)
+from tests.invoices.helpers import URL, create, created, get_list, invoice_for, url_of
 
 pytestmark = pytest.mark.django_db
 

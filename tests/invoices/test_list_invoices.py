@@ -9,14 +9,7 @@ import pytest
 from invoices.models import Invoice, InvoiceStatus
 from tests.envelope import assert_validation_error
 from tests.factories import CustomerFactory
-from tests.invoices.helpers import (
-    INVOICE_KEYS,
-    URL,
-    get_list,
-    ids,
-    invoice_for,
-    walk_pages,
-)
+from tests.invoices.helpers import INVOICE_KEYS, URL, get_list, ids, invoice_for, walk_pages
 from tests.spec import SPEC_ID_0
 
 pytestmark = pytest.mark.django_db

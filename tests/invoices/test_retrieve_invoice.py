@@ -5,13 +5,7 @@ from decimal import Decimal
 import pytest
 
 from tests.envelope import assert_error, assert_success, assert_validation_error
-from tests.invoices.helpers import (
-    INVOICE_KEYS,
-    UNKNOWN_ID,
-    get_list,
-    invoice_for,
-    url_of,
-)
+from tests.invoices.helpers import INVOICE_KEYS, UNKNOWN_ID, get_list, invoice_for, url_of
 from tests.spec import SPEC_ID_0
 
 pytestmark = pytest.mark.django_db
