@@ -1,4 +1,5 @@
-"""Soft-deleting one customer over HTTP: `DELETE /api/v1/customers/{customer_id}` (spec: beel-deactivate-customer).
+"""Soft-deleting one customer over HTTP: `DELETE /api/v1/customers/{customer_id}` (spec: beel-deactivate-customer),
+including customers whose invoices were made through `POST /api/v1/invoices`.
 
 Every test checks the response and what the database holds afterwards."""
 
