@@ -2,13 +2,20 @@
 (../shared/spec/beel-*.txt). Kept apart from the views so they stay thin."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers
 
 from beel.api.schema import envelope_example, error_example, error_responses
 from beel.api.serializers import page_serializer
 from beel.errors import ErrorCode
 from customers.serializers import (
+    MAX_BULK_CREATE,
     BulkCreationResultSerializer,
     BulkDeactivationResultSerializer,
     CustomerDetailSerializer,
@@ -38,6 +45,19 @@ _SPEC_CUSTOMER = {
     "created_at": "2024-06-15T10:30:00Z",
     "updated_at": "2025-01-10T14:00:00Z",
 }
+
+
+@extend_schema_field(
+    {
+        "description": "A customer as `createCustomer` takes it (CustomerWriteRequest). Each item is validated on "
+        "its own: one that is not valid, whatever it holds, fails alone and is reported in `errors` by its "
+        "index, while the valid ones are created.",
+        "anyOf": [{"$ref": "#/components/schemas/CustomerWriteRequest"}, {}],
+    }
+)
+class BulkCreationItemField(serializers.JSONField):
+    pass
+
 
 list_customers = extend_schema(
     operation_id="listCustomers",
@@ -153,7 +173,12 @@ bulk_deactivate_customers = extend_schema(
     "every id failed. At most 100 distinct ids; duplicates count once.",
     parameters=[
         OpenApiParameter(
-            "ids", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True, description="Comma-separated customer IDs"
+            "ids",
+            # At least one id: something other than commas and blanks.
+            {"type": "string", "minLength": 1, "pattern": r"[^,\s]"},
+            OpenApiParameter.QUERY,
+            required=True,
+            description="Comma-separated customer IDs (at most 100 distinct ones)",
         )
     ],
     responses={
@@ -225,7 +250,14 @@ bulk_create_customers = extend_schema(
             description="Validate and report only; write nothing",
         )
     ],
-    request=inline_serializer("BulkCreateCustomersRequest", {"customers": CustomerWriteSerializer(many=True)}),
+    request=inline_serializer(
+        "BulkCreateCustomers",
+        {
+            "customers": serializers.ListField(
+                child=BulkCreationItemField(), min_length=1, max_length=MAX_BULK_CREATE, allow_empty=False
+            )
+        },
+    ),
     responses={
         200: BulkCreationResultSerializer,
         **error_responses(400, 409, 413, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),

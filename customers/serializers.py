@@ -1,6 +1,7 @@
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from beel.api.exceptions import flatten_validation_errors
@@ -85,14 +86,44 @@ class CustomerDetailSerializer(CustomerSerializer):
         return {**super().to_representation(customer), "deactivated_at": format_utc(customer.deactivated_at)}
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "es-tax-id",
+        "minLength": 1,
+        "maxLength": 32,
+        "pattern": r"^[ .\-]*(?:[A-Za-z0-9][ .\-]*){1,20}$",
+        "description": "1 to 20 letters and digits (spaces, dots and dashes are dropped). While the address' "
+        "country is Spain (the default) it must be a valid DNI, NIE or CIF, control character included "
+        "(format es-tax-id).",
+    }
+)
+class NIFField(serializers.CharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "phone",
+        "maxLength": 32,
+        "pattern": r"^[0-9+()\-. ]*$",
+        "description": "A dialable number (format phone), stored in E.164; without a country code it is read as "
+        "Spanish while the address' country is Spain. Empty for none.",
+    }
+)
+class PhoneField(serializers.CharField):
+    pass
+
+
 class CustomerWriteSerializer(APISerializer):
     """Input for create (all rules) and update (partial=True: only what is sent). Produces the model's
     flat fields, normalised: NIF upper case without separators, phone in E.164, email lower case."""
 
     legal_name = serializers.CharField(max_length=255)
-    nif = serializers.CharField(max_length=32)
+    nif = NIFField(max_length=32)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    phone = PhoneField(max_length=32, required=False, allow_blank=True)
     address = AddressSerializer(source="*", required=False)
 
     def validate_email(self, value: str) -> str:
@@ -123,7 +154,11 @@ class BulkCreateSerializer(APISerializer):
     item fails alone (`validate_bulk_items`)."""
 
     customers = serializers.ListField(
-        child=serializers.JSONField(), min_length=1, max_length=MAX_BULK_CREATE, allow_empty=False
+        # Any JSON at all per item, null included: each is validated alone and reported by its index.
+        child=serializers.JSONField(allow_null=True),
+        min_length=1,
+        max_length=MAX_BULK_CREATE,
+        allow_empty=False,
     )
 
 

@@ -1,11 +1,27 @@
+import re
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDField
 from invoices.models import Invoice
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": AMOUNT_PATTERN, "example": "814.00"})
+class AmountField(serializers.DecimalField):
+    """A non-negative amount with up to two decimals, given as a decimal string ("814.00"): exactly the
+    strings the schema's pattern allows, no exponent, sign or surrounding blanks."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(AMOUNT_PATTERN, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # The stored total has the same 12 digits as each amount, so the sum must fit too.
 MAX_TOTAL = Decimal("9999999999.99")
 
@@ -48,8 +64,8 @@ class InvoiceCreateSerializer(APISerializer):
     currency = serializers.RegexField(
         r"^[A-Z]{3}$", required=False, error_messages={"invalid": "An ISO 4217 code such as EUR."}
     )
-    subtotal = serializers.DecimalField(required=False, **MONEY)
-    tax_total = serializers.DecimalField(required=False, **MONEY)
+    subtotal = AmountField(required=False, **MONEY)
+    tax_total = AmountField(required=False, **MONEY)
 
     def validate(self, attrs):
         attrs["total"] = attrs.get("subtotal", Decimal("0")) + attrs.get("tax_total", Decimal("0"))

@@ -1,3 +1,4 @@
+import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 
 from beel.api.pagination import parse_page_params
@@ -13,6 +14,7 @@ class QueryParamsFilterBackend(DjangoFilterBackend):
         if filterset is None:
             return queryset
         errors: dict[str, str] = {}
+        errors.update(self.empty_values(request.query_params, filterset))
         if not filterset.is_valid():
             errors.update({name: field_errors[0] for name, field_errors in filterset.errors.items()})
         try:
@@ -23,3 +25,16 @@ class QueryParamsFilterBackend(DjangoFilterBackend):
             raise ValidationFailed(details=errors)
         view.filterset = filterset  # what was asked for, for views that can answer the count another way
         return filterset.qs
+
+    @staticmethod
+    def empty_values(query_params, filterset) -> dict[str, str]:
+        """`?active=` or `?issue_date_to=` is not a value of the parameter's type (the schema says so);
+        django-filter would ignore it and answer as if it were absent. Free-text filters may be empty."""
+        errors = {}
+        for name, values in query_params.lists():
+            declared = filterset.filters.get(name)
+            if declared is None or isinstance(declared, django_filters.CharFilter):
+                continue
+            if any(not value.strip() for value in values):
+                errors[name] = f"{name} must not be empty."
+        return errors

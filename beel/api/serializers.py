@@ -39,15 +39,36 @@ def _displayable(key) -> str:
     return text.encode("unicode_escape").decode("ascii")
 
 
+# Fields whose value must arrive as a JSON string: DRF would read 0 as "0" (switching the Spanish NIF check
+# off through `country`), 12.5 as an amount, true as a UUID, which the schema documents as strings.
+_STRING_FIELDS = (serializers.CharField, serializers.DecimalField, serializers.DateField, serializers.UUIDField)
+
+
+def _wrong_json_types(data: dict, fields: dict) -> dict[str, str]:
+    """Values the schema refuses and DRF would coerce: a non-string for a string field, and a string longer
+    than its maximum before DRF trims its whitespace (the schema counts every character)."""
+    errors = {}
+    for name, field in fields.items():
+        if name not in data or data[name] is None:
+            continue
+        value = data[name]
+        if isinstance(field, _STRING_FIELDS) and not isinstance(value, str):
+            errors[name] = "Must be a string."
+        elif isinstance(field, serializers.CharField) and field.max_length and len(value) > field.max_length:
+            errors[name] = f"Ensure this field has no more than {field.max_length} characters."
+    return errors
+
+
 class StrictFieldsMixin:
     """Rejects fields the serializer does not know (a typo like `legal_nme` must not be silently dropped),
-    including inside nested serializers."""
+    and values of the wrong JSON type, including inside nested serializers."""
 
     def to_internal_value(self, data):
         unknown: dict[str, str] = {}
         if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
+            writable = {name: field for name, field in self.fields.items() if not field.read_only}
             unknown = {_displayable(key): "Unknown field." for key in data if key not in writable}
+            unknown.update(_wrong_json_types(data, writable))
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:

@@ -104,7 +104,7 @@ def test_given_series_issue_date_currency_and_amounts_are_stored_with_total_as_t
     [
         ({"subtotal": "100.5"}, ("100.50", "0.00", "100.50")),
         ({"tax_total": "4.2"}, ("0.00", "4.20", "4.20")),
-        ({"subtotal": 80, "tax_total": 16.8}, ("80.00", "16.80", "96.80")),
+        ({"subtotal": "80", "tax_total": "16.8"}, ("80.00", "16.80", "96.80")),
         ({"subtotal": "0.01", "tax_total": "0.99"}, ("0.01", "0.99", "1.00")),
         ({"subtotal": "1234.56", "tax_total": "259.26"}, ("1234.56", "259.26", "1493.82")),
     ],
@@ -116,6 +116,16 @@ def test_amounts_are_rendered_with_two_decimals_and_total_is_their_sum(api, acco
         assert MONEY.match(value)
     stored = Invoice.objects.get(pk=data["id"])
     assert (stored.subtotal, stored.tax_total, stored.total) == tuple(Decimal(value) for value in expected)
+
+
+def test_amounts_given_as_json_numbers_are_refused_as_the_schema_says(api, account, customer):
+    # Amounts are decimal strings (a JSON number is a binary float: 16.8 is not exactly 16.80).
+    response = api.post(
+        "/api/v1/invoices", {"customer_id": str(customer.pk), "subtotal": 80, "tax_total": 16.8}, format="json"
+    )
+    details = assert_error(response, 400, "VALIDATION_ERROR")["details"]
+    assert details == {"subtotal": "Must be a string.", "tax_total": "Must be a string."}
+    assert not Invoice.objects.exists()
 
 
 # Each amount alone fits (12 digits, 2 decimals), but their sum has 13 digits.
