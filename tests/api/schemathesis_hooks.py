@@ -19,9 +19,11 @@ def _cif(letter: str, number: int) -> str:
 
 
 spanish_nifs = st.integers(0, 99_999_999).map(_dni) | st.builds(_cif, st.sampled_from("ABB"), st.integers(0, 9_999_999))
+# With the country code: a number without one is read as Spanish only while the address' country is Spain,
+# and the generated address may be anywhere.
 spanish_phones = st.integers(600_000_000, 699_999_999).map(lambda n: f"+34{n}") | st.integers(
     910_000_000, 919_999_999
-).map(str)
+).map(lambda n: f"+34 {n}")
 
 schemathesis.openapi.format("es-tax-id", spanish_nifs)
 schemathesis.openapi.format("phone", spanish_phones)

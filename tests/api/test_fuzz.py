@@ -63,7 +63,8 @@ CUSTOMER_NAMES = [
 INVOICE_CUSTOMERS = [0, 0, 1]
 
 VALID_NIFS = [valid_dni(1000 + n) for n in range(20)] + ["B12345674", "A58818501", "X1234567L", "b-1234567 4"]
-VALID_PHONES = ["", "+34612345678", "912345678", "+34 912 34 56 78", "0034954000000", "+33142685300"]
+# With the country code: without one a number is Spanish only while the generated country is Spain.
+VALID_PHONES = ["", "+34612345678", "+34 912 34 56 78", "+34954000000", "+33142685300"]
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
