@@ -82,6 +82,7 @@ class SchemaView(SpectacularAPIView):
     rendered: ClassVar[dict[tuple[str, str], tuple[bytes, str]]] = {}
     CACHE_CONTROL = "public, max-age=3600"
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         media_type = self.perform_content_negotiation(request)[1]
         cached = self.rendered.get((media_type, request.GET.get("lang", "")))
