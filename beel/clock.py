@@ -3,6 +3,7 @@ leases) reads it here rather than calling time.time(), so tests can stop and mov
 real clock."""
 
 import time
+from datetime import date, datetime
 
 
 class Clock:
@@ -25,3 +26,10 @@ class Clock:
 
 
 clock = Clock()
+
+
+def today() -> date:
+    """The local date (TIME_ZONE) on the service's clock."""
+    from django.utils import timezone
+
+    return datetime.fromtimestamp(clock.now(), tz=timezone.get_current_timezone()).date()

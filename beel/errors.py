@@ -42,6 +42,18 @@ class ErrorCode(StrEnum):
         "An active customer of the account already has this NIF.",
     )
     CUSTOMER_INACTIVE = "CUSTOMER_INACTIVE", 409, "The customer is deactivated; reactivate it first."
+    CUSTOMER_MERGED = "CUSTOMER_MERGED", 409, "The customer was merged into another (`merged_into`); use that one."
+    CUSTOMER_ERASURE_PENDING = (
+        "CUSTOMER_ERASURE_PENDING",
+        409,
+        "The customer asked to be forgotten; it stays inactive until it is anonymised.",
+    )
+    CUSTOMER_ANONYMIZED = "CUSTOMER_ANONYMIZED", 409, "The customer was anonymised; its record no longer changes."
+    RETENTION_ACTIVE = (
+        "RETENTION_ACTIVE",
+        409,
+        "Invoices issued to the customer must be kept until `details.retain_until`; it is anonymised then.",
+    )
     IDEMPOTENCY_KEY_REUSED = (
         "IDEMPOTENCY_KEY_REUSED",
         409,

@@ -17,3 +17,31 @@ class CustomerHasInvoices(Conflict):
 class CustomerAlreadyExists(Conflict):
     code = ErrorCode.CUSTOMER_ALREADY_EXISTS
     default_message = "An active customer with this NIF already exists"
+
+
+class CustomerInactive(Conflict):
+    code = ErrorCode.CUSTOMER_INACTIVE
+    default_message = "The customer is deactivated"
+
+
+class CustomerMerged(Conflict):
+    code = ErrorCode.CUSTOMER_MERGED
+    default_message = "The customer was merged into another customer"
+
+
+class CustomerErasurePending(Conflict):
+    code = ErrorCode.CUSTOMER_ERASURE_PENDING
+    default_message = "The customer asked to be forgotten and stays inactive until it is anonymised"
+
+
+class CustomerAnonymized(Conflict):
+    code = ErrorCode.CUSTOMER_ANONYMIZED
+    default_message = "The customer was anonymised; its record can no longer change"
+
+
+class RetentionActive(Conflict):
+    code = ErrorCode.RETENTION_ACTIVE
+    default_message = (
+        "Invoices issued to this customer must be kept until the retention period ends; the erasure is recorded "
+        "and the customer will be anonymised then"
+    )

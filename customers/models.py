@@ -53,6 +53,10 @@ class CustomerQuerySet(ScopedQuerySet):
     def with_invoice_count(self) -> "CustomerQuerySet":
         return self.annotate(invoice_count=models.Count("invoices"))
 
+    def erasure_due(self, today) -> "CustomerQuerySet":
+        """Customers whose erasure waited for the legal retention period, and whose period ended before today."""
+        return self.filter(retain_until__isnull=False, retain_until__lt=today, anonymized_at__isnull=True)
+
 
 class Customer(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -77,6 +81,17 @@ class Customer(models.Model):
 
     active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The erasure lifecycle (customers.services.request_erasure): asked for, kept until the retention period
+    # of the invoices issued to it ends, then anonymised.
+    erasure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retain_until = models.DateField(
+        null=True, blank=True, editable=False, help_text="Anonymised automatically after this day (legal retention)."
+    )
+    anonymized_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A duplicate merged into another customer (customers.services.merge_customers) points at the survivor.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_customers", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -111,6 +126,12 @@ class Customer(models.Model):
             models.Index(fields=["account", "mode", "city_folded", "id"], name="customer_account_city_idx"),
             models.Index(fields=["account", "mode", "province_folded", "id"], name="customer_account_province_idx"),
             models.Index(fields=["account", "mode", "active", "created_at", "id"], name="customer_account_active_idx"),
+            # The daily anonymisation reads only the customers still waiting for their date.
+            models.Index(
+                fields=["retain_until"],
+                condition=Q(retain_until__isnull=False, anonymized_at__isnull=True),
+                name="customer_erasure_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,9 +161,13 @@ class AuditEntry(models.Model):
         UPDATED = "updated", "Updated"
         DEACTIVATED = "deactivated", "Deactivated"
         REACTIVATED = "reactivated", "Reactivated"
+        ERASURE_REQUESTED = "erasure_requested", "Erasure requested"
+        ANONYMIZED = "anonymized", "Anonymized"
+        MERGED = "merged", "Merged into another customer"
+        ABSORBED = "absorbed", "Absorbed a duplicate"
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="audit_entries")
-    action = models.CharField(max_length=12, choices=Action.choices)
+    action = models.CharField(max_length=20, choices=Action.choices)
     channel = models.CharField(max_length=10, choices=[(c.value, c.value) for c in Channel])
     actor = models.CharField(max_length=150, help_text="API key prefix, staff username or command name.")
     at = models.DateTimeField(default=timezone.now, db_index=True)

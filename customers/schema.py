@@ -21,6 +21,7 @@ from customers.serializers import (
     CustomerDetailSerializer,
     CustomerSerializer,
     CustomerWriteSerializer,
+    MergeSerializer,
 )
 
 CUSTOMER_ID = OpenApiParameter(
@@ -290,4 +291,52 @@ bulk_create_customers = extend_schema(
             ),
         )
     ],
+)
+
+anonymize_customer = extend_schema(
+    operation_id="anonymizeCustomer",
+    summary="Erase a customer's personal data (right to be forgotten)",
+    description="GDPR art. 17, within Spanish retention law. A customer without issued invoices still under "
+    "retention is anonymised now: name (replaced by a placeholder), NIF (freed), email, phone and address "
+    "are scrubbed, the customer stays inactive and its id still answers; the history records the erasure "
+    "without the erased values. A customer with issued invoices (issued, paid or cancelled) must keep the "
+    "identity on them for six years from the end of the year of the last one (Código de Comercio art. 30; "
+    "Ley General Tributaria art. 66 asks four): the request is recorded, the customer is deactivated and can "
+    "take no invoice, the answer is 409 RETENTION_ACTIVE with `details.retain_until`, and the customer is "
+    "anonymised automatically after that day. Asking again answers the same.",
+    parameters=[CUSTOMER_ID],
+    request=None,
+    responses={
+        200: CustomerDetailSerializer,
+        **error_responses(400, 404, 409, conflict=ErrorCode.RETENTION_ACTIVE),
+    },
+    examples=[
+        OpenApiExample(
+            "Retention active",
+            response_only=True,
+            status_codes=["409"],
+            value=error_example(
+                "RETENTION_ACTIVE",
+                "Invoices issued to this customer must be kept until the retention period ends; the erasure is "
+                "recorded and the customer will be anonymised then",
+                {"retain_until": "2031-12-31"},
+            ),
+        )
+    ],
+)
+
+merge_customer = extend_schema(
+    operation_id="mergeCustomer",
+    summary="Merge a duplicate customer into another",
+    description="Both customers belong to the key's account and mode; the one named by `into` survives and "
+    "must be active. The duplicate's draft invoices move to the survivor; its issued invoices stay with it "
+    "(they are legal documents). The duplicate becomes inactive with `merged_into` and still answers GET with "
+    "its record; it can no longer be edited or reactivated (CUSTOMER_MERGED). Merging again into the same "
+    "survivor answers the same.",
+    parameters=[CUSTOMER_ID],
+    request=MergeSerializer,
+    responses={
+        200: CustomerDetailSerializer,
+        **error_responses(400, 404, 409, 415, conflict=ErrorCode.CUSTOMER_MERGED),
+    },
 )

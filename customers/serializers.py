@@ -5,7 +5,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from beel.api.exceptions import flatten_validation_errors
-from beel.api.serializers import APIModelSerializer, APISerializer, ErrorSerializer, UTCDateTimeField, format_utc
+from beel.api.serializers import (
+    APIModelSerializer,
+    APISerializer,
+    ErrorSerializer,
+    StrictUUIDField,
+    UTCDateTimeField,
+    format_utc,
+)
 from beel.errors import BadRequest, ValidationFailed
 from customers.models import Customer
 from customers.services import (
@@ -76,14 +83,30 @@ class CustomerSerializer(APIModelSerializer):
 
 
 class CustomerDetailSerializer(CustomerSerializer):
+    """One customer, with where it is in its lifecycle: deactivated, merged into a survivor, waiting for the
+    end of its retention period to be anonymised, anonymised."""
+
     deactivated_at = UTCDateTimeField(read_only=True, allow_null=True)
+    merged_into = serializers.UUIDField(read_only=True, allow_null=True, source="merged_into_id")
+    retain_until = serializers.DateField(read_only=True, allow_null=True)
+    anonymized_at = UTCDateTimeField(read_only=True, allow_null=True)
 
     class Meta(CustomerSerializer.Meta):
-        fields = [*CustomerSerializer.Meta.fields, "deactivated_at"]
+        fields = [*CustomerSerializer.Meta.fields, "deactivated_at", "merged_into", "retain_until", "anonymized_at"]
         read_only_fields = fields
 
     def to_representation(self, customer: Customer) -> dict:
-        return {**super().to_representation(customer), "deactivated_at": format_utc(customer.deactivated_at)}
+        return {
+            **super().to_representation(customer),
+            "deactivated_at": format_utc(customer.deactivated_at),
+            "merged_into": str(customer.merged_into_id) if customer.merged_into_id else None,
+            "retain_until": customer.retain_until.isoformat() if customer.retain_until else None,
+            "anonymized_at": format_utc(customer.anonymized_at),
+        }
+
+
+class MergeSerializer(APISerializer):
+    into = StrictUUIDField(help_text="The customer that survives (same account and mode).")
 
 
 @extend_schema_field(

@@ -4,16 +4,29 @@ result, so every channel applies the same rules with the same outcomes."""
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from beel.actors import Actor
-from beel.errors import DomainError
+from beel.clock import today as clock_today
+from beel.errors import DomainError, ValidationFailed
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
-from customers.errors import CustomerAlreadyExists, CustomerHasInvoices, CustomerNotFound, InvalidCustomerId
+from customers.errors import (
+    CustomerAlreadyExists,
+    CustomerAnonymized,
+    CustomerErasurePending,
+    CustomerHasInvoices,
+    CustomerInactive,
+    CustomerMerged,
+    CustomerNotFound,
+    InvalidCustomerId,
+)
 from customers.models import AuditEntry, Customer
 
 MAX_BULK_IDS = 100
@@ -143,6 +156,7 @@ def reactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> 
         customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
         if customer.active:
             return customer
+        ensure_lifecycle_allows_changes(customer)
         ensure_nif_is_free(account=customer.account_id, mode=customer.mode, nif=customer.nif)
         customer.active = True
         customer.deactivated_at = None
@@ -255,6 +269,7 @@ def update_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, An
     try:
         with transaction.atomic():
             customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
+            ensure_lifecycle_allows_changes(customer)
             changed = [name for name, value in data.items() if getattr(customer, name) != value]
             if not changed:
                 return customer
@@ -271,3 +286,162 @@ def update_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, An
     except IntegrityError:
         raise _nif_taken() from None
     return customer
+
+
+# --- the end of a customer's life: erasure under legal retention, and merging duplicates ------------------
+
+PERSONAL_FIELDS = [
+    "legal_name",
+    "nif",
+    "email",
+    "phone",
+    "street",
+    "number",
+    "floor",
+    "door",
+    "postal_code",
+    "city",
+    "province",
+    "country",
+]
+
+
+def ensure_lifecycle_allows_changes(customer: Customer) -> None:
+    """A merged, anonymised or to-be-anonymised customer is never edited nor reactivated again."""
+    if customer.merged_into_id is not None:
+        raise CustomerMerged(details={"merged_into": str(customer.merged_into_id)})
+    if customer.anonymized_at is not None:
+        raise CustomerAnonymized()
+    if customer.erasure_requested_at is not None:
+        raise CustomerErasurePending(details={"retain_until": customer.retain_until.isoformat()})
+
+
+def retention_end(last_issue_date: date) -> date:
+    """The last day the invoices issued to a customer, and its identity on them, must be kept: the end of the
+    year of the last one, plus CUSTOMER_RETENTION_YEARS (6: Código de Comercio art. 30 keeps books and their
+    documents six years, outlasting the four of Ley General Tributaria art. 66)."""
+    return date(last_issue_date.year + settings.CUSTOMER_RETENTION_YEARS, 12, 31)
+
+
+def _last_issued_invoice_date(customer: Customer) -> date | None:
+    # Every invoice but a draft (issued, paid or cancelled) is a document the law obliges the business to keep.
+    return customer.invoices.exclude(status="draft").aggregate(last=Max("issue_date"))["last"]
+
+
+@dataclass(frozen=True)
+class ErasureOutcome:
+    customer: Customer
+    anonymized: bool
+    retain_until: date | None = None
+
+
+def request_erasure(*, scope: DataScope, customer_id: str, actor: Actor) -> ErasureOutcome:
+    """A request to be forgotten (GDPR art. 17). Without issued invoices still under retention the customer's
+    personal data are scrubbed now. Otherwise the request is recorded: the customer is deactivated (it can
+    take no invoice, nor be reactivated) and `anonymize_due_customers` scrubs it once `retain_until` has
+    passed. Idempotent: asking again answers the same outcome."""
+    with transaction.atomic():
+        customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
+        if customer.merged_into_id is not None:
+            raise CustomerMerged(details={"merged_into": str(customer.merged_into_id)})
+        if customer.anonymized_at is not None:
+            return ErasureOutcome(customer=customer, anonymized=True)
+        now = timezone.now()
+        last_issued = _last_issued_invoice_date(customer)
+        retain_until = retention_end(last_issued) if last_issued else None
+        if retain_until is None or retain_until < clock_today():
+            _anonymize(customer, actor=actor, at=now)
+            return ErasureOutcome(customer=customer, anonymized=True)
+        if customer.erasure_requested_at is None:
+            changed = ["erasure_requested_at", "retain_until"]
+            customer.erasure_requested_at, customer.retain_until = now, retain_until
+            if customer.active:
+                customer.active, customer.deactivated_at = False, now
+                changed += ["active", "deactivated_at"]
+                AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.DEACTIVATED, actor=actor, at=now)
+            customer.save(update_fields=[*changed, "updated_at"])
+            AuditEntry.record(
+                customer_ids=[customer.pk], action=AuditEntry.Action.ERASURE_REQUESTED, actor=actor, at=now
+            )
+        return ErasureOutcome(customer=customer, anonymized=False, retain_until=customer.retain_until)
+
+
+def _anonymize(customer: Customer, *, actor: Actor, at) -> None:
+    """Scrub the personal data in place; the row, its id and its history (which holds no values) remain."""
+    customer.legal_name = f"Anonymised customer {customer.pk.hex[:8]}"
+    for name in PERSONAL_FIELDS[1:]:
+        setattr(customer, name, "")
+    customer.active = False
+    customer.deactivated_at = customer.deactivated_at or at
+    customer.erasure_requested_at = customer.erasure_requested_at or at
+    customer.anonymized_at = at
+    customer.save(
+        update_fields=[
+            *PERSONAL_FIELDS,
+            "active",
+            "deactivated_at",
+            "erasure_requested_at",
+            "anonymized_at",
+            "updated_at",
+        ]
+    )
+    AuditEntry.record(
+        customer_ids=[customer.pk],
+        action=AuditEntry.Action.ANONYMIZED,
+        actor=actor,
+        at=at,
+        changed_fields=PERSONAL_FIELDS,
+    )
+
+
+def anonymize_due_customers(*, actor: Actor) -> list[Customer]:
+    """Anonymise every customer whose erasure waited for a retention period that ended before today (run
+    daily: `anonymizeduecustomers`). Each in its own short transaction."""
+    anonymized = []
+    for pk in Customer.objects.erasure_due(clock_today()).values_list("pk", flat=True):
+        with transaction.atomic():
+            customer = Customer.objects.select_for_update().filter(pk=pk, anonymized_at__isnull=True).first()
+            if customer is not None:
+                _anonymize(customer, actor=actor, at=timezone.now())
+                anonymized.append(customer)
+    return anonymized
+
+
+def merge_customers(*, scope: DataScope, customer_id: str, into_id: str, actor: Actor) -> Customer:
+    """Merge a duplicate into the customer that survives (same account and mode): its draft invoices move to
+    the survivor, its issued invoices stay where they are (legal documents name the recipient they were
+    issued to), and it becomes inactive with `merged_into`, still answering with its record. Idempotent."""
+    duplicate_pk = parse_customer_id(customer_id)
+    survivor_pk = parse_uuid(into_id, field="into")
+    if duplicate_pk == survivor_pk:
+        raise ValidationFailed(details={"into": "A customer cannot be merged into itself."})
+    with transaction.atomic():
+        # Locked in the model's order, as every multi-customer lock is taken (deactivate_customers).
+        locked = {
+            customer.pk: customer
+            for customer in Customer.objects.within(scope)
+            .filter(pk__in=[duplicate_pk, survivor_pk])
+            .select_for_update()
+        }
+        duplicate, survivor = locked.get(duplicate_pk), locked.get(survivor_pk)
+        if duplicate is None:
+            raise CustomerNotFound()
+        if survivor is None:
+            raise CustomerNotFound("The customer to merge into was not found", details={"into": "Not found."})
+        if duplicate.merged_into_id == survivor.pk:
+            return duplicate
+        ensure_lifecycle_allows_changes(duplicate)
+        ensure_lifecycle_allows_changes(survivor)
+        if not survivor.active:
+            raise CustomerInactive("The customer to merge into is deactivated; reactivate it first")
+        now = timezone.now()
+        duplicate.invoices.filter(status="draft").update(customer=survivor, updated_at=now)
+        duplicate.merged_into = survivor
+        changed = ["merged_into"]
+        if duplicate.active:
+            duplicate.active, duplicate.deactivated_at = False, now
+            changed += ["active", "deactivated_at"]
+        duplicate.save(update_fields=[*changed, "updated_at"])
+        AuditEntry.record(customer_ids=[duplicate.pk], action=AuditEntry.Action.MERGED, actor=actor, at=now)
+        AuditEntry.record(customer_ids=[survivor.pk], action=AuditEntry.Action.ABSORBED, actor=actor, at=now)
+    return duplicate

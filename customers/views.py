@@ -7,6 +7,7 @@ from beel.api.params import parse_flag
 from beel.api.views import APIViewSet, actor_of
 from beel.idempotency.decorators import idempotent
 from customers import schema, services
+from customers.errors import RetentionActive
 from customers.filters import TEXT_FILTERS, CustomerFilterSet
 from customers.models import Customer, CustomerCount
 from customers.serializers import (
@@ -16,6 +17,7 @@ from customers.serializers import (
     CustomerDetailSerializer,
     CustomerSerializer,
     CustomerWriteSerializer,
+    MergeSerializer,
     parse_bulk_ids,
     validate_bulk_items,
 )
@@ -38,6 +40,8 @@ class CustomerViewSet(APIViewSet):
         "bulk_deactivate": Scope.CUSTOMERS_WRITE,
         "bulk_create": Scope.CUSTOMERS_WRITE,
         "reactivate": Scope.CUSTOMERS_WRITE,
+        "anonymize": Scope.CUSTOMERS_WRITE,
+        "merge": Scope.CUSTOMERS_WRITE,
     }
 
     def known_total_items(self) -> int | None:
@@ -113,5 +117,30 @@ class CustomerViewSet(APIViewSet):
     def reactivate(self, request, customer_id: str):
         customer = services.reactivate_customer(
             scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request)
+        )
+        return Response(CustomerDetailSerializer(customer).data)
+
+    @schema.anonymize_customer
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def anonymize(self, request, customer_id: str):
+        outcome = services.request_erasure(scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request))
+        if not outcome.anonymized:
+            # The request was recorded and committed: answered as the error it is, not raised (which would
+            # roll the record back).
+            return self.handle_exception(RetentionActive(details={"retain_until": outcome.retain_until.isoformat()}))
+        return Response(CustomerDetailSerializer(outcome.customer).data)
+
+    @schema.merge_customer
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def merge(self, request, customer_id: str):
+        body = MergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        customer = services.merge_customers(
+            scope=self.data_scope(),
+            customer_id=customer_id,
+            into_id=str(body.validated_data["into"]),
+            actor=actor_of(request),
         )
         return Response(CustomerDetailSerializer(customer).data)

@@ -1,8 +1,8 @@
-from beel.errors import Conflict, ErrorCode, NotFound
+from beel.errors import NotFound
+from customers.errors import CustomerInactive
 
 
-class CustomerInactive(Conflict):
-    code = ErrorCode.CUSTOMER_INACTIVE
+class CustomerCannotBeInvoiced(CustomerInactive):
     default_message = "Cannot create an invoice for an inactive customer"
 
 

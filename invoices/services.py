@@ -9,7 +9,7 @@ from beel.actors import Actor
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
 from customers.services import get_customer
-from invoices.errors import CustomerInactive, InvoiceNotFound
+from invoices.errors import CustomerCannotBeInvoiced, InvoiceNotFound
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
 
 
@@ -53,7 +53,7 @@ def create_invoice(
     with transaction.atomic():
         customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
         if not customer.active:
-            raise CustomerInactive()
+            raise CustomerCannotBeInvoiced()
         number = _next_number(account=account, mode=mode, series=series)
         return Invoice.objects.create(
             account=account, mode=mode, customer=customer, series=series, number=number, **data

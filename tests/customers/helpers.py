@@ -23,6 +23,9 @@ CUSTOMER_KEYS = {
     "created_at",
     "updated_at",
     "deactivated_at",
+    "merged_into",
+    "retain_until",
+    "anonymized_at",
 }
 ALWAYS_PRESENT_ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country"}
 # Model fields a request may touch; compared before and after to prove what did (not) change.

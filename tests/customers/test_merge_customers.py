@@ -1,0 +1,89 @@
+"""POST /customers/{id}/merge: a duplicate merged into the customer that survives."""
+
+from datetime import date
+
+import pytest
+
+from customers.models import AuditEntry, Customer
+from invoices.models import Invoice
+from tests.envelope import assert_error, assert_success
+from tests.factories import APIKeyFactory, CustomerFactory, InvoiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def merge(api, duplicate, survivor):
+    return api.post(f"/api/v1/customers/{duplicate.pk}/merge", {"into": str(survivor.pk)}, format="json")
+
+
+def test_drafts_move_to_the_survivor_and_issued_invoices_stay(api, account):
+    duplicate, survivor = CustomerFactory(account=account), CustomerFactory(account=account)
+    draft = InvoiceFactory(customer=duplicate, status="draft")
+    issued = InvoiceFactory(customer=duplicate, status="issued", issue_date=date(2026, 1, 5))
+    data = assert_success(merge(api, duplicate, survivor))
+    assert data["merged_into"] == str(survivor.pk)
+    assert data["active"] is False
+    assert Invoice.objects.get(pk=draft.pk).customer_id == survivor.pk
+    assert Invoice.objects.get(pk=issued.pk).customer_id == duplicate.pk
+    assert Customer.objects.get(pk=survivor.pk).active is True
+    # The duplicate still answers, pointing at the survivor.
+    assert assert_success(api.get(f"/api/v1/customers/{duplicate.pk}"))["merged_into"] == str(survivor.pk)
+    assert AuditEntry.objects.filter(customer=duplicate, action="merged").count() == 1
+    assert AuditEntry.objects.filter(customer=survivor, action="absorbed").count() == 1
+
+
+def test_merging_again_into_the_same_survivor_answers_the_same(api, account):
+    duplicate, survivor = CustomerFactory(account=account), CustomerFactory(account=account)
+    merge(api, duplicate, survivor)
+    assert assert_success(merge(api, duplicate, survivor))["merged_into"] == str(survivor.pk)
+    assert AuditEntry.objects.filter(customer=duplicate, action="merged").count() == 1
+
+
+def test_a_merged_customer_cannot_be_merged_elsewhere_edited_or_reactivated(api, account):
+    duplicate, survivor, third = CustomerFactory.create_batch(3, account=account)
+    merge(api, duplicate, survivor)
+    error = assert_error(merge(api, duplicate, third), 409, "CUSTOMER_MERGED")
+    assert error["details"] == {"merged_into": str(survivor.pk)}
+    assert_error(merge(api, third, duplicate), 409, "CUSTOMER_MERGED")
+    patch = api.patch(f"/api/v1/customers/{duplicate.pk}", {"legal_name": "Otra SL"}, format="json")
+    assert_error(patch, 409, "CUSTOMER_MERGED")
+    assert_error(api.post(f"/api/v1/customers/{duplicate.pk}/reactivate"), 409, "CUSTOMER_MERGED")
+
+
+def test_a_customer_cannot_be_merged_into_itself(api, account):
+    customer = CustomerFactory(account=account)
+    error = assert_error(merge(api, customer, customer), 400, "VALIDATION_ERROR")
+    assert error["details"] == {"into": "A customer cannot be merged into itself."}
+
+
+def test_the_survivor_must_be_active(api, account):
+    duplicate, survivor = CustomerFactory(account=account), CustomerFactory(account=account, active=False)
+    assert_error(merge(api, duplicate, survivor), 409, "CUSTOMER_INACTIVE")
+    assert Customer.objects.get(pk=duplicate.pk).merged_into_id is None
+
+
+@pytest.mark.parametrize("where", ["another account", "the other mode"])
+def test_both_customers_must_be_the_keys_own(api, account, other_account, where):
+    duplicate = CustomerFactory(account=account)
+    survivor = (
+        CustomerFactory(account=other_account)
+        if where == "another account"
+        else CustomerFactory(account=account, mode="test")
+    )
+    error = assert_error(merge(api, duplicate, survivor), 404, "NOT_FOUND")
+    assert error["details"] == {"into": "Not found."}
+    assert Customer.objects.get(pk=duplicate.pk).merged_into_id is None
+
+
+@pytest.mark.parametrize("body", [{}, {"into": "not-a-uuid"}, {"into": 12}, {"into": None}])
+def test_into_must_be_a_customer_id(api, account, body):
+    customer = CustomerFactory(account=account)
+    response = api.post(f"/api/v1/customers/{customer.pk}/merge", body, format="json")
+    assert "into" in assert_error(response, 400, "VALIDATION_ERROR")["details"]
+
+
+def test_merging_needs_the_write_scope(client_for, account):
+    read_only = client_for(APIKeyFactory(account=account, scopes=["customers:read"]))
+    duplicate, survivor = CustomerFactory(account=account), CustomerFactory(account=account)
+    assert_error(merge(read_only, duplicate, survivor), 403, "FORBIDDEN")
+    assert_error(read_only.post(f"/api/v1/customers/{duplicate.pk}/anonymize"), 403, "FORBIDDEN")
