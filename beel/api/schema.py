@@ -155,6 +155,9 @@ def wrap_in_envelope(result, generator, request, public):
                     responses.setdefault(str(status), {"description": _status_description(status)})
             if method == "post":
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    _state_what_text_fields_refuse({"properties": {parameter["name"]: parameter.get("schema", {})}})
             for status, response in responses.items():
                 content = response.setdefault("content", {})
                 media = content.setdefault(_JSON, {})

@@ -128,3 +128,10 @@ def test_a_bulk_deletion_without_ids_is_refused_and_the_schema_says_so(api, anon
     parameter = schema["paths"]["/api/v1/customers/bulk"]["delete"]["parameters"][0]
     assert parameter["schema"]["minLength"] == 1
     assert not re.search(parameter["schema"]["pattern"], ids)
+
+
+def test_a_text_filter_with_a_nul_character_is_refused_and_the_schema_says_so(api, anonymous_client):
+    assert "nif" in assert_error(api.get("/api/v1/customers?nif=B1%00"), 400, "VALIDATION_ERROR")["details"]
+    schema = anonymous_client.get("/api/v1/schema?format=json").json()
+    nif = next(p for p in schema["paths"]["/api/v1/customers"]["get"]["parameters"] if p["name"] == "nif")
+    assert not re.search(nif["schema"]["pattern"], "B1\x00")
