@@ -147,6 +147,8 @@ class AuditEntry(models.Model):
     actor = models.CharField(max_length=150, help_text="API key prefix, staff username or command name.")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     changed_fields = models.JSONField(default=list, blank=True, help_text="For updates: the fields that changed.")
+    # The entries one bulk call wrote share it, so "undo that deactivation" finds exactly its customers.
+    batch = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name_plural = "audit entries"
@@ -157,7 +159,7 @@ class AuditEntry(models.Model):
         return f"{self.action} by {self.channel}:{self.actor} at {self.at:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def record(cls, *, customer_ids, action: str, actor: Actor, at=None, changed_fields=()) -> None:
+    def record(cls, *, customer_ids, action: str, actor: Actor, at=None, changed_fields=(), batch=None) -> None:
         at = at or timezone.now()
         cls.objects.bulk_create(
             [
@@ -168,6 +170,7 @@ class AuditEntry(models.Model):
                     actor=actor.name,
                     at=at,
                     changed_fields=sorted(changed_fields),
+                    batch=batch,
                 )
                 for pk in customer_ids
             ]
