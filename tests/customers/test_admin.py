@@ -26,6 +26,7 @@ from apikeys.models import ALL_SCOPES, LOOKUP_LENGTH, APIKey, key_marker
 from beel.tenancy import Mode
 from customers.models import Customer
 from invoices.models import InvoiceStatus
+from tests.customers.admin_pages import confirm_action
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory, valid_dni
 
 LIVE_KEY_MARKER = key_marker(Mode.LIVE)  # keys made in the admin are live unless told otherwise
@@ -36,7 +37,17 @@ CUSTOMERS = reverse("admin:customers_customer_changelist")
 INVOICES = reverse("admin:invoices_invoice_changelist")
 API_KEYS = reverse("admin:apikeys_apikey_changelist")
 API_KEY_ADD = reverse("admin:apikeys_apikey_add")
-CUSTOMER_COLUMNS = ["legal_name", "nif", "email", "city", "province", "active", "invoice_count", "created_at"]
+CUSTOMER_COLUMNS = [
+    "legal_name",
+    "account",
+    "nif",
+    "email",
+    "city",
+    "province",
+    "active",
+    "invoice_count",
+    "created_at",
+]
 RAW_KEY = re.compile(r"beel_sk_[A-Za-z0-9_-]{32,}")
 
 
@@ -217,6 +228,7 @@ def test_customer_changelist_shows_the_documented_columns_for_each_customer(staf
     row = page.row("legal_name", "María García López")
     assert {name: cell.text for name, cell in row.items()} == {
         "legal_name": "María García López",
+        "account": maria.account.username,
         "nif": "12345678Z",
         "email": "maria@example.es",
         "city": "Dos Hermanas",
@@ -350,7 +362,7 @@ def test_deactivate_action_deactivates_what_it_can_and_names_each_customer_it_co
     rows_before = Customer.objects.count()
     started = timezone.now()
 
-    response = run_action(staff, CUSTOMERS, "deactivate_selected", [free, busy, also_free, one_invoice])
+    response = confirm_action(staff, CUSTOMERS, "deactivate_selected", [free, busy, also_free, one_invoice])
 
     assert Customer.objects.count() == rows_before  # soft delete only
     for customer in (free, also_free):
@@ -378,7 +390,7 @@ def test_deactivate_action_deactivates_what_it_can_and_names_each_customer_it_co
 def test_deactivate_action_where_every_customer_can_be_deactivated_gives_no_warning(staff):
     customers = CustomerFactory.create_batch(3)
 
-    response = run_action(staff, CUSTOMERS, "deactivate_selected", customers)
+    response = confirm_action(staff, CUSTOMERS, "deactivate_selected", customers)
 
     assert not Customer.objects.filter(active=True).exists()
     successes = message_texts(response, messages.SUCCESS)
@@ -390,7 +402,7 @@ def test_deactivate_action_where_nothing_can_be_deactivated_gives_only_the_warni
     busy = CustomerFactory(legal_name="Con Facturas SL", nif=valid_cif("A", 5))
     InvoiceFactory.create_batch(2, customer=busy)
 
-    response = run_action(staff, CUSTOMERS, "deactivate_selected", [busy])
+    response = confirm_action(staff, CUSTOMERS, "deactivate_selected", [busy])
 
     busy.refresh_from_db()
     assert busy.active is True
@@ -404,7 +416,7 @@ def test_deactivate_action_leaves_an_already_inactive_customer_as_it_was(staff):
     deactivated_at = timezone.now() - timedelta(days=10)
     inactive = CustomerFactory(active=False, deactivated_at=deactivated_at)
 
-    response = run_action(staff, CUSTOMERS, "deactivate_selected", [inactive])
+    response = confirm_action(staff, CUSTOMERS, "deactivate_selected", [inactive])
 
     inactive.refresh_from_db()
     assert inactive.active is False
