@@ -39,7 +39,9 @@ def download_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(download_dir):
+def browser(django_db_setup, download_dir, live_server):
+    # Set up after the test database and the live server so it is torn down before them: the browser's
+    # keep-alive connections hold server threads, and their database connections, open until it quits.
     missing = _browser_missing()
     if missing:
         if os.environ.get("BEEL_BROWSER_TESTS") == "required":
