@@ -88,12 +88,31 @@ def failure_list_html(failures: list) -> SafeString:
     return mark_safe("".join(blocks))  # safe: each block was built by format_html
 
 
+def counts_by_account(ids: Iterable[str]) -> list[tuple[str, int]]:
+    """How many of these customers each account has, by username: whose customers an action touched."""
+    return list(
+        Customer.objects.filter(pk__in=list(ids))
+        .order_by()
+        .values_list("account__username")
+        .annotate(n=Count("pk"))
+        .order_by("account__username")
+    )
+
+
+def naming_accounts(text: str, ids: Iterable[str]) -> str:
+    """'Deactivated 5 customers' -> 'Deactivated 5 customers (account acme: 3, account beta: 2)'."""
+    counts = ", ".join(f"{gettext('account')} {username}: {n}" for username, n in counts_by_account(ids))
+    return f"{text} ({counts})" if counts else text
+
+
 def deactivation_to_messages(request: HttpRequest, report: DeactivationReport, modeladmin) -> None:
     already = len(report.already_inactive_ids)
     if report.newly_deactivated:
         text = ngettext("Deactivated %(n)d customer", "Deactivated %(n)d customers", report.newly_deactivated) % {
             "n": report.newly_deactivated
         }
+        already_ids = set(report.already_inactive_ids)
+        text = naming_accounts(text, [pk for pk in report.deactivated_ids if pk not in already_ids])
         if already:
             text += "; " + ngettext("%(n)d was already inactive", "%(n)d were already inactive", already) % {
                 "n": already
@@ -128,6 +147,7 @@ def reactivation_to_messages(request: HttpRequest, report: ReactivationReport, m
         text = ngettext("Reactivated %(n)d customer", "Reactivated %(n)d customers", report.successful) % {
             "n": report.successful
         }
+        text = naming_accounts(text, report.reactivated_ids)
         if already:
             text += "; " + ngettext("%(n)d was already active", "%(n)d were already active", already) % {"n": already}
         modeladmin.message_user(request, text + ".", messages.SUCCESS)
@@ -493,13 +513,6 @@ class CustomerAdmin(admin.ModelAdmin):
         )
         already = set(preview.already_inactive_ids)
         to_deactivate = [pk for pk in preview.deactivated_ids if pk not in already]
-        by_account = (
-            Customer.objects.filter(pk__in=to_deactivate)
-            .order_by()
-            .values_list("account__username")
-            .annotate(n=Count("pk"))
-            .order_by("account__username")
-        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -507,7 +520,7 @@ class CustomerAdmin(admin.ModelAdmin):
             "preview": preview,
             "will_deactivate": len(to_deactivate),
             "already_inactive": len(already),
-            "will_deactivate_by_account": list(by_account),
+            "will_deactivate_by_account": counts_by_account(to_deactivate),
             "failures_by_account": [
                 (account, [describe_failure(failure) for failure in group])
                 for account, group in failures_by_account(preview.failures)

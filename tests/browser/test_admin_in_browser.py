@@ -69,7 +69,9 @@ def test_bulk_deactivation_is_confirmed_reports_partial_failures_and_can_be_undo
     browser.find_element(By.ID, "confirm-deactivation").click()
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "ul.messagelist li.success")))
 
-    assert messages_shown(browser, "success") == ["Deactivated 3 customers; 1 was already inactive. Undo"]
+    assert messages_shown(browser, "success") == [
+        "Deactivated 3 customers (account acme: 3); 1 was already inactive. Undo"
+    ]
     [warning] = messages_shown(browser, "warning")
     assert "Could not deactivate 1 customer:" in warning and "Tech Solutions SL (B12345674): has 3 invoices" in warning
     assert active_states() == {**before, **{c.legal_name: False for c in demo_data["free"]}}
@@ -81,7 +83,7 @@ def test_bulk_deactivation_is_confirmed_reports_partial_failures_and_can_be_undo
     browser.find_element(By.ID, "confirm-undo").click()
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "ul.messagelist li.success")))
 
-    assert messages_shown(browser, "success") == ["Reactivated 3 customers."]
+    assert messages_shown(browser, "success") == ["Reactivated 3 customers (account acme: 3)."]
     assert active_states() == before
     assert AuditEntry.objects.filter(action=AuditEntry.Action.REACTIVATED).count() == 3
 

@@ -79,7 +79,9 @@ def test_confirming_deactivates_and_says_honestly_what_happened(staff, mixed_sel
     assert [active for active, _ in state(*mixed_selection["free"])] == [False, False]
     assert state(mixed_selection["inactive"])[0][1] < timezone.now() - timedelta(days=8)  # untouched
     assert state(mixed_selection["busy"])[0][0] is True
-    assert texts(response, messages.SUCCESS) == ["Deactivated 2 customers; 1 was already inactive. Undo"]
+    assert texts(response, messages.SUCCESS) == [
+        "Deactivated 2 customers (account acme: 2); 1 was already inactive. Undo"
+    ]
     warnings = texts(response, messages.WARNING)
     assert warnings == [
         "Could not deactivate 1 customer:Account beta (1 customer) Tech Solutions SL (B12345674): has 3 invoices"
@@ -140,7 +142,7 @@ def test_undo_reactivates_exactly_the_customers_that_deactivation_deactivated(st
     assert [active for active, _ in state(*mixed_selection["free"])] == [True, True]
     assert state(mixed_selection["inactive"])[0][0] is False
     assert state(earlier)[0][0] is False
-    assert texts(done, messages.SUCCESS) == ["Reactivated 2 customers."]
+    assert texts(done, messages.SUCCESS) == ["Reactivated 2 customers (account acme: 2)."]
     reactivations = AuditEntry.objects.filter(action=AuditEntry.Action.REACTIVATED)
     assert sorted(e.customer_id for e in reactivations) == sorted(c.pk for c in mixed_selection["free"])
 
@@ -171,7 +173,7 @@ def test_reactivate_action_reports_already_active_customers_and_clashes_at_the_s
 
     assert state(returning)[0] == (True, None)
     assert state(blocked)[0][0] is False
-    assert texts(response, messages.SUCCESS) == ["Reactivated 1 customer; 1 was already active."]
+    assert texts(response, messages.SUCCESS) == ["Reactivated 1 customer (account acme: 1); 1 was already active."]
     assert texts(response, messages.WARNING) == [
         f"Could not reactivate 1 customer:Account acme (1 customer) Bloqueada SL ({nif}): "
         "an active customer of the account already has this NIF"

@@ -130,7 +130,7 @@ def test_the_deactivate_button_goes_through_the_confirmation_and_the_service(sta
     done = staff.post(deactivate_url, {"post": "yes"}, follow=True)
 
     assert Customer.objects.get(pk=customer.pk).active is False
-    assert texts(done, messages.SUCCESS) == ["Deactivated 1 customer. Undo"]
+    assert texts(done, messages.SUCCESS) == [f"Deactivated 1 customer (account {customer.account.username}: 1). Undo"]
     assert AuditEntry.objects.get(customer=customer, action="deactivated").actor == admin_user.username
 
 
@@ -154,7 +154,7 @@ def test_the_reactivate_button_reactivates_through_the_service(staff):
     done = staff.post(url, follow=True)
 
     assert Customer.objects.get(pk=customer.pk).active is True
-    assert texts(done, messages.SUCCESS) == ["Reactivated 1 customer."]
+    assert texts(done, messages.SUCCESS) == [f"Reactivated 1 customer (account {customer.account.username}: 1)."]
 
 
 def test_the_customer_page_links_to_its_invoices(staff):

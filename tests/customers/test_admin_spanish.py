@@ -9,7 +9,7 @@ from django.utils import formats, timezone, translation
 
 from invoices.models import InvoiceStatus
 from tests.customers.admin_pages import CUSTOMERS, page_text, texts
-from tests.factories import CustomerFactory, InvoiceFactory
+from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,9 @@ def test_any_other_browser_gets_english(staff):
 
 
 def test_the_confirmation_and_the_messages_are_spanish(staff):
-    customers = CustomerFactory.create_batch(2)
-    inactive = CustomerFactory(active=False, deactivated_at=timezone.now())
+    account = AccountFactory(username="acme")
+    customers = CustomerFactory.create_batch(2, account=account)
+    inactive = CustomerFactory(account=account, active=False, deactivated_at=timezone.now())
     selected = {"action": "deactivate_selected", "_selected_action": [str(c.pk) for c in [*customers, inactive]]}
 
     preview = staff.post(CUSTOMERS, selected, **SPANISH)
@@ -57,7 +58,7 @@ def test_the_confirmation_and_the_messages_are_spanish(staff):
 
     assert "Se desactivarán 2 clientes." in page_text(preview)
     assert "1 ya está inactivo y se queda como está." in page_text(preview)
-    assert texts(done, messages.SUCCESS) == ["Desactivados 2 clientes; 1 ya estaba inactivo. Deshacer"]
+    assert texts(done, messages.SUCCESS) == ["Desactivados 2 clientes (cuenta acme: 2); 1 ya estaba inactivo. Deshacer"]
 
 
 def test_dates_and_amounts_are_shown_the_spanish_way(staff):
