@@ -1,9 +1,13 @@
-"""The staff screens speak the browser's language (English or Spanish); the API always speaks English, so
-its messages, and DRF's own, never change with a caller's Accept-Language."""
+"""The staff screens speak the browser's language (English or Spanish) and show times in the staff user's
+time zone; the API always speaks English in UTC, so its messages, and DRF's own, never change with a
+caller's Accept-Language."""
+
+import zoneinfo
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 def is_api_path(path: str) -> bool:
@@ -22,3 +26,32 @@ class StaffLocaleMiddleware(LocaleMiddleware):
         if is_api_path(request.path_info):
             return response  # no Content-Language or Vary: Accept-Language on the API's responses
         return super().process_response(request, response)
+
+
+STAFF_TIMEZONE_COOKIE = "staff_tz"
+
+
+class StaffTimezoneMiddleware:
+    """Times on the staff screens in the staff user's own time zone: the admin's script stores the
+    browser's zone in a cookie (customers/static/customers/staff_timezone.js). Without it, or for the
+    API, TIME_ZONE applies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        name = unquote(request.COOKIES.get(STAFF_TIMEZONE_COOKIE, ""))
+        if name and not is_api_path(request.path_info):
+            try:
+                zone = zoneinfo.ZoneInfo(name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                zone = None
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -49,6 +49,9 @@ class InvoiceAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "issue_date"
 
+    class Media:
+        js = ["customers/staff_timezone.js"]  # times in the staff user's zone, as on the customer pages
+
     def has_add_permission(self, request):
         return False  # numbering and the customer lock live in invoices.services.create_invoice (the API)
 
