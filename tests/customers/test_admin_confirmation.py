@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib import messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -187,3 +189,38 @@ def test_reactivating_only_active_customers_says_so(staff):
 
     assert texts(response, messages.INFO) == ["No customer was reactivated: the 2 selected were already active."]
     assert not AuditEntry.objects.exists()
+
+
+def test_select_all_across_a_filtered_list_confirms_and_deactivates_exactly_that_list(staff):
+    acme = AccountFactory(username="acme")
+    chosen = CustomerFactory.create_batch(3, account=acme)
+    others = CustomerFactory.create_batch(2)
+    url = f"{CUSTOMERS}?account=acme"
+    select_all = {"action": "deactivate_selected", "select_across": "1", "index": "0"}
+
+    preview = staff.post(url, {**select_all, "_selected_action": [str(chosen[0].pk)]})
+    content = preview.content.decode()
+    hidden = dict(re.findall(r'<input type="hidden" name="(select_across|action)" value="([^"]*)">', content))
+    form_action = re.search(r'<form method="post" action="([^"]+)"', content).group(1).replace("&amp;", "&")
+    assert "3 customers will be deactivated. (account acme: 3)" in page_text(preview)
+    assert hidden == {"select_across": "1", "action": "deactivate_selected"}
+
+    confirmed = {**select_all, "_selected_action": [str(chosen[0].pk)], "post": "yes"}
+    done = staff.post(form_action, confirmed, follow=True)
+
+    assert texts(done, messages.SUCCESS) == ["Deactivated 3 customers (account acme: 3). Undo"]
+    assert not Customer.objects.filter(pk__in=[c.pk for c in chosen], active=True).exists()
+    assert Customer.objects.filter(pk__in=[c.pk for c in others], active=True).count() == 2
+
+
+def test_the_reactivate_action_takes_as_many_queries_for_100_customers_as_for_1(staff):
+    def queries_to_reactivate(how_many: int) -> int:
+        customers = CustomerFactory.create_batch(how_many, account=AccountFactory(), active=False)
+        with CaptureQueriesContext(connection) as captured:
+            response = post_action(staff, "reactivate_selected", customers, follow=False)
+        assert response.status_code == 302
+        assert not Customer.objects.filter(pk__in=[c.pk for c in customers], active=False).exists()
+        return len(captured.captured_queries)
+
+    queries_to_reactivate(1)  # warm up whatever is cached per process
+    assert queries_to_reactivate(100) == queries_to_reactivate(1)
