@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from beel.actors import Actor, Channel
 from beel.tenancy import DataScope, Mode, ScopedQuerySet
@@ -136,10 +137,10 @@ class AuditEntry(models.Model):
     Written by customers.services in the same transaction as the change."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        DEACTIVATED = "deactivated", "Deactivated"
-        REACTIVATED = "reactivated", "Reactivated"
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        DEACTIVATED = "deactivated", _("Deactivated")
+        REACTIVATED = "reactivated", _("Reactivated")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="audit_entries")
     action = models.CharField(max_length=12, choices=Action.choices)

@@ -19,10 +19,10 @@ CURRENCY_MESSAGE = "An ISO 4217 code such as EUR."
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ISSUED = "issued", "Issued"
-    PAID = "paid", "Paid"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # Where an invoice may go from each status. Only a draft can be edited; an issued invoice is a legal

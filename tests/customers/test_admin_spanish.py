@@ -89,3 +89,17 @@ def test_the_api_stays_english_for_a_spanish_caller(api):
     assert "Content-Language" not in missing
     assert invalid.status_code == 400
     assert invalid.json()["error"]["details"]["legal_name"] == "This field is required."
+
+
+def test_the_history_and_invoice_statuses_are_spanish(staff):
+    customer = CustomerFactory()
+    InvoiceFactory(customer=CustomerFactory(), status=InvoiceStatus.PAID)
+    staff.post(
+        CUSTOMERS, {"action": "deactivate_selected", "_selected_action": [str(customer.pk)], "post": "yes"}, **SPANISH
+    )
+
+    page = staff.get(reverse("admin:customers_customer_change", args=[customer.pk]), **SPANISH).content.decode()
+    invoices = page_text(staff.get(reverse("admin:invoices_invoice_changelist"), **SPANISH))
+
+    assert "<td>Desactivado</td>" in page
+    assert "Pagada" in invoices
