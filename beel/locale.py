@@ -1,6 +1,6 @@
 """The staff screens speak the browser's language (English or Spanish) and show times in the staff user's
-time zone; the API always speaks English in UTC, so its messages, and DRF's own, never change with a
-caller's Accept-Language."""
+time zone; the API always speaks English with TIME_ZONE, so its messages, and DRF's own, never change
+with a caller's Accept-Language or cookies."""
 
 import zoneinfo
 from urllib.parse import unquote
@@ -9,9 +9,7 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import timezone, translation
 
-
-def is_api_path(path: str) -> bool:
-    return path.startswith("/api/")
+from beel.api.middleware import is_api_path
 
 
 class StaffLocaleMiddleware(LocaleMiddleware):
