@@ -361,11 +361,10 @@ class CustomerAdmin(admin.ModelAdmin):
     list_select_related = ["account"]
     show_full_result_count = False
     change_form_template = "admin/customers/customer/change_form.html"
+    object_history_template = "admin/customers/customer/object_history.html"
 
     class Media:
         js = ["customers/staff_timezone.js"]
-
-    object_history_template = "admin/customers/customer/object_history.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_invoice_count()
