@@ -28,6 +28,8 @@ from customers.validators import fold
 
 # A failure group longer than this is folded away behind its summary, so the list stays on screen.
 FOLD_FAILURES_AFTER = 5
+# The confirmation names at most this many of the customers it will deactivate; the counts cover the rest.
+NAMED_IN_PREVIEW = 100
 NO_ACCOUNT = "—"
 
 
@@ -524,6 +526,10 @@ class CustomerAdmin(admin.ModelAdmin):
             "will_deactivate": len(to_deactivate),
             "already_inactive": len(already),
             "will_deactivate_by_account": counts_by_account(to_deactivate),
+            "will_deactivate_named": Customer.objects.filter(pk__in=to_deactivate).select_related("account")[
+                :NAMED_IN_PREVIEW
+            ],
+            "named_at_most": NAMED_IN_PREVIEW,
             "failures_by_account": [
                 (account, [describe_failure(failure) for failure in group])
                 for account, group in failures_by_account(preview.failures)

@@ -224,3 +224,11 @@ def test_the_reactivate_action_takes_as_many_queries_for_100_customers_as_for_1(
 
     queries_to_reactivate(1)  # warm up whatever is cached per process
     assert queries_to_reactivate(100) == queries_to_reactivate(1)
+
+
+def test_the_confirmation_names_the_customers_it_will_deactivate(staff, mixed_selection):
+    response = post_action(staff, "deactivate_selected", mixed_selection["all"], follow=False)
+
+    listed = re.search(r'<details id="will-deactivate-list">(.*?)</details>', response.content.decode(), re.S).group(1)
+    assert sorted(re.findall(r">(Libre \d SL) \(", listed)) == ["Libre 0 SL", "Libre 1 SL"]
+    assert "Ya Inactiva SL" not in listed and "Tech Solutions SL" not in listed
