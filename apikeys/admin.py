@@ -1,6 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apikeys.models import APIKey, Scope
 from beel.tenancy import Mode
@@ -17,19 +21,49 @@ class APIKeyForm(forms.ModelForm):
         help_text="A test key sees only the account's test data.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "account" in self.fields:
+            # A key acts for a customer account; a staff user's key would reach the API as that staff user.
+            self.fields["account"].queryset = get_user_model().objects.filter(is_staff=False, is_active=True)
+
     def clean_mode(self) -> str:
         return self.cleaned_data.get("mode") or Mode.LIVE
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and expires_at <= timezone.now():
+            raise forms.ValidationError(_("The expiry must be in the future."))
+        return expires_at
 
     class Meta:
         model = APIKey
         fields = ["account", "name", "mode", "scopes", "expires_at"]
 
 
+class KeyStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("revoked", _("Revoked")), ("expired", _("Expired"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.usable(now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        return queryset
+
+
 @admin.register(APIKey)
 class APIKeyAdmin(admin.ModelAdmin):
     form = APIKeyForm
     list_display = ["name", "display_prefix", "account", "mode", "scope_list", "created_at", "last_used_at", "status"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "mode", "created_at"]
+    list_filter = [KeyStatusFilter, "mode", "created_at"]
     search_fields = ["name", "prefix", "account__username"]
     list_select_related = ["account"]
     readonly_fields = ["display_prefix", "created_at", "last_used_at", "revoked_at"]
@@ -55,9 +89,23 @@ class APIKeyAdmin(admin.ModelAdmin):
         # Shown once, in this message; only the hash is stored, so nobody can show it again.
         self.message_user(
             request,
-            f"New API key for {obj.account}: {raw_key} — copy it now, it will not be shown again.",
+            format_html(
+                '{} <textarea id="new-api-key" class="vTextField" rows="1" cols="70" readonly '
+                'spellcheck="false" aria-label="{}">{}</textarea> '
+                '<button type="button" class="button" data-copy-from="new-api-key" data-copied-label="{}">{}</button> '
+                "{}",
+                gettext("New API key for %(account)s:") % {"account": obj.account},
+                gettext("New API key"),
+                raw_key,
+                gettext("Copied"),
+                gettext("Copy"),
+                gettext("— copy it now, it will not be shown again."),
+            ),
             messages.WARNING,
         )
+
+    class Media:
+        js = ["apikeys/copy_key.js"]
 
     @admin.display(description="Key")
     def display_prefix(self, api_key: APIKey) -> str:
@@ -67,13 +115,13 @@ class APIKeyAdmin(admin.ModelAdmin):
     def scope_list(self, api_key: APIKey) -> str:
         return ", ".join(api_key.scopes)
 
-    @admin.display(description="Status")
+    @admin.display(description=_("Status"))
     def status(self, api_key: APIKey) -> str:
         if api_key.is_revoked:
-            return "revoked"
+            return gettext("revoked")
         if api_key.is_expired(timezone.now()):
-            return "expired"
-        return "active"
+            return gettext("expired")
+        return gettext("active")
 
     @admin.action(description="Revoke selected API keys", permissions=["change"])
     def revoke_selected(self, request, queryset):

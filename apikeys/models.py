@@ -1,4 +1,4 @@
-"""API keys: `beel_sk_<43 url-safe chars>`, shown once, stored only as a SHA-256 hash.
+"""API keys: `beel_sk_<mode>_<43 letters and digits>`, shown once, stored only as a SHA-256 hash.
 
 The secret carries 256 bits of entropy, so a fast hash is as safe as a slow password hasher here and
 keeps authentication cheap on every request. The first characters after `beel_sk_` are stored in clear
@@ -8,6 +8,7 @@ as the lookup prefix (and shown in the admin to tell keys apart); the rest is ne
 import hashlib
 import hmac
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,7 +20,11 @@ from beel.tenancy import Mode
 
 KEY_PREFIX = "beel_sk_"
 LOOKUP_LENGTH = 12
-SECRET_BYTES = 32
+# Letters and digits only, so a double-click selects the whole key (a `-` stops the selection); 43 of them
+# carry 256 bits, as the 32 random bytes of the url-safe keys issued before did. Those keep working: the
+# lookup accepts `-` and `_` in a presented key.
+SECRET_ALPHABET = string.ascii_letters + string.digits
+SECRET_LENGTH = 43
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -122,7 +127,7 @@ class APIKey(models.Model):
         """Draw a secret, store its hash and prefix, save, and return the raw key: the only moment it
         exists. On the (2^-72-rare) prefix collision a new secret is drawn."""
         for _ in range(5):
-            raw_key = key_marker(self.mode) + secrets.token_urlsafe(SECRET_BYTES)
+            raw_key = key_marker(self.mode) + "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
             self.prefix = lookup_prefix_of(raw_key)
             self.secret_hash = hash_key(raw_key)
             try:

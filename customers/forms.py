@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from beel.errors import DomainError
 from customers.models import Customer
@@ -25,6 +26,20 @@ class CustomerAdminForm(forms.ModelForm):
             "province",
             "country",
         ]
+        labels = {
+            "legal_name": _("Legal name"),
+            "nif": _("NIF"),
+            "email": _("Email"),
+            "phone": _("Phone"),
+            "street": _("Street"),
+            "number": _("Number"),
+            "floor": _("Floor"),
+            "door": _("Door"),
+            "postal_code": _("Postal code"),
+            "city": _("City"),
+            "province": _("Province"),
+            "country": _("Country"),
+        }
 
     def _country(self) -> str:
         return self.cleaned_data.get("country") or DEFAULT_COUNTRY

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from beel.actors import Actor, Channel
 from beel.tenancy import DataScope, Mode, ScopedQuerySet
@@ -157,14 +158,14 @@ class AuditEntry(models.Model):
     Written by customers.services in the same transaction as the change."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        DEACTIVATED = "deactivated", "Deactivated"
-        REACTIVATED = "reactivated", "Reactivated"
-        ERASURE_REQUESTED = "erasure_requested", "Erasure requested"
-        ANONYMIZED = "anonymized", "Anonymized"
-        MERGED = "merged", "Merged into another customer"
-        ABSORBED = "absorbed", "Absorbed a duplicate"
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        DEACTIVATED = "deactivated", _("Deactivated")
+        REACTIVATED = "reactivated", _("Reactivated")
+        ERASURE_REQUESTED = "erasure_requested", _("Erasure requested")
+        ANONYMIZED = "anonymized", _("Anonymized")
+        MERGED = "merged", _("Merged into another customer")
+        ABSORBED = "absorbed", _("Absorbed a duplicate")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="audit_entries")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -172,6 +173,8 @@ class AuditEntry(models.Model):
     actor = models.CharField(max_length=150, help_text="API key prefix, staff username or command name.")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     changed_fields = models.JSONField(default=list, blank=True, help_text="For updates: the fields that changed.")
+    # The entries one bulk call wrote share it, so "undo that deactivation" finds exactly its customers.
+    batch = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name_plural = "audit entries"
@@ -182,7 +185,7 @@ class AuditEntry(models.Model):
         return f"{self.action} by {self.channel}:{self.actor} at {self.at:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def record(cls, *, customer_ids, action: str, actor: Actor, at=None, changed_fields=()) -> None:
+    def record(cls, *, customer_ids, action: str, actor: Actor, at=None, changed_fields=(), batch=None) -> None:
         at = at or timezone.now()
         cls.objects.bulk_create(
             [
@@ -193,6 +196,7 @@ class AuditEntry(models.Model):
                     actor=actor.name,
                     at=at,
                     changed_fields=sorted(changed_fields),
+                    batch=batch,
                 )
                 for pk in customer_ids
             ]

@@ -27,7 +27,7 @@ from customers.errors import (
     CustomerNotFound,
     InvalidCustomerId,
 )
-from customers.models import AuditEntry, Customer
+from customers.models import AuditEntry, Customer, CustomerQuerySet
 
 MAX_BULK_IDS = 100
 
@@ -44,9 +44,16 @@ class DeactivationFailure:
 class DeactivationReport:
     """Outcome per requested id, in request order; duplicates are counted once."""
 
+    failure_class = DeactivationFailure
+
     requested_ids: list[str]
     deactivated_ids: list[str] = field(default_factory=list)
     failures: list[DeactivationFailure] = field(default_factory=list)
+    # Among `deactivated_ids`, those that were inactive already, so nothing was written for them. Staff are
+    # told both numbers; the API keeps counting them as deactivated (the operation is idempotent).
+    already_inactive_ids: list[str] = field(default_factory=list)
+    # The customers this call deactivated share it in the audit trail, so exactly they can be reactivated.
+    batch: uuid.UUID | None = None
 
     @property
     def total(self) -> int:
@@ -59,6 +66,10 @@ class DeactivationReport:
     @property
     def failed(self) -> int:
         return len(self.failures)
+
+    @property
+    def newly_deactivated(self) -> int:
+        return self.successful - len(self.already_inactive_ids)
 
 
 def parse_customer_id(raw: str) -> uuid.UUID:
@@ -86,21 +97,8 @@ def deactivate_customers(
     The customer rows are locked before their invoices are counted, and invoice creation locks the same
     row (invoices.services.create_invoice), so no invoice can appear under a customer being deactivated.
     """
-    report = DeactivationReport(requested_ids=[])
-    parsed: dict[str, uuid.UUID] = {}
-    seen: set[uuid.UUID] = set()
-    for raw in dict.fromkeys(str(raw).strip() for raw in ids):
-        try:
-            customer_uuid = parse_customer_id(raw)
-        except InvalidCustomerId:
-            report.requested_ids.append(raw)
-            report.failures.append(DeactivationFailure(customer_id=raw, error=InvalidCustomerId()))
-            continue
-        if customer_uuid in seen:
-            continue  # the same UUID spelt twice (e.g. upper and lower case) counts once
-        seen.add(customer_uuid)
-        parsed[raw] = customer_uuid
-        report.requested_ids.append(raw)
+    report = DeactivationReport(requested_ids=[], batch=None if dry_run else uuid.uuid4())
+    parsed = _parse_ids(ids, report)
 
     with transaction.atomic():
         customers = {
@@ -132,13 +130,44 @@ def deactivate_customers(
             else:
                 if customer.active:
                     to_deactivate.append(customer_uuid)
+                else:
+                    report.already_inactive_ids.append(str(customer_uuid))
                 report.deactivated_ids.append(str(customer_uuid))
         if to_deactivate and not dry_run:
             Customer.objects.filter(pk__in=to_deactivate).update(active=False, deactivated_at=now, updated_at=now)
-            AuditEntry.record(customer_ids=to_deactivate, action=AuditEntry.Action.DEACTIVATED, actor=actor, at=now)
+            AuditEntry.record(
+                customer_ids=to_deactivate,
+                action=AuditEntry.Action.DEACTIVATED,
+                actor=actor,
+                at=now,
+                batch=report.batch,
+            )
+    _sort_failures(report)
+    return report
+
+
+def _parse_ids(ids: Iterable[str], report) -> dict[str, uuid.UUID]:
+    """The distinct well-formed ids, by how they were spelt; malformed ones become failures of `report`."""
+    parsed: dict[str, uuid.UUID] = {}
+    seen: set[uuid.UUID] = set()
+    for raw in dict.fromkeys(str(raw).strip() for raw in ids):
+        try:
+            customer_uuid = parse_customer_id(raw)
+        except InvalidCustomerId:
+            report.requested_ids.append(raw)
+            report.failures.append(type(report).failure_class(customer_id=raw, error=InvalidCustomerId()))
+            continue
+        if customer_uuid in seen:
+            continue  # the same UUID spelt twice (e.g. upper and lower case) counts once
+        seen.add(customer_uuid)
+        parsed[raw] = customer_uuid
+        report.requested_ids.append(raw)
+    return parsed
+
+
+def _sort_failures(report) -> None:
     position = {raw: index for index, raw in enumerate(report.requested_ids)}
     report.failures.sort(key=lambda failure: position[failure.customer_id])
-    return report
 
 
 def deactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> Customer:
@@ -150,19 +179,108 @@ def deactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> 
     return Customer.objects.get(pk=report.deactivated_ids[0])
 
 
+@dataclass(frozen=True)
+class ReactivationFailure:
+    customer_id: str
+    error: DomainError
+    customer: Customer | None = None
+
+
+@dataclass
+class ReactivationReport:
+    """Outcome per requested id, in request order; duplicates are counted once."""
+
+    failure_class = ReactivationFailure
+
+    requested_ids: list[str]
+    reactivated_ids: list[str] = field(default_factory=list)
+    already_active_ids: list[str] = field(default_factory=list)
+    failures: list[ReactivationFailure] = field(default_factory=list)
+
+    @property
+    def successful(self) -> int:
+        return len(self.reactivated_ids)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+def reactivate_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) -> ReactivationReport:
+    """Undo the soft delete of each customer that can be: malformed or unknown ids are reported, and so is
+    a customer whose NIF another active customer of its account (and mode) now holds, or an earlier
+    customer of the same call takes back. Already active customers are reported apart and left alone. A
+    fixed number of queries whatever the number of ids."""
+    report = ReactivationReport(requested_ids=[])
+    parsed = _parse_ids(ids, report)
+    try:
+        with transaction.atomic():
+            customers = {
+                customer.pk: customer
+                for customer in Customer.objects.within(scope).filter(pk__in=set(parsed.values())).select_for_update()
+            }
+            now = timezone.now()
+            inactive = [customer for customer in customers.values() if not customer.active]
+            taken = set(
+                Customer.objects.active()
+                .filter(
+                    account_id__in={customer.account_id for customer in inactive},
+                    nif__in={customer.nif for customer in inactive},
+                )
+                .values_list("account_id", "mode", "nif")
+            )
+            to_reactivate: list[uuid.UUID] = []
+            for raw, customer_uuid in parsed.items():
+                customer = customers.get(customer_uuid)
+                if customer is None:
+                    report.failures.append(ReactivationFailure(customer_id=raw, error=CustomerNotFound()))
+                elif customer.active:
+                    report.already_active_ids.append(str(customer_uuid))
+                elif (refusal := lifecycle_refusal(customer)) is not None:
+                    report.failures.append(ReactivationFailure(customer_id=raw, error=refusal, customer=customer))
+                elif (owner_nif := (customer.account_id, customer.mode, customer.nif)) in taken:
+                    report.failures.append(ReactivationFailure(customer_id=raw, error=_nif_taken(), customer=customer))
+                else:
+                    taken.add(owner_nif)
+                    to_reactivate.append(customer_uuid)
+                    report.reactivated_ids.append(str(customer_uuid))
+            if to_reactivate:
+                Customer.objects.filter(pk__in=to_reactivate).update(active=True, deactivated_at=None, updated_at=now)
+                AuditEntry.record(
+                    customer_ids=to_reactivate,
+                    action=AuditEntry.Action.REACTIVATED,
+                    actor=actor,
+                    at=now,
+                    batch=uuid.uuid4(),
+                )
+    except IntegrityError:
+        # A concurrent create or reactivation took one of these NIFs after the check; nothing was written.
+        raise _nif_taken() from None
+    _sort_failures(report)
+    return report
+
+
+def customers_deactivated_by(*, scope: DataScope, batch: uuid.UUID) -> CustomerQuerySet:
+    """The customers that one call of `deactivate_customers` deactivated (not those already inactive)."""
+    return Customer.objects.within(scope).filter(
+        audit_entries__batch=batch, audit_entries__action=AuditEntry.Action.DEACTIVATED
+    )
+
+
+def undo_deactivation(*, scope: DataScope, batch: uuid.UUID, actor: Actor) -> ReactivationReport:
+    """Reactivate exactly the customers that the deactivation `batch` deactivated."""
+    ids = [str(pk) for pk in customers_deactivated_by(scope=scope, batch=batch).values_list("pk", flat=True)]
+    return reactivate_customers(scope=scope, ids=ids, actor=actor)
+
+
 def reactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> Customer:
-    """Undo a soft delete. Refused when another active customer now holds the same NIF."""
-    with transaction.atomic():
-        customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
-        if customer.active:
-            return customer
-        ensure_lifecycle_allows_changes(customer)
-        ensure_nif_is_free(account=customer.account_id, mode=customer.mode, nif=customer.nif)
-        customer.active = True
-        customer.deactivated_at = None
-        customer.save(update_fields=["active", "deactivated_at", "updated_at"])
-        AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.REACTIVATED, actor=actor)
-    return customer
+    """The single-customer case of `reactivate_customers`, raising its failure instead of reporting it.
+    Refused when another active customer now holds the same NIF."""
+    customer_uuid = parse_customer_id(customer_id)
+    report = reactivate_customers(scope=scope, ids=[customer_id], actor=actor)
+    if report.failures:
+        raise report.failures[0].error
+    return Customer.objects.get(pk=customer_uuid)
 
 
 def ensure_nif_is_free(*, account, mode: str, nif: str, exclude_pk=None) -> None:
@@ -306,14 +424,20 @@ PERSONAL_FIELDS = [
 ]
 
 
-def ensure_lifecycle_allows_changes(customer: Customer) -> None:
-    """A merged, anonymised or to-be-anonymised customer is never edited nor reactivated again."""
+def lifecycle_refusal(customer: Customer) -> DomainError | None:
+    """Why a merged, anonymised or to-be-anonymised customer can never be edited nor reactivated again."""
     if customer.merged_into_id is not None:
-        raise CustomerMerged(details={"merged_into": str(customer.merged_into_id)})
+        return CustomerMerged(details={"merged_into": str(customer.merged_into_id)})
     if customer.anonymized_at is not None:
-        raise CustomerAnonymized()
+        return CustomerAnonymized()
     if customer.erasure_requested_at is not None:
-        raise CustomerErasurePending(details={"retain_until": customer.retain_until.isoformat()})
+        return CustomerErasurePending(details={"retain_until": customer.retain_until.isoformat()})
+    return None
+
+
+def ensure_lifecycle_allows_changes(customer: Customer) -> None:
+    if (refusal := lifecycle_refusal(customer)) is not None:
+        raise refusal
 
 
 def retention_end(last_issue_date: date) -> date:

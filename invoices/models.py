@@ -2,20 +2,57 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from beel.tenancy import Mode, ScopedQuerySet
+from invoices.currencies import ISO_4217_CODES
 
 DEFAULT_SERIES = "A"
+# The stored total has the same 12 digits as each amount, so the sum must fit too.
+MAX_TOTAL = Decimal("9999999999.99")
+DEFAULT_CURRENCY = "EUR"
+CURRENCY_MESSAGE = "An ISO 4217 code such as EUR."
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ISSUED = "issued", "Issued"
-    PAID = "paid", "Paid"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Where an invoice may go from each status. Only a draft can be edited; an issued invoice is a legal
+# document that can be paid or cancelled, never edited, and paid or cancelled is final.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    InvoiceStatus.DRAFT: frozenset({InvoiceStatus.DRAFT, InvoiceStatus.ISSUED, InvoiceStatus.CANCELLED}),
+    InvoiceStatus.ISSUED: frozenset({InvoiceStatus.ISSUED, InvoiceStatus.PAID, InvoiceStatus.CANCELLED}),
+    InvoiceStatus.PAID: frozenset({InvoiceStatus.PAID}),
+    InvoiceStatus.CANCELLED: frozenset({InvoiceStatus.CANCELLED}),
+}
+
+
+def check_draft_amounts(*, currency: str, subtotal: Decimal, tax_total: Decimal, total: Decimal) -> None:
+    """The one check of an invoice's money, used by the admin form (through Invoice.clean) and the API's
+    create serializer: amounts not negative, total = subtotal + tax_total within the stored digits, and
+    a currency from ISO 4217. Raises a ValidationError naming each wrong field."""
+    errors: dict[str, str] = {}
+    if currency not in ISO_4217_CODES:
+        errors["currency"] = CURRENCY_MESSAGE
+    for name, amount in (("subtotal", subtotal), ("tax_total", tax_total)):
+        if amount is not None and amount < 0:
+            errors[name] = "Must not be negative."
+    if not errors and subtotal is not None and tax_total is not None:
+        if subtotal + tax_total > MAX_TOTAL:
+            message = f"subtotal + tax_total must not exceed {MAX_TOTAL}."
+            errors.update(subtotal=message, tax_total=message)
+        elif total != subtotal + tax_total:
+            errors["total"] = f"Must be subtotal + tax_total = {subtotal + tax_total}."
+    if errors:
+        raise ValidationError(errors)
 
 
 class InvoiceQuerySet(ScopedQuerySet):
@@ -32,7 +69,7 @@ class Invoice(models.Model):
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     issue_date = models.DateField(default=timezone.localdate)
-    currency = models.CharField(max_length=3, default="EUR")
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
     subtotal = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))]
     )
@@ -53,11 +90,27 @@ class Invoice(models.Model):
         indexes = [models.Index(fields=["customer", "status"], name="invoice_customer_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.series}-{self.number}"
+        return self.full_number
 
     @property
     def full_number(self) -> str:
+        """How an invoice number is printed everywhere: series, dash, six digits (A-000012)."""
         return f"{self.series}-{self.number:06d}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == InvoiceStatus.DRAFT
+
+    def clean(self) -> None:
+        stored_status = None
+        if not self._state.adding:
+            stored_status = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored_status is not None:
+            if stored_status != InvoiceStatus.DRAFT:
+                raise ValidationError(_("Only a draft invoice can be changed."))
+            if self.status not in ALLOWED_TRANSITIONS[stored_status]:
+                raise ValidationError({"status": _("A draft can only be issued or cancelled.")})
+        check_draft_amounts(currency=self.currency, subtotal=self.subtotal, tax_total=self.tax_total, total=self.total)
 
 
 class InvoiceSeriesCounter(models.Model):

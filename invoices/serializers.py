@@ -1,11 +1,12 @@
 import re
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDField
-from invoices.models import Invoice
+from invoices.models import CURRENCY_MESSAGE, DEFAULT_CURRENCY, Invoice, check_draft_amounts
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
@@ -20,10 +21,6 @@ class AmountField(serializers.DecimalField):
         if not isinstance(data, str) or not re.fullmatch(AMOUNT_PATTERN, data):
             self.fail("invalid")
         return super().to_internal_value(data)
-
-
-# The stored total has the same 12 digits as each amount, so the sum must fit too.
-MAX_TOTAL = Decimal("9999999999.99")
 
 
 class InvoiceSerializer(APIModelSerializer):
@@ -61,15 +58,21 @@ class InvoiceCreateSerializer(APISerializer):
         error_messages={"invalid": "Upper-case letters, digits and dashes, at most 20 characters."},
     )
     issue_date = serializers.DateField(required=False)
-    currency = serializers.RegexField(
-        r"^[A-Z]{3}$", required=False, error_messages={"invalid": "An ISO 4217 code such as EUR."}
-    )
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, error_messages={"invalid": CURRENCY_MESSAGE})
     subtotal = AmountField(required=False, **MONEY)
     tax_total = AmountField(required=False, **MONEY)
 
     def validate(self, attrs):
         attrs["total"] = attrs.get("subtotal", Decimal("0")) + attrs.get("tax_total", Decimal("0"))
-        if attrs["total"] > MAX_TOTAL:
-            message = f"subtotal + tax_total must not exceed {MAX_TOTAL}."
-            raise serializers.ValidationError({"subtotal": message, "tax_total": message})
+        try:
+            check_draft_amounts(
+                currency=attrs.get("currency", DEFAULT_CURRENCY),
+                subtotal=attrs.get("subtotal", Decimal("0")),
+                tax_total=attrs.get("tax_total", Decimal("0")),
+                total=attrs["total"],
+            )
+        except ValidationError as error:
+            raise serializers.ValidationError(
+                {field: messages[0] for field, messages in error.message_dict.items()}
+            ) from None
         return attrs

@@ -28,12 +28,23 @@ from tests.admin_pages import (
     run_action,
     shown_date,
 )
+from tests.customers.admin_pages import confirm_action
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory, valid_dni
 from tests.spec import TECH_SOLUTIONS
 
 pytestmark = pytest.mark.django_db
 
-CUSTOMER_COLUMNS = ["legal_name", "nif", "email", "city", "province", "active", "invoice_count", "created_at"]
+CUSTOMER_COLUMNS = [
+    "legal_name",
+    "account",
+    "nif",
+    "email",
+    "city",
+    "province",
+    "active",
+    "invoice_count",
+    "created_at",
+]
 
 
 def valid_cif(letter: str, n: int) -> str:
@@ -61,6 +72,7 @@ def test_customer_changelist_shows_the_documented_columns_for_each_customer(staf
     row = page.row("legal_name", "María García López")
     assert {name: cell.text for name, cell in row.items()} == {
         "legal_name": "María García López",
+        "account": maria.account.username,
         "nif": "12345678Z",
         "email": "maria@example.es",
         "city": "Dos Hermanas",
@@ -194,7 +206,7 @@ def test_deactivate_action_deactivates_what_it_can_and_names_each_customer_it_co
     rows_before = Customer.objects.count()
     started = timezone.now()
 
-    response = run_action(staff, CUSTOMERS, "deactivate_selected", [free, busy, also_free, one_invoice])
+    response = confirm_action(staff, CUSTOMERS, "deactivate_selected", [free, busy, also_free, one_invoice])
 
     assert Customer.objects.count() == rows_before  # soft delete only
     for customer in (free, also_free):
@@ -222,7 +234,7 @@ def test_deactivate_action_deactivates_what_it_can_and_names_each_customer_it_co
 def test_deactivate_action_where_every_customer_can_be_deactivated_gives_no_warning(staff):
     customers = CustomerFactory.create_batch(3)
 
-    response = run_action(staff, CUSTOMERS, "deactivate_selected", customers)
+    response = confirm_action(staff, CUSTOMERS, "deactivate_selected", customers)
 
     assert not Customer.objects.filter(active=True).exists()
     successes = message_texts(response, messages.SUCCESS)
@@ -234,7 +246,7 @@ def test_deactivate_action_where_nothing_can_be_deactivated_gives_only_the_warni
     busy = CustomerFactory(legal_name="Con Facturas SL", nif=valid_cif("A", 5))
     InvoiceFactory.create_batch(2, customer=busy)
 
-    response = run_action(staff, CUSTOMERS, "deactivate_selected", [busy])
+    response = confirm_action(staff, CUSTOMERS, "deactivate_selected", [busy])
 
     busy.refresh_from_db()
     assert busy.active is True
@@ -248,7 +260,7 @@ def test_deactivate_action_leaves_an_already_inactive_customer_as_it_was(staff):
     deactivated_at = timezone.now() - timedelta(days=10)
     inactive = CustomerFactory(active=False, deactivated_at=deactivated_at)
 
-    response = run_action(staff, CUSTOMERS, "deactivate_selected", [inactive])
+    response = confirm_action(staff, CUSTOMERS, "deactivate_selected", [inactive])
 
     inactive.refresh_from_db()
     assert inactive.active is False

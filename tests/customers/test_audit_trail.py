@@ -69,7 +69,8 @@ def test_admin_actions_record_the_staff_user(client, admin_user):
     customer = CustomerFactory()
     client.force_login(admin_user)
     changelist = "/admin/customers/customer/"
-    client.post(changelist, {"action": "deactivate_selected", "_selected_action": [str(customer.pk)]})
+    # Deactivation asks for confirmation first; "post" is the confirmation page's answer.
+    client.post(changelist, {"action": "deactivate_selected", "_selected_action": [str(customer.pk)], "post": "yes"})
     client.post(changelist, {"action": "reactivate_selected", "_selected_action": [str(customer.pk)]})
     assert trail(customer) == [
         ("reactivated", "admin", admin_user.username),
