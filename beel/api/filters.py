@@ -1,3 +1,6 @@
+import django_filters
+from django import forms
+from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 
 from beel.api.pagination import parse_page_params
@@ -23,3 +26,53 @@ class QueryParamsFilterBackend(DjangoFilterBackend):
             raise ValidationFailed(details=errors)
         view.filterset = filterset  # what was asked for, for views that can answer the count another way
         return filterset.qs
+
+
+class AwareDateTimeField(forms.DateTimeField):
+    """An ISO 8601 date and time with its UTC offset (`Z` or `+01:00`): without one, the instant would
+    depend on the server's time zone, so it is refused rather than guessed."""
+
+    default_error_messages = {"invalid": "must be an ISO 8601 date and time with a UTC offset."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = value.strip()
+        # An unencoded '+' in a query string arrives as a space: '...T10:00:00 01:00' meant '+01:00'.
+        if len(text) > 6 and text[-6] == " " and text[-3] == ":":
+            text = f"{text[:-6]}+{text[-5:]}"
+        try:
+            parsed = parse_datetime(text)
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+class AwareDateTimeFilter(django_filters.Filter):
+    field_class = AwareDateTimeField
+
+
+def _change_filter(field_name: str, lookup_expr: str, help_text: str) -> AwareDateTimeFilter:
+    name = f"{field_name.removesuffix('_at')}_{'since' if lookup_expr == 'gte' else 'until'}"
+    return AwareDateTimeFilter(
+        field_name=field_name,
+        lookup_expr=lookup_expr,
+        help_text=help_text,
+        error_messages={"invalid": f"{name} must be an ISO 8601 date and time with a UTC offset."},
+    )
+
+
+CHANGE_FILTERS = ("created_since", "created_until", "updated_since", "updated_until")
+
+
+class ChangeFilterSet(django_filters.FilterSet):
+    """What changed in a time window, for integrations that keep a copy in sync: `*_since` includes its
+    instant and `*_until` excludes it, so consecutive windows neither overlap nor leave a gap. Served by
+    the (account, mode, created_at|updated_at, id) indexes."""
+
+    created_since = _change_filter("created_at", "gte", "Created at or after this instant (ISO 8601 with offset)")
+    created_until = _change_filter("created_at", "lt", "Created before this instant (ISO 8601 with offset)")
+    updated_since = _change_filter("updated_at", "gte", "Updated at or after this instant (ISO 8601 with offset)")
+    updated_until = _change_filter("updated_at", "lt", "Updated before this instant (ISO 8601 with offset)")

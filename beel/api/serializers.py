@@ -71,14 +71,18 @@ class APISerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class PaginationSerializer(serializers.Serializer):
-    """Describes (for the schema) the `pagination` object of every paginated list."""
+    """Describes (for the schema) the `pagination` object of every paginated list. A `cursor` request
+    answers only `items_per_page`, `has_next` and `next_cursor`: it counts nothing."""
 
-    current_page = serializers.IntegerField(min_value=1)
+    current_page = serializers.IntegerField(min_value=1, required=False)
     items_per_page = serializers.IntegerField(min_value=1)
-    total_items = serializers.IntegerField(min_value=0)
-    total_pages = serializers.IntegerField(min_value=0)
+    total_items = serializers.IntegerField(min_value=0, required=False)
+    total_pages = serializers.IntegerField(min_value=0, required=False)
     has_next = serializers.BooleanField()
-    has_previous = serializers.BooleanField()
+    has_previous = serializers.BooleanField(required=False)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Send as `cursor` for the rows after this page; null on the last page."
+    )
 
 
 def page_serializer(name: str, results_key: str, item_serializer: type[serializers.Serializer]):

@@ -4,6 +4,7 @@ isolation, all through HTTP."""
 import math
 import re
 from datetime import UTC, datetime
+from unittest.mock import ANY
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +20,15 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/customers"
 CUSTOMER_KEYS = {"id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"}
 ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country"}
-PAGINATION_KEYS = {"current_page", "items_per_page", "total_items", "total_pages", "has_next", "has_previous"}
+PAGINATION_KEYS = {
+    "current_page",
+    "items_per_page",
+    "total_items",
+    "total_pages",
+    "has_next",
+    "has_previous",
+    "next_cursor",
+}
 UTC_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -250,6 +259,7 @@ def test_request_made_like_the_spec_curl_returns_the_documented_shape(api_key, a
         "total_pages": 1,
         "has_next": False,
         "has_previous": False,
+        "next_cursor": None,
     }
     by_id = {customer["id"]: customer for customer in body["data"]["customers"]}
     assert len(by_id) == 3
@@ -325,6 +335,7 @@ def test_defaults_to_first_page_of_twenty(api, account):
         "total_pages": 2,
         "has_next": True,
         "has_previous": False,
+        "next_cursor": ANY,
     }
 
 
@@ -339,6 +350,7 @@ def test_last_page_holds_the_remainder_and_has_no_next(api, account):
         "total_pages": 2,
         "has_next": False,
         "has_previous": True,
+        "next_cursor": None,
     }
 
 
@@ -353,6 +365,7 @@ def test_middle_page_has_next_and_previous(api, account):
         "total_pages": 3,
         "has_next": True,
         "has_previous": True,
+        "next_cursor": ANY,
     }
     last = get_list(api, page=3, limit=3)
     assert len(last["customers"]) == 1
@@ -392,6 +405,7 @@ def test_page_past_the_end_is_an_empty_list_with_true_totals(api, account, page)
         "total_pages": 2,
         "has_next": False,
         "has_previous": True,
+        "next_cursor": None,
     }
 
 
@@ -405,6 +419,7 @@ def test_nothing_to_list_has_zero_total_pages(api, account):
         "total_pages": 0,
         "has_next": False,
         "has_previous": False,
+        "next_cursor": None,
     }
 
 
@@ -862,6 +877,7 @@ def test_filters_combine_with_sorting_and_paging(api, garcias):
         "total_pages": 2,
         "has_next": True,
         "has_previous": False,
+        "next_cursor": ANY,
     }
     second = get_list(api, **params, sort_order="desc", limit=2, page=2)
     assert names(second) == ["Estudio García"]
@@ -872,6 +888,7 @@ def test_filters_combine_with_sorting_and_paging(api, garcias):
         "total_pages": 2,
         "has_next": False,
         "has_previous": True,
+        "next_cursor": None,
     }
     ascending = get_list(api, **params, sort_order="asc", limit=20)
     assert names(ascending) == ["Estudio García", "García Abogados SL", "Garcia Bravo SL"]

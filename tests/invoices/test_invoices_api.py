@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from unittest.mock import ANY
 
 import pytest
 from django.utils import timezone
@@ -33,7 +34,15 @@ INVOICE_KEYS = {
     "created_at",
     "updated_at",
 }
-PAGINATION_KEYS = {"current_page", "items_per_page", "total_items", "total_pages", "has_next", "has_previous"}
+PAGINATION_KEYS = {
+    "current_page",
+    "items_per_page",
+    "total_items",
+    "total_pages",
+    "has_next",
+    "has_previous",
+    "next_cursor",
+}
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 MONEY = re.compile(r"^\d+\.\d{2}$")
@@ -157,6 +166,7 @@ def test_list_holds_invoices_and_the_documented_pagination(api, account):
         "total_pages": 1,
         "has_next": False,
         "has_previous": False,
+        "next_cursor": None,
     }
 
 
@@ -209,6 +219,7 @@ def test_nothing_to_list_is_an_empty_page_with_zero_totals(api, account):
         "total_pages": 0,
         "has_next": False,
         "has_previous": False,
+        "next_cursor": None,
     }
 
 
@@ -227,6 +238,7 @@ def test_list_defaults_to_first_page_of_twenty(api, account, customer):
         "total_pages": 2,
         "has_next": True,
         "has_previous": False,
+        "next_cursor": ANY,
     }
 
 
@@ -242,6 +254,7 @@ def test_middle_and_last_pages_report_their_neighbours(api, account, customer):
         "total_pages": 3,
         "has_next": True,
         "has_previous": True,
+        "next_cursor": ANY,
     }
     last = get_list(api, page=3, limit=3)
     assert len(last["invoices"]) == 1
@@ -272,6 +285,7 @@ def test_page_past_the_end_is_an_empty_list_with_true_totals(api, account, custo
         "total_pages": 2,
         "has_next": False,
         "has_previous": True,
+        "next_cursor": None,
     }
 
 
