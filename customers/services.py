@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from beel.actors import Actor
 from beel.errors import DomainError
+from beel.events.models import EventType, NewEvent, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
 from customers.errors import CustomerAlreadyExists, CustomerHasInvoices, CustomerNotFound, InvalidCustomerId
 from customers.models import AuditEntry, Customer
+from customers.representations import customer_detail_representation
 
 MAX_BULK_IDS = 100
 
@@ -123,6 +125,14 @@ def deactivate_customers(
         if to_deactivate and not dry_run:
             Customer.objects.filter(pk__in=to_deactivate).update(active=False, deactivated_at=now, updated_at=now)
             AuditEntry.record(customer_ids=to_deactivate, action=AuditEntry.Action.DEACTIVATED, actor=actor, at=now)
+            for customer_uuid in to_deactivate:
+                # What the UPDATE above wrote, so the events need no query of their own.
+                customer = customers[customer_uuid]
+                customer.active, customer.deactivated_at, customer.updated_at = False, now, now
+            record_events(
+                [_event(EventType.CUSTOMER_DEACTIVATED, customers[customer_uuid]) for customer_uuid in to_deactivate],
+                at=now,
+            )
     position = {raw: index for index, raw in enumerate(report.requested_ids)}
     report.failures.sort(key=lambda failure: position[failure.customer_id])
     return report
@@ -148,6 +158,7 @@ def reactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> 
         customer.deactivated_at = None
         customer.save(update_fields=["active", "deactivated_at", "updated_at"])
         AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.REACTIVATED, actor=actor)
+        record_events([_event(EventType.CUSTOMER_REACTIVATED, customer)])
     return customer
 
 
@@ -169,6 +180,7 @@ def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) 
             customer = Customer(account=account, mode=mode, **data)
             customer.save()
             AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.CREATED, actor=actor)
+            record_events([_event(EventType.CUSTOMER_CREATED, customer)])
     except IntegrityError:
         # Two concurrent creates passed the check; the partial unique index stopped the second.
         raise _nif_taken() from None
@@ -234,6 +246,7 @@ def create_customers(
             AuditEntry.record(
                 customer_ids=[customer.pk for customer in report.created], action=AuditEntry.Action.CREATED, actor=actor
             )
+            record_events([_event(EventType.CUSTOMER_CREATED, customer) for customer in report.created])
     except IntegrityError:
         # A concurrent request took one of these NIFs after the check; nothing was written.
         raise CustomerAlreadyExists(
@@ -268,6 +281,17 @@ def update_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, An
             AuditEntry.record(
                 customer_ids=[customer.pk], action=AuditEntry.Action.UPDATED, actor=actor, changed_fields=changed
             )
+            record_events([_event(EventType.CUSTOMER_UPDATED, customer)])
     except IntegrityError:
         raise _nif_taken() from None
     return customer
+
+
+def _event(event_type: EventType, customer: Customer) -> NewEvent:
+    """The event of a change to `customer`, recorded in the change's transaction (the outbox)."""
+    return NewEvent(
+        account_id=customer.account_id,
+        mode=customer.mode,
+        type=event_type,
+        data=customer_detail_representation(customer),
+    )

@@ -1,17 +1,11 @@
-from datetime import UTC, datetime
+from datetime import UTC
 
 from django.db import models
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from beel.api.envelope import error_payload
-
-UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def format_utc(moment: datetime | None) -> str | None:
-    """Timestamps are always rendered in UTC with a `Z` (as in the spec), whatever TIME_ZONE the admin uses."""
-    return None if moment is None else moment.astimezone(UTC).strftime(UTC_FORMAT)
+from beel.timestamps import UTC_FORMAT, format_utc  # noqa: F401  (format_utc: used by the apps' serializers)
 
 
 class UTCDateTimeField(serializers.DateTimeField):
