@@ -279,3 +279,21 @@ def test_an_address_that_became_local_is_refused_at_delivery(
     assert attempt.error.startswith("Refused:") and attempt.status_code is None
     time.sleep(0.2)
     assert receiver.received == []
+
+
+def test_the_sweep_command_sends_what_is_due(test_api, receiver_with, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    receiver = receiver_with([500])
+    subscribe(test_api, receiver)
+    with django_capture_on_commit_callbacks(execute=True):
+        create_customer(test_api)
+    out = StringIO()
+    call_command("sweepwebhooks", stdout=out)
+    assert "0 deliveries attempted" in out.getvalue()  # the retry is not due for a minute
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    call_command("sweepwebhooks", stdout=out)
+    assert "1 deliveries attempted, 1 succeeded" in out.getvalue()
+    assert len(receiver.wait_for(2, timeout=5)) == 2
