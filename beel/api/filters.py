@@ -76,3 +76,13 @@ class ChangeFilterSet(django_filters.FilterSet):
     created_until = _change_filter("created_at", "lt", "Created before this instant (ISO 8601 with offset)")
     updated_since = _change_filter("updated_at", "gte", "Updated at or after this instant (ISO 8601 with offset)")
     updated_until = _change_filter("updated_at", "lt", "Updated before this instant (ISO 8601 with offset)")
+
+    def get_form_class(self):
+        # The form depends on the declared filters only, so one class per filterset serves every request;
+        # django-filter builds a new class with new fields each time, a visible share of a cursor page.
+        filterset_class = type(self)
+        form_class = filterset_class.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            filterset_class._form_class = form_class
+        return form_class
