@@ -1,3 +1,5 @@
+from datetime import UTC, timedelta
+
 import django_filters
 from django import forms
 from django.utils.dateparse import parse_datetime
@@ -28,6 +30,10 @@ class QueryParamsFilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
+# No time zone is further from UTC than this (Kiribati, +14:00).
+_LARGEST_UTC_OFFSET = timedelta(hours=14)
+
+
 class AwareDateTimeField(forms.DateTimeField):
     """An ISO 8601 date and time with its UTC offset (`Z` or `+01:00`): without one, the instant would
     depend on the server's time zone, so it is refused rather than guessed."""
@@ -45,9 +51,13 @@ class AwareDateTimeField(forms.DateTimeField):
             parsed = parse_datetime(text)
         except ValueError:
             parsed = None
-        if parsed is None or parsed.tzinfo is None:
+        if parsed is None or parsed.tzinfo is None or abs(parsed.utcoffset()) > _LARGEST_UTC_OFFSET:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed
+        try:
+            # In UTC: PostgreSQL refuses offsets past 15:59, and year 1 or 9999 may not survive the shift.
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class AwareDateTimeFilter(django_filters.Filter):

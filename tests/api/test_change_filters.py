@@ -70,7 +70,17 @@ def test_updated_since_finds_what_an_update_changed(api, account):
 
 @pytest.mark.parametrize(
     "value",
-    ["2026-05-04T12:00:00", "2026-05-04", "yesterday", "2026-13-01T00:00:00Z", "2026-05-04T25:00:00+01:00", "1" * 300],
+    [
+        "2026-05-04T12:00:00",
+        "2026-05-04",
+        "yesterday",
+        "2026-13-01T00:00:00Z",
+        "2026-05-04T25:00:00+01:00",
+        "1" * 300,
+        "1911-05-09T20:39:53.798972-18:04",  # found by the fuzzer: PostgreSQL refuses offsets past 15:59
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC
+        "9999-12-31T23:59:59-01:00",  # after year 9999 in UTC
+    ],
 )
 @pytest.mark.parametrize("url", [CUSTOMERS, INVOICES])
 def test_a_value_without_offset_or_not_a_datetime_is_a_400_naming_the_parameter(api, account, url, value):
