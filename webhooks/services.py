@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from beel.errors import ValidationFailed
+from beel.errors import Conflict, ValidationFailed
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
 from webhooks.errors import WebhookDeliveryNotFound, WebhookEndpointNotFound
@@ -77,9 +77,12 @@ def recent_attempts(*, endpoint: WebhookEndpoint) -> list[WebhookAttempt]:
 
 def schedule_retry(*, scope: DataScope, endpoint_id: str, delivery_id: int | str) -> WebhookDelivery:
     """Make a delivery due now, whatever came of it before (a succeeded one is sent again: the receiver
-    asked for it). The caller hands it to the queue."""
+    asked for it). The caller hands it to the queue. Refused while the endpoint is disabled, where it
+    would silently never be sent."""
     with transaction.atomic():
         endpoint = get_endpoint(scope=scope, endpoint_id=endpoint_id)
+        if not endpoint.enabled:
+            raise Conflict("The endpoint is disabled; enable it before retrying its deliveries")
         try:
             delivery = WebhookDelivery.objects.select_for_update().get(pk=int(delivery_id), endpoint=endpoint)
         except (ValueError, WebhookDelivery.DoesNotExist):

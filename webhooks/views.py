@@ -142,7 +142,7 @@ class WebhookEndpointViewSet(APIViewSet):
         description="Send this delivery's event again now (the endpoint must be enabled).",
         parameters=[ENDPOINT_ID, DELIVERY_ID],
         request=None,
-        responses={202: WebhookDeliverySerializer, **error_responses(400, 404)},
+        responses={202: WebhookDeliverySerializer, **error_responses(400, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>\d+)/retry")
     def retry_delivery(self, request, endpoint_id: str, delivery_id: str):

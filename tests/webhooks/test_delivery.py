@@ -297,3 +297,16 @@ def test_the_sweep_command_sends_what_is_due(test_api, receiver_with, django_cap
     call_command("sweepwebhooks", stdout=out)
     assert "1 deliveries attempted, 1 succeeded" in out.getvalue()
     assert len(receiver.wait_for(2, timeout=5)) == 2
+
+
+def test_retrying_on_a_disabled_endpoint_is_a_409(test_api, receiver_with, django_capture_on_commit_callbacks):
+    receiver = receiver_with([500])
+    endpoint = subscribe(test_api, receiver)
+    with django_capture_on_commit_callbacks(execute=True):
+        create_customer(test_api)
+    delivery = WebhookDelivery.objects.get()
+    test_api.patch(f"{ENDPOINTS}/{endpoint['id']}", {"enabled": False}, format="json")
+    response = test_api.post(f"{ENDPOINTS}/{endpoint['id']}/deliveries/{delivery.pk}/retry")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "CONFLICT"
+    delivery.refresh_from_db()
+    assert delivery.attempt_count == 1 and len(receiver.received) == 1
