@@ -33,6 +33,8 @@ class Scope(models.TextChoices):
     CUSTOMERS_WRITE = "customers:write", "Create, update and deactivate customers"
     INVOICES_READ = "invoices:read", "Read invoices"
     INVOICES_WRITE = "invoices:write", "Create invoices"
+    WEBHOOKS_READ = "webhooks:read", "Read webhook endpoints and their delivery attempts"
+    WEBHOOKS_WRITE = "webhooks:write", "Manage webhook endpoints, rotate secrets, retry deliveries"
 
 
 ALL_SCOPES: list[str] = [scope.value for scope in Scope]

@@ -77,9 +77,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "beel.idempotency",
+    "beel.events",
     "apikeys",
     "customers",
     "invoices",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +203,31 @@ CUSTOMER_RETENTION_YEARS = env_int("CUSTOMER_RETENTION_YEARS", 6)
 # timeout): a retry takes the key over. Must exceed the longest a request can run (gunicorn's timeout).
 IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 120)
 
+# Webhook deliveries run on Celery (beel/celery.py). With CELERY_BROKER_URL set (redis://...), run
+# `celery -A beel worker --beat`; without it tasks run eagerly in the process that commits the change, so
+# a newcomer's runserver delivers webhooks with nothing else started (retries then need the sweep:
+# `manage.py sweepwebhooks`).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True
+# A delivery is acknowledged after it ran, and handed to another worker if its worker dies mid-way.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-webhooks": {"task": "webhooks.tasks.sweep_webhooks", "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 30)},
+}
+# A receiver must answer 2xx within this many seconds.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Failed deliveries are retried with exponential backoff for this long; an endpoint whose deliveries all
+# failed for as long is disabled.
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 72)
+# Test-mode endpoints may then point at localhost or a private network (development only); live-mode
+# endpoints never may.
+WEBHOOK_ALLOW_LOCAL_TEST_ENDPOINTS = env_bool("WEBHOOK_ALLOW_LOCAL_TEST_ENDPOINTS", default=False)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys.authentication.APIKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["apikeys.permissions.HasRequiredScope"],
@@ -231,6 +258,12 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several components have a `status`; name each choice set after what it is the status of.
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
+        "WebhookEndpointStatusEnum": "webhooks.models.WebhookEndpoint.Status",
+        "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "beel.api.schema.wrap_in_envelope",

@@ -11,6 +11,7 @@ public = {"authentication_classes": [], "permission_classes": []}
 api_v1 = [
     path("", include("customers.urls")),
     path("", include("invoices.urls")),
+    path("", include("webhooks.urls")),
     path("schema", SchemaView.as_view(), name="schema"),
 ]
 

@@ -9,7 +9,10 @@
 2. For each list case, times the API through the full Django stack (middleware, DRF, bearer auth,
    filters, pagination, envelope renderer) and the same page + total computed by one hand-written SQL
    query through psycopg (the floor), and prints the ratio.
-3. Times the partial-match queries with and without their trigram index (dropped inside a transaction
+3. Walks every customer with `cursor=` (100 a page) and estimates the same walk by page number from
+   evenly spaced sample pages (--full-page-walk walks them all), and compares the first cursor page with
+   the deepest one for a few sorts and filters.
+4. Times the partial-match queries with and without their trigram index (dropped inside a transaction
    that is rolled back), the cost of counting `total_items`, and DELETE /customers/bulk with 1, 10 and
    100 ids (time and number of SQL queries).
 
@@ -17,6 +20,7 @@ Results go to stdout and to bench/results/latest.md (or --output) as markdown.
 """
 
 import argparse
+import math
 import multiprocessing
 import os
 import platform
@@ -58,6 +62,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=50, help="Repetitions per list case.")
     parser.add_argument("--reload", action="store_true", help="Reload the data even if already there.")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.md")
+    parser.add_argument("--walk-only", action="store_true", help="Only the cursor and page walks.")
+    parser.add_argument(
+        "--full-page-walk", action="store_true", help="Walk every page by number instead of sampling pages."
+    )
+    parser.add_argument("--page-samples", type=int, default=40, help="Pages timed to estimate the page walk.")
     return parser.parse_args()
 
 
@@ -134,7 +143,7 @@ def load(args: argparse.Namespace, account) -> dict[str, float]:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM customers_statuschange WHERE customer_id IN "
+            "DELETE FROM customers_auditentry WHERE customer_id IN "
             "(SELECT id FROM customers_customer WHERE account_id = %s)",
             [account.pk],
         )
@@ -407,6 +416,128 @@ def measure_bulk(args, client, account) -> list[dict]:
     return results
 
 
+WALK_LIMIT = 100
+DEPTH_CASES = [
+    ("default order (created_at)", {}),
+    ("sort_by=legal_name desc", {"sort_by": "legal_name", "sort_order": "desc"}),
+    ("province=Madrid + active + sort legal_name", {"province": "madrid", "active": "true", "sort_by": "legal_name"}),
+]
+
+
+def _get_page(client, params: dict) -> tuple[float, dict]:
+    started = time.perf_counter()
+    response = client.get("/api/v1/customers", params)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.content[:500]
+    return elapsed, response.json()["data"]
+
+
+def measure_walks(args, client, total: int) -> dict:
+    """Every customer once by following next_cursor, against the same walk by page number."""
+    pages = math.ceil(total / WALK_LIMIT)
+    started = time.perf_counter()
+    elapsed, data = _get_page(client, {"limit": WALK_LIMIT})
+    seen = len(data["customers"])
+    cursor_pages = Samples()
+    cursor_pages.add(elapsed)
+    while (cursor := data["pagination"]["next_cursor"]) is not None:
+        elapsed, data = _get_page(client, {"limit": WALK_LIMIT, "cursor": cursor})
+        cursor_pages.add(elapsed)
+        seen += len(data["customers"])
+        if len(cursor_pages.values) % 1000 == 0:
+            print(f"  cursor walk: {seen:,} customers", end="\r", flush=True)
+    cursor_total = time.perf_counter() - started
+    print()
+    assert seen == total, f"the cursor walk saw {seen:,} customers of {total:,}"
+
+    page_samples = Samples()
+    if args.full_page_walk:
+        sampled = list(range(1, pages + 1))
+    else:
+        step = max(1, pages // args.page_samples)
+        sampled = sorted({*range(1, pages + 1, step), pages})
+    for page in sampled:
+        elapsed, data = _get_page(client, {"limit": WALK_LIMIT, "page": page})
+        page_samples.add(elapsed)
+        print(f"  page walk: page {page:,}", end="\r", flush=True)
+    print()
+    # OFFSET cost grows linearly with the page number, so the mean of evenly spaced pages times the number
+    # of pages estimates the walk.
+    page_total = statistics.fmean(page_samples.values) / 1000 * pages
+    print(f"  cursor walk {cursor_total:.1f} s, page walk {'' if args.full_page_walk else '~'}{page_total:.1f} s")
+    return {
+        "customers": seen,
+        "pages": pages,
+        "cursor_total": cursor_total,
+        "cursor_pages": cursor_pages,
+        "page_total": page_total,
+        "page_samples": page_samples,
+        "page_sampled": len(sampled),
+    }
+
+
+def measure_cursor_depth(args, client) -> list[dict]:
+    """The first cursor page against the deepest: the cursor after page 1 and after the next-to-last
+    page (the page mode request that yields the deep cursor is not timed)."""
+    results = []
+    for name, params in DEPTH_CASES:
+        _elapsed, first_page = _get_page(client, {**params, "limit": WALK_LIMIT})
+        pages = first_page["pagination"]["total_pages"]
+        _elapsed, before_last = _get_page(client, {**params, "limit": WALK_LIMIT, "page": max(1, pages - 1)})
+        timings = {}
+        for label, cursor in (
+            ("first", first_page["pagination"]["next_cursor"]),
+            ("deep", before_last["pagination"]["next_cursor"]),
+        ):
+            samples = Samples()
+            for _ in range(args.repeat):
+                elapsed, _data = _get_page(client, {**params, "limit": WALK_LIMIT, "cursor": cursor})
+                samples.add(elapsed)
+            timings[label] = samples
+        results.append({"case": name, "pages": pages, **timings})
+        print(
+            f"  {name}: first cursor page {timings['first'].median:.1f} ms, "
+            f"page {pages:,} {timings['deep'].median:.1f} ms"
+        )
+    return results
+
+
+def walk_report(walks: dict, depth: list[dict], full_page_walk: bool) -> list[str]:
+    speedup = walks["page_total"] / walks["cursor_total"]
+    how = "every page" if full_page_walk else f"estimated from {walks['page_sampled']} evenly spaced pages"
+    lines = [
+        "## Walking every customer: cursor against page number",
+        "",
+        f"{walks['customers']:,} customers, {WALK_LIMIT} a page ({walks['pages']:,} pages), default order, "
+        "through the full Django stack. The cursor walk is timed end to end; the page-number walk is "
+        f"{how}. Target: the cursor walk at least 20x faster.",
+        "",
+        "| walk | total (s) | per page median (ms) | per page p95 (ms) |",
+        "|---|---:|---:|---:|",
+        f"| cursor | {walks['cursor_total']:.1f} | {walks['cursor_pages'].median:.1f} | "
+        f"{walks['cursor_pages'].p95:.1f} |",
+        f"| page number | {'' if full_page_walk else '~'}{walks['page_total']:.1f} | "
+        f"{walks['page_samples'].median:.1f} | {walks['page_samples'].p95:.1f} |",
+        "",
+        f"Cursor walk {speedup:.0f}x faster: target {'met' if speedup >= 20 else 'MISSED'}.",
+        "",
+        "## The deepest cursor page against the first",
+        "",
+        "Milliseconds, medians and p95 of the request for the page after page 1 and for the last page. "
+        "Target: the deep page within 1.5x of the first.",
+        "",
+        "| case | pages | first median | first p95 | last median | last p95 | last/first | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in depth:
+        ratio = row["deep"].median / row["first"].median
+        lines.append(
+            f"| {row['case']} | {row['pages']:,} | {row['first'].median:.1f} | {row['first'].p95:.1f} | "
+            f"{row['deep'].median:.1f} | {row['deep'].p95:.1f} | {ratio:.2f} | {'met' if ratio <= 1.5 else 'MISSED'} |"
+        )
+    return lines
+
+
 # ------------------------------------------------------------------------------------------ reporting
 
 
@@ -542,6 +673,29 @@ def main() -> None:
     conn = psycopg.connect(
         host=args.host, port=args.port, user=args.user, dbname=args.database, autocommit=True, prepare_threshold=None
     )
+    print("Cursor depth ...")
+    depth = measure_cursor_depth(args, client)
+    print("Walks ...")
+    walks = measure_walks(args, client, Customer.objects.filter(account=account, mode="live").count())
+    walk_lines = walk_report(walks, depth, args.full_page_walk)
+    if args.walk_only:
+        issued.api_key.revoke()
+        text = "\n".join(
+            [
+                f"# Benchmark: walks over {walks['customers']:,} customers",
+                "",
+                f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `uv run python bench/run.py --database "
+                f"{args.database} --customers {args.customers} --repeat {args.repeat} --walk-only`.",
+                "",
+                *machine_description(conn),
+                "",
+                *walk_lines,
+            ]
+        )
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(text)
+        return
     cases = list_cases(common_term="garcia", rare_term="velazquez saiz")
     print("List cases ...")
     lists = measure_lists(args, client, conn, account.pk, cases)
@@ -552,6 +706,7 @@ def main() -> None:
     issued.api_key.revoke()
 
     text = report(args, load_timings, lists, without, bulk, machine_description(conn))
+    text += "\n" + "\n".join(walk_lines) + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     print()

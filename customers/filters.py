@@ -4,6 +4,7 @@ parameter (django-filter's form errors, turned into the envelope by the exceptio
 import django_filters
 from django import forms
 
+from beel.api.filters import ChangeFilterSet
 from customers.models import CustomerQuerySet
 
 # sort_by value -> model field. Text keys sort on their folded copy so 'Ávila' sorts with the A's.
@@ -48,7 +49,7 @@ def _text(method_name: str, help_text: str):
     )
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+class CustomerFilterSet(ChangeFilterSet):
     active = StrictBooleanFilter(
         field_name="active",
         help_text="Filter by active/inactive status",

@@ -83,6 +83,7 @@ list_customers = extend_schema(
                         "total_pages": 1,
                         "has_next": False,
                         "has_previous": False,
+                        "next_cursor": None,
                     },
                 }
             ),

@@ -11,10 +11,10 @@ from beel.api.serializers import (
     ErrorSerializer,
     StrictUUIDField,
     UTCDateTimeField,
-    format_utc,
 )
 from beel.errors import BadRequest, ValidationFailed
 from customers.models import Customer
+from customers.representations import customer_detail_representation, customer_representation
 from customers.services import (
     MAX_BULK_IDS,
     CreationFailure,
@@ -25,8 +25,6 @@ from customers.services import (
 from customers.validators import DEFAULT_COUNTRY, normalize_phone, validate_nif
 
 MAX_BULK_CREATE = 100
-# Shown only when set, as in the spec's example (beel-list-customers.txt), where most customers have none.
-OPTIONAL_ADDRESS_FIELDS = ("floor", "door")
 
 
 class AddressSerializer(APISerializer):
@@ -56,30 +54,11 @@ class CustomerSerializer(APIModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, customer: Customer) -> dict:
-        # Written out by hand because the list renders up to 100 customers per request and DRF's
-        # field-by-field path cost more than the SQL behind it (docs/performance.md). The declared fields
-        # above still describe the shape for the OpenAPI schema; the tests hold both to the spec.
-        address = {"street": customer.street, "number": customer.number}
-        for name in OPTIONAL_ADDRESS_FIELDS:
-            if value := getattr(customer, name):
-                address[name] = value
-        address.update(
-            postal_code=customer.postal_code,
-            city=customer.city,
-            province=customer.province,
-            country=customer.country,
-        )
-        return {
-            "id": str(customer.id),
-            "legal_name": customer.legal_name,
-            "nif": customer.nif,
-            "email": customer.email or None,
-            "phone": customer.phone or None,
-            "address": address,
-            "active": customer.active,
-            "created_at": format_utc(customer.created_at),
-            "updated_at": format_utc(customer.updated_at),
-        }
+        # Written out by hand (customers.representations) because the list renders up to 100 customers per
+        # request and DRF's field-by-field path cost more than the SQL behind it (docs/performance.md). The
+        # declared fields above still describe the shape for the OpenAPI schema; the tests hold both to the
+        # spec.
+        return customer_representation(customer)
 
 
 class CustomerDetailSerializer(CustomerSerializer):
@@ -96,13 +75,7 @@ class CustomerDetailSerializer(CustomerSerializer):
         read_only_fields = fields
 
     def to_representation(self, customer: Customer) -> dict:
-        return {
-            **super().to_representation(customer),
-            "deactivated_at": format_utc(customer.deactivated_at),
-            "merged_into": str(customer.merged_into_id) if customer.merged_into_id else None,
-            "retain_until": customer.retain_until.isoformat() if customer.retain_until else None,
-            "anonymized_at": format_utc(customer.anonymized_at),
-        }
+        return customer_detail_representation(customer)
 
 
 class MergeSerializer(APISerializer):

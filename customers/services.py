@@ -15,6 +15,7 @@ from django.utils import timezone
 from beel.actors import Actor
 from beel.clock import today as clock_today
 from beel.errors import DomainError, ValidationFailed
+from beel.events.models import EventType, NewEvent, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
 from customers.errors import (
@@ -28,6 +29,7 @@ from customers.errors import (
     InvalidCustomerId,
 )
 from customers.models import AuditEntry, Customer, CustomerQuerySet
+from customers.representations import customer_detail_representation
 
 MAX_BULK_IDS = 100
 
@@ -142,6 +144,14 @@ def deactivate_customers(
                 at=now,
                 batch=report.batch,
             )
+            for customer_uuid in to_deactivate:
+                # What the UPDATE above wrote, so the events need no query of their own.
+                customer = customers[customer_uuid]
+                customer.active, customer.deactivated_at, customer.updated_at = False, now, now
+            record_events(
+                [_event(EventType.CUSTOMER_DEACTIVATED, customers[customer_uuid]) for customer_uuid in to_deactivate],
+                at=now,
+            )
     _sort_failures(report)
     return report
 
@@ -253,6 +263,10 @@ def reactivate_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) 
                     at=now,
                     batch=uuid.uuid4(),
                 )
+                for customer_uuid in to_reactivate:
+                    customer = customers[customer_uuid]
+                    customer.active, customer.deactivated_at, customer.updated_at = True, None, now
+                record_events([_event(EventType.CUSTOMER_REACTIVATED, customers[pk]) for pk in to_reactivate], at=now)
     except IntegrityError:
         # A concurrent create or reactivation took one of these NIFs after the check; nothing was written.
         raise _nif_taken() from None
@@ -301,6 +315,7 @@ def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) 
             customer = Customer(account=account, mode=mode, **data)
             customer.save()
             AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.CREATED, actor=actor)
+            record_events([_event(EventType.CUSTOMER_CREATED, customer)])
     except IntegrityError:
         # Two concurrent creates passed the check; the partial unique index stopped the second.
         raise _nif_taken() from None
@@ -366,6 +381,7 @@ def create_customers(
             AuditEntry.record(
                 customer_ids=[customer.pk for customer in report.created], action=AuditEntry.Action.CREATED, actor=actor
             )
+            record_events([_event(EventType.CUSTOMER_CREATED, customer) for customer in report.created])
     except IntegrityError:
         # A concurrent request took one of these NIFs after the check; nothing was written.
         raise CustomerAlreadyExists(
@@ -401,6 +417,7 @@ def update_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, An
             AuditEntry.record(
                 customer_ids=[customer.pk], action=AuditEntry.Action.UPDATED, actor=actor, changed_fields=changed
             )
+            record_events([_event(EventType.CUSTOMER_UPDATED, customer)])
     except IntegrityError:
         raise _nif_taken() from None
     return customer
@@ -484,6 +501,8 @@ def request_erasure(*, scope: DataScope, customer_id: str, actor: Actor) -> Eras
                 changed += ["active", "deactivated_at"]
                 AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.DEACTIVATED, actor=actor, at=now)
             customer.save(update_fields=[*changed, "updated_at"])
+            if "active" in changed:
+                record_events([_event(EventType.CUSTOMER_DEACTIVATED, customer)], at=now)
             AuditEntry.record(
                 customer_ids=[customer.pk], action=AuditEntry.Action.ERASURE_REQUESTED, actor=actor, at=now
             )
@@ -516,6 +535,7 @@ def _anonymize(customer: Customer, *, actor: Actor, at) -> None:
         at=at,
         changed_fields=PERSONAL_FIELDS,
     )
+    record_events([_event(EventType.CUSTOMER_ANONYMIZED, customer)], at=at)
 
 
 def anonymize_due_customers(*, actor: Actor) -> list[Customer]:
@@ -568,4 +588,15 @@ def merge_customers(*, scope: DataScope, customer_id: str, into_id: str, actor: 
         duplicate.save(update_fields=[*changed, "updated_at"])
         AuditEntry.record(customer_ids=[duplicate.pk], action=AuditEntry.Action.MERGED, actor=actor, at=now)
         AuditEntry.record(customer_ids=[survivor.pk], action=AuditEntry.Action.ABSORBED, actor=actor, at=now)
+        record_events([_event(EventType.CUSTOMER_MERGED, duplicate)], at=now)
     return duplicate
+
+
+def _event(event_type: EventType, customer: Customer) -> NewEvent:
+    """The event of a change to `customer`, recorded in the change's transaction (the outbox)."""
+    return NewEvent(
+        account_id=customer.account_id,
+        mode=customer.mode,
+        type=event_type,
+        data=customer_detail_representation(customer),
+    )

@@ -3,6 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apikeys.models import Scope
+from beel.api.filters import CHANGE_FILTERS
 from beel.api.params import parse_flag
 from beel.api.views import APIViewSet, actor_of
 from beel.idempotency.decorators import idempotent
@@ -46,9 +47,9 @@ class CustomerViewSet(APIViewSet):
 
     def known_total_items(self) -> int | None:
         """The maintained counters answer `total_items` when nothing but `active` narrows the list (the
-        default request); any text filter needs the rows themselves counted."""
+        default request); any text or change filter needs the rows themselves counted."""
         asked = self.filterset.form.cleaned_data
-        if any(asked.get(name) for name in TEXT_FILTERS):
+        if any(asked.get(name) for name in (*TEXT_FILTERS, *CHANGE_FILTERS)):
             return None
         return CustomerCount.total(scope=self.data_scope(), active=asked.get("active"))
 

@@ -1,9 +1,10 @@
 import django_filters
 
+from beel.api.filters import ChangeFilterSet
 from invoices.models import InvoiceStatus
 
 
-class InvoiceFilterSet(django_filters.FilterSet):
+class InvoiceFilterSet(ChangeFilterSet):
     customer_id = django_filters.UUIDFilter(
         field_name="customer_id",
         help_text="Only this customer's invoices",

@@ -87,7 +87,16 @@ class Invoice(models.Model):
                 fields=["account", "mode", "series", "number"], name="invoice_unique_number_per_series"
             ),
         ]
-        indexes = [models.Index(fields=["customer", "status"], name="invoice_customer_status_idx")]
+        # The list's order closed by the id (keyset pagination starts its scan at the cursor), and the
+        # change filters' columns (`created_since`, `updated_since`, ...).
+        indexes = [
+            models.Index(fields=["customer", "status"], name="invoice_customer_status_idx"),
+            models.Index(
+                fields=["account", "mode", "-issue_date", "series", "-number", "id"], name="invoice_account_order_idx"
+            ),
+            models.Index(fields=["account", "mode", "created_at", "id"], name="invoice_account_created_idx"),
+            models.Index(fields=["account", "mode", "updated_at", "id"], name="invoice_account_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_number

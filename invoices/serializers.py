@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDField
+from invoices.currencies import ISO_4217_CODES
 from invoices.models import CURRENCY_MESSAGE, DEFAULT_CURRENCY, Invoice, check_draft_amounts
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -21,6 +22,11 @@ class AmountField(serializers.DecimalField):
         if not isinstance(data, str) or not re.fullmatch(AMOUNT_PATTERN, data):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "enum": sorted(ISO_4217_CODES), "description": "An ISO 4217 code."})
+class CurrencyField(serializers.RegexField):
+    """Documented as the list of codes the draft amounts check accepts (invoices.currencies)."""
 
 
 class InvoiceSerializer(APIModelSerializer):
@@ -58,7 +64,7 @@ class InvoiceCreateSerializer(APISerializer):
         error_messages={"invalid": "Upper-case letters, digits and dashes, at most 20 characters."},
     )
     issue_date = serializers.DateField(required=False)
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, error_messages={"invalid": CURRENCY_MESSAGE})
+    currency = CurrencyField(r"^[A-Z]{3}$", required=False, error_messages={"invalid": CURRENCY_MESSAGE})
     subtotal = AmountField(required=False, **MONEY)
     tax_total = AmountField(required=False, **MONEY)
 

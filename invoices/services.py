@@ -6,11 +6,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from beel.actors import Actor
+from beel.events.models import EventType, NewEvent, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
 from customers.services import get_customer
 from invoices.errors import CustomerCannotBeInvoiced, InvoiceNotFound
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
+from invoices.representations import invoice_representation
 
 
 def get_invoice(*, scope: DataScope, invoice_id: str) -> Invoice:
@@ -55,6 +57,17 @@ def create_invoice(
         if not customer.active:
             raise CustomerCannotBeInvoiced()
         number = _next_number(account=account, mode=mode, series=series)
-        return Invoice.objects.create(
+        invoice = Invoice.objects.create(
             account=account, mode=mode, customer=customer, series=series, number=number, **data
         )
+        record_events(
+            [
+                NewEvent(
+                    account_id=invoice.account_id,
+                    mode=invoice.mode,
+                    type=EventType.INVOICE_CREATED,
+                    data=invoice_representation(invoice),
+                )
+            ]
+        )
+        return invoice

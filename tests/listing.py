@@ -2,7 +2,15 @@
 
 from tests.envelope import assert_success
 
-PAGINATION_KEYS = {"current_page", "items_per_page", "total_items", "total_pages", "has_next", "has_previous"}
+PAGINATION_KEYS = {
+    "current_page",
+    "items_per_page",
+    "total_items",
+    "total_pages",
+    "has_next",
+    "has_previous",
+    "next_cursor",
+}
 
 
 def get_page(client, url: str, key: str, **params) -> dict:

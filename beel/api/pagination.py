@@ -1,14 +1,21 @@
-"""Page/limit pagination as documented in beel-list-customers.txt.
+"""Page/limit pagination as documented in beel-list-customers.txt, and cursor pagination beside it.
 
 Malformed or out-of-range `page`/`limit` are a 400 with details per parameter, never silently clamped;
 a page past the end is an empty page with true figures, so a client can stop on `has_next`.
+
+Every list also answers `next_cursor`: an opaque, signed token naming the last row's sort key and id.
+`cursor=<next_cursor>` (with the same filters and sort) continues after that row by a keyset condition
+instead of an OFFSET, and counts nothing, so the 10,000th page costs what the first does and rows inserted
+during a walk cannot shift the rows still to come.
 """
 
+import hashlib
 import math
 from collections import OrderedDict
 from typing import Any
 
-from django.db.models import Func, IntegerField, Subquery
+from django.core import signing
+from django.db.models import Func, IntegerField, Q, Subquery
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
@@ -55,12 +62,122 @@ def parse_page_params(query_params) -> tuple[int, int]:
     return page, limit
 
 
+CURSOR_PARAM = "cursor"
+# Parameters that may differ between the requests of one walk; every other one must stay the same.
+_WALK_INDEPENDENT_PARAMS = {CURSOR_PARAM, "page", "limit"}
+_CURSOR_SALT = "beel.api.pagination.cursor"
+_CURSOR_MISMATCH = "cursor belongs to another list: send the filters and sort of the request that returned it."
+
+
+def _order_of(queryset) -> list[tuple[str, bool]]:
+    """(field name, descending) for each term of the queryset's explicit order; the views' filtersets
+    always end it with the id, which makes the order total and so the keyset exact."""
+    terms = []
+    for term in queryset.query.order_by:
+        if not isinstance(term, str):
+            raise TypeError(f"keyset pagination needs field names in order_by, got {term!r}")
+        terms.append((term.lstrip("-"), term.startswith("-")))
+    return terms
+
+
+def _after(order: list[tuple[str, bool]], values: list) -> Q:
+    """The rows strictly after `values` in `order`. Written as `k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND ...))`
+    rather than a plain OR of cases: the leading range bound lets the (account, mode, key, id) index
+    start its scan at the cursor instead of filtering every row before it."""
+    (name, descending), *rest = order
+    strictly = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[0]})
+    if not rest:
+        return strictly
+    return Q(**{f"{name}__{'lte' if descending else 'gte'}": values[0]}) & (
+        strictly | (Q(**{name: values[0]}) & _after(rest, values[1:]))
+    )
+
+
+def _walk_fingerprint(request, view) -> str:
+    """What a cursor is only valid for: this list (customers or invoices) with these filters and sort."""
+    asked = sorted(
+        (name, value)
+        for name, values in request.query_params.lists()
+        if name not in _WALK_INDEPENDENT_PARAMS
+        for value in values
+    )
+    text = repr((getattr(view, "results_key", ""), asked))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 class PagePagination(BasePagination):
     """The list key (`customers`, `invoices`) is set by the view (beel.api.views.APIViewSet)."""
 
     results_key = "results"
+    cursor_query_param = CURSOR_PARAM
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.order = _order_of(queryset)
+        self.fingerprint = _walk_fingerprint(request, view)
+        self.next_cursor = None
+        raw_cursor = request.query_params.get(self.cursor_query_param)
+        self.by_cursor = raw_cursor is not None
+        if self.by_cursor:
+            return self.paginate_by_cursor(queryset, request, raw_cursor)
+        rows = self.paginate_by_page(queryset, request, view)
+        if self.page * self.limit < self.total_items and rows:
+            self.next_cursor = self.cursor_after(rows[-1])
+        return rows
+
+    def paginate_by_cursor(self, queryset, request, raw_cursor: str) -> list:
+        errors: dict[str, str] = {}
+        if "page" in request.query_params:
+            errors["page"] = "page cannot be combined with cursor."
+        try:
+            _page, self.limit = parse_page_params(request.query_params)
+        except ValidationFailed as error:
+            errors.update(error.details or {})
+        values = None
+        try:
+            values = self.decode_cursor(queryset, raw_cursor)
+        except ValidationFailed as error:
+            errors.update(error.details or {})
+        if errors:
+            raise ValidationFailed(details=errors)
+        # One row past the page says whether there is a next page without counting anything.
+        rows = list(queryset.filter(_after(self.order, values))[: self.limit + 1])
+        self.has_next = len(rows) > self.limit
+        rows = rows[: self.limit]
+        if self.has_next:
+            self.next_cursor = self.cursor_after(rows[-1])
+        return rows
+
+    def cursor_after(self, row) -> str:
+        values = [getattr(row, name) for name, _descending in self.order]
+        # Values go through the fields' own string forms, so decoding can use field.to_python().
+        return signing.dumps(
+            {"f": self.fingerprint, "k": [str(value) for value in values]}, salt=_CURSOR_SALT, compress=True
+        )
+
+    def decode_cursor(self, queryset, raw_cursor: str) -> list:
+        invalid = ValidationFailed(details={self.cursor_query_param: "cursor is not a cursor this API issued."})
+        if len(raw_cursor) > 2000:
+            raise invalid
+        try:
+            payload = signing.loads(raw_cursor.strip(), salt=_CURSOR_SALT)
+        except signing.BadSignature:
+            raise invalid from None
+        if not isinstance(payload, dict) or payload.get("f") != self.fingerprint:
+            raise ValidationFailed(details={self.cursor_query_param: _CURSOR_MISMATCH})
+        raw_values = payload.get("k")
+        if not isinstance(raw_values, list) or len(raw_values) != len(self.order):
+            raise invalid
+        model = queryset.model
+        try:
+            return [
+                model._meta.get_field(name).to_python(raw)
+                for (name, _), raw in zip(self.order, raw_values, strict=True)
+            ]
+        except Exception:
+            # Signed by us yet unreadable: issued before a change of the sort fields' types.
+            raise invalid from None
+
+    def paginate_by_page(self, queryset, request, view):
         self.page, self.limit = parse_page_params(request.query_params)
         offset = (self.page - 1) * self.limit
         known_total = view.known_total_items()
@@ -79,6 +196,8 @@ class PagePagination(BasePagination):
         return rows
 
     def pagination_figures(self) -> dict[str, Any]:
+        if self.by_cursor:
+            return {"items_per_page": self.limit, "has_next": self.has_next, "next_cursor": self.next_cursor}
         total_pages = math.ceil(self.total_items / self.limit) if self.total_items else 0
         return {
             "current_page": self.page,
@@ -87,6 +206,7 @@ class PagePagination(BasePagination):
             "total_pages": total_pages,
             "has_next": self.page < total_pages,
             "has_previous": self.page > 1,
+            "next_cursor": self.next_cursor,
         }
 
     def get_paginated_response(self, data):
@@ -107,5 +227,13 @@ class PagePagination(BasePagination):
                 "in": "query",
                 "description": "Number of items per page",
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            },
+            {
+                "name": CURSOR_PARAM,
+                "required": False,
+                "in": "query",
+                "description": "The `next_cursor` of the previous response: the rows after it, in the same order, "
+                "without totals. Send the same filters and sort as that request; not combinable with `page`.",
+                "schema": {"type": "string"},
             },
         ]

@@ -156,8 +156,13 @@ def wrap_in_envelope(result, generator, request, public):
             if method == "post":
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "query":
-                    _state_what_text_fields_refuse({"properties": {parameter["name"]: parameter.get("schema", {})}})
+                if parameter.get("in") != "query":
+                    continue
+                schema = parameter.setdefault("schema", {})
+                if schema.get("format") == "date-time":
+                    # An instant needs its UTC offset, and no time zone is further from UTC than 14 hours.
+                    schema["pattern"] = r"(Z|z|[+-](0\d|1[0-3]):?[0-5]\d|[+-]14:?00)$"
+                _state_what_text_fields_refuse({"properties": {parameter["name"]: schema}})
             for status, response in responses.items():
                 content = response.setdefault("content", {})
                 media = content.setdefault(_JSON, {})

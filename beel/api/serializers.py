@@ -1,17 +1,11 @@
-from datetime import UTC, datetime
+from datetime import UTC
 
 from django.db import models
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from beel.api.envelope import error_payload
-
-UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def format_utc(moment: datetime | None) -> str | None:
-    """Timestamps are always rendered in UTC with a `Z` (as in the spec), whatever TIME_ZONE the admin uses."""
-    return None if moment is None else moment.astimezone(UTC).strftime(UTC_FORMAT)
+from beel.timestamps import UTC_FORMAT, format_utc  # noqa: F401  (format_utc: used by the apps' serializers)
 
 
 class UTCDateTimeField(serializers.DateTimeField):
@@ -92,14 +86,18 @@ class APISerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class PaginationSerializer(serializers.Serializer):
-    """Describes (for the schema) the `pagination` object of every paginated list."""
+    """Describes (for the schema) the `pagination` object of every paginated list. A `cursor` request
+    answers only `items_per_page`, `has_next` and `next_cursor`: it counts nothing."""
 
-    current_page = serializers.IntegerField(min_value=1)
+    current_page = serializers.IntegerField(min_value=1, required=False)
     items_per_page = serializers.IntegerField(min_value=1)
-    total_items = serializers.IntegerField(min_value=0)
-    total_pages = serializers.IntegerField(min_value=0)
+    total_items = serializers.IntegerField(min_value=0, required=False)
+    total_pages = serializers.IntegerField(min_value=0, required=False)
     has_next = serializers.BooleanField()
-    has_previous = serializers.BooleanField()
+    has_previous = serializers.BooleanField(required=False)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Send as `cursor` for the rows after this page; null on the last page."
+    )
 
 
 def page_serializer(name: str, results_key: str, item_serializer: type[serializers.Serializer]):

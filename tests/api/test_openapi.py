@@ -8,6 +8,11 @@ pytestmark = pytest.mark.django_db
 LIST_PARAMETERS = {
     "page",
     "limit",
+    "cursor",
+    "created_since",
+    "created_until",
+    "updated_since",
+    "updated_until",
     "active",
     "search",
     "legal_name",

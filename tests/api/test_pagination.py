@@ -3,6 +3,7 @@ their defaults and bounds, and the documented `pagination` object. Every test ru
 
 import math
 from dataclasses import dataclass
+from unittest.mock import ANY
 
 import pytest
 
@@ -52,6 +53,7 @@ def test_defaults_to_first_page_of_twenty(api, listed):
         "total_pages": 2,
         "has_next": True,
         "has_previous": False,
+        "next_cursor": ANY,
     }
 
 
@@ -66,6 +68,7 @@ def test_last_page_holds_the_remainder_and_has_no_next(api, listed):
         "total_pages": 2,
         "has_next": False,
         "has_previous": True,
+        "next_cursor": None,
     }
 
 
@@ -80,6 +83,7 @@ def test_middle_and_last_pages_report_their_neighbours(api, listed):
         "total_pages": 3,
         "has_next": True,
         "has_previous": True,
+        "next_cursor": ANY,
     }
     last = listed.list(api, page=3, limit=3)
     assert len(last[listed.key]) == 1
@@ -118,6 +122,7 @@ def test_page_past_the_end_is_an_empty_list_with_true_totals(api, listed, page):
         "total_pages": 2,
         "has_next": False,
         "has_previous": True,
+        "next_cursor": None,
     }
 
 
@@ -131,6 +136,7 @@ def test_nothing_to_list_has_zero_total_pages(api, listed):
         "total_pages": 0,
         "has_next": False,
         "has_previous": False,
+        "next_cursor": None,
     }
 
 

@@ -30,6 +30,7 @@ DOCUMENTED_LIST = {
             "total_pages": 1,
             "has_next": False,
             "has_previous": False,
+            "next_cursor": None,
         },
     },
     "meta": META,

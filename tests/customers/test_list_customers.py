@@ -2,6 +2,7 @@
 and account isolation, all through HTTP (paging: tests/api/test_pagination.py)."""
 
 from datetime import UTC, datetime
+from unittest.mock import ANY
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -154,6 +155,7 @@ def test_request_made_like_the_spec_curl_returns_the_documented_shape(api_key, a
         "total_pages": 1,
         "has_next": False,
         "has_previous": False,
+        "next_cursor": None,
     }
     by_id = {customer["id"]: customer for customer in body["data"]["customers"]}
     assert len(by_id) == 3
@@ -605,6 +607,7 @@ def test_filters_combine_with_sorting_and_paging(api, garcias):
         "total_pages": 2,
         "has_next": True,
         "has_previous": False,
+        "next_cursor": ANY,
     }
     second = get_list(api, **params, sort_order="desc", limit=2, page=2)
     assert names(second) == ["Estudio García"]
@@ -615,6 +618,7 @@ def test_filters_combine_with_sorting_and_paging(api, garcias):
         "total_pages": 2,
         "has_next": False,
         "has_previous": True,
+        "next_cursor": None,
     }
     ascending = get_list(api, **params, sort_order="asc", limit=20)
     assert names(ascending) == ["Estudio García", "García Abogados SL", "Garcia Bravo SL"]

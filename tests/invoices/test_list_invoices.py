@@ -29,6 +29,7 @@ def test_list_holds_invoices_and_the_documented_pagination(api, account):
         "total_pages": 1,
         "has_next": False,
         "has_previous": False,
+        "next_cursor": None,
     }
 
 

@@ -1,0 +1,24 @@
+"""An invoice as the API shows it (invoices.serializers.InvoiceSerializer), as plain data for the events
+the services record, without importing the HTTP layer. tests/webhooks hold the two to the same output."""
+
+from beel.timestamps import format_utc
+from invoices.models import Invoice
+
+
+def invoice_representation(invoice: Invoice) -> dict:
+    return {
+        "id": str(invoice.id),
+        "customer_id": str(invoice.customer_id),
+        "series": invoice.series,
+        "number": invoice.number,
+        "full_number": invoice.full_number,
+        "status": invoice.status,
+        "issue_date": invoice.issue_date.isoformat(),
+        "currency": invoice.currency,
+        # Decimals as strings with their two places, as DRF renders them: amounts never go through floats.
+        "subtotal": f"{invoice.subtotal:.2f}",
+        "tax_total": f"{invoice.tax_total:.2f}",
+        "total": f"{invoice.total:.2f}",
+        "created_at": format_utc(invoice.created_at),
+        "updated_at": format_utc(invoice.updated_at),
+    }

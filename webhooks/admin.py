@@ -1,0 +1,114 @@
+from django import forms
+from django.contrib import admin, messages
+
+from beel.errors import DomainError
+from beel.tenancy import DataScope
+from webhooks import services
+from webhooks.models import ATTEMPTS_SHOWN, WebhookAttempt, WebhookEndpoint
+from webhooks.security import UnsafeURL, check_url
+from webhooks.tasks import deliver_webhook
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["account", "mode", "url", "description", "status", "disabled_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        url, mode = cleaned.get("url"), cleaned.get("mode") or (self.instance.mode if self.instance.pk else None)
+        if url and mode:
+            try:
+                check_url(url, mode=mode)
+            except UnsafeURL as refusal:
+                self.add_error("url", str(refusal))
+        return cleaned
+
+
+class RecentAttemptInline(admin.TabularInline):
+    """The endpoint's last attempts, newest first; retry one from the attempts list."""
+
+    model = WebhookAttempt
+    fk_name = "endpoint"
+    fields = ["at", "delivery", "succeeded", "status_code", "error", "duration_ms"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = f"last {ATTEMPTS_SHOWN} attempts"
+
+    def get_queryset(self, request):
+        latest = WebhookAttempt.objects.order_by("-at", "-id").values("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=latest.filter(endpoint=request._webhook_endpoint)[:ATTEMPTS_SHOWN])
+        )
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["url", "account", "mode", "status", "failing_since", "created_at"]
+    list_filter = ["status", "mode"]
+    search_fields = ["url", "account__username", "description"]
+    list_select_related = ["account"]
+    readonly_fields = ["failing_since", "created_at", "updated_at"]
+    inlines = [RecentAttemptInline]
+    actions = ["rotate_secret"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "account", "mode"] if obj else self.readonly_fields
+
+    def get_inline_instances(self, request, obj=None):
+        request._webhook_endpoint = obj
+        return super().get_inline_instances(request, obj) if obj else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            self.message_user(
+                request,
+                f"Signing secret for {obj.url}: {obj.secret} — copy it now, it will not be shown again.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Rotate the signing secret of selected endpoints", permissions=["change"])
+    def rotate_secret(self, request, queryset):
+        for endpoint in queryset:
+            rotated = services.rotate_secret(scope=DataScope.everything(), endpoint_id=endpoint.pk)
+            self.message_user(
+                request, f"New signing secret for {rotated.url}: {rotated.secret} — shown only now.", messages.WARNING
+            )
+
+
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(admin.ModelAdmin):
+    list_display = ["at", "endpoint", "delivery", "succeeded", "status_code", "error", "duration_ms"]
+    list_filter = ["succeeded", "endpoint"]
+    list_select_related = ["endpoint", "delivery__event"]
+    readonly_fields = [field.name for field in WebhookAttempt._meta.fields]
+    actions = ["retry_deliveries"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retry the deliveries of selected attempts", permissions=["view"])
+    def retry_deliveries(self, request, queryset):
+        retried = set()
+        for attempt in queryset.select_related("delivery"):
+            if attempt.delivery_id in retried:
+                continue
+            try:
+                services.schedule_retry(
+                    scope=DataScope.everything(), endpoint_id=attempt.endpoint_id, delivery_id=attempt.delivery_id
+                )
+            except DomainError as error:
+                self.message_user(request, f"{attempt}: {error.message}", messages.ERROR)
+                continue
+            deliver_webhook.delay(attempt.delivery_id)
+            retried.add(attempt.delivery_id)
+        self.message_user(request, f"{len(retried)} deliveries queued again.", messages.SUCCESS)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    """Signed webhooks: endpoints per account and mode, and the delivery of the events that the services
+    record in the outbox (beel.events) to them, by Celery tasks (webhooks.tasks)."""
+
+    name = "webhooks"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from beel.events.models import events_committed
+        from webhooks.tasks import dispatch_committed_events
+
+        events_committed.connect(dispatch_committed_events, dispatch_uid="webhooks.dispatch")

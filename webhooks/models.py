@@ -1,0 +1,102 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from beel.events.models import Event
+from beel.tenancy import Mode, ScopedQuerySet
+
+SECRET_PREFIX = "whsec_"
+ATTEMPTS_SHOWN = 50
+
+
+def new_signing_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """Where an account's events of one mode are sent. The signing secret is stored as is, because every
+    delivery is signed with it; it is shown once (on creation and rotation) and never listed again."""
+
+    class Status(models.TextChoices):
+        ENABLED = "enabled", "Enabled"
+        DISABLED = "disabled", "Disabled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
+    url = models.URLField(max_length=2048)
+    description = models.CharField(max_length=255, blank=True)
+    secret = models.CharField(max_length=80, default=new_signing_secret, editable=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ENABLED)
+    disabled_reason = models.CharField(max_length=255, blank=True)
+    # When the run of failed deliveries began (None while the last one succeeded).
+    failing_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["account", "mode", "status"], name="webhook_endpoint_account_idx")]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def enabled(self) -> bool:
+        return self.status == self.Status.ENABLED
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: retried until the endpoint answers 2xx or the retry window closes."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    attempt_count = models.PositiveIntegerField(default=0)
+    # When the next attempt is due; while an attempt runs, the end of its lease (see webhooks.delivery).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        constraints = [models.UniqueConstraint(fields=["event", "endpoint"], name="webhook_delivery_once")]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_delivery_due_idx",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.endpoint}"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP request of a delivery and what came of it."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="attempts")
+    at = models.DateTimeField(default=timezone.now)
+    succeeded = models.BooleanField(default=False)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["endpoint", "-at"], name="webhook_attempt_endpoint_idx")]
+
+    def __str__(self) -> str:
+        outcome = self.status_code or self.error
+        return f"{self.delivery} at {self.at:%Y-%m-%d %H:%M:%S}: {outcome}"

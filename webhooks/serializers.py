@@ -1,0 +1,97 @@
+from rest_framework import serializers
+
+from beel.api.serializers import APISerializer, UTCDateTimeField
+from beel.events.models import EventType
+from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+
+class WebhookEndpointSerializer(serializers.Serializer):
+    """An endpoint as the API shows it; never with its secret (see WebhookEndpointWithSecretSerializer)."""
+
+    id = serializers.UUIDField(read_only=True)
+    url = serializers.URLField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    enabled = serializers.BooleanField(read_only=True)
+    status = serializers.ChoiceField(choices=WebhookEndpoint.Status.choices, read_only=True)
+    disabled_reason = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Why the endpoint is disabled (e.g. failing for 3 days)."
+    )
+    failing_since = UTCDateTimeField(read_only=True, allow_null=True)
+    livemode = serializers.BooleanField(read_only=True)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=EventType.choices), read_only=True, help_text="Event types sent."
+    )
+    created_at = UTCDateTimeField(read_only=True)
+    updated_at = UTCDateTimeField(read_only=True)
+
+    def to_representation(self, endpoint: WebhookEndpoint) -> dict:
+        return {
+            "id": str(endpoint.id),
+            "url": endpoint.url,
+            "description": endpoint.description,
+            "enabled": endpoint.enabled,
+            "status": endpoint.status,
+            "disabled_reason": endpoint.disabled_reason or None,
+            "failing_since": self.fields["failing_since"].to_representation(endpoint.failing_since)
+            if endpoint.failing_since
+            else None,
+            "livemode": endpoint.mode == "live",
+            "events": list(EventType.values),
+            "created_at": self.fields["created_at"].to_representation(endpoint.created_at),
+            "updated_at": self.fields["updated_at"].to_representation(endpoint.updated_at),
+        }
+
+
+class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(read_only=True, help_text="Shown only now: store it to verify signatures.")
+
+    def to_representation(self, endpoint: WebhookEndpoint) -> dict:
+        return {**super().to_representation(endpoint), "secret": endpoint.secret}
+
+
+class WebhookEndpointCreateSerializer(APISerializer):
+    url = serializers.URLField(max_length=2048)
+    description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class WebhookEndpointUpdateSerializer(APISerializer):
+    url = serializers.URLField(max_length=2048, required=False)
+    description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    enabled = serializers.BooleanField(required=False, help_text="false to pause; true to re-enable.")
+
+
+class WebhookAttemptSerializer(serializers.ModelSerializer):
+    delivery_id = serializers.IntegerField(source="delivery.id", read_only=True)
+    event_id = serializers.CharField(source="delivery.event.public_id", read_only=True)
+    event_type = serializers.CharField(source="delivery.event.type", read_only=True)
+    delivery_status = serializers.ChoiceField(
+        source="delivery.status", choices=WebhookDelivery.Status.choices, read_only=True
+    )
+    at = UTCDateTimeField(read_only=True)
+    status_code = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = WebhookAttempt
+        fields = [
+            "id",
+            "delivery_id",
+            "event_id",
+            "event_type",
+            "delivery_status",
+            "at",
+            "succeeded",
+            "status_code",
+            "error",
+            "duration_ms",
+        ]
+        read_only_fields = fields
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    event_id = serializers.CharField(source="event.public_id", read_only=True)
+    next_attempt_at = UTCDateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event_id", "status", "attempt_count", "next_attempt_at"]
+        read_only_fields = fields

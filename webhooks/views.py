@@ -1,0 +1,152 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apikeys.models import Scope
+from beel.api.schema import error_responses
+from beel.api.serializers import page_serializer
+from beel.api.views import APIViewSet
+from webhooks import services
+from webhooks.models import WebhookEndpoint
+from webhooks.serializers import (
+    WebhookAttemptSerializer,
+    WebhookDeliverySerializer,
+    WebhookEndpointCreateSerializer,
+    WebhookEndpointSerializer,
+    WebhookEndpointUpdateSerializer,
+    WebhookEndpointWithSecretSerializer,
+)
+from webhooks.tasks import deliver_webhook
+
+ENDPOINT_ID = OpenApiParameter("endpoint_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+DELIVERY_ID = OpenApiParameter("delivery_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+TAGS = ["webhooks"]
+
+
+class WebhookEndpointViewSet(APIViewSet):
+    """Webhook endpoints of the key's account and mode (a test key manages test-mode endpoints)."""
+
+    queryset = WebhookEndpoint.objects.none()
+    serializer_class = WebhookEndpointSerializer
+    lookup_url_kwarg = "endpoint_id"
+    results_key = "webhook_endpoints"
+    required_scopes = {
+        "list": Scope.WEBHOOKS_READ,
+        "retrieve": Scope.WEBHOOKS_READ,
+        "attempts": Scope.WEBHOOKS_READ,
+        "create": Scope.WEBHOOKS_WRITE,
+        "partial_update": Scope.WEBHOOKS_WRITE,
+        "destroy": Scope.WEBHOOKS_WRITE,
+        "rotate_secret": Scope.WEBHOOKS_WRITE,
+        "retry_delivery": Scope.WEBHOOKS_WRITE,
+    }
+
+    def get_queryset(self):
+        return WebhookEndpoint.objects.within(self.data_scope()).order_by("created_at", "id")
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="listWebhookEndpoints",
+        responses={
+            200: page_serializer("WebhookEndpointPage", "webhook_endpoints", WebhookEndpointSerializer),
+            **error_responses(400),
+        },
+    )
+    def list(self, request):
+        return super().list(request)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="retrieveWebhookEndpoint",
+        parameters=[ENDPOINT_ID],
+        responses={200: WebhookEndpointSerializer, **error_responses(400, 404)},
+    )
+    def retrieve(self, request, endpoint_id: str):
+        endpoint = services.get_endpoint(scope=self.data_scope(), endpoint_id=endpoint_id)
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="createWebhookEndpoint",
+        description="Live-mode URLs must be https and resolve to public addresses. The answer holds the "
+        "signing `secret`, shown only this once.",
+        request=WebhookEndpointCreateSerializer,
+        responses={201: WebhookEndpointWithSecretSerializer, **error_responses(400)},
+    )
+    def create(self, request):
+        body = WebhookEndpointCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        endpoint = services.create_endpoint(scope=self.data_scope(), **body.validated_data)
+        return Response(WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="updateWebhookEndpoint",
+        parameters=[ENDPOINT_ID],
+        request=WebhookEndpointUpdateSerializer,
+        responses={200: WebhookEndpointSerializer, **error_responses(400, 404)},
+    )
+    def partial_update(self, request, endpoint_id: str):
+        body = WebhookEndpointUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        endpoint = services.update_endpoint(scope=self.data_scope(), endpoint_id=endpoint_id, data=body.validated_data)
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="deleteWebhookEndpoint",
+        parameters=[ENDPOINT_ID],
+        responses={
+            200: inline_serializer("WebhookEndpointDeleted", {"message": serializers.CharField()}),
+            **error_responses(400, 404),
+        },
+    )
+    def destroy(self, request, endpoint_id: str):
+        services.delete_endpoint(scope=self.data_scope(), endpoint_id=endpoint_id)
+        return Response({"message": "Webhook endpoint deleted"})
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="rotateWebhookEndpointSecret",
+        description="A new signing secret, shown only in this answer; the old one stops working at once.",
+        parameters=[ENDPOINT_ID],
+        request=None,
+        responses={200: WebhookEndpointWithSecretSerializer, **error_responses(400, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, endpoint_id: str):
+        endpoint = services.rotate_secret(scope=self.data_scope(), endpoint_id=endpoint_id)
+        return Response(WebhookEndpointWithSecretSerializer(endpoint).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="listWebhookAttempts",
+        description="The endpoint's last 50 delivery attempts, newest first.",
+        parameters=[ENDPOINT_ID],
+        responses={
+            200: inline_serializer("WebhookAttempts", {"attempts": WebhookAttemptSerializer(many=True)}),
+            **error_responses(400, 404),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def attempts(self, request, endpoint_id: str):
+        endpoint = services.get_endpoint(scope=self.data_scope(), endpoint_id=endpoint_id)
+        attempts = services.recent_attempts(endpoint=endpoint)
+        return Response({"attempts": WebhookAttemptSerializer(attempts, many=True).data})
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="retryWebhookDelivery",
+        description="Send this delivery's event again now (the endpoint must be enabled).",
+        parameters=[ENDPOINT_ID, DELIVERY_ID],
+        request=None,
+        responses={202: WebhookDeliverySerializer, **error_responses(400, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>\d+)/retry")
+    def retry_delivery(self, request, endpoint_id: str, delivery_id: str):
+        delivery = services.schedule_retry(scope=self.data_scope(), endpoint_id=endpoint_id, delivery_id=delivery_id)
+        deliver_webhook.delay(delivery.pk)
+        delivery.refresh_from_db()
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
