@@ -16,6 +16,18 @@ def generous_rate_limits(settings):
     settings.RATE_LIMIT_GLOBAL = "100000/min"
 
 
+@pytest.fixture(autouse=True)
+def static_files_without_collectstatic(settings):
+    """Tests render the admin and the docs without running `collectstatic` first: Django's plain storage
+    names files as they are, and nothing collected is served. tests/ops/test_static_files.py checks the
+    production storage itself."""
+    settings.STATIC_ROOT = None
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def account(db):
     return AccountFactory()
