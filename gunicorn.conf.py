@@ -5,6 +5,8 @@ Meant to sit behind a TLS-terminating proxy or load balancer (see README, "Produ
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -52,6 +54,26 @@ gunicorn_wsgi.Response.default_headers = _default_headers_without_server_banner
 
 
 def on_starting(server):
+    refuse_a_wrong_configuration()
+    prepare_metrics_directory(server)
+
+
+def refuse_a_wrong_configuration():
+    """The deploy checks, before any worker starts: a configuration `check --deploy` calls an error (e.g.
+    per-process rate-limit counters with DEBUG off) does not get served. Run in a child process so the
+    master imports no Django (and no database connection is inherited by the workers)."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=Path(__file__).resolve().parent,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit("gunicorn: refusing to start, `manage.py check --deploy` failed (above).")
+
+
+def prepare_metrics_directory(server):
     """Prometheus multiprocess mode: every worker writes its metrics to files in one directory, which a
     scrape adds up. The directory must be empty when the server starts, or a previous run's counts
     would be added to this one's."""

@@ -65,7 +65,7 @@ def test_postgresql_connections_carry_the_statement_timeout_and_are_reused():
     assert database["CONN_HEALTH_CHECKS"] is True
 
 
-@pytest.mark.postgres_only
+@pytest.mark.postgres_only(reason="the statement timeout is PostgreSQL's")
 @pytest.mark.django_db
 def test_the_test_database_connection_has_the_default_statement_timeout():
     from django.db import connection
@@ -125,3 +125,14 @@ def test_every_environment_variable_the_code_reads_is_in_the_readme_table():
     documented = {name for row in table_rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split(" | ")[0])}
     missing = variables - documented - {"DJANGO_SETTINGS_MODULE"}
     assert not missing, f"read by the code but not in the README's configuration table: {sorted(missing)}"
+
+
+def test_gunicorn_refuses_to_start_when_the_deploy_check_fails(tmp_path):
+    env = {**PRODUCTION, "GUNICORN_BIND": "127.0.0.1:18129", "CACHE_URL": ""}
+    environment = {"PATH": os.environ["PATH"], **env}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "beel.E001" in result.stderr
+    assert "refusing to start" in result.stderr

@@ -11,7 +11,10 @@ from django.db import connection
 from customers.models import Customer
 from tests.factories import CustomerFactory
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres_only(reason="pg_terminate_backend and statement timeouts are PostgreSQL's"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def connect_outside_django(dbname: str, **options) -> psycopg.Connection:
