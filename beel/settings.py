@@ -75,10 +75,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "beel.idempotency",
-    "beel.ops",
     "apikeys",
     "customers",
     "invoices",
+    "beel.ops",
 ]
 
 MIDDLEWARE = [
