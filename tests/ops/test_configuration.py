@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.db import connection
+from django.db.models.signals import pre_migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -68,8 +70,6 @@ def test_postgresql_connections_carry_the_statement_timeout_and_are_reused():
 @pytest.mark.postgres_only(reason="the statement timeout is PostgreSQL's")
 @pytest.mark.django_db
 def test_the_test_database_connection_has_the_default_statement_timeout():
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "5s"
@@ -136,3 +136,24 @@ def test_gunicorn_refuses_to_start_when_the_deploy_check_fails(tmp_path):
     assert result.returncode != 0
     assert "beel.E001" in result.stderr
     assert "refusing to start" in result.stderr
+
+
+@pytest.mark.postgres_only(reason="the statement timeout is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_migrate_runs_without_the_statement_timeout_and_restores_it():
+    seen_during_migrate = []
+
+    def record_timeout(using, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            seen_during_migrate.append(cursor.fetchone()[0])
+
+    pre_migrate.connect(record_timeout, dispatch_uid="record_timeout")
+    try:
+        call_command("migrate", verbosity=0)
+    finally:
+        pre_migrate.disconnect(dispatch_uid="record_timeout")
+    assert seen_during_migrate and set(seen_during_migrate) == {"0"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "5s"
