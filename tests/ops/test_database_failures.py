@@ -7,6 +7,8 @@ import logging
 import psycopg
 import pytest
 from django.db import connection
+from django.test import Client
+from prometheus_client.parser import text_string_to_metric_families
 
 from customers.models import Customer
 from tests.factories import CustomerFactory
@@ -42,6 +44,17 @@ def terminate_the_app_connection() -> None:
         assert admin.execute("SELECT pg_terminate_backend(%s, 10000)", [pid]).fetchone()[0]
 
 
+def database_errors_counted(settings, kind: str) -> float:
+    settings.METRICS_TOKEN = "metrics-token-for-the-database-tests"
+    answer = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-token-for-the-database-tests")
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(answer.content.decode())
+        for sample in family.samples
+        if sample.name == "beel_database_errors_total" and sample.labels == {"kind": kind}
+    )
+
+
 @pytest.fixture
 def reconnect_afterwards():
     yield
@@ -57,8 +70,11 @@ def assert_service_unavailable(response, message: str) -> None:
     assert response["Retry-After"] == "5"
 
 
-def test_a_terminated_database_connection_is_503_logged_once_without_traceback(api, caplog, reconnect_afterwards):
+def test_a_terminated_database_connection_is_503_logged_once_without_traceback(
+    api, caplog, settings, reconnect_afterwards
+):
     assert api.get("/api/v1/customers").status_code == 200
+    counted_before = database_errors_counted(settings, "unavailable")
     terminate_the_app_connection()
     with caplog.at_level(logging.WARNING):
         response = api.get("/api/v1/customers")
@@ -69,6 +85,7 @@ def test_a_terminated_database_connection_is_503_logged_once_without_traceback(a
     assert warning.name == "beel.api"
     assert warning.exc_info is None
     assert warning.getMessage().startswith("Database unavailable serving GET /api/v1/customers: ")
+    assert database_errors_counted(settings, "unavailable") - counted_before == 1
 
 
 def test_a_write_interrupted_by_the_database_is_503_and_changes_nothing(api, account, reconnect_afterwards):
@@ -80,8 +97,9 @@ def test_a_write_interrupted_by_the_database_is_503_and_changes_nothing(api, acc
     assert not Customer.objects.filter(account=account).exists()
 
 
-def test_a_query_past_the_statement_timeout_is_503(api, account, caplog, reconnect_afterwards):
+def test_a_query_past_the_statement_timeout_is_503(api, account, caplog, settings, reconnect_afterwards):
     customer = CustomerFactory(account=account)
+    counted_before = database_errors_counted(settings, "statement_timeout")
     with connect_outside_django(connection.settings_dict["NAME"]) as holder:
         # Another transaction holds the customer's row, so deactivating it waits for the lock...
         holder.execute("SELECT 1 FROM customers_customer WHERE id = %s FOR UPDATE", [customer.pk])
@@ -96,3 +114,4 @@ def test_a_query_past_the_statement_timeout_is_503(api, account, caplog, reconne
     assert warning.getMessage().startswith("Database statement timeout serving DELETE ")
     customer.refresh_from_db()
     assert customer.active
+    assert database_errors_counted(settings, "statement_timeout") - counted_before == 1
