@@ -24,7 +24,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On SIGTERM a worker finishes the requests it holds for up to this long before it is killed.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # Keep idle connections from the proxy open longer than the proxy keeps them, or it may reuse a socket
-# gunicorn has just closed (a 502 at the proxy).
+# gunicorn has just closed (a 502 at the proxy). Only the threaded worker keeps connections open at all.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 # gunicorn caps a finite request-line limit at 8190 bytes, below a path plus the 8 KiB query string the
