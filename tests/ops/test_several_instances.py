@@ -48,10 +48,14 @@ def instances(django_db_setup, collected_static, tmp_path_factory):
         "RATE_LIMIT_GLOBAL": "10000/hour",
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
-        "GUNICORN_WORKERS": "2",
     }
+    # One instance of processes (the sync worker), one of threads (the threaded worker).
+    workers = [{"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "1"}, {"GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "4"}]
     logs = tmp_path_factory.mktemp("gunicorn")
-    servers = [Gunicorn(port=port, env=environment, log_path=logs / f"{port}.log") for port in PORTS]
+    servers = [
+        Gunicorn(port=port, env={**environment, **worker_model}, log_path=logs / f"{port}.log")
+        for port, worker_model in zip(PORTS, workers, strict=True)
+    ]
     try:
         for server in servers:
             server.start()
