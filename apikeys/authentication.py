@@ -3,6 +3,7 @@ from rest_framework import authentication, exceptions
 
 from apikeys.models import APIKey, lookup_prefix_of
 from beel.api import throttling
+from beel.api.client_address import client_address
 from beel.api.throttling import failed_authentication_limit
 
 
@@ -19,7 +20,7 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         # Failed attempts are limited per client address (RATE_LIMIT_FAILED_AUTH): past the limit every
         # attempt from there is refused before the key is even looked up, so guessing keys costs the
         # guesser time and the database nothing.
-        failures = failed_authentication_limit(request.META.get("REMOTE_ADDR", ""))
+        failures = failed_authentication_limit(client_address(request))
         state = throttling.check([failures], record=False)
         if state is not None and not state.allowed:
             refusal = exceptions.Throttled(wait=state.retry_after)

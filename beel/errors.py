@@ -69,6 +69,11 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", 415, "The body is not application/json."
     RATE_LIMITED = "RATE_LIMITED", 429, "Too many requests; retry after the `Retry-After` seconds."
     INTERNAL_ERROR = "INTERNAL_ERROR", 500, "Unexpected failure; quote the `request_id` to support."
+    SERVICE_UNAVAILABLE = (
+        "SERVICE_UNAVAILABLE",
+        503,
+        "The database is unreachable or the query took too long; retry after the `Retry-After` seconds.",
+    )
 
 
 class DomainError(Exception):

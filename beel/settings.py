@@ -82,11 +82,17 @@ INSTALLED_APPS = [
     "customers",
     "invoices",
     "webhooks",
+    "beel.ops",
 ]
 
 MIDDLEWARE = [
+    "beel.ops.metrics.MetricsMiddleware",
     "beel.api.middleware.RequestIdMiddleware",
+    # Probes and metrics answer before the host check and the HTTPS redirect: a load balancer or
+    # Prometheus calls an instance by its address, over plain HTTP.
+    "beel.ops.middleware.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "beel.locale.StaffLocaleMiddleware",
     "beel.locale.StaffTimezoneMiddleware",
@@ -111,6 +117,8 @@ AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The address behind the trusted proxies (TRUSTED_PROXY_COUNT), as the API's limits see it.
+AXES_CLIENT_IP_CALLABLE = "beel.api.client_address.client_address"
 
 ROOT_URLCONF = "beel.urls"
 WSGI_APPLICATION = "beel.wsgi.application"
@@ -132,6 +140,8 @@ TEMPLATES = [
 ]
 
 # Unset DATABASE_URL means an embedded SQLite file next to manage.py: one command starts the service.
+# Connections are reused for DB_CONN_MAX_AGE seconds and checked before reuse, so a restarted database
+# costs one reconnect, not an error.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -139,6 +149,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# One slow query must not hold a worker: PostgreSQL cancels any statement past this (0 turns it off);
+# the API answers 503 SERVICE_UNAVAILABLE. `migrate` lifts it for its own connection (beel.ops).
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000)
+DB_CONNECT_TIMEOUT_SECONDS = env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": DB_CONNECT_TIMEOUT_SECONDS, "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several test threads and the dev server share one file: wait for locks instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
@@ -162,10 +180,23 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# WhiteNoise serves what `collectstatic` gathered: gzip-compressed, with content-hashed names cached
+# for ever by browsers and proxies.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# How many proxies sit in front of the service (e.g. 1 for a TLS-terminating load balancer). Only then
+# are X-Forwarded-Proto (is the request https) and X-Forwarded-For (the client address,
+# beel.api.client_address) believed; with 0 any client could claim them.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}.")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 
 # Security: hardened whenever DEBUG is off, so `manage.py check --deploy` is clean in production.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -181,12 +212,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 MAX_QUERY_STRING_LENGTH = env_int("MAX_QUERY_STRING_LENGTH", 8192)
 
 # The cache holds the rate-limit counters: Redis (CACHE_URL=redis://...) shares them between processes
-# and servers; without it each process counts on its own, which is fine for development.
-CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith(("redis://", "rediss://")):
+# and servers; without it each process counts on its own, which is fine for development. Any other
+# scheme is a typo to refuse, not a reason to fall back to per-process memory.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be redis://, rediss:// or unix:// (or unset for per-process memory), got {CACHE_URL!r}."
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With DEBUG off, per-process counters fail `check --deploy` (each worker would allow the whole limit):
+# a deliberate single-process deployment says so here.
+ACCEPT_PER_PROCESS_RATE_LIMITS = env_bool("ACCEPT_PER_PROCESS_RATE_LIMITS", default=False)
+
+# /metrics (Prometheus) answers only requests from these addresses or networks (e.g. 10.0.0.0/8), or
+# those bearing METRICS_TOKEN; with neither set it is not served at all.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # Requests per API key: per resource (customers, invoices...) and across the whole API.
 RATE_LIMIT_PER_RESOURCE = os.environ.get("RATE_LIMIT_PER_RESOURCE", "100/min")

@@ -86,3 +86,15 @@ def pytest_collection_modifyitems(config, items):
             marker = item.get_closest_marker("postgres_only")
             if marker is not None:
                 item.add_marker(pytest.mark.skip(reason=marker.kwargs.get("reason", default)))
+
+
+@pytest.fixture(autouse=True)
+def static_files_without_collectstatic(settings):
+    """Tests render the admin and the docs without running `collectstatic` first: Django's plain storage
+    names files as they are, and nothing collected is served. tests/ops/test_static_files.py checks the
+    production storage itself."""
+    settings.STATIC_ROOT = None
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

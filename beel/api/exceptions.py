@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from rest_framework.views import set_rollback
 
 from beel.api.envelope import error_payload
 from beel.errors import DomainError, ErrorCode
+from beel.ops.metrics import DATABASE_ERRORS
 
 logger = logging.getLogger("beel.api")
 
@@ -32,6 +34,36 @@ _DRF_ERRORS: list[tuple[type[exceptions.APIException], ErrorCode, str]] = [
 ]
 
 INTERNAL_ERROR_MESSAGE = "Internal server error"
+
+# A restarting or failed-over database is usually back within seconds; the client retries, no sooner.
+DATABASE_RETRY_AFTER_SECONDS = 5
+# SQLSTATE query_canceled: PostgreSQL stopped a statement at DB_STATEMENT_TIMEOUT_MS.
+_QUERY_CANCELED = "57014"
+
+
+def describe_database_failure(exc: Exception, request: Any) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+    """A database that cannot answer (down, restarting, unreachable, or past the statement timeout) is the
+    service being unavailable, not a bug: 503 with Retry-After, and one warning line without a traceback,
+    since every request fails the same way during an outage. None for any other exception."""
+    if not isinstance(exc, (OperationalError, InterfaceError)):
+        return None
+    timed_out = getattr(exc.__cause__, "sqlstate", None) == _QUERY_CANCELED
+    DATABASE_ERRORS.labels(kind="statement_timeout" if timed_out else "unavailable").inc()
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    logger.warning(
+        "Database %s serving %s %s: %s",
+        "statement timeout" if timed_out else "unavailable",
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        reason,
+    )
+    message = (
+        "The database took too long to answer; retry shortly"
+        if timed_out
+        else "The database is unavailable; retry shortly"
+    )
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    return code.status, error_payload(code, message), {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
 
 
 def flatten_validation_errors(detail: Any, prefix: str = "") -> dict[str, str]:
@@ -96,10 +128,18 @@ def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
 
 def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     set_rollback()
+    request = context.get("request")
+    database_failure = describe_database_failure(exc, request)
+    if database_failure is not None:
+        status_code, payload, headers = database_failure
+        response = Response(payload, status=status_code, headers=headers)
+        response._has_been_logged = True  # logged above; Django would add an ERROR line for every 5xx
+        return response
     try:
         status_code, payload, headers = _describe(exc)
     except LookupError:
-        request = context.get("request")
+        if isinstance(exc, DatabaseError):
+            DATABASE_ERRORS.labels(kind="other").inc()
         logger.exception(
             "Unhandled exception serving %s %s",
             getattr(request, "method", "?"),

@@ -7,9 +7,10 @@ from http import HTTPStatus
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from beel.api.client_address import client_address
 from beel.api.context import current_request_id
 from beel.api.envelope import error_response
-from beel.api.exceptions import INTERNAL_ERROR_MESSAGE
+from beel.api.exceptions import INTERNAL_ERROR_MESSAGE, describe_database_failure
 from beel.errors import ErrorCode
 
 logger = logging.getLogger("beel.api")
@@ -74,13 +75,16 @@ class RequestIdMiddleware:
     def log_access(request: HttpRequest, response: HttpResponse, seconds: float) -> None:
         """One line per API request, enough to trace a support ticket: never the key itself, its prefix."""
         api_key = getattr(request, "auth", None)
+        client = client_address(request)
         access_logger.info(
-            "%s %s %s %.1fms",
+            "%s %s %s %.1fms from %s",
             request.method,
             request.path,
             response.status_code,
             seconds * 1000,
+            client,
             extra={
+                "client": client,
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
@@ -127,5 +131,13 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_path(request.path):
             return None
+        database_failure = describe_database_failure(exception, request)
+        if database_failure is not None:
+            _, payload, headers = database_failure
+            response = error_response(ErrorCode.SERVICE_UNAVAILABLE, payload["message"])
+            for header, value in headers.items():
+                response[header] = value
+            response._has_been_logged = True  # logged once already, without Django's extra ERROR line
+            return response
         logger.error("Unhandled exception serving %s %s", request.method, request.path, exc_info=exception)
         return error_response(ErrorCode.INTERNAL_ERROR, INTERNAL_ERROR_MESSAGE)
