@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from beel.tenancy import Mode
 
@@ -80,15 +81,15 @@ class IssuedKey:
 
 class APIKey(models.Model):
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(max_length=100)
-    scopes = models.JSONField(default=list, help_text="Scopes this key grants, e.g. customers:read.")
+    name = models.CharField(_("name"), max_length=100)
+    scopes = models.JSONField(_("scopes"), default=list, help_text="Scopes this key grants, e.g. customers:read.")
     mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
     prefix = models.CharField(max_length=LOOKUP_LENGTH, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
     objects = APIKeyQuerySet.as_manager()
 
@@ -128,8 +129,10 @@ class APIKey(models.Model):
     def save_with_new_secret(self) -> str:
         """Draw a secret, store its hash and prefix, save, and return the raw key: the only moment it
         exists. On the (2^-72-rare) prefix collision a new secret is drawn."""
-        for _ in range(5):
-            raw_key = key_marker(self.mode) + "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
+        for _attempt in range(5):
+            raw_key = key_marker(self.mode) + "".join(
+                secrets.choice(SECRET_ALPHABET) for _position in range(SECRET_LENGTH)
+            )
             self.prefix = lookup_prefix_of(raw_key)
             self.secret_hash = hash_key(raw_key)
             try:

@@ -65,23 +65,23 @@ class Customer(models.Model):
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers", db_index=False
     )
-    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
-    legal_name = models.CharField(max_length=255)
+    mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.LIVE)
+    legal_name = models.CharField(_("legal name"), max_length=255)
     nif = models.CharField("NIF", max_length=20, help_text="Normalised: upper case, no spaces or dashes.")
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +34912345678.")
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text="E.164, e.g. +34912345678.")
 
-    street = models.CharField(max_length=255, blank=True)
-    number = models.CharField(max_length=20, blank=True)
-    floor = models.CharField(max_length=20, blank=True)
-    door = models.CharField(max_length=20, blank=True)
-    postal_code = models.CharField(max_length=10, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    province = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=100, default=DEFAULT_COUNTRY)
+    street = models.CharField(_("street"), max_length=255, blank=True)
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    floor = models.CharField(_("floor"), max_length=20, blank=True)
+    door = models.CharField(_("door"), max_length=20, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    province = models.CharField(_("province"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, default=DEFAULT_COUNTRY)
 
-    active = models.BooleanField(default=True)
-    deactivated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True, editable=False)
     # The erasure lifecycle (customers.services.request_erasure): asked for, kept until the retention period
     # of the invoices issued to it ends, then anonymised.
     erasure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -93,8 +93,8 @@ class Customer(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_customers", editable=False
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Case- and accent-folded copies for search and sorting (see customers.validators.fold); kept in step
     # by save() and by `fold_search_fields()` for bulk writes.

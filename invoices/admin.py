@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from customers.validators import fold, normalize_nif
-from invoices.models import ALLOWED_TRANSITIONS, Invoice, InvoiceStatus
+from invoices.models import ALLOWED_TRANSITIONS, DRAFT_FIELDS, Invoice, InvoiceStatus
 
 
 class InvoiceAdminForm(forms.ModelForm):
@@ -15,7 +15,7 @@ class InvoiceAdminForm(forms.ModelForm):
 
     class Meta:
         model = Invoice
-        fields = ["status", "issue_date", "currency", "subtotal", "tax_total", "total"]
+        fields = DRAFT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,12 +38,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "account",
         "customer_link",
         "full_number",
-        "status",
-        "issue_date",
-        "currency",
-        "subtotal",
-        "tax_total",
-        "total",
+        *DRAFT_FIELDS,
         "created_at",
         "updated_at",
     ]

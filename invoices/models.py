@@ -59,24 +59,34 @@ class InvoiceQuerySet(ScopedQuerySet):
     pass
 
 
+# What a draft holds and the API, the admin's list and its form all show, in this order.
+DRAFT_FIELDS = ["status", "issue_date", "currency", "subtotal", "tax_total", "total"]
+
+
 class Invoice(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices")
     # PROTECT: an invoice is a legal document; its customer can be deactivated, never deleted under it.
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="invoices")
     mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
-    series = models.CharField(max_length=20, default=DEFAULT_SERIES)
-    number = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
-    issue_date = models.DateField(default=timezone.localdate)
-    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
-    subtotal = models.DecimalField(
-        max_digits=12, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))]
+    series = models.CharField(_("series"), max_length=20, default=DEFAULT_SERIES)
+    number = models.PositiveIntegerField(
+        _("number"),
     )
-    tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    issue_date = models.DateField(_("issue date"), default=timezone.localdate)
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
+    subtotal = models.DecimalField(
+        _("subtotal"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    tax_total = models.DecimalField(_("tax total"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = InvoiceQuerySet.as_manager()
 

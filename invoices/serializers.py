@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDField
 from invoices.currencies import ISO_4217_CODES
-from invoices.models import CURRENCY_MESSAGE, DEFAULT_CURRENCY, Invoice, check_draft_amounts
+from invoices.models import CURRENCY_MESSAGE, DEFAULT_CURRENCY, DRAFT_FIELDS, Invoice, check_draft_amounts
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
@@ -41,12 +41,7 @@ class InvoiceSerializer(APIModelSerializer):
             "series",
             "number",
             "full_number",
-            "status",
-            "issue_date",
-            "currency",
-            "subtotal",
-            "tax_total",
-            "total",
+            *DRAFT_FIELDS,
             "created_at",
             "updated_at",
         ]

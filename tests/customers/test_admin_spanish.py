@@ -6,6 +6,7 @@ import pytest
 from django.contrib import messages
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
 
 from invoices.models import InvoiceStatus
 from tests.customers.admin_pages import CUSTOMERS, page_text, texts
@@ -103,3 +104,25 @@ def test_the_history_and_invoice_statuses_are_spanish(staff):
 
     assert "<td>Desactivado</td>" in page
     assert "Pagada" in invoices
+
+
+def _column_headers(response) -> list[str]:
+    # As the changelist template shows them (capfirst).
+    return [capfirst(str(header["text"]).strip()) for header in response.context["result_headers"]]
+
+
+def test_the_column_headers_and_field_labels_come_from_translated_model_fields(staff):
+    customer = CustomerFactory()
+    InvoiceFactory(customer=customer)
+
+    customers = _column_headers(staff.get(CUSTOMERS, **SPANISH))
+    assert {"Razón social", "Provincia", "Ciudad", "Activo", "Creado el"} <= set(customers)
+    invoices = _column_headers(staff.get(reverse("admin:invoices_invoice_changelist"), **SPANISH))
+    assert {"Estado", "Fecha de emisión", "Total", "Moneda"} <= set(invoices)
+    keys = _column_headers(staff.get(reverse("admin:apikeys_apikey_changelist"), **SPANISH))
+    assert "Nombre" in keys
+
+    english = _column_headers(staff.get(CUSTOMERS))
+    assert {"Legal name", "Province", "City", "Active", "Created at"} <= set(english)
+    form = staff.get(reverse("admin:customers_customer_change", args=[customer.pk]), **SPANISH)
+    assert "Código postal" in page_text(form)
