@@ -29,3 +29,14 @@ def client_address(request: HttpRequest) -> str:
         # Fewer entries than proxies: the chain is not the one configured; the header proves nothing.
         return peer
     return _normalised(forwarded[-trusted_proxies]) or peer
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """`client_address` where only an IP address will do (django-axes stores it in an inet column): None for
+    a request without one, such as the test client's `login()`."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
