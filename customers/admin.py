@@ -22,7 +22,7 @@ from beel.errors import DomainError, ErrorCode
 from beel.tenancy import DataScope
 from customers import services
 from customers.forms import CustomerAdminForm
-from customers.models import AuditEntry, Customer
+from customers.models import PERSONAL_FIELDS, AuditEntry, Customer
 from customers.services import DeactivationReport, ReactivationReport
 from customers.validators import fold
 
@@ -206,24 +206,7 @@ def csv_moment(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
-CUSTOMER_CSV_FIELDS = [
-    "account__username",
-    "legal_name",
-    "nif",
-    "email",
-    "phone",
-    "street",
-    "number",
-    "floor",
-    "door",
-    "postal_code",
-    "city",
-    "province",
-    "country",
-    "active",
-    "created_at",
-    "deactivated_at",
-]
+CUSTOMER_CSV_FIELDS = ["account__username", *PERSONAL_FIELDS, "active", "created_at", "deactivated_at"]
 
 
 def customer_csv_rows(queryset: QuerySet[Customer]) -> Iterator[list]:

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beel.errors import DomainError
-from customers.models import Customer
+from customers.models import PERSONAL_FIELDS, Customer
 from customers.services import ensure_nif_is_free
 from customers.validators import DEFAULT_COUNTRY, normalize_phone, validate_nif
 
@@ -12,20 +12,7 @@ class CustomerAdminForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "legal_name",
-            "nif",
-            "email",
-            "phone",
-            "street",
-            "number",
-            "floor",
-            "door",
-            "postal_code",
-            "city",
-            "province",
-            "country",
-        ]
+        fields = PERSONAL_FIELDS
         labels = {
             "legal_name": _("Legal name"),
             "nif": _("NIF"),

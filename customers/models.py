@@ -10,6 +10,23 @@ from beel.actors import Actor, Channel
 from beel.tenancy import DataScope, Mode, ScopedQuerySet
 from customers.validators import DEFAULT_COUNTRY, fold, normalize_nif, phone_search_fragment
 
+# The customer's own data: what staff edit in the admin, what the CSV export lists and what an erasure
+# scrubs (customers.services.request_erasure).
+PERSONAL_FIELDS = [
+    "legal_name",
+    "nif",
+    "email",
+    "phone",
+    "street",
+    "number",
+    "floor",
+    "door",
+    "postal_code",
+    "city",
+    "province",
+    "country",
+]
+
 
 class CustomerQuerySet(ScopedQuerySet):
     """Reusable query logic: the API filters, the admin search and the benchmark use the same SQL."""

@@ -28,7 +28,7 @@ from customers.errors import (
     CustomerNotFound,
     InvalidCustomerId,
 )
-from customers.models import AuditEntry, Customer, CustomerQuerySet
+from customers.models import PERSONAL_FIELDS, AuditEntry, Customer, CustomerQuerySet
 from customers.representations import customer_detail_representation
 
 MAX_BULK_IDS = 100
@@ -424,21 +424,6 @@ def update_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, An
 
 
 # --- the end of a customer's life: erasure under legal retention, and merging duplicates ------------------
-
-PERSONAL_FIELDS = [
-    "legal_name",
-    "nif",
-    "email",
-    "phone",
-    "street",
-    "number",
-    "floor",
-    "door",
-    "postal_code",
-    "city",
-    "province",
-    "country",
-]
 
 
 def lifecycle_refusal(customer: Customer) -> DomainError | None:
