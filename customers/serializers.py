@@ -102,8 +102,11 @@ class NIFField(serializers.CharField):
     {
         "type": "string",
         "format": "phone",
+        # At least one character: the empty string is the schema's other, blank alternative (oneOf), and
+        # a value must match exactly one of them.
+        "minLength": 1,
         "maxLength": 32,
-        "pattern": r"^[0-9+()\-. ]*$",
+        "pattern": r"^[0-9+()\-. ]+$",
         "description": "A dialable number (format phone), stored in E.164; without a country code it is read as "
         "Spanish while the address' country is Spain. Empty for none.",
     }
