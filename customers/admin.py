@@ -136,11 +136,7 @@ def deactivation_to_messages(request: HttpRequest, report: DeactivationReport, m
         heading = ngettext(
             "Could not deactivate %(n)d customer:", "Could not deactivate %(n)d customers:", report.failed
         )
-        modeladmin.message_user(
-            request,
-            format_html("{}{}", heading % {"n": report.failed}, failure_list_html(report.failures)),
-            messages.WARNING,
-        )
+        failures_to_message(request, report, heading, modeladmin)
 
 
 def reactivation_to_messages(request: HttpRequest, report: ReactivationReport, modeladmin) -> None:
@@ -164,11 +160,16 @@ def reactivation_to_messages(request: HttpRequest, report: ReactivationReport, m
         heading = ngettext(
             "Could not reactivate %(n)d customer:", "Could not reactivate %(n)d customers:", report.failed
         )
-        modeladmin.message_user(
-            request,
-            format_html("{}{}", heading % {"n": report.failed}, failure_list_html(report.failures)),
-            messages.WARNING,
-        )
+        failures_to_message(request, report, heading, modeladmin)
+
+
+def failures_to_message(request: HttpRequest, report, heading: str, modeladmin) -> None:
+    """One warning: the translated heading (with its %(n)d) and each failed customer, linked, with why."""
+    modeladmin.message_user(
+        request,
+        format_html("{}{}", heading % {"n": report.failed}, failure_list_html(report.failures)),
+        messages.WARNING,
+    )
 
 
 # --- CSV ---------------------------------------------------------------------------------------------------

@@ -449,9 +449,14 @@ def retention_end(last_issue_date: date) -> date:
     return date(last_issue_date.year + settings.CUSTOMER_RETENTION_YEARS, 12, 31)
 
 
+# An invoice's status while it is a draft (invoices.models.InvoiceStatus.DRAFT, named here because customers
+# does not import invoices): every other invoice (issued, paid or cancelled) is a document the law obliges the
+# business to keep, and stays with the customer it was issued to.
+DRAFT_STATUS = "draft"
+
+
 def _last_issued_invoice_date(customer: Customer) -> date | None:
-    # Every invoice but a draft (issued, paid or cancelled) is a document the law obliges the business to keep.
-    return customer.invoices.exclude(status="draft").aggregate(last=Max("issue_date"))["last"]
+    return customer.invoices.exclude(status=DRAFT_STATUS).aggregate(last=Max("issue_date"))["last"]
 
 
 @dataclass(frozen=True)
@@ -564,7 +569,7 @@ def merge_customers(*, scope: DataScope, customer_id: str, into_id: str, actor: 
         if not survivor.active:
             raise CustomerInactive("The customer to merge into is deactivated; reactivate it first")
         now = timezone.now()
-        duplicate.invoices.filter(status="draft").update(customer=survivor, updated_at=now)
+        duplicate.invoices.filter(status=DRAFT_STATUS).update(customer=survivor, updated_at=now)
         duplicate.merged_into = survivor
         changed = ["merged_into"]
         if duplicate.active:

@@ -124,14 +124,13 @@ def _success_envelope(data_schema: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _state_what_text_fields_refuse(component: dict[str, Any]) -> None:
-    """Two rules DRF applies to every text field, stated as a pattern where the field has none: no NUL
+def _state_what_text_refuses(prop: dict[str, Any]) -> None:
+    """Two rules DRF applies to every text field and filter, stated as a pattern where it has none: no NUL
     character, and (as it trims the blanks around a string before checking it) a required string of only
     blanks is refused like an empty one."""
-    for prop in component.get("properties", {}).values():
-        if prop.get("type") != "string" or "pattern" in prop or "format" in prop or "enum" in prop:
-            continue
-        prop["pattern"] = r"^[^\u0000]*[^\s\u0000][^\u0000]*$" if prop.get("minLength", 0) >= 1 else r"^[^\u0000]*$"
+    if prop.get("type") != "string" or "pattern" in prop or "format" in prop or "enum" in prop:
+        return
+    prop["pattern"] = r"^[^\u0000]*[^\s\u0000][^\u0000]*$" if prop.get("minLength", 0) >= 1 else r"^[^\u0000]*$"
 
 
 def wrap_in_envelope(result, generator, request, public):
@@ -143,7 +142,8 @@ def wrap_in_envelope(result, generator, request, public):
     for name, component in schemas.items():
         if name.endswith("Request") and component.get("type") == "object":
             component["additionalProperties"] = False  # unknown fields are rejected
-            _state_what_text_fields_refuse(component)
+            for prop in component.get("properties", {}).values():
+                _state_what_text_refuses(prop)
     error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
     # The routes accept an optional trailing slash; document them as the spec writes them, without.
     result["paths"] = {path.rstrip("/") or "/": item for path, item in result.get("paths", {}).items()}
@@ -162,7 +162,7 @@ def wrap_in_envelope(result, generator, request, public):
                 if schema.get("format") == "date-time":
                     # An instant needs its UTC offset, and no time zone is further from UTC than 14 hours.
                     schema["pattern"] = r"(Z|z|[+-](0\d|1[0-3]):?[0-5]\d|[+-]14:?00)$"
-                _state_what_text_fields_refuse({"properties": {parameter["name"]: schema}})
+                _state_what_text_refuses(schema)
             for status, response in responses.items():
                 content = response.setdefault("content", {})
                 media = content.setdefault(_JSON, {})

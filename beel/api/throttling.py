@@ -25,6 +25,7 @@ from collections import deque
 from dataclasses import dataclass
 from functools import cache
 
+import redis
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import BaseThrottle
@@ -160,8 +161,6 @@ class RedisSlidingWindow:
     """The logs in Redis, checked and recorded by one Lua script (atomic across processes)."""
 
     def __init__(self, url: str) -> None:
-        import redis
-
         # Short timeouts: a Redis that does not answer must cost a request milliseconds, not seconds.
         self._client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
         self._script = self._client.register_script(_SLIDING_WINDOW_LUA)
@@ -217,8 +216,6 @@ outage_log = _OutageLog()
 
 def check(limits: list[Limit], *, record: bool = True) -> Decision | None:
     """The decision for these limits, or None when the counters cannot be reached (fail open)."""
-    import redis
-
     try:
         return store().hit(limits, clock.now(), record=record)
     except redis.RedisError as error:

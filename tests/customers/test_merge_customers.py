@@ -87,3 +87,10 @@ def test_merging_needs_the_write_scope(client_for, account):
     duplicate, survivor = CustomerFactory(account=account), CustomerFactory(account=account)
     assert_error(merge(read_only, duplicate, survivor), 403, "FORBIDDEN")
     assert_error(read_only.post(f"/api/v1/customers/{duplicate.pk}/anonymize"), 403, "FORBIDDEN")
+
+
+def test_customers_names_the_draft_status_as_invoices_defines_it():
+    from customers.services import DRAFT_STATUS
+    from invoices.models import InvoiceStatus
+
+    assert DRAFT_STATUS == InvoiceStatus.DRAFT
