@@ -456,7 +456,42 @@ DRAFT_STATUS = "draft"
 
 
 def _last_issued_invoice_date(customer: Customer) -> date | None:
-    return customer.invoices.exclude(status=DRAFT_STATUS).aggregate(last=Max("issue_date"))["last"]
+    # Issued at some point: not a draft, and numbered (a draft cancelled before being issued never took a
+    # number and is no legal document to keep).
+    issued = customer.invoices.exclude(status=DRAFT_STATUS).exclude(number__isnull=True)
+    return issued.aggregate(last=Max("issue_date"))["last"]
+
+
+def erasure_retained_until(customer: Customer) -> date | None:
+    """What `request_erasure` would do now: None if it would anonymise the customer at once, otherwise the
+    last day its identity must be kept. For previews (the admin's confirmation); writes nothing."""
+    last_issued = _last_issued_invoice_date(customer)
+    retain_until = retention_end(last_issued) if last_issued else None
+    if retain_until is None or retain_until < clock_today():
+        return None
+    return retain_until
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What `merge_customers` would do: the drafts that move to the survivor, the issued invoices that stay."""
+
+    duplicate: Customer
+    survivor: Customer
+    drafts_moving: int
+    issued_staying: int
+
+
+def merge_preview(*, scope: DataScope, customer_id: str, into_id: str) -> MergePreview:
+    duplicate = get_customer(scope=scope, customer_id=customer_id)
+    survivor = get_customer(scope=scope, customer_id=into_id)
+    drafts = duplicate.invoices.filter(status=DRAFT_STATUS).count()
+    return MergePreview(
+        duplicate=duplicate,
+        survivor=survivor,
+        drafts_moving=drafts,
+        issued_staying=duplicate.invoices.count() - drafts,
+    )
 
 
 @dataclass(frozen=True)
@@ -478,9 +513,8 @@ def request_erasure(*, scope: DataScope, customer_id: str, actor: Actor) -> Eras
         if customer.anonymized_at is not None:
             return ErasureOutcome(customer=customer, anonymized=True)
         now = timezone.now()
-        last_issued = _last_issued_invoice_date(customer)
-        retain_until = retention_end(last_issued) if last_issued else None
-        if retain_until is None or retain_until < clock_today():
+        retain_until = erasure_retained_until(customer)
+        if retain_until is None:
             _anonymize(customer, actor=actor, at=now)
             return ErasureOutcome(customer=customer, anonymized=True)
         if customer.erasure_requested_at is None:
