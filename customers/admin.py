@@ -651,7 +651,7 @@ class CustomerAdmin(admin.ModelAdmin):
                         customer_url(customer),
                         str(customer),
                         gettext("invoices must be kept until %(date)s; it will be anonymised then")
-                        % {"date": formats.date_format(retain_until)},
+                        % {"date": formats.date_format(retain_until, "SHORT_DATE_FORMAT")},
                     )
                     for customer, retain_until in retained
                 ),
