@@ -98,6 +98,8 @@ def deactivate_customers(
 
     The customer rows are locked before their invoices are counted, and invoice creation locks the same
     row (invoices.services.create_invoice), so no invoice can appear under a customer being deactivated.
+    Every use case takes the customer's lock before an invoice's or a series counter's (the whole order is
+    written down in invoices.services).
     """
     report = DeactivationReport(requested_ids=[], batch=None if dry_run else uuid.uuid4())
     parsed = _parse_ids(ids, report)
