@@ -52,8 +52,16 @@ class InvoiceAdmin(admin.ModelAdmin):
     search_fields = ["series", "number", "customer__legal_name", "customer__nif"]
     search_help_text = _("Invoice number, or the customer's legal name or NIF; accents and case are ignored.")
     list_select_related = ["customer"]
-    readonly_fields = ["id", "account", "customer_link", "recipient_shown", "full_number", "issued_at", "created_at"]
-    readonly_fields += ["updated_at"]
+    readonly_fields = [
+        "id",
+        "account",
+        "customer_link",
+        "recipient_shown",
+        "full_number",
+        "issued_at",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
         "id",
         "account",
@@ -72,7 +80,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         js = ["customers/staff_timezone.js"]  # times in the staff user's zone, as on the customer pages
 
     def has_add_permission(self, request):
-        return False  # numbering and the customer lock live in invoices.services.create_invoice (the API)
+        return False  # the customer lock lives in invoices.services.create_invoice (the API)
 
     def has_delete_permission(self, request, obj=None):
         return False  # invoices are legal records: cancel them, never delete them
