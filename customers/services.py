@@ -452,8 +452,9 @@ def retention_end(last_issue_date: date) -> date:
 
 
 # An invoice's status while it is a draft (invoices.models.InvoiceStatus.DRAFT, named here because customers
-# does not import invoices): every other invoice (issued, paid or cancelled) is a document the law obliges the
-# business to keep, and stays with the customer it was issued to.
+# does not import invoices): every other invoice (issued, paid or cancelled) stays with the customer it was
+# issued to. Those that hold a number were issued, and are documents the law obliges the business to keep (a
+# draft cancelled before being issued has none).
 DRAFT_STATUS = "draft"
 
 
