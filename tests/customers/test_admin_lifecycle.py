@@ -9,7 +9,7 @@ from django.contrib import messages
 from beel.clock import clock
 from customers.models import Customer
 from invoices.models import Invoice
-from tests.customers.admin_pages import page_text, post_action, texts
+from tests.customers.admin_pages import CUSTOMERS, page_text, post_action, texts
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +140,18 @@ def test_a_refused_merge_is_reported_and_writes_nothing(staff, duplicates):
     assert error.startswith("Not merged:")
     assert not Customer.objects.filter(merged_into__isnull=False).exists()
     assert Invoice.objects.filter(customer=duplicate).count() == 3
+
+
+def test_a_spanish_browser_gets_the_erasure_and_merge_actions_and_their_pages_in_spanish(staff, duplicates):
+    kept, duplicate = duplicates
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es-ES,es;q=0.9"}
+
+    listing = staff.get(CUSTOMERS, **spanish)
+    labels = {value: str(label) for value, label in listing.context["action_form"].fields["action"].choices}
+    preview = staff.post(
+        CUSTOMERS, {"action": "merge_selected", "_selected_action": [str(kept.pk), str(duplicate.pk)]}, **spanish
+    )
+
+    assert labels["anonymize_selected"] == "Anonimizar los clientes seleccionados (derecho al olvido)"
+    assert labels["merge_selected"] == "Fusionar los dos clientes seleccionados"
+    assert "2 borradores pasan al que se conserva" in page_text(preview)
