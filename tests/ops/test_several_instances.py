@@ -236,3 +236,28 @@ def test_a_database_outage_is_503_and_both_instances_recover_by_themselves(insta
         for _ in range(2):
             assert server.request("GET", "/api/v1/invoices", headers=headers).status == 200
         assert server.request("GET", "/readyz").status == 200
+
+
+def test_connections_the_database_dropped_are_replaced_before_a_request_gets_one(instances):
+    """No health-check query per request, and still no failed request after PostgreSQL dropped the idle
+    pooled connections (a restart, a failover, an operator's pg_terminate_backend)."""
+    warming, after = APIKeyFactory(), APIKeyFactory()
+    CustomerFactory(account=after.account)
+    for server in instances:
+        for _ in range(2):
+            assert server.request("GET", "/api/v1/customers", headers=api_headers(warming.raw_key)).status == 200
+    database = connection.settings_dict["NAME"]
+    connection.ensure_connection()
+    own_pid = connection.connection.info.backend_pid
+    with administrator_connection() as admin:
+        terminated = admin.execute(
+            "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> %s AND backend_type = 'client backend'",
+            [database, own_pid],
+        ).fetchone()[0]
+    assert terminated >= len(instances)
+    for server in instances:
+        for _ in range(2):
+            answer = server.request("GET", "/api/v1/customers", headers=api_headers(after.raw_key))
+            assert answer.status == 200, answer.body
+            assert answer.json()["data"]["pagination"]["total_items"] == 1
