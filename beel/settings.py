@@ -252,6 +252,9 @@ RATE_LIMIT_PER_RESOURCE = os.environ.get("RATE_LIMIT_PER_RESOURCE", "100/min")
 RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "1000/min")
 # Failed API authentications per client address; past it the address gets 429 until old failures age out.
 RATE_LIMIT_FAILED_AUTH = os.environ.get("RATE_LIMIT_FAILED_AUTH", "20/min")
+# With Redis, each process keeps a copy of an API key this long instead of reading it on every request;
+# a change to the key or its account reaches every process at once (apikeys.keycache). 0 turns it off.
+APIKEY_CACHE_SECONDS = env_int("APIKEY_CACHE_SECONDS", 10)
 
 # How long a POST's response is kept for replay under its Idempotency-Key.
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
