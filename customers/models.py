@@ -2,8 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,10 +102,7 @@ class CustomerQuerySet(ScopedQuerySet):
         if connections[self.db].vendor == "postgresql":
             return self.filter(metadata__contains=pairs)
         # By explicit transforms: a key may hold '__', which a lookup string would read as a path.
-        aliases = {f"metadata_key_{index}": KeyTextTransform(key, "metadata") for index, key in enumerate(pairs)}
-        return self.alias(**aliases).filter(
-            **{name: value for name, value in zip(aliases, pairs.values(), strict=True)}
-        )
+        return self.filter(*(Exact(KeyTextTransform(key, "metadata"), Value(value)) for key, value in pairs.items()))
 
     def with_invoice_count(self) -> "CustomerQuerySet":
         return self.annotate(invoice_count=models.Count("invoices"))
@@ -122,7 +120,12 @@ class Customer(models.Model):
     )
     mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.LIVE)
     legal_name = models.CharField(_("legal name"), max_length=255)
-    nif = models.CharField("NIF", max_length=20, help_text="Normalised: upper case, no spaces or dashes.")
+    nif = models.CharField(
+        "NIF",
+        max_length=20,
+        blank=True,
+        help_text="Normalised: upper case, no spaces or dashes. Empty for a customer with an alternative id.",
+    )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text="E.164, e.g. +34912345678.")
 

@@ -244,7 +244,7 @@ def reactivate_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) 
                     report.failures.append(ReactivationFailure(customer_id=raw, error=refusal, customer=customer))
                 elif (owned := _owned_identity(customer)) in taken:
                     report.failures.append(
-                        ReactivationFailure(customer_id=raw, error=_identity_taken(owned), customer=customer)
+                        ReactivationFailure(customer_id=raw, error=_identity_taken(owned[2]), customer=customer)
                     )
                 else:
                     taken.add(owned)

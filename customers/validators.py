@@ -188,11 +188,9 @@ def validate_alternative_id(*, type: str, number: str, country_code: str) -> str
 
 def _eu_vat_number(number: str, country_code: str) -> str:
     prefix = "EL" if country_code == "GR" else country_code
-    if prefix.lower() not in eu_vat.MEMBER_STATES or country_code == SPAIN:
+    if country_code.lower() not in eu_vat.MEMBER_STATES or country_code == SPAIN:
         raise AlternativeIdInvalid("Type 02 (NIF-IVA) is for a VAT number of another EU member state.")
-    compact = eu_vat.compact(number)
-    if not compact.startswith(prefix):
-        compact = prefix + compact
+    compact = number if number.startswith(prefix) else prefix + number
     if not eu_vat.is_valid(compact):
         raise AlternativeIdInvalid(f"Not a valid {country_code} VAT number (check its digits).")
     return compact
@@ -316,14 +314,13 @@ def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
     country_code = value("country_code")
 
     nif, alternative_type = value("nif"), value("alternative_id_type")
+    # A change that leaves the identity alone is not refused for a record stored without one.
     identity_sent = current is None or any(name == "nif" or name.startswith("alternative_id_") for name in values)
-    if not identity_sent:
-        pass  # a change that leaves the identity alone is not refused for a record stored without one
-    elif nif and alternative_type:
+    if identity_sent and nif and alternative_type:
         errors["alternative_id"] = [
             AlternativeIdInvalid("A customer has a nif or an alternative_id, not both (the invoice names one).")
         ]
-    elif not nif and not alternative_type:
+    elif identity_sent and not nif and not alternative_type:
         errors["nif"] = ["A customer needs a nif or, without a Spanish NIF, an alternative_id."]
     elif nif and ("nif" in values or "country_code" in values):
         try:

@@ -148,6 +148,16 @@ class Migration(migrations.Migration):
                 name="customer_unique_active_alternative_id",
             ),
         ),
+        migrations.AlterField(
+            model_name="customer",
+            name="nif",
+            field=models.CharField(
+                blank=True,
+                help_text="Normalised: upper case, no spaces or dashes. Empty for a customer with an alternative id.",
+                max_length=20,
+                verbose_name="NIF",
+            ),
+        ),
         migrations.RunPython(fill_country_codes, forget_country_codes, elidable=True),
         PostgreSQLOnlyRunSQL(
             sql="CREATE INDEX IF NOT EXISTS customer_metadata_gin_idx ON customers_customer "
