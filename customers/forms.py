@@ -88,6 +88,11 @@ class CustomerAdminForm(forms.ModelForm):
             "metadata": _("Metadata"),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Refused rather than trimmed, as the API refuses it (validate_legal_name).
+        self.fields["legal_name"].strip = False
+
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 

@@ -385,10 +385,9 @@ def test_each_rule_of_the_record_is_a_400_on_post_bulk_patch_and_put(api, accoun
     patched = assert_error(api.patch(url_of(customer), override, format="json"), 400, "VALIDATION_ERROR")
     put = assert_error(api.put(url_of(customer), full(**override), format="json"), 400, "VALIDATION_ERROR")
 
-    assert field in posted["details"] and field in patched["details"] and field in put["details"]
-    assert (
-        report["errors"][0]["error"]["code"] == "VALIDATION_ERROR" and field in report["errors"][0]["error"]["details"]
-    )
+    for details in (posted["details"], patched["details"], put["details"], report["errors"][0]["error"]["details"]):
+        assert names(details, field), details
+    assert report["errors"][0]["error"]["code"] == "VALIDATION_ERROR"
     assert Customer.objects.count() == 1
     assert Customer.objects.values().get(pk=customer.pk) == before
 
