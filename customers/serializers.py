@@ -26,6 +26,7 @@ from customers.services import (
 from customers.validators import (
     ALTERNATIVE_ID_INVALID,
     CONTACT_PERSON_MAX_LENGTH,
+    IDENTITY_REQUIRED,
     MAX_BILLING_EMAILS,
     METADATA_KEY_MAX_LENGTH,
     METADATA_MAX_KEYS,
@@ -358,6 +359,16 @@ class CustomerWriteSerializer(APISerializer):
     )
     preferred_payment_method = PaymentMethodSerializer(required=False, allow_null=True)
     metadata = MetadataField(required=False)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # A new record (or a full replace) without any identity says so with its other errors, not after.
+            missing = isinstance(data, dict) and not data.get("nif") and not data.get("alternative_id")
+            if missing and not self.partial and isinstance(error.detail, dict) and "nif" not in error.detail:
+                error.detail["nif"] = [serializers.ErrorDetail(IDENTITY_REQUIRED, code="required")]
+            raise
 
     def validate_email(self, value: str) -> str:
         return value.strip().lower()

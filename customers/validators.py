@@ -283,6 +283,9 @@ RECORD_DEFAULTS = {
 }
 
 
+IDENTITY_REQUIRED = "A customer needs a nif or, without a Spanish NIF, an alternative_id."
+
+
 def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
     """The rules between a customer's fields, applied by the API (single, bulk, PATCH, PUT), the admin and
     the imports alike. `values` are the fields being written, each already valid on its own (see the
@@ -321,7 +324,7 @@ def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
             AlternativeIdInvalid("A customer has a nif or an alternative_id, not both (the invoice names one).")
         ]
     elif identity_sent and not nif and not alternative_type:
-        errors["nif"] = ["A customer needs a nif or, without a Spanish NIF, an alternative_id."]
+        errors["nif"] = [IDENTITY_REQUIRED]
     elif nif and ("nif" in values or "country_code" in values):
         try:
             values["nif"] = validate_nif(nif, country_code=country_code)

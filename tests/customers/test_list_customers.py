@@ -20,7 +20,10 @@ from tests.spec import DISTRIBUIDORA_LEVANTE, MARIA_GARCIA, REST_OF_RECORD, TECH
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/customers"
-CUSTOMER_KEYS = {"id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"}
+# The spec's keys, and after them the rest of the record (issue #14).
+CUSTOMER_KEYS = {"id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"} | set(
+    REST_OF_RECORD
+)
 ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country", "country_code"}
 MADRID = ZoneInfo("Europe/Madrid")
 TECH = TECH_SOLUTIONS["legal_name"]
