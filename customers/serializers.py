@@ -136,9 +136,9 @@ def _checked(check, value):
 
 
 # The metadata's keys and values, as the body's `metadata` and the list's `metadata[key]` filter take them.
+# OpenAPI 3.0 has no `propertyNames`: the keys' limits are in the description only.
 METADATA_PAIRS_SCHEMA = {
     "type": "object",
-    "propertyNames": {"minLength": 1, "maxLength": METADATA_KEY_MAX_LENGTH, "pattern": "^[^\\[\\]\\x00]*$"},
     "additionalProperties": {"type": "string", "maxLength": METADATA_VALUE_MAX_LENGTH, "pattern": "^[^\\x00]*$"},
 }
 

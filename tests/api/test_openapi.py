@@ -41,7 +41,7 @@ def test_schema_is_public_and_valid_openapi(schema):
 def test_schema_documents_the_customer_endpoints_as_the_spec_writes_them(schema):
     paths = schema["paths"]
     assert set(paths["/api/v1/customers"]) == {"get", "post"}
-    assert set(paths["/api/v1/customers/{customer_id}"]) == {"get", "patch", "delete"}
+    assert set(paths["/api/v1/customers/{customer_id}"]) == {"get", "patch", "put", "delete"}
     assert set(paths["/api/v1/customers/bulk"]) == {"delete", "post"}
     assert set(paths["/api/v1/customers/{customer_id}/reactivate"]) == {"post"}
 
