@@ -51,8 +51,10 @@ MAX_BULK_CREATE = 100
 @extend_schema_field(
     {
         "type": "string",
-        "pattern": "^[A-Za-z]{2}$",
-        "description": "ISO 3166-1 alpha-2 country code, upper-cased when stored (e.g. ES, PT, DE).",
+        # Empty only in answers: an anonymised customer, or one stored before codes with an unknown name.
+        "pattern": "^([A-Za-z]{2})?$",
+        "description": "ISO 3166-1 alpha-2 country code, upper-cased when stored (e.g. ES, PT, DE). Shown "
+        "empty for an anonymised customer, or one stored before country codes whose country was not recognised.",
     }
 )
 class CountryCodeField(serializers.CharField):
@@ -161,6 +163,18 @@ class MetadataField(serializers.Field):
         return value
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": "^(100(\\.0{1,2})?|\\d{1,2}(\\.\\d{1,2})?)$",
+        "description": 'A percentage, 0 to 100 with at most two decimals, as a string (e.g. "12.50").',
+    }
+)
+class DiscountField(serializers.DecimalField):
+    pass
+
+
 class CustomerSerializer(APIModelSerializer):
     """The customer as documented in beel-list-customers.txt."""
 
@@ -174,7 +188,7 @@ class CustomerSerializer(APIModelSerializer):
     contact_person = serializers.CharField(read_only=True)
     web = serializers.CharField(read_only=True)
     notes = serializers.CharField(read_only=True)
-    general_discount = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
+    general_discount = DiscountField(max_digits=5, decimal_places=2, read_only=True)
     preferred_payment_method = PaymentMethodSerializer(read_only=True, allow_null=True)
     metadata = MetadataField(read_only=True)
 
@@ -271,7 +285,7 @@ class PhoneField(serializers.CharField):
         "minLength": 1,
         "maxLength": 120,
         # Python's blanks and ECMAScript's \\s differ in a few characters; both kinds are refused first.
-        "pattern": "^[^\\s\\x1c-\\x1f\\x85]",
+        "pattern": "^[^\\s\\x1c-\\x1f\\x85\\x00][^\\x00]*$",
         "description": "1 to 120 characters, the first one not blank (trailing blanks are dropped).",
     }
 )
@@ -289,7 +303,7 @@ class LegalNameField(serializers.CharField):
         "type": "string",
         "format": "uri",
         "maxLength": 200,
-        "pattern": "^(https?://\\S+)?$",
+        "pattern": "^(https?://[^\\s\\x00]+)?$",
         "description": "The customer's web site: an http or https URL, or empty.",
     }
 )
@@ -349,7 +363,7 @@ class CustomerWriteSerializer(APISerializer):
     contact_person = serializers.CharField(max_length=CONTACT_PERSON_MAX_LENGTH, required=False, allow_blank=True)
     web = WebField(required=False)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, trim_whitespace=False)
-    general_discount = serializers.DecimalField(
+    general_discount = DiscountField(
         max_digits=5,
         decimal_places=2,
         min_value=0,

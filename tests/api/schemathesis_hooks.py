@@ -65,6 +65,12 @@ SERVER_JUDGMENTS = {
 }
 
 
+def _judged_name(field: str) -> str:
+    """The last part of an error's path; `metadata[key]` (a filter parameter) is judged as `metadata`."""
+    name = field.rsplit(".", 1)[-1]
+    return "metadata" if name.startswith("metadata[") else name
+
+
 @schemathesis.check
 def positive_data_acceptance_but_for_server_judgments(ctx, response, case):
     try:
@@ -78,7 +84,7 @@ def positive_data_acceptance_but_for_server_judgments(ctx, response, case):
         if response.status_code == 422 and error.get("code") == "ALTERNATIVE_ID_INVALID":
             return None  # AEAT's rules for the alternative id, which the schema states in words
         judged = all(
-            (pattern := SERVER_JUDGMENTS.get(field.rsplit(".", 1)[-1])) is not None and pattern.match(message)
+            (pattern := SERVER_JUDGMENTS.get(_judged_name(field))) is not None and pattern.match(message)
             for field, message in details.items()
         )
         if not (response.status_code == 400 and error.get("code") == "VALIDATION_ERROR" and details and judged):
