@@ -60,6 +60,9 @@ SERVER_JUDGMENTS = {
     "swift": re.compile(r"^Not a valid BIC/SWIFT code\.$"),
     "web": re.compile(r"^Enter a valid http or https URL\.$"),
     "number": re.compile(r"^The number has 1 to 20 letters and digits"),
+    # A sum of two amounts has a maximum no schema of either can state.
+    "subtotal": re.compile(r"^subtotal \+ tax_total must not exceed "),
+    "tax_total": re.compile(r"^subtotal \+ tax_total must not exceed "),
     # OpenAPI 3.0 cannot limit an object's keys; the description does.
     "metadata": re.compile(r"^Metadata keys have 1 to 40 characters"),
 }

@@ -23,6 +23,7 @@ LIST_PARAMETERS = {
     "province",
     "sort_by",
     "sort_order",
+    "metadata",  # metadata[key]=value, a deepObject
 }
 
 
@@ -54,6 +55,7 @@ def test_list_operation_documents_every_query_parameter(schema):
     assert parameters["page"]["schema"]["minimum"] == 1
     assert parameters["sort_order"]["schema"]["enum"] == ["asc", "desc"]
     assert {"legal_name", "nif", "created_at"} <= set(parameters["sort_by"]["schema"]["enum"])
+    assert (parameters["metadata"]["style"], parameters["metadata"]["explode"]) == ("deepObject", True)
 
 
 def test_every_response_is_wrapped_in_the_envelope(schema):
