@@ -39,7 +39,7 @@ class ErrorCode(StrEnum):
     CUSTOMER_ALREADY_EXISTS = (
         "CUSTOMER_ALREADY_EXISTS",
         409,
-        "An active customer of the account already has this NIF.",
+        "An active customer of the account already has this NIF (or alternative id).",
     )
     CUSTOMER_INACTIVE = "CUSTOMER_INACTIVE", 409, "The customer is deactivated; reactivate it first."
     CUSTOMER_MERGED = "CUSTOMER_MERGED", 409, "The customer was merged into another (`merged_into`); use that one."
@@ -69,6 +69,11 @@ class ErrorCode(StrEnum):
         "IDEMPOTENCY_KEY_IN_PROGRESS",
         409,
         "A request with this Idempotency-Key is still being served.",
+    )
+    ALTERNATIVE_ID_INVALID = (
+        "ALTERNATIVE_ID_INVALID",
+        422,
+        "The `alternative_id` breaks an AEAT rule (type for the country, EU VAT checksum, or given with a `nif`).",
     )
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", 413, "The body is larger than the service accepts."
     URI_TOO_LONG = "URI_TOO_LONG", 414, "The query string is longer than the service accepts."

@@ -1,4 +1,5 @@
 import csv
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from itertools import groupby
@@ -213,8 +214,22 @@ CUSTOMER_CSV_FIELDS = ["account__username", *PERSONAL_FIELDS, "active", "created
 def customer_csv_rows(queryset: QuerySet[Customer]) -> Iterator[list]:
     rows = queryset.order_by().values_list(*CUSTOMER_CSV_FIELDS).iterator(chunk_size=CSV_CHUNK_ROWS)
     for row in rows:
-        *text, active, created_at, deactivated_at = row
-        yield [*text, gettext("yes") if active else gettext("no"), csv_moment(created_at), csv_moment(deactivated_at)]
+        *values, active, created_at, deactivated_at = row
+        yield [
+            *map(csv_value, values),
+            gettext("yes") if active else gettext("no"),
+            csv_moment(created_at),
+            csv_moment(deactivated_at),
+        ]
+
+
+def csv_value(value) -> str:
+    """A record's value in one cell: lists (billing emails) one item per line, metadata as JSON."""
+    if isinstance(value, list):
+        return "\n".join(value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False) if value else ""
+    return "" if value is None else str(value)
 
 
 def failure_csv_rows(failures: list) -> Iterator[list]:
@@ -334,11 +349,43 @@ class CustomerAdmin(admin.ModelAdmin):
         "history",
     ]
     fieldsets = [
-        (None, {"fields": ["id", "account", "mode", "legal_name", "nif", "email", "phone"]}),
+        (None, {"fields": ["id", "account", "mode", "legal_name", "trade_name", "nif", "email", "phone"]}),
+        (
+            _("Alternative id (customers without a Spanish NIF)"),
+            {"fields": ["alternative_id_type", "alternative_id_number", "alternative_id_country"]},
+        ),
         (
             _("Address"),
-            {"fields": ["street", "number", "floor", "door", "postal_code", "city", "province", "country"]},
+            {
+                "fields": [
+                    "street",
+                    "number",
+                    "floor",
+                    "door",
+                    "postal_code",
+                    "city",
+                    "province",
+                    "country",
+                    "country_code",
+                ]
+            },
         ),
+        (
+            _("Billing"),
+            {
+                "fields": [
+                    "billing_emails",
+                    "contact_person",
+                    "web",
+                    "general_discount",
+                    "payment_method",
+                    "iban",
+                    "swift",
+                    "payment_term_days",
+                ]
+            },
+        ),
+        (_("Notes and metadata"), {"fields": ["notes", "metadata"]}),
         (_("Status"), {"fields": ["active", "deactivated_at", "created_at", "updated_at", "invoices_link"]}),
         (_("History"), {"fields": ["history"]}),
     ]
@@ -394,7 +441,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the service, so the API's rules (one active customer per NIF) apply to staff edits too.
-        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        data = form.record_changes
         try:
             services.update_customer(
                 scope=DataScope.everything(), customer_id=str(obj.pk), data=data, actor=staff_actor(request)

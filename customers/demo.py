@@ -4,9 +4,11 @@ benchmark loader (bench/) can produce a million of them without a faker."""
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from stdnum.es import cif, dni
+from stdnum.pt import nif as portuguese_nif
 
 FIRST_NAMES = [
     "María", "José", "Lucía", "Javier", "Sofía", "Álvaro", "Martín", "Paula", "Íñigo", "Nuria", "Begoña",
@@ -71,6 +73,9 @@ class DemoCustomer:
     province: str
     active: bool
     invoice_count: int
+    # The rest of the record (issue #14), as model fields: a foreign customer's alternative id and address
+    # country, billing details.
+    record: dict[str, Any] = field(default_factory=dict)
 
 
 def _ascii_slug(text: str) -> str:
@@ -102,7 +107,10 @@ def demo_customer(index: int, *, inactive_share: float = 0.2, invoiced_share: fl
         phone = "+34" + landline + "".join(local_digits)
     active = rng.random() >= inactive_share
     invoiced = active and rng.random() < invoiced_share / (1 - inactive_share)
-    return DemoCustomer(
+    record = _foreign(index, rng) if index % 10 == 7 else {}
+    if index % 4 == 1:
+        record.update(_billing(index, rng, email))
+    demo = DemoCustomer(
         legal_name=legal_name,
         nif=nif,
         email=email,
@@ -117,6 +125,49 @@ def demo_customer(index: int, *, inactive_share: float = 0.2, invoiced_share: fl
         active=active,
         invoice_count=rng.randrange(1, 4) if invoiced else 0,
     )
+    # The record's fields override the Spanish defaults above (a foreign customer has no NIF).
+    overrides = {name: record.pop(name) for name in list(record) if name in DemoCustomer.__dataclass_fields__}
+    return replace(demo, **overrides, record=record)
+
+
+# One customer in ten is abroad, identified by AEAT's alternative id instead of a NIF: (type, country code,
+# its name in Spanish, city, region).
+FOREIGN_PLACES = [
+    ("02", "PT", "Portugal", "Lisboa", "Lisboa"),
+    ("03", "US", "Estados Unidos", "Nueva York", "Nueva York"),
+    ("04", "MA", "Marruecos", "Casablanca", "Casablanca-Settat"),
+]
+
+
+def _foreign(index: int, rng: random.Random) -> dict[str, Any]:
+    kind, code, country, city, region = FOREIGN_PLACES[index // 10 % len(FOREIGN_PLACES)]
+    if kind == "02":
+        digits = f"{5_0000000 + index * 7919 % 1_0000000:08d}"
+        number = "PT" + digits + portuguese_nif.calc_check_digit(digits)
+    else:
+        number = f"{code}{index * 7919 % 100_000_000:08d}"
+    return {
+        "nif": "",
+        "alternative_id_type": kind,
+        "alternative_id_number": number,
+        "alternative_id_country": code,
+        "country_code": code,
+        "country": country,
+        "city": city,
+        "province": region,
+        "phone": "",
+    }
+
+
+def _billing(index: int, rng: random.Random, email: str) -> dict[str, Any]:
+    return {
+        "billing_emails": [f"facturas{index}@{email.rsplit('@', 1)[1]}"],
+        "contact_person": f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
+        "general_discount": rng.choice([0, 5, 10]),
+        "payment_method": "transfer",
+        "payment_term_days": rng.choice([0, 30, 60]),
+        "metadata": {"origen": "demo"},
+    }
 
 
 def demo_customers(start: int, stop: int, **shares) -> Iterator[DemoCustomer]:

@@ -1,4 +1,4 @@
-from beel.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from beel.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
 
 
 class CustomerNotFound(NotFound):
@@ -45,3 +45,11 @@ class RetentionActive(Conflict):
         "Invoices issued to this customer must be kept until the retention period ends; the erasure is recorded "
         "and the customer will be anonymised then"
     )
+
+
+class AlternativeIdInvalid(DomainError):
+    """The alternative id breaks one of AEAT's rules (customers.validators.validate_alternative_id);
+    `details` says which."""
+
+    code = ErrorCode.ALTERNATIVE_ID_INVALID
+    default_message = "The alternative id is not valid for the tax authority (AEAT)"

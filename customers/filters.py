@@ -1,11 +1,16 @@
 """Query parameters of GET /customers (beel-list-customers.txt). Invalid values are a 400 with details per
 parameter (django-filter's form errors, turned into the envelope by the exception handler)."""
 
+import re
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 
 from beel.api.filters import ChangeFilterSet
+from beel.errors import ValidationFailed
 from customers.models import CustomerQuerySet
+from customers.validators import METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, validate_metadata_key
 
 # sort_by value -> model field. Text keys sort on their folded copy so 'Ávila' sorts with the A's.
 SORT_FIELDS = {
@@ -20,6 +25,32 @@ SORT_FIELDS = {
 DEFAULT_SORT = "created_at"
 TEXT_FILTERS = ("search", "legal_name", "nif", "email", "phone", "city", "province")
 MAX_FILTER_LENGTH = 200
+# `metadata[plan]=pro`: the bracketed key of a metadata filter (Stripe's notation).
+METADATA_PARAMETER = re.compile(r"^metadata\[(.*)\]$", re.DOTALL)
+
+
+def metadata_filter(query_params) -> dict[str, str]:
+    """The `metadata[key]=value` pairs asked for; a bad key or value is a 400 naming its parameter."""
+    pairs, errors = {}, {}
+    for name in query_params:
+        match = METADATA_PARAMETER.match(name)
+        if match is None:
+            continue
+        key, value = match.group(1), query_params.getlist(name)[-1]
+        try:
+            validate_metadata_key(key)
+        except ValidationError as error:
+            errors[name] = error.messages[0]
+            continue
+        if len(value) > METADATA_VALUE_MAX_LENGTH or "\x00" in value:
+            errors[name] = f"At most {METADATA_VALUE_MAX_LENGTH} characters."
+            continue
+        pairs[key] = value
+    if len(pairs) > METADATA_MAX_KEYS:
+        errors["metadata"] = f"At most {METADATA_MAX_KEYS} metadata filters."
+    if errors:
+        raise ValidationFailed(details=errors)
+    return pairs
 
 
 class StrictBooleanField(forms.TypedChoiceField):
@@ -100,7 +131,7 @@ class CustomerFilterSet(ChangeFilterSet):
         return queryset  # applied in filter_queryset, once every filter has run
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset).with_metadata(metadata_filter(self.data))
         sort_field = SORT_FIELDS[self.form.cleaned_data.get("sort_by") or DEFAULT_SORT]
         descending = self.form.cleaned_data.get("sort_order") == "desc"
         prefix = "-" if descending else ""

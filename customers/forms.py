@@ -1,14 +1,62 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from beel.errors import DomainError
 from customers.models import PERSONAL_FIELDS, Customer
-from customers.services import ensure_nif_is_free
-from customers.validators import DEFAULT_COUNTRY, normalize_phone, validate_nif
+from customers.services import ensure_identity_is_free
+from customers.validators import (
+    MAX_BILLING_EMAILS,
+    PAYMENT_TERM_MAX_DAYS,
+    RECORD_DEFAULTS,
+    clean_record,
+    normalize_bic,
+    normalize_country_code,
+    normalize_iban,
+    validate_legal_name,
+    validate_metadata,
+    validate_url,
+)
+
+# Where an error of the rules between fields (clean_record) is shown: the alternative id as a whole is
+# shown on its type.
+FORM_FIELD_OF = {"alternative_id": "alternative_id_type"}
+
+
+class BillingEmailsField(forms.CharField):
+    """The billing emails, one per line (stored as a list)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value) or ""
+        emails = list(dict.fromkeys(line.strip().lower() for line in text.replace(",", "\n").splitlines()))
+        return [email for email in emails if email]
+
+    def validate(self, value):
+        if len(value) > MAX_BILLING_EMAILS:
+            raise ValidationError(_("At most %(n)d addresses.") % {"n": MAX_BILLING_EMAILS})
+        for email in value:
+            forms.EmailField().clean(email)
+
+    def has_changed(self, initial, data):
+        return (initial or []) != self.to_python(data)
 
 
 class CustomerAdminForm(forms.ModelForm):
-    """The admin's edit form applies the same checks and normalisation as the API (customers.validators)."""
+    """The admin's edit form applies the same checks and normalisation as the API (customers.validators:
+    each value's function, then `clean_record` for the rules between them)."""
+
+    billing_emails = BillingEmailsField(label=_("Billing emails"), required=False)
+    payment_term_days = forms.IntegerField(
+        label=_("Payment term (days)"), required=False, min_value=0, max_value=PAYMENT_TERM_MAX_DAYS
+    )
+    general_discount = forms.DecimalField(
+        label=_("General discount (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
 
     class Meta:
         model = Customer
@@ -26,35 +74,76 @@ class CustomerAdminForm(forms.ModelForm):
             "city": _("City"),
             "province": _("Province"),
             "country": _("Country"),
+            "country_code": _("Country code"),
+            "trade_name": _("Trade name"),
+            "alternative_id_type": _("Alternative id type"),
+            "alternative_id_number": _("Alternative id number"),
+            "alternative_id_country": _("Alternative id country"),
+            "contact_person": _("Contact person"),
+            "web": _("Web"),
+            "notes": _("Notes"),
+            "payment_method": _("Payment method"),
+            "iban": "IBAN",
+            "swift": "BIC/SWIFT",
+            "metadata": _("Metadata"),
         }
 
-    def _country(self) -> str:
-        return self.cleaned_data.get("country") or DEFAULT_COUNTRY
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Refused rather than trimmed, as the API refuses it (validate_legal_name).
+        self.fields["legal_name"].strip = False
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 
+    def clean_legal_name(self) -> str:
+        return validate_legal_name(self.cleaned_data["legal_name"])
+
+    def clean_country_code(self) -> str:
+        return normalize_country_code(self.cleaned_data["country_code"])
+
+    def clean_alternative_id_country(self) -> str:
+        code = self.cleaned_data["alternative_id_country"]
+        return normalize_country_code(code) if code else ""
+
+    def clean_web(self) -> str:
+        return validate_url(self.cleaned_data["web"]) if self.cleaned_data["web"] else ""
+
+    def clean_iban(self) -> str:
+        return normalize_iban(self.cleaned_data["iban"]) if self.cleaned_data["iban"] else ""
+
+    def clean_swift(self) -> str:
+        return normalize_bic(self.cleaned_data["swift"]) if self.cleaned_data["swift"] else ""
+
+    def clean_metadata(self) -> dict:
+        return validate_metadata(self.cleaned_data["metadata"] or {})
+
     def clean(self):
         cleaned = super().clean()
-        if "nif" in cleaned:
-            try:
-                cleaned["nif"] = validate_nif(cleaned["nif"], country=self._country())
-            except forms.ValidationError as error:
-                self.add_error("nif", error)
-            else:
-                self._check_nif_is_free(cleaned["nif"])
-        if cleaned.get("phone"):
-            try:
-                cleaned["phone"] = normalize_phone(cleaned["phone"], country=self._country())
-            except forms.ValidationError as error:
-                self.add_error("phone", error)
+        if self.errors:
+            return cleaned
+        customer = self.instance
+        current = {name: getattr(customer, name) for name in RECORD_DEFAULTS} if customer.pk else None
+        changes = {name: cleaned[name] for name in self.changed_data if name in cleaned}
+        try:
+            # What the admin saves (CustomerAdmin.save_model): the changes, normalised, with what they imply.
+            self.record_changes = clean_record(changes, current=current)
+        except ValidationError as error:
+            for name, items in error.error_dict.items():
+                self.add_error(FORM_FIELD_OF.get(name, name), items)
+            return cleaned
+        cleaned.update(self.record_changes)
+        self._check_identity_is_free()
         return cleaned
 
-    def _check_nif_is_free(self, nif: str) -> None:
+    def _check_identity_is_free(self) -> None:
         customer = self.instance
         if customer.pk is None or not customer.active:
             return
+        values = {name: self.cleaned_data.get(name, getattr(customer, name)) for name in RECORD_DEFAULTS}
         try:
-            ensure_nif_is_free(account=customer.account_id, mode=customer.mode, nif=nif, exclude_pk=customer.pk)
+            ensure_identity_is_free(
+                account=customer.account_id, mode=customer.mode, values=values, exclude_pk=customer.pk
+            )
         except DomainError as error:
-            self.add_error("nif", error.message)
+            self.add_error("nif" if values["nif"] else "alternative_id_number", error.message)

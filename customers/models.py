@@ -2,13 +2,24 @@ import uuid
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beel.actors import Actor, Channel
 from beel.tenancy import DataScope, Mode, ScopedQuerySet
-from customers.validators import DEFAULT_COUNTRY, fold, normalize_nif, phone_search_fragment
+from customers.validators import (
+    DEFAULT_COUNTRY,
+    PAYMENT_TERM_MAX_DAYS,
+    SPAIN,
+    AlternativeIdType,
+    PaymentMethod,
+    fold,
+    normalize_nif,
+    phone_search_fragment,
+)
 
 # The customer's own data: what staff edit in the admin, what the CSV export lists and what an erasure
 # scrubs (customers.services.request_erasure).
@@ -25,6 +36,21 @@ PERSONAL_FIELDS = [
     "city",
     "province",
     "country",
+    "country_code",
+    "trade_name",
+    "alternative_id_type",
+    "alternative_id_number",
+    "alternative_id_country",
+    "billing_emails",
+    "contact_person",
+    "web",
+    "notes",
+    "general_discount",
+    "payment_method",
+    "iban",
+    "swift",
+    "payment_term_days",
+    "metadata",
 ]
 
 
@@ -68,6 +94,16 @@ class CustomerQuerySet(ScopedQuerySet):
             condition |= Q(nif__contains=nif_fragment)
         return self.filter(condition)
 
+    def with_metadata(self, pairs: dict[str, str]) -> "CustomerQuerySet":
+        """Customers whose metadata hold every one of these key-value pairs. Containment, so PostgreSQL
+        answers it from the GIN index of migration 0013; SQLite compares the keys one by one."""
+        if not pairs:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(metadata__contains=pairs)
+        # By explicit transforms: a key may hold '__', which a lookup string would read as a path.
+        return self.filter(*(Exact(KeyTextTransform(key, "metadata"), Value(value)) for key, value in pairs.items()))
+
     def with_invoice_count(self) -> "CustomerQuerySet":
         return self.annotate(invoice_count=models.Count("invoices"))
 
@@ -84,7 +120,12 @@ class Customer(models.Model):
     )
     mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.LIVE)
     legal_name = models.CharField(_("legal name"), max_length=255)
-    nif = models.CharField("NIF", max_length=20, help_text="Normalised: upper case, no spaces or dashes.")
+    nif = models.CharField(
+        "NIF",
+        max_length=20,
+        blank=True,
+        help_text="Normalised: upper case, no spaces or dashes. Empty for a customer with an alternative id.",
+    )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text="E.164, e.g. +34912345678.")
 
@@ -96,6 +137,29 @@ class Customer(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     province = models.CharField(_("province"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=100, default=DEFAULT_COUNTRY)
+    # ISO 3166-1 alpha-2; it, not the name, decides the NIF check and the phone's region. Empty only on
+    # rows from before it whose country name was not recognised (migration 0013).
+    country_code = models.CharField(_("country code"), max_length=2, default=SPAIN, blank=True)
+
+    trade_name = models.CharField(_("trade name"), max_length=120, blank=True)
+    # For a customer without a Spanish NIF: AEAT's IDOtro (type, number, issuing country).
+    alternative_id_type = models.CharField(
+        _("alternative id type"), max_length=2, choices=AlternativeIdType.choices, blank=True
+    )
+    alternative_id_number = models.CharField(_("alternative id number"), max_length=20, blank=True)
+    alternative_id_country = models.CharField(_("alternative id country"), max_length=2, blank=True)
+    billing_emails = models.JSONField(_("billing emails"), default=list, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    web = models.URLField(_("web"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    general_discount = models.DecimalField(_("general discount (%)"), max_digits=5, decimal_places=2, default=0)
+    payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices, blank=True)
+    iban = models.CharField("IBAN", max_length=34, blank=True)
+    swift = models.CharField("BIC/SWIFT", max_length=11, blank=True)
+    payment_term_days = models.PositiveSmallIntegerField(
+        _("payment term (days)"), null=True, blank=True, help_text=f"0 to {PAYMENT_TERM_MAX_DAYS}."
+    )
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
 
     active = models.BooleanField(_("active"), default=True)
     deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True, editable=False)
@@ -124,10 +188,17 @@ class Customer(models.Model):
     class Meta:
         ordering = ["legal_name_folded", "id"]
         constraints = [
+            # A customer with an alternative id instead has no NIF, and many may have none.
             models.UniqueConstraint(
                 fields=["account", "mode", "nif"],
-                condition=Q(active=True),
+                condition=Q(active=True) & ~Q(nif=""),
                 name="customer_unique_active_nif_per_account",
+            ),
+            # The same document of the same country is the same customer, whatever type it was given as.
+            models.UniqueConstraint(
+                fields=["account", "mode", "alternative_id_country", "alternative_id_number"],
+                condition=Q(active=True) & ~Q(alternative_id_type=""),
+                name="customer_unique_active_alternative_id",
             ),
         ]
         # Every API query filters on the key's account and mode first. One b-tree per sort key, led by
@@ -153,7 +224,7 @@ class Customer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.legal_name} ({self.nif})"
+        return f"{self.legal_name} ({self.tax_id})"
 
     def save(self, *args, **kwargs):
         self.fold_search_fields()
@@ -166,6 +237,13 @@ class Customer(models.Model):
         self.legal_name_folded = fold(self.legal_name)
         self.city_folded = fold(self.city)
         self.province_folded = fold(self.province)
+
+    @property
+    def tax_id(self) -> str:
+        """How the customer is identified to the tax authority: its NIF, or its alternative id."""
+        if self.nif or not self.alternative_id_type:
+            return self.nif
+        return f"{self.alternative_id_country} {self.alternative_id_number}"
 
 
 class AuditEntry(models.Model):

@@ -18,6 +18,7 @@ def _address(customer: Customer) -> dict:
         city=customer.city,
         province=customer.province,
         country=customer.country,
+        country_code=customer.country_code,
     )
     return address
 
@@ -27,7 +28,12 @@ def fiscal_identity(customer: Customer) -> dict:
     facturación, RD 1619/2012, art. 6: name, tax id and address). An issued invoice keeps a copy of this
     (invoices.services.issue_invoice), so later edits of the customer never rewrite it. The one place
     that decides the copy's shape: a new identity field of the customer is added here and nowhere else."""
-    return {"legal_name": customer.legal_name, "nif": customer.nif, "address": _address(customer)}
+    return {
+        "legal_name": customer.legal_name,
+        "nif": customer.nif,
+        "alternative_id": alternative_id_representation(customer),
+        "address": _address(customer),
+    }
 
 
 def customer_representation(customer: Customer) -> dict:
@@ -42,6 +48,37 @@ def customer_representation(customer: Customer) -> dict:
         "active": customer.active,
         "created_at": format_utc(customer.created_at),
         "updated_at": format_utc(customer.updated_at),
+        # The rest of the record (issue #14), after the spec's fields so their order stays as documented.
+        "trade_name": customer.trade_name,
+        "alternative_id": alternative_id_representation(customer),
+        "billing_emails": list(customer.billing_emails),
+        "contact_person": customer.contact_person,
+        "web": customer.web,
+        "notes": customer.notes,
+        "general_discount": f"{customer.general_discount:.2f}",
+        "preferred_payment_method": payment_method_representation(customer),
+        "metadata": dict(customer.metadata),
+    }
+
+
+def alternative_id_representation(customer: Customer) -> dict | None:
+    if not customer.alternative_id_type:
+        return None
+    return {
+        "type": customer.alternative_id_type,
+        "number": customer.alternative_id_number,
+        "country_code": customer.alternative_id_country,
+    }
+
+
+def payment_method_representation(customer: Customer) -> dict | None:
+    if not customer.payment_method:
+        return None
+    return {
+        "method": customer.payment_method,
+        "iban": customer.iban,
+        "swift": customer.swift,
+        "payment_term_days": customer.payment_term_days,
     }
 
 

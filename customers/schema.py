@@ -16,9 +16,11 @@ from beel.api.serializers import page_serializer
 from beel.errors import ErrorCode
 from customers.serializers import (
     MAX_BULK_CREATE,
+    METADATA_PAIRS_SCHEMA,
     BulkCreationResultSerializer,
     BulkDeactivationResultSerializer,
     CustomerDetailSerializer,
+    CustomerReplaceSerializer,
     CustomerSerializer,
     CustomerWriteSerializer,
     MergeSerializer,
@@ -26,6 +28,12 @@ from customers.serializers import (
 
 CUSTOMER_ID = OpenApiParameter(
     "customer_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Customer ID (UUID)"
+)
+
+ALTERNATIVE_ID_RULES = (
+    "A customer is identified by a Spanish `nif` or, without one, an `alternative_id` (AEAT's types 02 to 07), "
+    "never both; an AEAT rule broken by the alternative id is 422 ALTERNATIVE_ID_INVALID (with country_code ES "
+    "only 03 and 07; 07 only with ES; a 02 number must pass its country's VAT checksum). "
 )
 
 _SPEC_CUSTOMER = {
@@ -65,8 +73,20 @@ list_customers = extend_schema(
     summary="List customers",
     description="Returns a paginated list of customers with optional filters. Partial filters and `search` "
     "are case- and accent-insensitive; `nif` ignores spaces and dashes; `phone` ignores spaces and a leading "
-    "+34/0034; `city`/`province` match the whole value, case- and accent-insensitively. Ties in the sort "
+    "+34/0034; `city`/`province` match the whole value, case- and accent-insensitively; `metadata[key]=value` "
+    "(repeatable) keeps the customers whose metadata hold every pair given. Ties in the sort "
     "order are broken by id, so pages never repeat or skip a customer.",
+    parameters=[
+        OpenApiParameter(
+            "metadata",
+            METADATA_PAIRS_SCHEMA,
+            OpenApiParameter.QUERY,
+            required=False,
+            style="deepObject",
+            explode=True,
+            description="`metadata[key]=value`: only customers whose metadata have this value under this key.",
+        )
+    ],
     responses={200: page_serializer("CustomerPage", "customers", CustomerSerializer), **error_responses(400)},
     examples=[
         OpenApiExample(
@@ -113,23 +133,46 @@ retrieve_customer = extend_schema(
 create_customer = extend_schema(
     operation_id="createCustomer",
     summary="Create a customer",
-    description="`nif` is checked with its control character when the country is Spain (DNI, NIE, CIF) and "
-    "stored upper case without separators; `phone` is stored in E.164. Unknown fields are rejected.",
+    description="`nif` is checked with its control character when `address.country_code` is ES (DNI, NIE, CIF) "
+    "and stored upper case without separators; `phone` is stored in E.164. "
+    + ALTERNATIVE_ID_RULES
+    + "The NIF or alternative id is unique among the account's active customers (409 CUSTOMER_ALREADY_EXISTS). "
+    "Unknown fields are rejected.",
     request=CustomerWriteSerializer,
     responses={
         201: CustomerDetailSerializer,
-        **error_responses(400, 409, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 409, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
     },
 )
 
 update_customer = extend_schema(
     operation_id="updateCustomer",
     summary="Update a customer (partial)",
+    description="Only the fields sent change, with the rules of `createCustomer`; `alternative_id`, "
+    "`preferred_payment_method` and `metadata` are replaced as a whole (null clears the first two). To switch "
+    "from a NIF to an alternative id send `nif: null` with it.",
     parameters=[CUSTOMER_ID],
     request=CustomerWriteSerializer(partial=True),
     responses={
         200: CustomerDetailSerializer,
-        **error_responses(400, 404, 409, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+    },
+)
+
+replace_customer = extend_schema(
+    operation_id="replaceCustomer",
+    summary="Replace a customer (full update)",
+    description="The whole record, with the rules of `createCustomer`: a field left out is reset to its default "
+    "(empty text, `address.country` España / `country_code` ES, `general_discount` 0.00, no alternative id, "
+    "payment method, billing emails or metadata); `legal_name` and a `nif` or `alternative_id` are required. "
+    "`active`, when sent, deactivates (409 CLIENT_HAS_INVOICES while it has invoices) or reactivates "
+    "(409 CUSTOMER_ALREADY_EXISTS when another active customer holds its identity) with the rules of those "
+    "endpoints; the change is all or nothing. Idempotent.",
+    parameters=[CUSTOMER_ID],
+    request=CustomerReplaceSerializer,
+    responses={
+        200: CustomerDetailSerializer,
+        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
     },
 )
 

@@ -12,7 +12,8 @@ from beel.api.serializers import (
     StrictUUIDField,
     UTCDateTimeField,
 )
-from beel.errors import BadRequest, ValidationFailed
+from beel.errors import BadRequest, DomainError, ValidationFailed
+from customers.errors import AlternativeIdInvalid
 from customers.models import Customer
 from customers.representations import customer_detail_representation, customer_representation
 from customers.services import (
@@ -22,14 +23,59 @@ from customers.services import (
     DeactivationFailure,
     DeactivationReport,
 )
-from customers.validators import DEFAULT_COUNTRY, normalize_phone, validate_nif
+from customers.validators import (
+    ALTERNATIVE_ID_INVALID,
+    CONTACT_PERSON_MAX_LENGTH,
+    IDENTITY_REQUIRED,
+    MAX_BILLING_EMAILS,
+    METADATA_KEY_MAX_LENGTH,
+    METADATA_MAX_KEYS,
+    METADATA_VALUE_MAX_LENGTH,
+    PAYMENT_TERM_MAX_DAYS,
+    RECORD_DEFAULTS,
+    TRADE_NAME_MAX_LENGTH,
+    AlternativeIdType,
+    PaymentMethod,
+    clean_record,
+    normalize_bic,
+    normalize_country_code,
+    normalize_iban,
+    validate_legal_name,
+    validate_metadata,
+    validate_url,
+)
 
 MAX_BULK_CREATE = 100
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        # Empty only in answers: an anonymised customer, or one stored before codes with an unknown name.
+        "pattern": "^([A-Za-z]{2})?$",
+        "description": "ISO 3166-1 alpha-2 country code, upper-cased when stored (e.g. ES, PT, DE). Shown "
+        "empty for an anonymised customer, or one stored before country codes whose country was not recognised.",
+    }
+)
+class CountryCodeField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("max_length", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return normalize_country_code(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages[0]) from None
+
+
 class AddressSerializer(APISerializer):
     """Postal address. In responses `floor` and `door` appear only when set; the other fields always do
-    (empty string when unknown). `country` defaults to España, which turns on the Spanish NIF check."""
+    (empty string when unknown). `country_code` (default ES) decides the Spanish NIF check and the phone's
+    default region. Sent alone it gives `country` its Spanish name; `country` sent alone (a Spanish or
+    English name) gives the code, and an unknown name is refused; both sent are kept as sent."""
 
     street = serializers.CharField(max_length=255, required=False, allow_blank=True)
     number = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -39,6 +85,94 @@ class AddressSerializer(APISerializer):
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     province = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False, allow_blank=False)
+    country_code = CountryCodeField(required=False)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: DRF's IntegerField would read "30" and 30.0 as 30."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class AlternativeIdSerializer(APISerializer):
+    """AEAT's identifier of a recipient without a Spanish NIF. With country_code ES only types 03 and 07 are
+    allowed, and 07 requires ES; a type 02 number is checked with its country's VAT checksum and stored
+    compact with its country prefix (DE136695976). A violation is 422 ALTERNATIVE_ID_INVALID."""
+
+    type = serializers.ChoiceField(
+        choices=AlternativeIdType.choices,
+        help_text="02 NIF-IVA (EU VAT number), 03 passport, 04 official document of the country of residence, "
+        "05 residence certificate, 06 other document, 07 not registered.",
+    )
+    number = serializers.CharField(
+        max_length=32, help_text="1 to 20 letters and digits (spaces, dots and dashes are dropped)."
+    )
+    country_code = CountryCodeField(help_text="ISO 3166-1 alpha-2 code of the issuing country.")
+
+
+class PaymentMethodSerializer(APISerializer):
+    """How the customer prefers to pay. IBAN and BIC are checked (checksum and format) and stored compact."""
+
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    iban = serializers.CharField(max_length=42, required=False, allow_blank=True)
+    swift = serializers.CharField(max_length=14, required=False, allow_blank=True, help_text="BIC (8 or 11).")
+    payment_term_days = StrictIntegerField(
+        min_value=0, max_value=PAYMENT_TERM_MAX_DAYS, required=False, allow_null=True
+    )
+
+    def validate_iban(self, value: str) -> str:
+        return _checked(normalize_iban, value) if value else ""
+
+    def validate_swift(self, value: str) -> str:
+        return _checked(normalize_bic, value) if value else ""
+
+
+def _checked(check, value):
+    try:
+        return check(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages[0]) from None
+
+
+# The metadata's keys and values, as the body's `metadata` and the list's `metadata[key]` filter take them.
+# OpenAPI 3.0 has no `propertyNames`: the keys' limits are in the description only.
+METADATA_PAIRS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": "string", "maxLength": METADATA_VALUE_MAX_LENGTH, "pattern": "^[^\\x00]*$"},
+}
+
+
+@extend_schema_field(
+    {
+        **METADATA_PAIRS_SCHEMA,
+        "maxProperties": METADATA_MAX_KEYS,
+        "description": f"Your own key-value pairs: at most {METADATA_MAX_KEYS} keys of 1 to "
+        f"{METADATA_KEY_MAX_LENGTH} characters (no square brackets), string values of at most "
+        f"{METADATA_VALUE_MAX_LENGTH}. Filter the list with `metadata[key]=value`. A write replaces the whole "
+        "object.",
+    }
+)
+class MetadataField(serializers.Field):
+    def to_internal_value(self, data):
+        return _checked(validate_metadata, data)
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": "^(100(\\.0{1,2})?|\\d{1,2}(\\.\\d{1,2})?)$",
+        "description": 'A percentage, 0 to 100 with at most two decimals, as a string (e.g. "12.50").',
+    }
+)
+class DiscountField(serializers.DecimalField):
+    pass
 
 
 class CustomerSerializer(APIModelSerializer):
@@ -47,10 +181,40 @@ class CustomerSerializer(APIModelSerializer):
     address = AddressSerializer(source="*", read_only=True)
     email = serializers.EmailField(read_only=True, allow_null=True)
     phone = serializers.CharField(read_only=True, allow_null=True)
+    nif = serializers.CharField(read_only=True, help_text="Empty for a customer identified by `alternative_id`.")
+    trade_name = serializers.CharField(read_only=True)
+    alternative_id = AlternativeIdSerializer(read_only=True, allow_null=True)
+    billing_emails = serializers.ListField(child=serializers.EmailField(), read_only=True)
+    contact_person = serializers.CharField(read_only=True)
+    web = serializers.CharField(read_only=True)
+    notes = serializers.CharField(read_only=True)
+    general_discount = DiscountField(max_digits=5, decimal_places=2, read_only=True)
+    preferred_payment_method = PaymentMethodSerializer(read_only=True, allow_null=True)
+    metadata = MetadataField(read_only=True)
 
     class Meta:
         model = Customer
-        fields = ["id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"]
+        # The spec's fields first, in its order (beel-list-customers.txt); the rest of the record after them.
+        fields = [
+            "id",
+            "legal_name",
+            "nif",
+            "email",
+            "phone",
+            "address",
+            "active",
+            "created_at",
+            "updated_at",
+            "trade_name",
+            "alternative_id",
+            "billing_emails",
+            "contact_person",
+            "web",
+            "notes",
+            "general_discount",
+            "preferred_payment_method",
+            "metadata",
+        ]
         read_only_fields = fields
 
     def to_representation(self, customer: Customer) -> dict:
@@ -115,37 +279,198 @@ class PhoneField(serializers.CharField):
     pass
 
 
-class CustomerWriteSerializer(APISerializer):
-    """Input for create (all rules) and update (partial=True: only what is sent). Produces the model's
-    flat fields, normalised: NIF upper case without separators, phone in E.164, email lower case."""
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 120,
+        # Python's blanks and ECMAScript's \\s differ in a few characters; both kinds are refused first.
+        "pattern": "^[^\\s\\x1c-\\x1f\\x85\\x00][^\\x00]*$",
+        "description": "1 to 120 characters, the first one not blank (trailing blanks are dropped).",
+    }
+)
+class LegalNameField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.update(trim_whitespace=False, max_length=120)
+        super().__init__(**kwargs)
 
-    legal_name = serializers.CharField(max_length=255)
-    nif = NIFField(max_length=32)
+    def to_internal_value(self, data):
+        return _checked(validate_legal_name, super().to_internal_value(data))
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "uri",
+        "maxLength": 200,
+        "pattern": "^(https?://[^\\s\\x00]+)?$",
+        "description": "The customer's web site: an http or https URL, or empty.",
+    }
+)
+class WebField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.update(trim_whitespace=False, max_length=200, allow_blank=True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return _checked(validate_url, value) if value else ""
+
+
+# Where each model field is in the API's shape, for the errors of the rules between fields (clean_record).
+API_PATHS = {
+    "alternative_id": "alternative_id",
+    "alternative_id_type": "alternative_id.type",
+    "alternative_id_number": "alternative_id.number",
+    "alternative_id_country": "alternative_id.country_code",
+    "country": "address.country",
+    "country_code": "address.country_code",
+    "payment_method": "preferred_payment_method.method",
+    "iban": "preferred_payment_method.iban",
+    "swift": "preferred_payment_method.swift",
+    "payment_term_days": "preferred_payment_method.payment_term_days",
+}
+
+
+class CustomerWriteSerializer(APISerializer):
+    """Input for create (all rules), update (partial=True: only what is sent) and full replace
+    (CustomerReplaceSerializer). Produces the model's flat fields, normalised: NIF upper case without
+    separators, phone in E.164, email lower case, country code upper case, IBAN/BIC/VAT number compact.
+
+    Usable on its own (the CSV import feeds each row through it): `is_valid()`, then `validated_data`, or
+    `refusal()` for the DomainError its errors amount to."""
+
+    legal_name = LegalNameField()
+    trade_name = serializers.CharField(max_length=TRADE_NAME_MAX_LENGTH, required=False, allow_blank=True)
+    nif = NIFField(
+        max_length=32,
+        required=False,
+        allow_null=True,
+        help_text="Required unless `alternative_id` is given (never both); null clears it.",
+    )
+    alternative_id = AlternativeIdSerializer(
+        required=False, allow_null=True, help_text="For a customer without a Spanish NIF; null clears it."
+    )
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     phone = PhoneField(max_length=32, required=False, allow_blank=True)
     address = AddressSerializer(source="*", required=False)
+    billing_emails = serializers.ListField(
+        child=serializers.EmailField(max_length=254),
+        max_length=MAX_BILLING_EMAILS,
+        required=False,
+        help_text=f"Where invoices are sent: at most {MAX_BILLING_EMAILS} addresses.",
+    )
+    contact_person = serializers.CharField(max_length=CONTACT_PERSON_MAX_LENGTH, required=False, allow_blank=True)
+    web = WebField(required=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, trim_whitespace=False)
+    general_discount = DiscountField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text='Percentage, 0 to 100 with at most two decimals, as a string (e.g. "12.50").',
+    )
+    preferred_payment_method = PaymentMethodSerializer(required=False, allow_null=True)
+    metadata = MetadataField(required=False)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # A new record (or a full replace) without any identity says so with its other errors, not after.
+            missing = isinstance(data, dict) and not data.get("nif") and not data.get("alternative_id")
+            if missing and not self.partial and isinstance(error.detail, dict) and "nif" not in error.detail:
+                error.detail["nif"] = [serializers.ErrorDetail(IDENTITY_REQUIRED, code="required")]
+            raise
 
     def validate_email(self, value: str) -> str:
         return value.strip().lower()
 
+    def validate_billing_emails(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(email.strip().lower() for email in value))
+
     def validate(self, attrs):
-        instance = self.instance
-        country = attrs.get("country") or (instance.country if instance else DEFAULT_COUNTRY)
-        errors = {}
-        if "nif" in attrs or ("country" in attrs and instance is not None):
-            nif = attrs.get("nif", instance.nif if instance else "")
-            try:
-                attrs["nif"] = validate_nif(nif, country=country)
-            except DjangoValidationError as error:
-                errors["nif"] = error.messages[0]
-        if attrs.get("phone"):
-            try:
-                attrs["phone"] = normalize_phone(attrs["phone"], country=country)
-            except DjangoValidationError as error:
-                errors["phone"] = error.messages[0]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+        attrs = _flatten(attrs)
+        current = None if self.instance is None else {name: getattr(self.instance, name) for name in RECORD_DEFAULTS}
+        try:
+            return clean_record(attrs, current=current)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                {
+                    API_PATHS.get(name, name): [
+                        serializers.ErrorDetail(message, code=getattr(item, "code", None) or "invalid")
+                        for item in items
+                        for message in item.messages
+                    ]
+                    for name, items in error.error_dict.items()
+                }
+            ) from None
+
+    def refusal(self) -> DomainError:
+        """What the errors of an invalid serializer are answered with: 422 ALTERNATIVE_ID_INVALID when
+        only AEAT's rules for the alternative id were broken, else 400 VALIDATION_ERROR with every error."""
+        details = flatten_validation_errors(self.errors)
+        codes = set(_error_codes(self.errors))
+        if codes == {ALTERNATIVE_ID_INVALID}:
+            return AlternativeIdInvalid(details=details)
+        return ValidationFailed(details=details)
+
+    def validated_or_refused(self) -> dict:
+        if not self.is_valid():
+            raise self.refusal()
+        return self.validated_data
+
+
+class CustomerReplaceSerializer(CustomerWriteSerializer):
+    """PUT /customers/{id}: the whole record. A field left out is reset to its default (empty, España/ES,
+    0 discount, no payment method, no metadata); `legal_name` and a `nif` or `alternative_id` are required.
+    `active`, when sent, deactivates or reactivates the customer with those endpoints' rules."""
+
+    active = serializers.BooleanField(required=False, help_text="false deactivates, true reactivates.")
+
+    def validate(self, attrs):
+        active = attrs.pop("active", None)
+        # Every field absent from a full replace takes its default, checked as a new record's would be.
+        instance, self.instance = self.instance, None
+        try:
+            values = super().validate(attrs)
+        finally:
+            self.instance = instance
+        values = {**RECORD_DEFAULTS, **values}
+        if active is not None:
+            values["active"] = active
+        return values
+
+
+def _flatten(attrs: dict) -> dict:
+    """The API's nested objects as the model's columns (null: the object cleared)."""
+    attrs = dict(attrs)
+    if "nif" in attrs and attrs["nif"] is None:
+        attrs["nif"] = ""
+    if "alternative_id" in attrs:
+        alternative_id = attrs.pop("alternative_id") or {}
+        attrs["alternative_id_type"] = alternative_id.get("type", "")
+        attrs["alternative_id_number"] = alternative_id.get("number", "")
+        attrs["alternative_id_country"] = alternative_id.get("country_code", "")
+    if "preferred_payment_method" in attrs:
+        payment = attrs.pop("preferred_payment_method") or {}
+        attrs["payment_method"] = payment.get("method", "")
+        attrs["iban"] = payment.get("iban", "")
+        attrs["swift"] = payment.get("swift", "")
+        attrs["payment_term_days"] = payment.get("payment_term_days")
+    return attrs
+
+
+def _error_codes(detail):
+    if isinstance(detail, dict):
+        for value in detail.values():
+            yield from _error_codes(value)
+    elif isinstance(detail, list):
+        for value in detail:
+            yield from _error_codes(value)
+    else:
+        yield getattr(detail, "code", None)
 
 
 class BulkCreateSerializer(APISerializer):
@@ -166,10 +491,7 @@ def validate_bulk_items(raw_items: list) -> list:
     items = []
     for raw in raw_items:
         serializer = CustomerWriteSerializer(data=raw)
-        if serializer.is_valid():
-            items.append(serializer.validated_data)
-        else:
-            items.append(ValidationFailed(details=flatten_validation_errors(serializer.errors)))
+        items.append(serializer.validated_data if serializer.is_valid() else serializer.refusal())
     return items
 
 

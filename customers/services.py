@@ -5,11 +5,12 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from beel.actors import Actor
@@ -233,14 +234,7 @@ def reactivate_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) 
             }
             now = timezone.now()
             inactive = [customer for customer in customers.values() if not customer.active]
-            taken = set(
-                Customer.objects.active()
-                .filter(
-                    account_id__in={customer.account_id for customer in inactive},
-                    nif__in={customer.nif for customer in inactive},
-                )
-                .values_list("account_id", "mode", "nif")
-            )
+            taken = _identities_taken(inactive)
             to_reactivate: list[uuid.UUID] = []
             for raw, customer_uuid in parsed.items():
                 customer = customers.get(customer_uuid)
@@ -250,10 +244,12 @@ def reactivate_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) 
                     report.already_active_ids.append(str(customer_uuid))
                 elif (refusal := lifecycle_refusal(customer)) is not None:
                     report.failures.append(ReactivationFailure(customer_id=raw, error=refusal, customer=customer))
-                elif (owner_nif := (customer.account_id, customer.mode, customer.nif)) in taken:
-                    report.failures.append(ReactivationFailure(customer_id=raw, error=_nif_taken(), customer=customer))
+                elif (owned := _owned_identity(customer)) in taken:
+                    report.failures.append(
+                        ReactivationFailure(customer_id=raw, error=_identity_taken(owned[2]), customer=customer)
+                    )
                 else:
-                    taken.add(owner_nif)
+                    taken.add(owned)
                     to_reactivate.append(customer_uuid)
                     report.reactivated_ids.append(str(customer_uuid))
             if to_reactivate:
@@ -299,12 +295,71 @@ def reactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> 
     return Customer.objects.get(pk=customer_uuid)
 
 
-def ensure_nif_is_free(*, account, mode: str, nif: str, exclude_pk=None) -> None:
-    clash = Customer.objects.for_account(account, mode).active().filter(nif=nif)
+# A customer's identity towards the tax authority: ("nif", NIF) or ("alternative_id", country, number). At most
+# one active customer of an account and mode holds each (the partial unique indexes of the model).
+Identity = tuple[str, ...]
+
+
+def identity_of(values: Mapping[str, Any]) -> Identity | None:
+    if values.get("nif"):
+        return ("nif", values["nif"])
+    if values.get("alternative_id_type"):
+        return ("alternative_id", values["alternative_id_country"], values["alternative_id_number"])
+    return None
+
+
+def _customer_identity(customer: Customer) -> Identity | None:
+    return identity_of(
+        {
+            "nif": customer.nif,
+            "alternative_id_type": customer.alternative_id_type,
+            "alternative_id_country": customer.alternative_id_country,
+            "alternative_id_number": customer.alternative_id_number,
+        }
+    )
+
+
+def _owned_identity(customer: Customer) -> tuple:
+    return (customer.account_id, customer.mode, _customer_identity(customer))
+
+
+def _identities_taken(customers: Iterable[Customer]) -> set[tuple]:
+    """(account, mode, identity) of the active customers holding one of these customers' identities."""
+    customers = list(customers)
+    if not customers:
+        return set()
+    holders = Customer.objects.active().filter(
+        Q(nif__in={customer.nif for customer in customers if customer.nif})
+        | Q(
+            alternative_id_number__in={customer.alternative_id_number for customer in customers if not customer.nif},
+            alternative_id_type__gt="",
+        ),
+        account_id__in={customer.account_id for customer in customers},
+    )
+    return {_owned_identity(holder) for holder in holders}
+
+
+def ensure_identity_is_free(*, account, mode: str, values: Mapping[str, Any], exclude_pk=None) -> None:
+    """Refuses (CUSTOMER_ALREADY_EXISTS) the NIF or alternative id in `values` when an active customer of the
+    account and mode holds it."""
+    identity = identity_of(values)
+    if identity is None:
+        return
+    customers = Customer.objects.for_account(account, mode).active()
+    if identity[0] == "nif":
+        clash = customers.filter(nif=identity[1])
+    else:
+        clash = customers.exclude(alternative_id_type="").filter(
+            alternative_id_country=identity[1], alternative_id_number=identity[2]
+        )
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise _nif_taken()
+        raise _identity_taken(identity)
+
+
+def ensure_nif_is_free(*, account, mode: str, nif: str, exclude_pk=None) -> None:
+    ensure_identity_is_free(account=account, mode=mode, values={"nif": nif}, exclude_pk=exclude_pk)
 
 
 def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) -> Customer:
@@ -313,14 +368,14 @@ def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) 
     account, mode = scope.owner()
     try:
         with transaction.atomic():
-            ensure_nif_is_free(account=account, mode=mode, nif=data["nif"])
+            ensure_identity_is_free(account=account, mode=mode, values=data)
             customer = Customer(account=account, mode=mode, **data)
             customer.save()
             AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.CREATED, actor=actor)
             record_events([_event(EventType.CUSTOMER_CREATED, customer)])
     except IntegrityError:
         # Two concurrent creates passed the check; the partial unique index stopped the second.
-        raise _nif_taken() from None
+        raise _identity_taken(identity_of(data)) from None
     return customer
 
 
@@ -357,21 +412,17 @@ def create_customers(
     `dry_run` the report is the same and nothing is written."""
     account, mode = scope.owner()
     report = CreationReport(total=len(items), dry_run=dry_run)
-    submitted_nifs = {item["nif"] for item in items if not isinstance(item, DomainError)}
-    taken = set(
-        Customer.objects.for_account(account, mode)
-        .active()
-        .filter(nif__in=submitted_nifs)
-        .values_list("nif", flat=True)
-    )
+    valid = [item for item in items if not isinstance(item, DomainError)]
+    submitted = [Customer(account=account, mode=mode, **item) for item in valid]
+    taken = {identity for _, _, identity in _identities_taken(submitted)}
     to_create: list[Customer] = []
     for index, item in enumerate(items):
         if isinstance(item, DomainError):
             report.failures.append(CreationFailure(index=index, error=item))
-        elif item["nif"] in taken:
-            report.failures.append(CreationFailure(index=index, error=_nif_taken()))
+        elif (identity := identity_of(item)) in taken:
+            report.failures.append(CreationFailure(index=index, error=_identity_taken(identity)))
         else:
-            taken.add(item["nif"])
+            taken.add(identity)
             customer = Customer(account=account, mode=mode, **item)
             customer.fold_search_fields()  # bulk_create does not call save()
             to_create.append(customer)
@@ -387,13 +438,23 @@ def create_customers(
     except IntegrityError:
         # A concurrent request took one of these NIFs after the check; nothing was written.
         raise CustomerAlreadyExists(
-            "An active customer with one of these NIFs was created meanwhile; nothing was written, retry the request"
+            "An active customer with one of these NIFs (or alternative ids) was created meanwhile; nothing was "
+            "written, retry the request"
         ) from None
     return report
 
 
 def _nif_taken() -> CustomerAlreadyExists:
     return CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
+
+
+def _identity_taken(identity: Identity | None) -> CustomerAlreadyExists:
+    if identity is not None and identity[0] == "alternative_id":
+        return CustomerAlreadyExists(
+            "An active customer with this alternative id already exists",
+            details={"alternative_id": "An active customer with this alternative id already exists."},
+        )
+    return _nif_taken()
 
 
 def update_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
@@ -406,23 +467,51 @@ def update_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, An
         with transaction.atomic():
             customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
             ensure_lifecycle_allows_changes(customer)
-            changed = [name for name, value in data.items() if getattr(customer, name) != value]
-            if not changed:
-                return customer
-            if "nif" in changed and customer.active:
-                ensure_nif_is_free(
-                    account=customer.account_id, mode=customer.mode, nif=data["nif"], exclude_pk=customer.pk
-                )
-            for name in changed:
-                setattr(customer, name, data[name])
-            customer.save(update_fields=[*changed, "updated_at"])
-            AuditEntry.record(
-                customer_ids=[customer.pk], action=AuditEntry.Action.UPDATED, actor=actor, changed_fields=changed
-            )
-            record_events([_event(EventType.CUSTOMER_UPDATED, customer)])
+            _apply_changes(customer, data, actor=actor)
     except IntegrityError:
-        raise _nif_taken() from None
+        raise _identity_taken(identity_of(data) or _customer_identity(customer)) from None
     return customer
+
+
+def _apply_changes(customer: Customer, data: Mapping[str, Any], *, actor: Actor) -> None:
+    """Write the fields of `data` that differ, with their audit entry and event; the row is locked."""
+    changed = [name for name, value in data.items() if getattr(customer, name) != value]
+    if not changed:
+        return
+    if customer.active and any(name == "nif" or name.startswith("alternative_id_") for name in changed):
+        values = {name: data.get(name, getattr(customer, name)) for name in IDENTITY_FIELDS}
+        ensure_identity_is_free(account=customer.account_id, mode=customer.mode, values=values, exclude_pk=customer.pk)
+    for name in changed:
+        setattr(customer, name, data[name])
+    customer.save(update_fields=[*changed, "updated_at"])
+    AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.UPDATED, actor=actor, changed_fields=changed)
+    record_events([_event(EventType.CUSTOMER_UPDATED, customer)])
+
+
+IDENTITY_FIELDS = ("nif", "alternative_id_type", "alternative_id_country", "alternative_id_number")
+
+
+def replace_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
+    """PUT: the whole record replaced by `data` (validated, every field present: customers.serializers'
+    CustomerReplaceSerializer gives absent ones their defaults). An `active` in it goes through
+    `deactivate_customer` / `reactivate_customer`, so their rules apply (CLIENT_HAS_INVOICES, a NIF taken
+    meanwhile): deactivation after the fields are written, reactivation before, so the identity checked
+    for uniqueness is always the one the customer ends with. All or nothing."""
+    data = dict(data)
+    active = data.pop("active", None)
+    with transaction.atomic():
+        customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
+        ensure_lifecycle_allows_changes(customer)
+        if active is False and customer.active:
+            # Written first while active, so the new identity is checked against the other active customers.
+            customer = update_customer(scope=scope, customer_id=customer_id, data=data, actor=actor)
+            return deactivate_customer(scope=scope, customer_id=customer_id, actor=actor)
+        if active is True and not customer.active:
+            # Fields first (an inactive customer's identity is not checked), then the reactivation checks
+            # the identity the customer ends with.
+            update_customer(scope=scope, customer_id=customer_id, data=data, actor=actor)
+            return reactivate_customer(scope=scope, customer_id=customer_id, actor=actor)
+        return update_customer(scope=scope, customer_id=customer_id, data=data, actor=actor)
 
 
 # --- the end of a customer's life: erasure under legal retention, and merging duplicates ------------------
@@ -536,11 +625,15 @@ def request_erasure(*, scope: DataScope, customer_id: str, actor: Actor) -> Eras
         return ErasureOutcome(customer=customer, anonymized=False, retain_until=customer.retain_until)
 
 
+# What an erasure leaves in the fields that are not text.
+SCRUBBED = {"billing_emails": [], "metadata": {}, "general_discount": Decimal("0"), "payment_term_days": None}
+
+
 def _anonymize(customer: Customer, *, actor: Actor, at) -> None:
     """Scrub the personal data in place; the row, its id and its history (which holds no values) remain."""
     customer.legal_name = f"Anonymised customer {customer.pk.hex[:8]}"
     for name in PERSONAL_FIELDS[1:]:
-        setattr(customer, name, "")
+        setattr(customer, name, SCRUBBED.get(name, ""))
     customer.active = False
     customer.deactivated_at = customer.deactivated_at or at
     customer.erasure_requested_at = customer.erasure_requested_at or at

@@ -1,12 +1,22 @@
 """How a customer's values are checked and normalised: one function per value, reused by the API
 serializers, the admin forms, the management commands and the search filters."""
 
+import gettext
 import re
 import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import lru_cache
 
 import phonenumbers
+import pycountry
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum import bic, iban
 from stdnum.es import nif as spanish_nif
+from stdnum.eu import vat as eu_vat
 
 SPAIN_NAMES = {"espana", "spain", "es", "esp", "reino de espana"}
 DEFAULT_COUNTRY = "España"
@@ -24,17 +34,14 @@ def fold(text: str) -> str:
     return " ".join(without_marks.casefold().split())
 
 
-def is_spain(country: str | None) -> bool:
-    return fold(country or DEFAULT_COUNTRY) in SPAIN_NAMES
-
-
 def normalize_nif(value: str) -> str:
     """Upper case, without spaces, dashes or dots: ' b-1234567 4' -> 'B12345674'."""
     return _NIF_NOISE.sub("", value or "").upper()
 
 
-def validate_nif(value: str, *, country: str | None = DEFAULT_COUNTRY) -> str:
-    """Normalised NIF, checked with its control character for Spain (DNI, NIE and CIF forms).
+def validate_nif(value: str, *, country_code: str = "ES") -> str:
+    """Normalised NIF, checked with its control character while the address' country code is ES (DNI, NIE
+    and CIF forms).
 
     Raises django's ValidationError, which DRF serializers and Django forms both understand."""
     normalized = normalize_nif(value)
@@ -42,17 +49,18 @@ def validate_nif(value: str, *, country: str | None = DEFAULT_COUNTRY) -> str:
         raise ValidationError("NIF is required.")
     if len(normalized) > 20 or not normalized.isalnum() or not normalized.isascii():
         raise ValidationError("NIF may contain only letters and digits.")
-    if is_spain(country) and not spanish_nif.is_valid(normalized):
+    if country_code == "ES" and not spanish_nif.is_valid(normalized):
         raise ValidationError("Not a valid Spanish NIF, NIE or CIF (check the control character).")
     return normalized
 
 
-def normalize_phone(value: str, *, country: str | None = DEFAULT_COUNTRY) -> str:
-    """E.164 form ('+34912345678'); numbers without a country code are read as Spanish."""
+def normalize_phone(value: str, *, country_code: str = "ES") -> str:
+    """E.164 form ('+34912345678'); a number without a country code is read as one of the address'
+    country."""
     value = (value or "").strip()
     if not value:
         return ""
-    region = "ES" if is_spain(country) else None
+    region = country_code or None
     try:
         parsed = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
@@ -68,3 +76,280 @@ def phone_search_fragment(value: str) -> str:
     compact = re.sub(r"[\s\-().]", "", value or "")
     compact = _SPANISH_PHONE_PREFIX.sub("", compact)
     return "".join(char for char in compact if char.isdigit())
+
+
+# --- the rest of the record (issue #14): one function per value, as above --------------------------------
+
+LEGAL_NAME_MAX_LENGTH = 120
+TRADE_NAME_MAX_LENGTH = 120
+CONTACT_PERSON_MAX_LENGTH = 200
+MAX_BILLING_EMAILS = 10
+# Stripe's limits for metadata, which integrators already design for.
+METADATA_MAX_KEYS = 50
+METADATA_KEY_MAX_LENGTH = 40
+METADATA_VALUE_MAX_LENGTH = 500
+PAYMENT_TERM_MAX_DAYS = 365
+SPAIN = "ES"
+
+
+class AlternativeIdType(models.TextChoices):
+    """AEAT's IDType for a recipient without a Spanish NIF (SII / VERI*FACTU, L7)."""
+
+    EU_VAT = "02", _("NIF-IVA (EU VAT number)")
+    PASSPORT = "03", _("Passport")
+    RESIDENCE_COUNTRY_DOCUMENT = "04", _("Official document of the country of residence")
+    RESIDENCE_CERTIFICATE = "05", _("Residence certificate")
+    OTHER_DOCUMENT = "06", _("Other document")
+    NOT_REGISTERED = "07", _("Not registered")
+
+
+# With a Spanish country code AEAT accepts only a passport or "not registered"; "not registered" is only
+# for Spain.
+SPANISH_ALTERNATIVE_ID_TYPES = {AlternativeIdType.PASSPORT, AlternativeIdType.NOT_REGISTERED}
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Bank transfer")
+    DIRECT_DEBIT = "direct_debit", _("Direct debit")
+    CARD = "card", _("Card")
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other")
+
+
+class AlternativeIdInvalid(ValidationError):
+    """An alternative id that breaks one of AEAT's rules (ErrorCode.ALTERNATIVE_ID_INVALID, 422): told apart
+    from a malformed value (400) by its code, which django forms and DRF serializers both keep."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code=ALTERNATIVE_ID_INVALID)
+
+
+ALTERNATIVE_ID_INVALID = "ALTERNATIVE_ID_INVALID"
+
+
+def validate_legal_name(value: str) -> str:
+    """1 to 120 characters, the first one not blank; trailing blanks are dropped."""
+    if not value or value[0].isspace():
+        raise ValidationError("The legal name must not be empty nor start with a blank.")
+    value = value.rstrip()
+    if len(value) > LEGAL_NAME_MAX_LENGTH:
+        raise ValidationError(f"At most {LEGAL_NAME_MAX_LENGTH} characters.")
+    return value
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> tuple[dict[str, str], dict[str, str]]:
+    """(code -> Spanish name, folded name in Spanish or English, or code -> code), from ISO 3166-1."""
+    spanish = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"], fallback=True)
+    names, codes = {}, {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        names[code] = spanish.gettext(country.name)
+        for name in {country.name, getattr(country, "common_name", country.name), names[code], code}:
+            codes[fold(name)] = code
+    for name in SPAIN_NAMES:
+        codes[name] = SPAIN
+    return names, codes
+
+
+def normalize_country_code(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased: 'pt' -> 'PT'."""
+    code = (value or "").strip().upper()
+    if code not in _country_names()[0]:
+        raise ValidationError("Not an ISO 3166-1 alpha-2 country code (e.g. ES, PT, DE).")
+    return code
+
+
+def country_name(code: str) -> str:
+    """The country's name in Spanish, as the address shows it when only its code was given."""
+    return DEFAULT_COUNTRY if code == SPAIN else _country_names()[0].get(code, code)
+
+
+def country_code_of(name: str | None) -> str | None:
+    """The code of a country written by name (Spanish or English) or code, or None when not known."""
+    return _country_names()[1].get(fold(name or DEFAULT_COUNTRY))
+
+
+def validate_alternative_id(*, type: str, number: str, country_code: str) -> str:
+    """AEAT's rules for an alternative id; returns its number normalised (a VAT number compact, with its
+    country prefix as AEAT expects it). Raises AlternativeIdInvalid for a broken rule, a plain
+    ValidationError for a malformed number."""
+    compact = normalize_nif(number)
+    if not compact or len(compact) > 20 or not compact.isalnum() or not compact.isascii():
+        raise ValidationError("The number has 1 to 20 letters and digits (spaces, dots and dashes are dropped).")
+    if country_code == SPAIN and type not in SPANISH_ALTERNATIVE_ID_TYPES:
+        raise AlternativeIdInvalid("With country_code ES only types 03 (passport) and 07 (not registered) are allowed.")
+    if type == AlternativeIdType.NOT_REGISTERED and country_code != SPAIN:
+        raise AlternativeIdInvalid("Type 07 (not registered) requires country_code ES.")
+    if type == AlternativeIdType.EU_VAT:
+        return _eu_vat_number(compact, country_code)
+    return compact
+
+
+def _eu_vat_number(number: str, country_code: str) -> str:
+    prefix = "EL" if country_code == "GR" else country_code
+    if country_code.lower() not in eu_vat.MEMBER_STATES or country_code == SPAIN:
+        raise AlternativeIdInvalid("Type 02 (NIF-IVA) is for a VAT number of another EU member state.")
+    compact = number if number.startswith(prefix) else prefix + number
+    if not eu_vat.is_valid(compact):
+        raise AlternativeIdInvalid(f"Not a valid {country_code} VAT number (check its digits).")
+    return compact
+
+
+_url = URLValidator(schemes=["http", "https"])
+
+
+def validate_url(value: str) -> str:
+    """An http or https URL (a web site; not ftp, mailto or javascript)."""
+    try:
+        _url(value)
+    except ValidationError:
+        raise ValidationError("Enter a valid http or https URL.") from None
+    return value
+
+
+def normalize_iban(value: str) -> str:
+    if not iban.is_valid(value):
+        raise ValidationError("Not a valid IBAN (check its digits).")
+    return iban.compact(value)
+
+
+def normalize_bic(value: str) -> str:
+    if not bic.is_valid(value):
+        raise ValidationError("Not a valid BIC/SWIFT code.")
+    return bic.compact(value)
+
+
+def validate_metadata(value: dict) -> dict:
+    """Up to 50 string keys of 1 to 40 characters, without square brackets (they delimit the key in the
+    `metadata[key]=value` filter), with string values of up to 500."""
+    if not isinstance(value, dict):
+        raise ValidationError("Must be an object of string values.")
+    if len(value) > METADATA_MAX_KEYS:
+        raise ValidationError(f"At most {METADATA_MAX_KEYS} keys.")
+    for key, item in value.items():
+        validate_metadata_key(key)
+        if not isinstance(item, str):
+            raise ValidationError(f"The value of '{key}' must be a string.")
+        if len(item) > METADATA_VALUE_MAX_LENGTH or "\x00" in item:
+            raise ValidationError(f"The value of '{key}' must have at most {METADATA_VALUE_MAX_LENGTH} characters.")
+    return value
+
+
+def validate_metadata_key(key: str) -> str:
+    if (
+        not isinstance(key, str)
+        or not 1 <= len(key) <= METADATA_KEY_MAX_LENGTH
+        or "[" in key
+        or "]" in key
+        or "\x00" in key
+    ):
+        raise ValidationError(
+            f"Metadata keys have 1 to {METADATA_KEY_MAX_LENGTH} characters, without square brackets or NUL."
+        )
+    return key
+
+
+# What a record's fields hold when nothing was given: a new customer's, and what a full replace (PUT) resets
+# an absent field to.
+RECORD_DEFAULTS = {
+    "legal_name": "",
+    "trade_name": "",
+    "nif": "",
+    "alternative_id_type": "",
+    "alternative_id_number": "",
+    "alternative_id_country": "",
+    "email": "",
+    "phone": "",
+    "street": "",
+    "number": "",
+    "floor": "",
+    "door": "",
+    "postal_code": "",
+    "city": "",
+    "province": "",
+    "country": DEFAULT_COUNTRY,
+    "country_code": SPAIN,
+    "billing_emails": [],
+    "contact_person": "",
+    "web": "",
+    "notes": "",
+    "general_discount": Decimal("0.00"),
+    "payment_method": "",
+    "iban": "",
+    "swift": "",
+    "payment_term_days": None,
+    "metadata": {},
+}
+
+
+IDENTITY_REQUIRED = "A customer needs a nif or, without a Spanish NIF, an alternative_id."
+
+
+def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
+    """The rules between a customer's fields, applied by the API (single, bulk, PATCH, PUT), the admin and
+    the imports alike. `values` are the fields being written, each already valid on its own (see the
+    functions above); `current` the stored record they change (None for a new one). Returns `values`
+    normalised, with the country name or code derived when only the other was given. Raises a
+    ValidationError mapping model field names (and `alternative_id` for the id as a whole) to messages;
+    an AEAT rule broken by the alternative id carries the code ALTERNATIVE_ID_INVALID.
+
+    - The address' `country_code` decides the NIF check and the phone's default region. Sent alone, it
+      gives `country` its Spanish name; `country` sent alone (in Spanish or English) gives the code, and an
+      unknown name is refused; both sent are kept as sent.
+    - A customer has a Spanish `nif` or an `alternative_id`, never both: an invoice names its recipient by
+      exactly one of them (AEAT's NIF or IDOtro)."""
+    stored = {**RECORD_DEFAULTS, **(current or {})}
+    values = dict(values)
+    errors: dict[str, list] = {}
+
+    def value(name: str):
+        return values[name] if name in values else stored[name]
+
+    if "country_code" in values and "country" not in values:
+        values["country"] = country_name(values["country_code"])
+    elif "country" in values and "country_code" not in values:
+        code = country_code_of(values["country"])
+        if code is None:
+            errors["country"] = ["Unknown country name: send address.country_code (ISO 3166-1 alpha-2)."]
+        else:
+            values["country_code"] = code
+    country_code = value("country_code")
+
+    nif, alternative_type = value("nif"), value("alternative_id_type")
+    # A change that leaves the identity alone is not refused for a record stored without one.
+    identity_sent = current is None or any(name == "nif" or name.startswith("alternative_id_") for name in values)
+    if identity_sent and nif and alternative_type:
+        errors["alternative_id"] = [
+            AlternativeIdInvalid("A customer has a nif or an alternative_id, not both (the invoice names one).")
+        ]
+    elif identity_sent and not nif and not alternative_type:
+        errors["nif"] = [IDENTITY_REQUIRED]
+    elif nif and ("nif" in values or "country_code" in values):
+        try:
+            values["nif"] = validate_nif(nif, country_code=country_code)
+        except ValidationError as error:
+            errors["nif"] = error.messages
+    if identity_sent and alternative_type and any(name.startswith("alternative_id_") for name in values):
+        try:
+            values["alternative_id_number"] = validate_alternative_id(
+                type=alternative_type,
+                number=value("alternative_id_number"),
+                country_code=value("alternative_id_country"),
+            )
+        except ValidationError as error:
+            errors["alternative_id"] = [error]
+    if values.get("phone"):
+        try:
+            values["phone"] = normalize_phone(values["phone"], country_code=country_code)
+        except ValidationError as error:
+            errors["phone"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def broke_aeat_rule(error: ValidationError) -> bool:
+    """Whether a ValidationError of `clean_record` holds only alternative-id rules (answered 422)."""
+    found = [item for items in error.error_dict.values() for item in items] if hasattr(error, "error_dict") else []
+    return bool(found) and all(getattr(item, "code", None) == ALTERNATIVE_ID_INVALID for item in found)

@@ -9,13 +9,14 @@ from beel.api.views import APIViewSet, actor_of
 from beel.idempotency.decorators import idempotent
 from customers import schema, services
 from customers.errors import RetentionActive
-from customers.filters import TEXT_FILTERS, CustomerFilterSet
+from customers.filters import TEXT_FILTERS, CustomerFilterSet, metadata_filter
 from customers.models import Customer, CustomerCount
 from customers.serializers import (
     BulkCreateSerializer,
     BulkCreationResultSerializer,
     BulkDeactivationResultSerializer,
     CustomerDetailSerializer,
+    CustomerReplaceSerializer,
     CustomerSerializer,
     CustomerWriteSerializer,
     MergeSerializer,
@@ -37,6 +38,7 @@ class CustomerViewSet(APIViewSet):
         "retrieve": Scope.CUSTOMERS_READ,
         "create": Scope.CUSTOMERS_WRITE,
         "partial_update": Scope.CUSTOMERS_WRITE,
+        "update": Scope.CUSTOMERS_WRITE,
         "destroy": Scope.CUSTOMERS_WRITE,
         "bulk_deactivate": Scope.CUSTOMERS_WRITE,
         "bulk_create": Scope.CUSTOMERS_WRITE,
@@ -49,7 +51,7 @@ class CustomerViewSet(APIViewSet):
         """The maintained counters answer `total_items` when nothing but `active` narrows the list (the
         default request); any text or change filter needs the rows themselves counted."""
         asked = self.filterset.form.cleaned_data
-        if any(asked.get(name) for name in (*TEXT_FILTERS, *CHANGE_FILTERS)):
+        if any(asked.get(name) for name in (*TEXT_FILTERS, *CHANGE_FILTERS)) or metadata_filter(self.request.GET):
             return None
         return CustomerCount.total(scope=self.data_scope(), active=asked.get("active"))
 
@@ -68,20 +70,25 @@ class CustomerViewSet(APIViewSet):
     @schema.create_customer
     @idempotent
     def create(self, request):
-        serializer = CustomerWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        customer = services.create_customer(
-            scope=self.data_scope(), data=serializer.validated_data, actor=actor_of(request)
-        )
+        data = CustomerWriteSerializer(data=request.data).validated_or_refused()
+        customer = services.create_customer(scope=self.data_scope(), data=data, actor=actor_of(request))
         return Response(CustomerDetailSerializer(customer).data, status=status.HTTP_201_CREATED)
 
     @schema.update_customer
     def partial_update(self, request, customer_id: str):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
-        serializer = CustomerWriteSerializer(customer, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
+        data = CustomerWriteSerializer(customer, data=request.data, partial=True).validated_or_refused()
         customer = services.update_customer(
-            scope=self.data_scope(), customer_id=customer_id, data=serializer.validated_data, actor=actor_of(request)
+            scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
+        )
+        return Response(CustomerDetailSerializer(customer).data)
+
+    @schema.replace_customer
+    def update(self, request, customer_id: str):
+        customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
+        data = CustomerReplaceSerializer(customer, data=request.data).validated_or_refused()
+        customer = services.replace_customer(
+            scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data)
 

@@ -18,6 +18,7 @@ from invoices.representations import recipient_of
 RECIPIENT_LABELS = {
     "legal_name": _("Legal name"),
     "nif": _("NIF"),
+    "alternative_id": _("Alternative id"),
     "street": _("Street"),
     "number": _("Number"),
     "floor": _("Floor"),
@@ -27,6 +28,12 @@ RECIPIENT_LABELS = {
     "province": _("Province"),
     "country": _("Country"),
 }
+
+
+def _alternative_id_text(alternative_id: dict | None) -> str:
+    if not alternative_id:
+        return ""
+    return f"{alternative_id['type']} {alternative_id['country_code']} {alternative_id['number']}"
 
 
 class InvoiceAdminForm(forms.ModelForm):
@@ -118,7 +125,12 @@ class InvoiceAdmin(admin.ModelAdmin):
     def recipient_shown(self, invoice: Invoice) -> str:
         """The copy kept when the invoice was issued; a draft's customer as it is now, and said so."""
         recipient = recipient_of(invoice)
-        parts = {"legal_name": recipient.get("legal_name"), "nif": recipient.get("nif"), **recipient.get("address", {})}
+        parts = {
+            "legal_name": recipient.get("legal_name"),
+            "nif": recipient.get("nif"),
+            "alternative_id": _alternative_id_text(recipient.get("alternative_id")),
+            **recipient.get("address", {}),
+        }
         rows = format_html_join(
             "",
             "<tr><th>{}</th><td>{}</td></tr>",

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDField, UTCDateTimeField
-from customers.serializers import AddressSerializer
+from customers.serializers import AddressSerializer, AlternativeIdSerializer
 from invoices.currencies import ISO_4217_CODES
 from invoices.models import CURRENCY_MESSAGE, DEFAULT_CURRENCY, DRAFT_FIELDS, Invoice, check_draft_amounts
 from invoices.representations import recipient_of
@@ -36,6 +36,9 @@ class RecipientSerializer(APISerializer):
 
     legal_name = serializers.CharField(read_only=True)
     nif = serializers.CharField(read_only=True)
+    alternative_id = AlternativeIdSerializer(
+        read_only=True, allow_null=True, help_text="For a recipient without a Spanish NIF; null otherwise."
+    )
     address = AddressSerializer(read_only=True)
 
 

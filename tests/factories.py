@@ -6,6 +6,7 @@ from stdnum.es import dni
 from apikeys.models import ALL_SCOPES, APIKey
 from customers.models import Customer
 from customers.representations import fiscal_identity
+from customers.validators import country_code_of
 from invoices.models import Invoice
 
 _faker = Faker("es_ES")
@@ -41,6 +42,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     city = "Madrid"
     province = "Madrid"
     country = "España"
+    country_code = factory.LazyAttribute(lambda customer: country_code_of(customer.country) or "")
 
 
 class InvoiceFactory(factory.django.DjangoModelFactory):

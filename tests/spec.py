@@ -67,3 +67,24 @@ def as_listed(customer: dict) -> dict:
         **{name: customer[name] for name in ("legal_name", "nif", "email", "phone")},
         "address": {name: customer[name] for name in ADDRESS_FIELDS if customer.get(name)},
     }
+
+
+# The rest of the record (issue #14) as a customer without any of it shows it, after the spec's fields.
+REST_OF_RECORD = {
+    "trade_name": "",
+    "alternative_id": None,
+    "billing_emails": [],
+    "contact_person": "",
+    "web": "",
+    "notes": "",
+    "general_discount": "0.00",
+    "preferred_payment_method": None,
+    "metadata": {},
+}
+
+
+def as_shown(customer: dict) -> dict:
+    """An example customer as the API shows it now: the spec's fields, the address with its country code (the
+    spec's customers are all in Spain); REST_OF_RECORD goes after the timestamps."""
+    listed = as_listed(customer)
+    return {**listed, "address": {**listed["address"], "country_code": "ES"}}

@@ -20,6 +20,7 @@ _STATUS_TITLES = {
     413: "Body too large",
     414: "Query string too long",
     415: "Unsupported media type",
+    422: "Refused by a tax authority rule",
     429: "Rate limited",
     500: "Internal server error",
 }

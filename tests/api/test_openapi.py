@@ -23,6 +23,7 @@ LIST_PARAMETERS = {
     "province",
     "sort_by",
     "sort_order",
+    "metadata",  # metadata[key]=value, a deepObject
 }
 
 
@@ -41,7 +42,7 @@ def test_schema_is_public_and_valid_openapi(schema):
 def test_schema_documents_the_customer_endpoints_as_the_spec_writes_them(schema):
     paths = schema["paths"]
     assert set(paths["/api/v1/customers"]) == {"get", "post"}
-    assert set(paths["/api/v1/customers/{customer_id}"]) == {"get", "patch", "delete"}
+    assert set(paths["/api/v1/customers/{customer_id}"]) == {"get", "patch", "put", "delete"}
     assert set(paths["/api/v1/customers/bulk"]) == {"delete", "post"}
     assert set(paths["/api/v1/customers/{customer_id}/reactivate"]) == {"post"}
 
@@ -54,6 +55,7 @@ def test_list_operation_documents_every_query_parameter(schema):
     assert parameters["page"]["schema"]["minimum"] == 1
     assert parameters["sort_order"]["schema"]["enum"] == ["asc", "desc"]
     assert {"legal_name", "nif", "created_at"} <= set(parameters["sort_by"]["schema"]["enum"])
+    assert (parameters["metadata"]["style"], parameters["metadata"]["explode"]) == ("deepObject", True)
 
 
 def test_every_response_is_wrapped_in_the_envelope(schema):

@@ -77,7 +77,7 @@ def test_a_key_given_twice_in_a_nested_object_is_refused(api):
 def test_a_string_longer_than_documented_is_refused_even_if_its_blanks_would_be_trimmed(api):
     response = api.post("/api/v1/customers", {**VALID, "legal_name": "Corta SL" + " " * 300}, format="json")
     details = assert_error(response, 400, "VALIDATION_ERROR")["details"]
-    assert details["legal_name"] == "Ensure this field has no more than 255 characters."
+    assert details["legal_name"] == "Ensure this field has no more than 120 characters."
 
 
 @pytest.mark.parametrize("nif", ["0", "B1234567", "X" * 21, "ñ12345678"])

@@ -26,8 +26,18 @@ CUSTOMER_KEYS = {
     "merged_into",
     "retain_until",
     "anonymized_at",
+    # The rest of the record (issue #14), after the spec's fields.
+    "trade_name",
+    "alternative_id",
+    "billing_emails",
+    "contact_person",
+    "web",
+    "notes",
+    "general_discount",
+    "preferred_payment_method",
+    "metadata",
 }
-ALWAYS_PRESENT_ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country"}
+ALWAYS_PRESENT_ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country", "country_code"}
 # Model fields a request may touch; compared before and after to prove what did (not) change.
 STORED_FIELDS = (
     "legal_name",

@@ -18,7 +18,7 @@ from stdnum.es import nif as spanish_nif
 from apikeys.models import APIKey
 from customers.management.commands.deactivatecustomers import CHUNK_SIZE
 from customers.models import AuditEntry, Customer
-from customers.validators import fold, normalize_phone
+from customers.validators import RECORD_DEFAULTS, clean_record, fold, normalize_phone
 from invoices.models import Invoice, InvoiceSeriesCounter
 from tests.clients import bearer
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory
@@ -330,9 +330,23 @@ def test_seeddemo_creates_the_requested_customers_with_valid_spanish_nifs():
 
     customers = list(demo_customers())
     assert len(customers) == 50
-    invalid = [customer.nif for customer in customers if not spanish_nif.is_valid(customer.nif)]
+    invalid = [customer.nif for customer in customers if customer.nif and not spanish_nif.is_valid(customer.nif)]
     assert invalid == []
-    assert len({customer.nif for customer in customers}) == 50
+    assert len({customer.tax_id for customer in customers}) == 50
+
+
+def test_seeddemo_makes_some_foreign_customers_with_valid_alternative_ids_and_some_with_billing_details():
+    seed("--customers", "50", "--user", "demo")
+
+    foreign = list(demo_customers().exclude(alternative_id_type=""))
+    assert foreign and all(customer.nif == "" and customer.country_code != "ES" for customer in foreign)
+    for customer in foreign:
+        # The API's rules accept them as they are stored.
+        values = {name: getattr(customer, name) for name in RECORD_DEFAULTS if name.startswith("alternative_id_")}
+        assert clean_record({**values, "nif": ""})["alternative_id_number"] == customer.alternative_id_number
+    assert {customer.alternative_id_type for customer in foreign} >= {"02", "03"}
+    billed = demo_customers().exclude(payment_method="")
+    assert billed.exists() and all(customer.billing_emails for customer in billed)
 
 
 def test_seeddemo_customers_are_realistic_and_searchable():
@@ -432,7 +446,7 @@ def test_seeddemo_with_more_customers_adds_only_the_difference():
 
     assert demo_customers().count() == 60
     assert first_ids <= set(demo_customers().values_list("pk", flat=True))
-    assert demo_customers().values("nif").distinct().count() == 60
+    assert demo_customers().values("nif", "alternative_id_number").distinct().count() == 60
     assert_invoice_numbers_are_consecutive()
     response = bearer(raw_key).get("/api/v1/customers")
     assert response.json()["data"]["pagination"]["total_items"] == 60

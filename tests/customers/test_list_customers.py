@@ -15,13 +15,16 @@ from tests import listing
 from tests.envelope import TIMESTAMP, assert_validation_error
 from tests.factories import CustomerFactory, valid_dni
 from tests.listing import PAGINATION_KEYS, get_page
-from tests.spec import DISTRIBUIDORA_LEVANTE, MARIA_GARCIA, TECH_SOLUTIONS, TIMESTAMPS, as_listed
+from tests.spec import DISTRIBUIDORA_LEVANTE, MARIA_GARCIA, REST_OF_RECORD, TECH_SOLUTIONS, TIMESTAMPS, as_shown
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/customers"
-CUSTOMER_KEYS = {"id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"}
-ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country"}
+# The spec's keys, and after them the rest of the record (issue #14).
+CUSTOMER_KEYS = {"id", "legal_name", "nif", "email", "phone", "address", "active", "created_at", "updated_at"} | set(
+    REST_OF_RECORD
+)
+ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country", "country_code"}
 MADRID = ZoneInfo("Europe/Madrid")
 TECH = TECH_SOLUTIONS["legal_name"]
 MARIA = MARIA_GARCIA["legal_name"]
@@ -76,10 +79,11 @@ def test_each_customer_has_exactly_the_documented_keys_and_values(api, account):
     assert set(item) == CUSTOMER_KEYS
     assert item == {
         "id": str(customer.id),
-        **as_listed(TECH_SOLUTIONS),
+        **as_shown(TECH_SOLUTIONS),
         "active": True,
         "created_at": "2024-06-15T10:30:00Z",
         "updated_at": "2025-01-10T14:00:00Z",
+        **REST_OF_RECORD,
     }
 
 
@@ -161,24 +165,27 @@ def test_request_made_like_the_spec_curl_returns_the_documented_shape(api_key, a
     assert len(by_id) == 3
     assert by_id[str(tech.id)] == {
         "id": str(tech.id),
-        **as_listed(TECH_SOLUTIONS),
+        **as_shown(TECH_SOLUTIONS),
         "active": True,
         "created_at": "2024-06-15T10:30:00Z",
         "updated_at": "2025-01-10T14:00:00Z",
+        **REST_OF_RECORD,
     }
     assert by_id[str(maria.id)] == {
         "id": str(maria.id),
-        **as_listed(MARIA_GARCIA),
+        **as_shown(MARIA_GARCIA),
         "active": True,
         "created_at": "2024-08-20T09:00:00Z",
         "updated_at": "2024-12-01T11:30:00Z",
+        **REST_OF_RECORD,
     }
     assert by_id[str(levante.id)] == {
         "id": str(levante.id),
-        **as_listed(DISTRIBUIDORA_LEVANTE),
+        **as_shown(DISTRIBUIDORA_LEVANTE),
         "active": False,
         "created_at": "2024-03-10T16:45:00Z",
         "updated_at": "2024-11-20T08:00:00Z",
+        **REST_OF_RECORD,
     }
 
 

@@ -31,6 +31,7 @@ def test_retrieve_returns_an_active_customer_with_null_deactivated_at(api, accou
         "city": customer.city,
         "province": customer.province,
         "country": customer.country,
+        "country_code": "ES",
     }
     assert data["active"] is True
     assert data["deactivated_at"] is None

@@ -53,6 +53,7 @@ def test_update_of_one_address_field_keeps_the_rest_of_the_address(api, account)
         "city": "Sevilla",
         "province": before["province"],
         "country": before["country"],
+        "country_code": "ES",
     }
     after = snapshot(customer)
     assert after["city"] == "Sevilla"

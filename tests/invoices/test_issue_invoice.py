@@ -56,6 +56,29 @@ def test_issuing_a_draft_numbers_it_dates_it_today_and_copies_its_recipient(api,
     assert assert_success(api.get(url_of(draft["id"]))) == data
 
 
+def test_a_foreign_recipients_alternative_id_is_kept_as_issued(api, account):
+    customer = CustomerFactory(
+        account=account,
+        legal_name="Müller GmbH",
+        nif="",
+        alternative_id_type="02",
+        alternative_id_number="DE136695976",
+        alternative_id_country="DE",
+        country="Alemania",
+        country_code="DE",
+    )
+    draft = created(api, customer)
+
+    data = assert_success(issue(api, draft["id"]))
+    edit(api, customer, alternative_id={"type": "04", "number": "X1234567", "country_code": "DE"})
+
+    kept = {"type": "02", "number": "DE136695976", "country_code": "DE"}
+    assert (data["recipient"]["nif"], data["recipient"]["alternative_id"]) == ("", kept)
+    assert data["recipient"]["address"]["country_code"] == "DE"
+    assert assert_success(api.get(url_of(draft["id"])))["recipient"]["alternative_id"] == kept
+    assert Invoice.objects.get(pk=draft["id"]).recipient["alternative_id"] == kept
+
+
 def test_numbers_follow_the_order_of_issue_not_of_creation(api, account, customer):
     first, second, third = (created(api, customer)["id"] for _ in range(3))
     assert assert_success(issue(api, third))["number"] == 1

@@ -20,9 +20,15 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def customers_leaf():
+    # Customers' later migrations stay applied while invoices go back; the historical models must have
+    # their columns too (a NOT NULL column the state does not know would refuse the inserts below).
+    return [node for node in executor_leaf_nodes() if node[0] == "customers"]
+
+
 @pytest.fixture
 def before_issuing():
-    apps = migrate(BEFORE)
+    apps = migrate(BEFORE + customers_leaf())
     yield apps
     migrate(executor_leaf_nodes())
 
@@ -44,7 +50,7 @@ def test_drafts_lose_their_numbers_issued_invoices_keep_theirs_with_their_recipi
         Invoice.objects.create(account_id=account.pk, customer_id=customer.pk, series="A", number=number, status=status)
     Counter.objects.create(account_id=account.pk, series="A", last_number=5)
 
-    apps = migrate(AFTER)
+    apps = migrate(AFTER + customers_leaf())
 
     Invoice = apps.get_model("invoices", "Invoice")
     rows = sorted(Invoice.objects.values_list("status", "number"), key=lambda row: (row[1] is None, row[1] or 0))

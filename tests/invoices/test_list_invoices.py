@@ -63,6 +63,7 @@ def test_each_listed_invoice_has_exactly_the_documented_keys_and_values(api, acc
         "recipient": {
             "legal_name": customer.legal_name,
             "nif": customer.nif,
+            "alternative_id": None,
             "address": customer_representation(customer)["address"],
         },
         "series": "A",

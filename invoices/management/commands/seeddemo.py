@@ -58,7 +58,7 @@ class Command(BaseCommand):
         # that would clash with one is seeded inactive, without invoices, as one NIF is active only once.
         taken = set(Customer.objects.for_account(account, Mode.LIVE).active().values_list("nif", flat=True))
         for index, demo in enumerate(demo_customers(start, stop), start=start):
-            if demo.active and demo.nif in taken:
+            if demo.active and demo.nif and demo.nif in taken:
                 demo = replace(demo, active=False, invoice_count=0)
             customer = Customer(
                 account=account,
@@ -75,6 +75,7 @@ class Command(BaseCommand):
                 province=demo.province,
                 active=demo.active,
                 deactivated_at=None if demo.active else timezone.now(),
+                **demo.record,
             )
             customer.fold_search_fields()  # bulk_create bypasses save()
             customers.append(customer)
