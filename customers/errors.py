@@ -1,4 +1,4 @@
-from beel.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from beel.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
 
 
 class CustomerNotFound(NotFound):
@@ -45,3 +45,18 @@ class RetentionActive(Conflict):
         "Invoices issued to this customer must be kept until the retention period ends; the erasure is recorded "
         "and the customer will be anonymised then"
     )
+
+
+class CsvUnreadable(DomainError):
+    code = ErrorCode.CSV_INVALID
+    default_message = "The file is not a CSV the import can read"
+
+
+class CsvTooManyRows(DomainError):
+    code = ErrorCode.CSV_TOO_MANY_ROWS
+    default_message = "The file has too many rows for one import"
+
+
+class ImportFileTooLarge(DomainError):
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+    default_message = "The file is larger than the import accepts"
