@@ -181,7 +181,7 @@ def test_an_export_reimports_its_formula_guarded_cells(api, account):
         (b"", "empty"),
         (b"\n\n", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
-        ("Nombre;Ciudad\nAcme;Madrid\n".encode(), "'NIF'"),
+        (b"Nombre;Ciudad\nAcme;Madrid\n", "'NIF'"),
         ("Email;Teléfono\n".encode(), "'Razón social'"),
         ("Razón social;NIF;Nombre\n".encode(), "both"),
         (b'Raz\xc3\xb3n social;NIF\n"Acme;"A58818501\n', "not valid CSV"),
