@@ -325,11 +325,15 @@ class ImportReportSerializer(serializers.Serializer):
         }
 
 
+@extend_schema_field({"type": "string", "format": "binary", "minLength": 1})
+class UploadedFileField(serializers.FileField):
+    """A file of at least one byte: Django's multipart parser does not deliver an empty file part at all."""
+
+
 class CsvUploadSerializer(APISerializer):
     """The multipart body of the CSV import."""
 
-    file = serializers.FileField(
-        allow_empty_file=True,
+    file = UploadedFileField(
         help_text=f"The CSV: at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB and {MAX_IMPORT_ROWS} data rows; "
         "`;` or `,` separated; UTF-8 (with or without BOM) or Windows-1252; Spanish or English headers "
         "(GET /customers/csv-template).",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
@@ -136,12 +137,20 @@ def export_lines(customers: QuerySet, *, leading: Iterable[Column] = ()) -> Iter
     server-side cursor on PostgreSQL), so a million customers take the memory of one chunk; nothing is
     queried before the first line after the header is asked for."""
     columns = (*leading, *COLUMNS)
-    rows = customers.values_list(*(column.field for column in columns)).iterator(chunk_size=EXPORT_CHUNK_ROWS)
     writers = [column.write for column in columns]
+    rows = _streamed(customers.values_list(*(column.field for column in columns)))
     return csv_lines(
         [column.header for column in columns],
         ([write(value) for write, value in zip(writers, row, strict=True)] for row in rows),
     )
+
+
+def _streamed(rows: QuerySet) -> Iterator[tuple]:
+    # In a transaction: outside one, Django declares PostgreSQL's server-side cursor WITH HOLD, which the
+    # server materialises whole (a million rows) before the first one comes back. A client that goes away
+    # closes the generator, which rolls the (read-only) transaction back.
+    with transaction.atomic(using=rows.db):
+        yield from rows.iterator(chunk_size=EXPORT_CHUNK_ROWS)
 
 
 # --- reading -----------------------------------------------------------------------------------------------
