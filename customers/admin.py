@@ -24,7 +24,7 @@ from beel.tenancy import DataScope
 from customers import services, spreadsheet
 from customers.forms import CustomerAdminForm, CustomerImportForm
 from customers.models import AuditEntry, Customer
-from customers.serializers import validate_bulk_items
+from customers.serializers import validate_import_rows
 from customers.services import DeactivationReport, ImportStatus, ReactivationReport
 from customers.validators import fold
 
@@ -606,7 +606,7 @@ class CustomerAdmin(admin.ModelAdmin):
                 report = services.import_customers(
                     scope=DataScope.of_account(account, mode),
                     content=content,
-                    validate=validate_bulk_items,
+                    validate=validate_import_rows,
                     actor=staff_actor(request),
                     dry_run=True,
                 )
@@ -643,7 +643,7 @@ class CustomerAdmin(admin.ModelAdmin):
             report = services.import_customers(
                 scope=DataScope.of_account(account, pending["mode"]),
                 content=base64.b64decode(pending["content"]),
-                validate=validate_bulk_items,
+                validate=validate_import_rows,
                 actor=staff_actor(request),
                 dry_run=False,
             )

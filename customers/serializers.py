@@ -179,6 +179,19 @@ def validate_bulk_items(raw_items: list) -> list:
     return items
 
 
+def validate_import_rows(payloads: list[dict]) -> list:
+    """As `validate_bulk_items`, for the rows of a CSV (always objects of strings), with one serializer for
+    all of them: building a serializer's fields for each of 1,000 rows cost more than checking them."""
+    serializer = CustomerWriteSerializer()
+    items = []
+    for payload in payloads:
+        try:
+            items.append(serializer.run_validation(payload))
+        except serializers.ValidationError as error:
+            items.append(ValidationFailed(details=flatten_validation_errors(error.detail)))
+    return items
+
+
 def parse_bulk_ids(query_params) -> list[str]:
     """`ids=a,b` (or `ids=a&ids=b`): the ids to deactivate, at most MAX_BULK_IDS distinct ones."""
     raw_values = query_params.getlist("ids")

@@ -28,6 +28,7 @@ from customers.serializers import (
     MergeSerializer,
     parse_bulk_ids,
     validate_bulk_items,
+    validate_import_rows,
 )
 
 # The downloads answer CSV whatever JSON-or-CSV Accept asks for; their errors stay in the envelope.
@@ -171,7 +172,7 @@ class CustomerViewSet(APIViewSet):
         report = services.import_customers(
             scope=self.data_scope(),
             content=body.validated_data["file"].read(),
-            validate=validate_bulk_items,
+            validate=validate_import_rows,
             actor=actor_of(request),
             dry_run=parse_flag(request.query_params, "dry_run", default=True),
         )
