@@ -276,7 +276,7 @@ def _read_rows(reader, columns: dict[int, Column], *, width: int) -> list[SheetR
             raise CsvTooManyRows(
                 f"The file has more than {MAX_IMPORT_ROWS} customers; split it into files of at most "
                 f"{MAX_IMPORT_ROWS} rows",
-                details={"max_rows": MAX_IMPORT_ROWS},
+                details={"file": f"At most {MAX_IMPORT_ROWS} data rows."},
             )
         row = SheetRow(line=start, payload={})
         for index, column in columns.items():

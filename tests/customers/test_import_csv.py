@@ -196,7 +196,7 @@ def test_a_file_the_import_cannot_read_is_a_400_in_the_envelope(api, account, co
 def test_more_than_the_row_limit_is_refused_whole(api, account):
     lines = [HEADER, *(f"Cliente {n};{valid_dni(n)};;;" for n in range(MAX_IMPORT_ROWS + 1))]
     error = assert_error(upload(api, csv_file(lines), "?dry_run=false"), 400, "CSV_TOO_MANY_ROWS")
-    assert error["details"] == {"max_rows": MAX_IMPORT_ROWS}
+    assert error["details"] == {"file": f"At most {MAX_IMPORT_ROWS} data rows."}
     assert not Customer.objects.exists()
 
 
