@@ -75,6 +75,12 @@ class ErrorCode(StrEnum):
         422,
         "The `alternative_id` breaks an AEAT rule (type for the country, EU VAT checksum, or given with a `nif`).",
     )
+    CSV_INVALID = (
+        "CSV_INVALID",
+        400,
+        "The uploaded file is not a readable CSV (encoding, quoting), has no header line, or lacks a required column.",
+    )
+    CSV_TOO_MANY_ROWS = "CSV_TOO_MANY_ROWS", 400, "The uploaded CSV has more data rows than one import accepts."
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", 413, "The body is larger than the service accepts."
     URI_TOO_LONG = "URI_TOO_LONG", 414, "The query string is longer than the service accepts."
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", 415, "The body is not application/json."

@@ -1,14 +1,14 @@
-import csv
-import json
+import base64
 import uuid
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from beel.actors import Actor
 from beel.errors import DomainError, ErrorCode
 from beel.tenancy import DataScope
-from customers import services
-from customers.forms import CustomerAdminForm
-from customers.models import PERSONAL_FIELDS, AuditEntry, Customer
-from customers.services import DeactivationReport, ReactivationReport
+from customers import services, spreadsheet
+from customers.forms import CustomerAdminForm, CustomerImportForm
+from customers.models import AuditEntry, Customer
+from customers.serializers import validate_import_rows
+from customers.services import DeactivationReport, ImportStatus, ReactivationReport
 from customers.validators import fold
 
 # A failure group longer than this is folded away behind its summary, so the list stays on screen.
@@ -32,6 +33,18 @@ FOLD_FAILURES_AFTER = 5
 # The confirmation names at most this many of the customers it will deactivate; the counts cover the rest.
 NAMED_IN_PREVIEW = 100
 NO_ACCOUNT = "—"
+IMPORT_SESSION_KEY = "customers_csv_import"
+IMPORT_STATUS_LABELS = {
+    ImportStatus.VALID: _("Valid"),
+    ImportStatus.WARNING: _("Valid, with a warning"),
+    ImportStatus.ERROR: _("Error"),
+    ImportStatus.DUPLICATE: _("Duplicate"),
+    ImportStatus.NIF_INVALID: _("Invalid NIF"),
+}
+
+
+def import_status_label(status: ImportStatus) -> str:
+    return str(IMPORT_STATUS_LABELS[status])
 
 
 def staff_actor(request: HttpRequest) -> Actor:
@@ -175,61 +188,13 @@ def failures_to_message(request: HttpRequest, report, heading: str, modeladmin) 
 
 # --- CSV ---------------------------------------------------------------------------------------------------
 
-CSV_CHUNK_ROWS = 2000
-
-
-class _Echo:
-    """csv.writer writes into this and gets the line back, so rows can be streamed one at a time."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    """Semicolon-separated UTF-8 with a BOM: what a Spanish Excel opens with accents and columns intact.
-    Streamed row by row, so the memory used does not grow with the number of rows."""
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
 
 def csv_timestamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
-def csv_moment(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
-
-
-CUSTOMER_CSV_FIELDS = ["account__username", *PERSONAL_FIELDS, "active", "created_at", "deactivated_at"]
-
-
-def customer_csv_rows(queryset: QuerySet[Customer]) -> Iterator[list]:
-    rows = queryset.order_by().values_list(*CUSTOMER_CSV_FIELDS).iterator(chunk_size=CSV_CHUNK_ROWS)
-    for row in rows:
-        *values, active, created_at, deactivated_at = row
-        yield [
-            *map(csv_value, values),
-            gettext("yes") if active else gettext("no"),
-            csv_moment(created_at),
-            csv_moment(deactivated_at),
-        ]
-
-
-def csv_value(value) -> str:
-    """A record's value in one cell: lists (billing emails) one item per line, metadata as JSON."""
-    if isinstance(value, list):
-        return "\n".join(value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False) if value else ""
-    return "" if value is None else str(value)
+# The export is the API's (customers.spreadsheet), which the import reads back, led by the account.
+ACCOUNT_COLUMN = spreadsheet.Column("Cuenta", "account__username", read=None)
 
 
 def failure_csv_rows(failures: list) -> Iterator[list]:
@@ -422,6 +387,11 @@ class CustomerAdmin(admin.ModelAdmin):
     def get_urls(self):
         own = [
             path(
+                "import-csv/",
+                self.admin_site.admin_view(self.import_csv_view),
+                name="customers_customer_import_csv",
+            ),
+            path(
                 "undo-deactivation/<uuid:batch>/",
                 self.admin_site.admin_view(self.undo_deactivation_view),
                 name="customers_customer_undo_deactivation",
@@ -521,10 +491,12 @@ class CustomerAdmin(admin.ModelAdmin):
             preview = services.deactivate_customers(
                 scope=DataScope.everything(), ids=ids, actor=staff_actor(request), dry_run=True
             )
-            return csv_response(
+            return spreadsheet.csv_response(
                 f"deactivation-failures-{csv_timestamp()}.csv",
-                [gettext("Account"), gettext("Legal name"), gettext("NIF"), gettext("Reason")],
-                failure_csv_rows(preview.failures),
+                spreadsheet.csv_lines(
+                    [gettext("Account"), gettext("Legal name"), gettext("NIF"), gettext("Reason")],
+                    failure_csv_rows(preview.failures),
+                ),
             )
         if request.POST.get("post") == "yes":
             report = services.deactivate_customers(scope=DataScope.everything(), ids=ids, actor=staff_actor(request))
@@ -783,22 +755,91 @@ class CustomerAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected customers (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset: QuerySet[Customer]):
-        header = [
-            gettext("Account"),
-            gettext("Legal name"),
-            gettext("NIF"),
-            gettext("Email"),
-            gettext("Phone"),
-            gettext("Street"),
-            gettext("Number"),
-            gettext("Floor"),
-            gettext("Door"),
-            gettext("Postal code"),
-            gettext("City"),
-            gettext("Province"),
-            gettext("Country"),
-            gettext("Active"),
-            gettext("Created"),
-            gettext("Deactivated"),
-        ]
-        return csv_response(f"customers-{csv_timestamp()}.csv", header, customer_csv_rows(queryset))
+        customers = queryset.order_by("legal_name_folded", "id")
+        lines = spreadsheet.export_lines(customers, leading=[ACCOUNT_COLUMN])
+        return spreadsheet.csv_response(f"customers-{csv_timestamp()}.csv", lines)
+
+    # --- import ------------------------------------------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": request.user.has_perm("customers.add_customer")}
+        return super().changelist_view(request, extra_context)
+
+    def import_csv_view(self, request):
+        """Upload, preview (the API's report, computed in dry-run), confirm. The file waits in the session
+        between the preview and the confirmation, and is read and checked again when confirmed."""
+        if not request.user.has_perm("customers.add_customer"):
+            raise PermissionDenied
+        if request.method == "POST" and "_confirm" in request.POST:
+            return self._confirm_import(request)
+        form = CustomerImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            content = form.cleaned_data["file"].read()
+            account, mode = form.cleaned_data["account"], form.cleaned_data["mode"]
+            try:
+                report = services.import_customers(
+                    scope=DataScope.of_account(account, mode),
+                    content=content,
+                    validate=validate_import_rows,
+                    actor=staff_actor(request),
+                    dry_run=True,
+                )
+            except DomainError as error:
+                form.add_error("file", error.message)
+            else:
+                request.session[IMPORT_SESSION_KEY] = {
+                    "account": account.pk,
+                    "mode": mode,
+                    "name": form.cleaned_data["file"].name,
+                    "content": base64.b64encode(content).decode("ascii"),
+                }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Import customers from a CSV file"),
+            "form": form,
+            "report": report,
+            "rows": report and [(row, import_status_label(row.status)) for row in report.rows],
+            "counts": report and [(import_status_label(status), n) for status, n in report.counts.items()],
+            "template_header": ";".join(column.header for column in spreadsheet.IMPORT_COLUMNS),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/customers/customer/import_csv.html", context)
+
+    def _confirm_import(self, request):
+        pending = request.session.pop(IMPORT_SESSION_KEY, None)
+        here = reverse("admin:customers_customer_import_csv")
+        if pending is None:
+            self.message_user(request, gettext("Nothing to import: upload the file again."), messages.WARNING)
+            return HttpResponseRedirect(here)
+        account = get_object_or_404(get_user_model(), pk=pending["account"])
+        try:
+            report = services.import_customers(
+                scope=DataScope.of_account(account, pending["mode"]),
+                content=base64.b64decode(pending["content"]),
+                validate=validate_import_rows,
+                actor=staff_actor(request),
+                dry_run=False,
+            )
+        except DomainError as error:
+            self.message_user(
+                request, gettext("Nothing was imported: %(reason)s") % {"reason": error.message}, messages.ERROR
+            )
+            return HttpResponseRedirect(here)
+        created = len(report.created_ids)
+        skipped = len(report.rows) - created
+        text = ngettext(
+            "Imported %(created)d customer into account %(account)s from %(name)s.",
+            "Imported %(created)d customers into account %(account)s from %(name)s.",
+            created,
+        ) % {"created": created, "account": account.username, "name": pending["name"]}
+        if skipped:
+            text += " " + ngettext(
+                "%(n)d row was not imported (errors or duplicates).",
+                "%(n)d rows were not imported (errors or duplicates).",
+                skipped,
+            ) % {"n": skipped}
+        self.message_user(request, text, messages.SUCCESS if not skipped else messages.WARNING)
+        changelist = reverse("admin:customers_customer_changelist")
+        return HttpResponseRedirect(f"{changelist}?account={account.username}")

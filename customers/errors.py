@@ -53,3 +53,18 @@ class AlternativeIdInvalid(DomainError):
 
     code = ErrorCode.ALTERNATIVE_ID_INVALID
     default_message = "The alternative id is not valid for the tax authority (AEAT)"
+
+
+class CsvUnreadable(DomainError):
+    code = ErrorCode.CSV_INVALID
+    default_message = "The file is not a CSV the import can read"
+
+
+class CsvTooManyRows(DomainError):
+    code = ErrorCode.CSV_TOO_MANY_ROWS
+    default_message = "The file has too many rows for one import"
+
+
+class ImportFileTooLarge(DomainError):
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+    default_message = "The file is larger than the import accepts"

@@ -1,10 +1,13 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from beel.errors import DomainError
+from beel.tenancy import Mode
 from customers.models import PERSONAL_FIELDS, Customer
 from customers.services import ensure_identity_is_free
+from customers.spreadsheet import MAX_IMPORT_BYTES
 from customers.validators import (
     MAX_BILLING_EMAILS,
     PAYMENT_TERM_MAX_DAYS,
@@ -147,3 +150,34 @@ class CustomerAdminForm(forms.ModelForm):
             )
         except DomainError as error:
             self.add_error("nif" if values["nif"] else "alternative_id_number", error.message)
+            self.add_error("nif", error.message)
+
+
+class CustomerImportForm(forms.Form):
+    """The admin's CSV import: whose customers the file holds (an account, in live or test mode) and the
+    file. The rows are read and checked by customers.services.import_customers, as the API does."""
+
+    account = forms.CharField(label=_("Account (username)"), max_length=150)
+    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, initial=Mode.LIVE)
+    file = forms.FileField(
+        label=_("CSV file"),
+        allow_empty_file=True,
+        help_text=_(
+            "At most 5 MiB and 1,000 customers; separated by ; or , in UTF-8 or Windows-1252, with Spanish or "
+            "English headers (Razón social, NIF, Email, Teléfono, Dirección, Código postal, Ciudad, Provincia, "
+            "País...)."
+        ),
+    )
+
+    def clean_account(self):
+        username = self.cleaned_data["account"].strip()
+        account = get_user_model().objects.filter(username=username, is_staff=False).first()
+        if account is None:
+            raise forms.ValidationError(_("No customer account has this username."))
+        return account
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MiB."))
+        return upload

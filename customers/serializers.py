@@ -13,7 +13,7 @@ from beel.api.serializers import (
     UTCDateTimeField,
 )
 from beel.errors import BadRequest, DomainError, ValidationFailed
-from customers.errors import AlternativeIdInvalid
+from customers.errors import AlternativeIdInvalid, ImportFileTooLarge
 from customers.models import Customer
 from customers.representations import customer_detail_representation, customer_representation
 from customers.services import (
@@ -22,7 +22,12 @@ from customers.services import (
     CreationReport,
     DeactivationFailure,
     DeactivationReport,
+    ImportedRow,
+    ImportMessage,
+    ImportReport,
+    ImportStatus,
 )
+from customers.spreadsheet import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from customers.validators import (
     ALTERNATIVE_ID_INVALID,
     CONTACT_PERSON_MAX_LENGTH,
@@ -495,6 +500,19 @@ def validate_bulk_items(raw_items: list) -> list:
     return items
 
 
+def validate_import_rows(payloads: list[dict]) -> list:
+    """As `validate_bulk_items`, for the rows of a CSV (always objects of strings), with one serializer for
+    all of them: building a serializer's fields for each of 1,000 rows cost more than checking them."""
+    serializer = CustomerWriteSerializer()
+    items = []
+    for payload in payloads:
+        try:
+            items.append(serializer.run_validation(payload))
+        except serializers.ValidationError as error:
+            items.append(ValidationFailed(details=flatten_validation_errors(error.detail)))
+    return items
+
+
 def parse_bulk_ids(query_params) -> list[str]:
     """`ids=a,b` (or `ids=a&ids=b`): the ids to deactivate, at most MAX_BULK_IDS distinct ones."""
     raw_values = query_params.getlist("ids")
@@ -569,3 +587,93 @@ class BulkCreationResultSerializer(serializers.Serializer):
             "created_ids": [str(customer.pk) for customer in report.created],
             "errors": [CreationFailureSerializer(failure).data for failure in report.failures],
         }
+
+
+# The CSV import's report (POST /customers/import-csv-preview); up to 1,000 rows, written out by hand.
+
+
+class ImportMessageSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True, help_text="The customer field it is about, if any.")
+    message = serializers.CharField()
+
+    def to_representation(self, message: ImportMessage) -> dict:
+        return {"field": message.field, "message": message.message}
+
+
+class ImportedRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Line in the file (the header is line 1).")
+    status = serializers.ChoiceField(choices=[status.value for status in ImportStatus])
+    messages = ImportMessageSerializer(many=True)
+    customer = serializers.JSONField(
+        help_text="The customer as POST /customers takes it: normalised as it will be written for VALID, "
+        "WARNING and DUPLICATE rows; as read from the file for ERROR and NIF_INVALID ones."
+    )
+    customer_id = serializers.UUIDField(allow_null=True, help_text="The customer created (dry_run=false).")
+
+    def to_representation(self, row: ImportedRow) -> dict:
+        return {
+            "line": row.line,
+            "status": row.status.value,
+            "messages": [{"field": message.field, "message": message.message} for message in row.messages],
+            "customer": row.customer,
+            "customer_id": str(row.customer_id) if row.customer_id else None,
+        }
+
+
+class ImportCountsSerializer(serializers.Serializer):
+    VALID = serializers.IntegerField()
+    WARNING = serializers.IntegerField()
+    ERROR = serializers.IntegerField()
+    DUPLICATE = serializers.IntegerField()
+    NIF_INVALID = serializers.IntegerField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    encoding = serializers.ChoiceField(choices=["utf-8", "windows-1252"])
+    delimiter = serializers.ChoiceField(choices=[";", ","])
+    columns = serializers.DictField(
+        child=serializers.CharField(), help_text="Each recognised header of the file and the field it fills."
+    )
+    ignored_columns = serializers.ListField(
+        child=serializers.CharField(), help_text="Headers the import does not know; their cells are ignored."
+    )
+    total = serializers.IntegerField(help_text="Data rows read (blank lines are skipped).")
+    counts = ImportCountsSerializer()
+    created = serializers.IntegerField(help_text="Customers written: 0 with dry_run.")
+    created_ids = serializers.ListField(child=serializers.UUIDField())
+    rows = ImportedRowSerializer(many=True)
+
+    def to_representation(self, report: ImportReport) -> dict:
+        return {
+            "dry_run": report.dry_run,
+            "encoding": report.encoding,
+            "delimiter": report.delimiter,
+            "columns": report.columns,
+            "ignored_columns": report.ignored_columns,
+            "total": len(report.rows),
+            "counts": {status.value: count for status, count in report.counts.items()},
+            "created": len(report.created_ids),
+            "created_ids": report.created_ids,
+            "rows": [ImportedRowSerializer(row).data for row in report.rows],
+        }
+
+
+@extend_schema_field({"type": "string", "format": "binary", "minLength": 1})
+class UploadedFileField(serializers.FileField):
+    """A file of at least one byte: Django's multipart parser does not deliver an empty file part at all."""
+
+
+class CsvUploadSerializer(APISerializer):
+    """The multipart body of the CSV import."""
+
+    file = UploadedFileField(
+        help_text=f"The CSV: at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB and {MAX_IMPORT_ROWS} data rows; "
+        "`;` or `,` separated; UTF-8 (with or without BOM) or Windows-1252; Spanish or English headers "
+        "(GET /customers/csv-template).",
+    )
+
+    def validate_file(self, upload):
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ImportFileTooLarge(f"The file is larger than {MAX_IMPORT_BYTES} bytes (5 MiB)")
+        return upload

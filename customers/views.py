@@ -1,13 +1,18 @@
+from datetime import UTC, datetime
+
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apikeys.models import Scope
 from beel.api.filters import CHANGE_FILTERS
 from beel.api.params import parse_flag
+from beel.api.renderers import AcceptHeaderNegotiation, CSVRenderer, EnvelopeJSONRenderer
 from beel.api.views import APIViewSet, actor_of
+from beel.clock import clock
 from beel.idempotency.decorators import idempotent
-from customers import schema, services
+from customers import schema, services, spreadsheet
 from customers.errors import RetentionActive
 from customers.filters import TEXT_FILTERS, CustomerFilterSet, metadata_filter
 from customers.models import Customer, CustomerCount
@@ -15,14 +20,23 @@ from customers.serializers import (
     BulkCreateSerializer,
     BulkCreationResultSerializer,
     BulkDeactivationResultSerializer,
+    CsvUploadSerializer,
     CustomerDetailSerializer,
     CustomerReplaceSerializer,
     CustomerSerializer,
     CustomerWriteSerializer,
+    ImportReportSerializer,
     MergeSerializer,
     parse_bulk_ids,
     validate_bulk_items,
+    validate_import_rows,
 )
+
+# The downloads answer CSV whatever JSON-or-CSV Accept asks for; their errors stay in the envelope.
+CSV_DOWNLOAD = {
+    "renderer_classes": [EnvelopeJSONRenderer, CSVRenderer],
+    "content_negotiation_class": AcceptHeaderNegotiation,
+}
 
 
 class CustomerViewSet(APIViewSet):
@@ -45,6 +59,9 @@ class CustomerViewSet(APIViewSet):
         "reactivate": Scope.CUSTOMERS_WRITE,
         "anonymize": Scope.CUSTOMERS_WRITE,
         "merge": Scope.CUSTOMERS_WRITE,
+        "import_csv": Scope.CUSTOMERS_WRITE,
+        "csv_template": Scope.CUSTOMERS_WRITE,
+        "export": Scope.CUSTOMERS_READ,
     }
 
     def known_total_items(self) -> int | None:
@@ -152,3 +169,31 @@ class CustomerViewSet(APIViewSet):
             actor=actor_of(request),
         )
         return Response(CustomerDetailSerializer(customer).data)
+
+    @schema.import_customers_csv
+    @action(detail=False, methods=["post"], url_path="import-csv-preview", parser_classes=[MultiPartParser])
+    @idempotent
+    def import_csv(self, request):
+        body = CsvUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = services.import_customers(
+            scope=self.data_scope(),
+            content=body.validated_data["file"].read(),
+            validate=validate_import_rows,
+            actor=actor_of(request),
+            dry_run=parse_flag(request.query_params, "dry_run", default=True),
+        )
+        return Response(ImportReportSerializer(report).data)
+
+    @schema.csv_template
+    @action(detail=False, methods=["get"], url_path="csv-template", **CSV_DOWNLOAD)
+    def csv_template(self, request):
+        return spreadsheet.csv_response("clientes-plantilla.csv", spreadsheet.template_lines())
+
+    @schema.export_customers
+    @action(detail=False, methods=["get"], **CSV_DOWNLOAD)
+    def export(self, request):
+        # Filtered (and its parameters checked, a 400 in the envelope) before the first byte is sent.
+        customers = self.filter_queryset(self.get_queryset())
+        filename = f"clientes-{datetime.fromtimestamp(clock.now(), UTC):%Y%m%d-%H%M%S}.csv"
+        return spreadsheet.csv_response(filename, spreadsheet.export_lines(customers))

@@ -116,11 +116,11 @@ class ApiErrorMiddleware:
             content_length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return error_response(ErrorCode.BAD_REQUEST, "Content-Length must be a number")
-        if content_length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return error_response(
-                ErrorCode.PAYLOAD_TOO_LARGE,
-                f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes",
-            )
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.content_type == "multipart/form-data":
+            limit = max(limit, settings.MAX_UPLOAD_BODY_SIZE)
+        if content_length > limit:
+            return error_response(ErrorCode.PAYLOAD_TOO_LARGE, f"The request body is larger than {limit} bytes")
         if len(request.META.get("QUERY_STRING", "")) > settings.MAX_QUERY_STRING_LENGTH:
             return error_response(
                 ErrorCode.URI_TOO_LONG,

@@ -1,6 +1,8 @@
 import json
+from types import SimpleNamespace
 
-from rest_framework.renderers import JSONRenderer
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from beel.api.envelope import error_body, success_body
 
@@ -19,3 +21,22 @@ class EnvelopeJSONRenderer(JSONRenderer):
             # A lone surrogate echoed back from the request (e.g. an unknown field's name) cannot be UTF-8;
             # \u-escaped JSON can carry it.
             return json.dumps(body, cls=self.encoder_class, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets a download (the customers' CSV export) be asked for with `Accept: text/csv`. Those views stream
+    their CSV themselves; their errors are still rendered by EnvelopeJSONRenderer (see CSVDownloadMixin)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes | str) else b""
+
+
+class AcceptHeaderNegotiation(DefaultContentNegotiation):
+    """Chooses by the Accept header only: a `format` query parameter is not part of the API (on a download
+    DRF would otherwise answer an unknown `?format=` with a 404)."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)

@@ -111,6 +111,7 @@ ERROR_ENVELOPE_SCHEMA = {
     },
 }
 _JSON = "application/json"
+_CSV = "text/csv"
 
 
 def _success_envelope(data_schema: dict[str, Any] | None) -> dict[str, Any]:
@@ -166,6 +167,10 @@ def wrap_in_envelope(result, generator, request, public):
                 _state_what_text_refuses(schema)
             for status, response in responses.items():
                 content = response.setdefault("content", {})
+                if int(status) < 400 and _CSV in content:
+                    # A download: the CSV itself, not the envelope (its errors are the envelope).
+                    response["content"] = {_CSV: content[_CSV]}
+                    continue
                 media = content.setdefault(_JSON, {})
                 for other in [key for key in content if key != _JSON]:
                     content.pop(other)

@@ -38,6 +38,13 @@ class APIViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)
 
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        # A download asked for with `Accept: text/csv` still answers its errors in the envelope.
+        self.request.accepted_renderer = EnvelopeJSONRenderer()
+        self.request.accepted_media_type = EnvelopeJSONRenderer.media_type
+        return response
+
     def known_total_items(self) -> int | None:
         """`total_items` when the view knows it without counting rows (see PagePagination); None: count."""
         return None

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 
+from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
 from rest_framework.response import Response
 
@@ -26,8 +27,20 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
+def _part(value) -> str:
+    """An uploaded file stands in the fingerprint for its content, not its name: the same name with other
+    content is another request."""
+    if isinstance(value, File):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return f"file sha256:{digest.hexdigest()}"
+    return str(value)
+
+
 def fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=_part)
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 

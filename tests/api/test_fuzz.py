@@ -70,7 +70,12 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
 
 def check_envelope(ctx, response, case) -> None:
-    """Every response under /api/v1/ is {success, data, meta} or {success: false, error, meta}."""
+    """Every response under /api/v1/ is {success, data, meta} or {success: false, error, meta}, but for the
+    CSV downloads' successes, which are the documented `text/csv` (with a BOM) and still carry X-Request-ID."""
+    if response.status_code < 400 and response.headers.get("content-type") == ["text/csv; charset=utf-8"]:
+        assert response.content.startswith("\ufeff".encode()), f"A CSV without its BOM: {response.content[:200]!r}"
+        assert REQUEST_ID.match(response.headers["x-request-id"][0]), "A CSV without X-Request-ID"
+        return
     try:
         body = response.json()
     except ValueError:

@@ -62,11 +62,39 @@ def test_every_response_is_wrapped_in_the_envelope(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             for status, response in operation["responses"].items():
+                if operation["operationId"] in CSV_DOWNLOADS and int(status) < 400:
+                    assert set(response["content"]) == {"text/csv"}, (path, method, status)
+                    continue
                 media = response["content"]["application/json"]["schema"]
                 if int(status) >= 400:
                     assert media == {"$ref": "#/components/schemas/ErrorEnvelope"}, (path, method, status)
                 else:
                     assert set(media["required"]) == {"success", "data", "meta"}, (path, method, status)
+
+
+CSV_DOWNLOADS = {"exportCustomersCsv", "getCustomersCsvTemplate"}
+
+
+def test_the_csv_endpoints_document_their_upload_downloads_and_report(schema):
+    paths = schema["paths"]
+    importing = paths["/api/v1/customers/import-csv-preview"]["post"]
+    upload = importing["requestBody"]["content"]
+    assert set(upload) == {"multipart/form-data"}
+    assert upload["multipart/form-data"]["schema"] == {"$ref": "#/components/schemas/CsvUploadRequest"}
+    assert schema["components"]["schemas"]["CsvUploadRequest"]["properties"]["file"]["format"] == "binary"
+    assert {"200", "400", "409", "413", "415"} <= set(importing["responses"])
+    report = schema["components"]["schemas"]["ImportReport"]["properties"]
+    assert {"rows", "counts", "created_ids", "dry_run", "ignored_columns"} <= set(report)
+    row = schema["components"]["schemas"]["ImportedRow"]["properties"]
+    assert {"line", "status", "messages", "customer"} <= set(row)
+    dry_run = next(parameter for parameter in importing["parameters"] if parameter["name"] == "dry_run")
+    assert dry_run["schema"] == {"type": "boolean", "default": True}
+
+    export = paths["/api/v1/customers/export"]["get"]
+    assert {parameter["name"] for parameter in export["parameters"]} == LIST_PARAMETERS - {"page", "limit", "cursor"}
+    assert export["security"] == [{"BearerAuth": ["customers:read"]}]
+    for operation in (export, paths["/api/v1/customers/csv-template"]["get"]):
+        assert operation["responses"]["200"]["content"]["text/csv"]["schema"]["type"] == "string"
 
 
 def test_error_codes_are_documented_with_their_meaning(schema):

@@ -1,0 +1,240 @@
+"""Benchmark of the customers' CSV export and import on PostgreSQL (issue #14).
+
+    uv run python bench/csv_bench.py --database beel_bench [--customers 1000000] [--repeat 10]
+
+Reuses bench/run.py's loader and database (the same N demo customers; loaded if missing), then, through the
+full Django stack (middleware, bearer auth, DRF, filters, streaming response) in this process:
+
+1. GET /customers/export of every customer, consuming the stream as a client would: rows per second, bytes,
+   time to the first row, and the process's resident memory (RSS) sampled as the rows go by, with its peak
+   (getrusage's ru_maxrss) before and after, so memory that grew with the number of rows would show. The
+   same with a filter and a sort (`?active=true&sort_by=legal_name`).
+2. POST /customers/import-csv-preview of a 1,000-row file (demo customers, some with invalid NIFs, some
+   duplicates): the dry-run preview timed --repeat times, and one real import (dry_run=false) into an
+   account of its own, removed afterwards.
+
+Not named csv.py: run as a script, bench/ comes first on sys.path and would shadow the standard library's
+csv module. Results go to stdout and bench/results/csv.md (or --output).
+"""
+
+import argparse
+import resource
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # bench/run.py: the database, its loader and the machine's description
+
+PREVIEW_ROWS = 1000
+PAGE_SIZE = 4096
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", required=True, help="PostgreSQL database name (created if missing).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default="5432")
+    parser.add_argument("--user", default="postgres")
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=10, help="Repetitions of the 1,000-row preview.")
+    parser.add_argument("--reload", action="store_true", help="Reload the data even if already there.")
+    parser.add_argument("--output", type=Path, default=run.ROOT / "bench" / "results" / "csv.md")
+    return parser.parse_args()
+
+
+def rss_mib() -> float:
+    """The process's resident memory now."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * PAGE_SIZE / 2**20
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def measure_export(client, query: str, expected_rows: int | None) -> dict:
+    peak_before, rss_before = peak_rss_mib(), rss_mib()
+    started = time.perf_counter()
+    response = client.get("/api/v1/customers/export" + query)
+    assert response.status_code == 200, response.content[:500]
+    lines = size = 0
+    first_row = None
+    samples: list[tuple[int, float]] = []
+    next_sample = 100_000
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\r\n")  # the demo data has no line break inside a cell
+        if first_row is None and lines > 1:
+            first_row = time.perf_counter() - started
+        if lines >= next_sample:
+            samples.append((next_sample, rss_mib()))
+            next_sample += 100_000
+    response.close()
+    seconds = time.perf_counter() - started
+    rows = lines - 1  # the header
+    if expected_rows is not None:
+        assert rows == expected_rows, f"exported {rows} rows, expected {expected_rows}"
+    result = {
+        "query": query or "(none)",
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_second": rows / seconds,
+        "mib": size / 2**20,
+        "first_row_ms": (first_row or 0) * 1000,
+        "rss_before": rss_before,
+        "rss_samples": samples,
+        "rss_after": rss_mib(),
+        "peak_before": peak_before,
+        "peak_after": peak_rss_mib(),
+    }
+    print(
+        f"  export {result['query']}: {rows:,} rows in {seconds:.1f} s ({result['rows_per_second']:,.0f} rows/s), "
+        f"RSS {rss_before:.0f} -> {result['rss_after']:.0f} MiB, peak {peak_before:.0f} -> "
+        f"{result['peak_after']:.0f} MiB"
+    )
+    return result
+
+
+def import_file() -> bytes:
+    """1,000 demo customers as a Spanish Excel saves them: `;`, Windows-1252, Spanish headers, local phone
+    numbers; every 50th NIF spoilt, every 100th row repeating the previous NIF."""
+    from customers.demo import demo_customer
+
+    lines = ["Razón social;NIF;Email;Teléfono;Dirección;Número;Código postal;Ciudad;Provincia"]
+    previous_nif = ""
+    for n in range(PREVIEW_ROWS):
+        demo = demo_customer(5_000_000 + n)
+        nif = demo.nif
+        if n % 50 == 7:
+            nif = nif[:-1] + ("A" if nif[-1] != "A" else "B")
+        if n % 100 == 99:
+            nif = previous_nif
+        previous_nif = nif
+        phone = demo.phone.removeprefix("+34")
+        cells = [demo.legal_name, nif, demo.email, phone, demo.street, demo.number, demo.postal_code, demo.city]
+        lines.append(";".join([*(cell.replace(";", ",") for cell in cells), demo.province]))
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252", errors="replace")
+
+
+def measure_import(args, client, import_client) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = import_file()
+    samples = run.Samples()
+    data = None
+    for _ in range(args.repeat):
+        upload = SimpleUploadedFile("clientes.csv", content, content_type="text/csv")
+        started = time.perf_counter()
+        response = client.post("/api/v1/customers/import-csv-preview", {"file": upload})
+        samples.add(time.perf_counter() - started)
+        assert response.status_code == 200, response.content[:500]
+        data = response.json()["data"]
+    upload = SimpleUploadedFile("clientes.csv", content, content_type="text/csv")
+    started = time.perf_counter()
+    response = import_client.post("/api/v1/customers/import-csv-preview?dry_run=false", {"file": upload})
+    write_seconds = time.perf_counter() - started
+    assert response.status_code == 200, response.content[:500]
+    written = response.json()["data"]
+    print(f"  preview of {PREVIEW_ROWS} rows: {samples.median:.0f} ms (p95 {samples.p95:.0f})")
+    print(f"  import of {PREVIEW_ROWS} rows: {write_seconds:.2f} s")
+    return {
+        "bytes": len(content),
+        "preview": samples,
+        "counts": data["counts"],
+        "write_seconds": write_seconds,
+        "created": written["created"],
+    }
+
+
+def report(args, exports: list[dict], imported: dict, machine: list[str]) -> str:
+    lines = [
+        f"# Benchmark: CSV export of {args.customers:,} customers and import of {PREVIEW_ROWS:,} rows",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `uv run python bench/csv_bench.py --database "
+        f"{args.database} --customers {args.customers} --repeat {args.repeat}`.",
+        "",
+        *machine,
+        "",
+        "## Export (GET /customers/export, full stack, stream consumed in-process)",
+        "",
+        "| query | rows | time (s) | rows/s | MiB | first row (ms) | RSS before → after (MiB) | peak RSS before → after (MiB) |",  # noqa: E501
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for export in exports:
+        lines.append(
+            f"| `{export['query']}` | {export['rows']:,} | {export['seconds']:.1f} | "
+            f"{export['rows_per_second']:,.0f} | {export['mib']:.0f} | {export['first_row_ms']:.0f} | "
+            f"{export['rss_before']:.0f} → "
+            f"{export['rss_after']:.0f} | {export['peak_before']:.0f} → {export['peak_after']:.0f} |"
+        )
+    lines += ["", "Resident memory as the rows went by (rows: MiB):", ""]
+    for export in exports:
+        samples = ", ".join(f"{rows // 1000}k: {mib:.0f}" for rows, mib in export["rss_samples"])
+        lines.append(f"- `{export['query']}`: {samples}")
+    preview = imported["preview"]
+    lines += [
+        "",
+        "## Import (POST /customers/import-csv-preview, a 1,000-row Windows-1252 file)",
+        "",
+        f"- file: {imported['bytes'] / 1024:.0f} KiB; statuses {imported['counts']}",
+        f"- preview (dry_run=true, {args.repeat} runs): median {preview.median:.0f} ms, p95 {preview.p95:.0f} ms",
+        f"- import (dry_run=false, into an empty account): {imported['write_seconds'] * 1000:.0f} ms for "
+        f"{imported['created']} customers (with their audit entries and events)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    args = parse_args()
+    run.ensure_database(args)
+    run.configure_django(args)
+
+    import psycopg
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from apikeys.models import ALL_SCOPES, APIKey
+    from customers.models import Customer
+
+    call_command("migrate", verbosity=0)
+    account, _ = get_user_model().objects.get_or_create(username=run.BENCH_USER)
+    if args.reload or Customer.objects.filter(account=account).count() != args.customers:
+        print(f"Loading {args.customers:,} customers into {args.database} ...")
+        run.load(args, account)
+    importer, _ = get_user_model().objects.get_or_create(username=f"{run.BENCH_USER}-import")
+    Customer.objects.filter(account=importer).delete()
+
+    issued = APIKey.issue(account=account, name="bench-csv", scopes=list(ALL_SCOPES))
+    import_issued = APIKey.issue(account=importer, name="bench-csv", scopes=list(ALL_SCOPES))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")
+    import_client = Client(HTTP_AUTHORIZATION=f"Bearer {import_issued.raw_key}")
+    live = Customer.objects.filter(account=account, mode="live")
+    try:
+        print("Export ...")
+        measure_export(client, "?limit=1&search=zzzz-nothing", 0)  # warm up: imports, connection, caches
+        exports = [
+            measure_export(client, "", live.count()),
+            measure_export(client, "?active=true&sort_by=legal_name", live.filter(active=True).count()),
+        ]
+        print("Import ...")
+        imported = measure_import(args, client, import_client)
+    finally:
+        issued.api_key.revoke()
+        import_issued.api_key.revoke()
+        Customer.objects.filter(account=importer).delete()
+
+    with psycopg.connect(host=args.host, port=args.port, user=args.user, dbname=args.database) as conn:
+        machine = run.machine_description(conn)
+    text = report(args, exports, imported, machine)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print()
+    print(text)
+    print(f"Written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
