@@ -94,7 +94,8 @@ class CustomerAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Refused rather than trimmed, as the API refuses it (validate_legal_name).
-        self.fields["legal_name"].strip = False
+        if "legal_name" in self.fields:  # a view-only staff user's form has no fields
+            self.fields["legal_name"].strip = False
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -48,3 +48,44 @@ def test_concurrent_issues_in_one_series_get_consecutive_numbers_without_gaps_or
     numbers = sorted(Invoice.objects.filter(account=api_key.account).values_list("number", flat=True))
     assert numbers == list(range(1, DRAFTS + 1))
     assert InvoiceSeriesCounter.objects.get(account=api_key.account, series="A").last_number == DRAFTS
+
+
+def test_issuing_and_merging_the_drafts_customer_at_once_neither_deadlocks_nor_loses_the_draft():
+    """Both take the customer's lock first (invoices.services' lock order): whichever wins, the draft ends
+    either issued to the customer it had, or moved to the survivor as a draft, never half of each."""
+    api_key = APIKeyFactory()
+    client = bearer(api_key.raw_key)
+    rounds = []
+    for _ in range(8):
+        duplicate, survivor = CustomerFactory.create_batch(2, account=api_key.account)
+        draft = client.post("/api/v1/invoices", {"customer_id": str(duplicate.pk)}, format="json").json()["data"]
+        rounds.append((duplicate, survivor, draft["id"]))
+
+    def race(duplicate, survivor, draft_id):
+        barrier = threading.Barrier(2)
+
+        def run(call):
+            try:
+                barrier.wait(timeout=10)
+                return call(bearer(api_key.raw_key))
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            issuing = pool.submit(run, lambda c: c.post(f"/api/v1/invoices/{draft_id}/issue"))
+            merging = pool.submit(
+                run,
+                lambda c: c.post(f"/api/v1/customers/{duplicate.pk}/merge", {"into": str(survivor.pk)}, format="json"),
+            )
+            return issuing.result(timeout=60), merging.result(timeout=60)
+
+    for duplicate, survivor, draft_id in rounds:
+        issuing, merging = race(duplicate, survivor, draft_id)
+        assert (issuing.status_code, merging.status_code) == (200, 200), (issuing.content, merging.content)
+        invoice = Invoice.objects.get(pk=draft_id)
+        assert invoice.status == "issued"
+        # Issued before the merge: stays with the duplicate; after it: issued to the survivor. Either way the
+        # recipient copy names the customer the invoice belongs to.
+        assert invoice.customer_id in {duplicate.pk, survivor.pk}
+        owner = invoice.customer
+        assert invoice.recipient["legal_name"] == owner.legal_name
