@@ -21,7 +21,7 @@ from customers.validators import (
     phone_search_fragment,
 )
 
-# The customer's own data: what staff edit in the admin, what the CSV export lists and what an erasure
+# The customer's own data: what staff edit in the admin, and what an erasure
 # scrubs (customers.services.request_erasure).
 PERSONAL_FIELDS = [
     "legal_name",

@@ -420,7 +420,12 @@ between cells, whichever separates the header line; blank lines skipped. Headers
 case or accents, in Spanish or English: `Razón social` (`nombre`, `legal name`...), `NIF` (`CIF`, `DNI`,
 `NIE`, `tax id`...), `Email` (`correo`...), `Teléfono` (`móvil`, `phone`...), `Dirección` (`calle`,
 `domicilio`, `street`...), `Número`, `Piso`, `Puerta`, `Código postal` (`CP`, `zip`...), `Ciudad`
-(`localidad`, `población`, `city`...), `Provincia`, `País`; `Razón social` and `NIF` are required. Other
+(`localidad`, `población`, `city`...), `Provincia`, `País`, `Código de país`, `Nombre comercial`, `Tipo de
+identificación`, `Número de identificación`, `País de identificación` (the `alternative_id`; `2` reads as
+`02`), `Emails de facturación` (separated by commas, spaces or line breaks), `Persona de contacto`, `Web`,
+`Notas`, `Descuento general` (`12,5` or `12.5`), `Forma de pago`, `IBAN`, `BIC`, `Días de pago`,
+`Metadatos` (a JSON object); `Razón social` is required, and each row needs a `NIF` or an alternative id
+(else `NIF_INVALID`). Other
 columns are listed in `ignored_columns` and ignored, as are the export's own (`Activo`, `Fecha de alta`,
 `Fecha de baja`, `ID`), so an export re-imports. A file that is not CSV text, has no header line, lacks a
 required column or names one twice is a 400 `CSV_INVALID`."""
@@ -495,7 +500,9 @@ csv_template = extend_schema(
     operation_id="getCustomersCsvTemplate",
     summary="The CSV import template",
     description="The header line the import expects (`Razón social;NIF;Email;Teléfono;Dirección;Número;Piso;"
-    "Puerta;Código postal;Ciudad;Provincia;País`), `;`-separated UTF-8 with a BOM, as a download.",
+    "Puerta;Código postal;Ciudad;Provincia;País;Código de país;Nombre comercial;Tipo de identificación;Número de "
+    "identificación;País de identificación;Emails de facturación;Persona de contacto;Web;Notas;Descuento general;"
+    "Forma de pago;IBAN;BIC;Días de pago;Metadatos`), `;`-separated UTF-8 with a BOM, as a download.",
     parameters=[NO_FORMAT_PARAMETER],
     responses={(200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The template.")},
 )
