@@ -64,7 +64,7 @@ def test_total_is_exact_right_after_a_creation(api, listed):
     assert pagination(api, GARCIA + "&page=2")["total_items"] == 6 == garcias(listed)
 
 
-def test_total_is_exact_right_after_a_rename_that_counts_no_differently_by_status(api, listed):
+def test_total_is_exact_right_after_a_rename_that_moves_no_customer_between_statuses(api, listed):
     other = Customer.objects.filter(account=listed, legal_name="Otra SL").first()
     pagination(api, GARCIA)
     renamed = api.patch(f"/api/v1/customers/{other.pk}", {"legal_name": "Otra García SL"}, format="json")
