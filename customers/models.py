@@ -309,6 +309,9 @@ class CustomerCount(models.Model):
     mode = models.CharField(max_length=4, choices=Mode.choices)
     active = models.BooleanField()
     n = models.BigIntegerField(default=0)
+    # Raised by the same triggers with every statement that writes this group's customers, even one that
+    # changes no count (migration 0013): a version of the account's customers that cached counts depend on.
+    version = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -328,3 +331,13 @@ class CustomerCount(models.Model):
         if active is not None:
             groups = groups.filter(active=active)
         return groups.aggregate(total=models.Sum("n"))["total"] or 0
+
+    @classmethod
+    def version_of(cls, *, account_id: int, mode: str) -> int | None:
+        """A number that changes in the same transaction as any write to the account's customers in `mode`
+        and never returns to an earlier value (each group's version only grows), or None where no trigger
+        keeps it (SQLite). One read of at most two rows by the unique (account, mode, active) index."""
+        if connections[cls.objects.db].vendor != "postgresql":
+            return None
+        versions = cls.objects.filter(account_id=account_id, mode=mode)
+        return int(versions.aggregate(version=models.Sum("version"))["version"] or 0)

@@ -71,6 +71,16 @@ class BulkCreationItemField(serializers.JSONField):
     pass
 
 
+METADATA_PARAMETER = OpenApiParameter(
+    "metadata",
+    METADATA_PAIRS_SCHEMA,
+    OpenApiParameter.QUERY,
+    required=False,
+    style="deepObject",
+    explode=True,
+    description="`metadata[key]=value`: only customers whose metadata have this value under this key.",
+)
+
 list_customers = extend_schema(
     operation_id="listCustomers",
     summary="List customers",
@@ -79,17 +89,7 @@ list_customers = extend_schema(
     "+34/0034; `city`/`province` match the whole value, case- and accent-insensitively; `metadata[key]=value` "
     "(repeatable) keeps the customers whose metadata hold every pair given. Ties in the sort "
     "order are broken by id, so pages never repeat or skip a customer.",
-    parameters=[
-        OpenApiParameter(
-            "metadata",
-            METADATA_PAIRS_SCHEMA,
-            OpenApiParameter.QUERY,
-            required=False,
-            style="deepObject",
-            explode=True,
-            description="`metadata[key]=value`: only customers whose metadata have this value under this key.",
-        )
-    ],
+    parameters=[METADATA_PARAMETER],
     responses={200: page_serializer("CustomerPage", "customers", CustomerSerializer), **error_responses(400)},
     examples=[
         OpenApiExample(
@@ -518,7 +518,7 @@ export_customers = extend_schema(
     "CSV injection advice); the import takes the apostrophe off again. Invalid parameters are a 400 in the "
     "envelope, answered before the download starts. Answers `text/csv` (or JSON envelopes for errors).",
     filters=True,  # the list's filters and sort, from CustomerFilterSet
-    parameters=[NO_FORMAT_PARAMETER],
+    parameters=[METADATA_PARAMETER, NO_FORMAT_PARAMETER],
     responses={
         (200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The customers."),
         **error_responses(400),

@@ -12,7 +12,7 @@ from beel.api.renderers import AcceptHeaderNegotiation, CSVRenderer, EnvelopeJSO
 from beel.api.views import APIViewSet, actor_of
 from beel.clock import clock
 from beel.idempotency.decorators import idempotent
-from customers import schema, services, spreadsheet
+from customers import schema, services, spreadsheet, totals
 from customers.errors import RetentionActive
 from customers.filters import TEXT_FILTERS, CustomerFilterSet, metadata_filter
 from customers.models import Customer, CustomerCount
@@ -64,13 +64,23 @@ class CustomerViewSet(APIViewSet):
         "export": Scope.CUSTOMERS_READ,
     }
 
+    total_key: str | None = None
+
     def known_total_items(self) -> int | None:
         """The maintained counters answer `total_items` when nothing but `active` narrows the list (the
-        default request); any text or change filter needs the rows themselves counted."""
+        default request); a text or change filter needs the rows counted, once per version of the account's
+        customers (customers.totals)."""
         asked = self.filterset.form.cleaned_data
-        if any(asked.get(name) for name in (*TEXT_FILTERS, *CHANGE_FILTERS)) or metadata_filter(self.request.GET):
-            return None
+        metadata = metadata_filter(self.request.GET)
+        if any(asked.get(name) for name in (*TEXT_FILTERS, *CHANGE_FILTERS)) or metadata:
+            filters = {**asked, "metadata": tuple(sorted(metadata.items()))}
+            self.total_key = totals.total_key(scope=self.data_scope(), filters=filters)
+            return None if self.total_key is None else totals.cached_total(self.total_key)
         return CustomerCount.total(scope=self.data_scope(), active=asked.get("active"))
+
+    def counted_total_items(self, total: int) -> None:
+        if self.total_key is not None:
+            totals.remember_total(self.total_key, total)
 
     def get_queryset(self):
         return Customer.objects.within(self.data_scope())

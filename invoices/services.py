@@ -7,6 +7,13 @@ another: the customer row, then the invoice row, then the series counter.
 - `issue_invoice` locks the invoice's customer, then the invoice, then its series' counter: a merge (which
   locks the customers and then moves their drafts) or a deactivation never runs half-way through an issue.
 - `cancel_invoice` locks only the invoice.
+- Last, taken by PostgreSQL triggers rather than by a use case: the customers' counter rows
+  (`customers_customercount`, one per account, mode and active), locked by every statement that writes
+  customers, in (account, mode, active) order within the statement, and held until commit. Since they also
+  carry the version of the account's customers (customers/migrations/0013), every customer write takes one,
+  renames included: writers of one account and mode serialise on it from their first customer write to
+  their commit. Use cases lock every customer row they need before writing any customer, so no transaction
+  holds a counter row while it waits for a customer or invoice row.
 """
 
 from collections.abc import Mapping

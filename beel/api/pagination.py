@@ -229,6 +229,7 @@ class PagePagination(BasePagination):
             self.total_items = rows[0]._total_items
         else:
             self.total_items = queryset.count() if offset else 0
+        view.counted_total_items(self.total_items)
         return rows
 
     def pagination_figures(self) -> dict[str, Any]:

@@ -49,6 +49,9 @@ class APIViewSet(viewsets.GenericViewSet):
         """`total_items` when the view knows it without counting rows (see PagePagination); None: count."""
         return None
 
+    def counted_total_items(self, total: int) -> None:
+        """Called with `total_items` after the rows were counted, for a view that keeps counts."""
+
     def data_scope(self) -> DataScope:
         """What every query and use case of this request is confined to: the key's account, in the key's
         mode (a test key never sees live data, nor a live key test data)."""
