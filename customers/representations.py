@@ -1,24 +1,36 @@
 """A customer as the API shows it, as plain data: used by the API's serializers and by the events the
-services record (whose `data` must be the object as the API shows it), without importing the HTTP layer."""
+services record (whose `data` must be the object as the API shows it), without importing the HTTP layer.
+
+Rendered from a mapping of column values, so the list can read just these columns (`.values()`) without
+building a model instance per row, and a model instance goes through the very same function
+(`columns_of`): retrieve, list and events cannot drift apart."""
+
+from collections.abc import Mapping
+from typing import Any
 
 from beel.timestamps import format_utc
 from customers.models import Customer
 
 # Shown only when set, as in the spec's example (beel-list-customers.txt), where most customers have none.
 OPTIONAL_ADDRESS_FIELDS = ("floor", "door")
+ADDRESS_COLUMNS = ("street", "number", "floor", "door", "postal_code", "city", "province", "country")
+# What customer_representation reads: the list selects exactly these.
+LIST_COLUMNS = ("id", "legal_name", "nif", "email", "phone", *ADDRESS_COLUMNS, "active", "created_at", "updated_at")
 
 
-def _address(customer: Customer) -> dict:
-    address = {"street": customer.street, "number": customer.number}
+def columns_of(customer: Customer, names: tuple[str, ...] = LIST_COLUMNS) -> dict[str, Any]:
+    return {name: getattr(customer, name) for name in names}
+
+
+def _address(columns: Mapping[str, Any]) -> dict:
+    address = {"street": columns["street"], "number": columns["number"]}
     for name in OPTIONAL_ADDRESS_FIELDS:
-        if value := getattr(customer, name):
+        if value := columns[name]:
             address[name] = value
-    address.update(
-        postal_code=customer.postal_code,
-        city=customer.city,
-        province=customer.province,
-        country=customer.country,
-    )
+    address["postal_code"] = columns["postal_code"]
+    address["city"] = columns["city"]
+    address["province"] = columns["province"]
+    address["country"] = columns["country"]
     return address
 
 
@@ -27,21 +39,30 @@ def fiscal_identity(customer: Customer) -> dict:
     facturación, RD 1619/2012, art. 6: name, tax id and address). An issued invoice keeps a copy of this
     (invoices.services.issue_invoice), so later edits of the customer never rewrite it. The one place
     that decides the copy's shape: a new identity field of the customer is added here and nowhere else."""
-    return {"legal_name": customer.legal_name, "nif": customer.nif, "address": _address(customer)}
+    return {
+        "legal_name": customer.legal_name,
+        "nif": customer.nif,
+        "address": _address(columns_of(customer, ADDRESS_COLUMNS)),
+    }
 
 
 def customer_representation(customer: Customer) -> dict:
     """As the list shows it (beel-list-customers.txt)."""
+    return render_customer(columns_of(customer))
+
+
+def render_customer(columns: Mapping[str, Any]) -> dict:
+    """customer_representation from the LIST_COLUMNS of one row."""
     return {
-        "id": str(customer.id),
-        "legal_name": customer.legal_name,
-        "nif": customer.nif,
-        "email": customer.email or None,
-        "phone": customer.phone or None,
-        "address": _address(customer),
-        "active": customer.active,
-        "created_at": format_utc(customer.created_at),
-        "updated_at": format_utc(customer.updated_at),
+        "id": str(columns["id"]),
+        "legal_name": columns["legal_name"],
+        "nif": columns["nif"],
+        "email": columns["email"] or None,
+        "phone": columns["phone"] or None,
+        "address": _address(columns),
+        "active": columns["active"],
+        "created_at": format_utc(columns["created_at"]),
+        "updated_at": format_utc(columns["updated_at"]),
     }
 
 
