@@ -1,25 +1,46 @@
 """A customer as the API shows it, as plain data: used by the API's serializers and by the events the
-services record (whose `data` must be the object as the API shows it), without importing the HTTP layer."""
+services record (whose `data` must be the object as the API shows it), without importing the HTTP layer.
+
+Rendered from a mapping of column values, so the list can read just these columns (`.values()`) without
+building a model instance per row, and a model instance goes through the very same function
+(`columns_of`): retrieve, list and events cannot drift apart."""
+
+from collections.abc import Mapping
+from typing import Any
 
 from beel.timestamps import format_utc
 from customers.models import Customer
 
 # Shown only when set, as in the spec's example (beel-list-customers.txt), where most customers have none.
 OPTIONAL_ADDRESS_FIELDS = ("floor", "door")
+ADDRESS_COLUMNS = (
+    "street", "number", "floor", "door", "postal_code", "city", "province", "country", "country_code",
+)  # fmt: skip
+ALTERNATIVE_ID_COLUMNS = ("alternative_id_type", "alternative_id_number", "alternative_id_country")
+PAYMENT_METHOD_COLUMNS = ("payment_method", "iban", "swift", "payment_term_days")
+# What customer_representation reads: the list selects exactly these.
+LIST_COLUMNS = (
+    "id", "legal_name", "nif", "email", "phone", *ADDRESS_COLUMNS, "active", "created_at", "updated_at",
+    "trade_name", *ALTERNATIVE_ID_COLUMNS, "billing_emails", "contact_person", "web", "notes", "general_discount",
+    *PAYMENT_METHOD_COLUMNS, "metadata",
+)  # fmt: skip
+FISCAL_IDENTITY_COLUMNS = ("legal_name", "nif", *ALTERNATIVE_ID_COLUMNS, *ADDRESS_COLUMNS)
 
 
-def _address(customer: Customer) -> dict:
-    address = {"street": customer.street, "number": customer.number}
+def columns_of(customer: Customer, names: tuple[str, ...] = LIST_COLUMNS) -> dict[str, Any]:
+    return {name: getattr(customer, name) for name in names}
+
+
+def _address(columns: Mapping[str, Any]) -> dict:
+    address = {"street": columns["street"], "number": columns["number"]}
     for name in OPTIONAL_ADDRESS_FIELDS:
-        if value := getattr(customer, name):
+        if value := columns[name]:
             address[name] = value
-    address.update(
-        postal_code=customer.postal_code,
-        city=customer.city,
-        province=customer.province,
-        country=customer.country,
-        country_code=customer.country_code,
-    )
+    address["postal_code"] = columns["postal_code"]
+    address["city"] = columns["city"]
+    address["province"] = columns["province"]
+    address["country"] = columns["country"]
+    address["country_code"] = columns["country_code"]
     return address
 
 
@@ -28,57 +49,63 @@ def fiscal_identity(customer: Customer) -> dict:
     facturación, RD 1619/2012, art. 6: name, tax id and address). An issued invoice keeps a copy of this
     (invoices.services.issue_invoice), so later edits of the customer never rewrite it. The one place
     that decides the copy's shape: a new identity field of the customer is added here and nowhere else."""
+    columns = columns_of(customer, FISCAL_IDENTITY_COLUMNS)
     return {
-        "legal_name": customer.legal_name,
-        "nif": customer.nif,
-        "alternative_id": alternative_id_representation(customer),
-        "address": _address(customer),
+        "legal_name": columns["legal_name"],
+        "nif": columns["nif"],
+        "alternative_id": _alternative_id(columns),
+        "address": _address(columns),
     }
 
 
 def customer_representation(customer: Customer) -> dict:
     """As the list shows it (beel-list-customers.txt)."""
+    return render_customer(columns_of(customer))
+
+
+def render_customer(columns: Mapping[str, Any]) -> dict:
+    """customer_representation from the LIST_COLUMNS of one row."""
     return {
-        "id": str(customer.id),
-        "legal_name": customer.legal_name,
-        "nif": customer.nif,
-        "email": customer.email or None,
-        "phone": customer.phone or None,
-        "address": _address(customer),
-        "active": customer.active,
-        "created_at": format_utc(customer.created_at),
-        "updated_at": format_utc(customer.updated_at),
+        "id": str(columns["id"]),
+        "legal_name": columns["legal_name"],
+        "nif": columns["nif"],
+        "email": columns["email"] or None,
+        "phone": columns["phone"] or None,
+        "address": _address(columns),
+        "active": columns["active"],
+        "created_at": format_utc(columns["created_at"]),
+        "updated_at": format_utc(columns["updated_at"]),
         # The rest of the record (issue #14), after the spec's fields so their order stays as documented.
-        "trade_name": customer.trade_name,
-        "alternative_id": alternative_id_representation(customer),
-        "billing_emails": list(customer.billing_emails),
-        "contact_person": customer.contact_person,
-        "web": customer.web,
-        "notes": customer.notes,
-        "general_discount": f"{customer.general_discount:.2f}",
-        "preferred_payment_method": payment_method_representation(customer),
-        "metadata": dict(customer.metadata),
+        "trade_name": columns["trade_name"],
+        "alternative_id": _alternative_id(columns),
+        "billing_emails": list(columns["billing_emails"]),
+        "contact_person": columns["contact_person"],
+        "web": columns["web"],
+        "notes": columns["notes"],
+        "general_discount": f"{columns['general_discount']:.2f}",
+        "preferred_payment_method": _payment_method(columns),
+        "metadata": dict(columns["metadata"]),
     }
 
 
-def alternative_id_representation(customer: Customer) -> dict | None:
-    if not customer.alternative_id_type:
+def _alternative_id(columns: Mapping[str, Any]) -> dict | None:
+    if not columns["alternative_id_type"]:
         return None
     return {
-        "type": customer.alternative_id_type,
-        "number": customer.alternative_id_number,
-        "country_code": customer.alternative_id_country,
+        "type": columns["alternative_id_type"],
+        "number": columns["alternative_id_number"],
+        "country_code": columns["alternative_id_country"],
     }
 
 
-def payment_method_representation(customer: Customer) -> dict | None:
-    if not customer.payment_method:
+def _payment_method(columns: Mapping[str, Any]) -> dict | None:
+    if not columns["payment_method"]:
         return None
     return {
-        "method": customer.payment_method,
-        "iban": customer.iban,
-        "swift": customer.swift,
-        "payment_term_days": customer.payment_term_days,
+        "method": columns["payment_method"],
+        "iban": columns["iban"],
+        "swift": columns["swift"],
+        "payment_term_days": columns["payment_term_days"],
     }
 
 

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from apikeys.models import Scope
 from beel.api.filters import CHANGE_FILTERS
+from beel.api.pagination import order_fields
 from beel.api.params import parse_flag
 from beel.api.renderers import AcceptHeaderNegotiation, CSVRenderer, EnvelopeJSONRenderer
 from beel.api.views import APIViewSet, actor_of
@@ -16,6 +17,7 @@ from customers import schema, services, spreadsheet, totals
 from customers.errors import RetentionActive
 from customers.filters import TEXT_FILTERS, CustomerFilterSet, metadata_filter
 from customers.models import Customer, CustomerCount
+from customers.representations import LIST_COLUMNS, render_customer
 from customers.serializers import (
     BulkCreateSerializer,
     BulkCreationResultSerializer,
@@ -88,6 +90,14 @@ class CustomerViewSet(APIViewSet):
     @schema.list_customers
     def list(self, request):
         return super().list(request)
+
+    def list_rows(self, queryset):
+        # The columns the representation shows and the sort keys the cursor names; model instances cost
+        # more than the SQL of a 100-row page.
+        return queryset.values(*dict.fromkeys((*LIST_COLUMNS, *order_fields(queryset))))
+
+    def represent_rows(self, rows) -> list:
+        return [render_customer(row) for row in rows]
 
     @schema.retrieve_customer
     def retrieve(self, request, customer_id: str):

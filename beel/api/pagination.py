@@ -85,6 +85,16 @@ def _order_of(queryset) -> list[tuple[str, bool, bool | None]]:
     return terms
 
 
+def order_fields(queryset) -> list[str]:
+    """The fields a page's rows must carry for its cursor (a list read with `.values()` adds them)."""
+    return [name for name, _descending, _nulls_first in _order_of(queryset)]
+
+
+def _column(row, name: str):
+    """A row is a model instance or, for a list read with `.values()`, a dict."""
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
 def _after(order: list[tuple[str, bool, bool | None]], values: list) -> Q:
     """The rows strictly after `values` in `order`. Written as `k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND ...))`
     rather than a plain OR of cases: the leading range bound lets the (account, mode, key, id) index
@@ -182,7 +192,7 @@ class PagePagination(BasePagination):
         return rows
 
     def cursor_after(self, row) -> str:
-        values = [getattr(row, name) for name, _descending, _nulls_first in self.order]
+        values = [_column(row, name) for name, _descending, _nulls_first in self.order]
         # Values go through the fields' own string forms, so decoding can use field.to_python(); NULL stays null.
         return signing.dumps(
             {"f": self.fingerprint, "k": [None if value is None else str(value) for value in values]},
@@ -226,7 +236,7 @@ class PagePagination(BasePagination):
         total = Subquery(queryset.order_by().annotate(_count=_COUNT_ALL).values("_count")[:1])
         rows = list(queryset.annotate(_total_items=total)[offset : offset + self.limit])
         if rows:
-            self.total_items = rows[0]._total_items
+            self.total_items = _column(rows[0], "_total_items")
         else:
             self.total_items = queryset.count() if offset else 0
         view.counted_total_items(self.total_items)

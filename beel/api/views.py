@@ -35,8 +35,16 @@ class APIViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         """The filtered, sorted page of `serializer_class` items, with its pagination figures."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)
+        page = self.paginate_queryset(self.list_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(self.represent_rows(page))
+
+    def list_rows(self, queryset):
+        """What a list page reads: model instances here; a view whose representation renders from
+        columns reads only those (`.values()`), which skips building a model instance per row."""
+        return queryset
+
+    def represent_rows(self, rows) -> list:
+        return self.get_serializer_class()(rows, many=True).data
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)

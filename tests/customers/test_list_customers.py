@@ -113,6 +113,24 @@ def test_unknown_email_and_phone_are_null_but_keys_are_present(api, account):
     assert item["phone"] is None
 
 
+def test_list_page_cursor_page_and_retrieve_show_each_customer_identically(api, account):
+    # The list renders columns it reads itself; retrieve renders a model instance: same text either way.
+    with_everything = CustomerFactory(account=account, legal_name="Con Todo", floor="3º", door="B")
+    bare = CustomerFactory(account=account, legal_name="Sin Nada", email="", phone="", floor="", door="")
+    set_timestamps(bare, created_at=datetime(2024, 8, 20, 11, 0, 5, 123456, tzinfo=MADRID))
+    Customer.objects.filter(pk=bare.pk).update(active=False)
+
+    listed = get_list(api, sort_by="legal_name", limit=1)
+    cursor = listed["pagination"]["next_cursor"]
+    by_cursor = api.get(URL, {"sort_by": "legal_name", "limit": 1, "cursor": cursor}).json()["data"]
+
+    for customer, [item] in ((with_everything, listed["customers"]), (bare, by_cursor["customers"])):
+        detail = api.get(f"{URL}/{customer.id}").json()["data"]
+        assert item == {key: value for key, value in detail.items() if key in CUSTOMER_KEYS}
+    assert by_cursor["customers"][0]["created_at"] == "2024-08-20T09:00:05Z"
+    assert by_cursor["customers"][0]["active"] is False
+
+
 def test_timestamps_are_rendered_in_utc_with_z_suffix(api, account):
     customer = CustomerFactory(account=account)
     # Stored from a Madrid wall-clock time (the service's TIME_ZONE, UTC+2 in summer, UTC+1 in winter).
