@@ -1115,6 +1115,7 @@ def main() -> None:
         host=args.host, port=args.port, user=args.user, dbname=args.database, autocommit=True, prepare_threshold=None
     )
     total = Customer.objects.filter(account=account, mode="live").count()
+    load_before = os.getloadavg()
     cases = list_cases(common_term="garcia", rare_term="velazquez saiz")
     runs = []
     try:
@@ -1152,6 +1153,9 @@ def main() -> None:
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`.",
         "",
         *machine_description(conn),
+        # The machine is shared: how busy it was says how far to trust the absolute figures.
+        f"- Load average (1, 5, 15 min) at the start: {', '.join(f'{v:.1f}' for v in load_before)}; "
+        f"at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}",
         "",
         "## Load",
         "",
