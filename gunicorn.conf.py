@@ -18,6 +18,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1))
 # More than one thread turns on the threaded worker; each thread holds its own database connection.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Each worker has its own database connection pool; a thread holds at most one connection at a time, so a
+# pool larger than the worker's threads would only keep idle connections open. The workers inherit this.
+os.environ.setdefault("DB_POOL_MAX_SIZE", str(threads))
 # A worker silent for this long is killed and replaced; the database's statement timeout
 # (DB_STATEMENT_TIMEOUT_MS) should end a slow request well before.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

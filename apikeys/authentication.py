@@ -1,6 +1,7 @@
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from apikeys import keycache
 from apikeys.models import APIKey, lookup_prefix_of
 from beel.api import throttling
 from beel.api.client_address import client_address
@@ -17,33 +18,48 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request)
         if not header:
             return None
+        try:
+            raw_key, failure = self._key_in(header), None
+        except exceptions.AuthenticationFailed as malformed:
+            raw_key, failure = None, malformed
+        prefix = lookup_prefix_of(raw_key) if raw_key is not None else None
+        if raw_key is not None and prefix is None:
+            failure = exceptions.AuthenticationFailed("Malformed API key")
         # Failed attempts are limited per client address (RATE_LIMIT_FAILED_AUTH): past the limit every
         # attempt from there is refused before the key is even looked up, so guessing keys costs the
-        # guesser time and the database nothing.
+        # guesser time and the database nothing. The same round trip reads the key's generation for the
+        # copy this process may hold (apikeys.keycache).
         failures = failed_authentication_limit(client_address(request))
-        state = throttling.check([failures], record=False)
+        share = prefix is not None and keycache.enabled()
+        state = throttling.check([failures], record=False, read=(keycache.generation_key(prefix),) if share else ())
         if state is not None and not state.allowed:
             refusal = exceptions.Throttled(wait=state.retry_after)
             refusal.public_message = "Too many failed authentication attempts from this address; retry later"
             raise refusal
         try:
-            return self._authenticate(request, header)
+            if failure is not None:
+                raise failure
+            # Without the generation (no Redis, or Redis unreachable) the row is read every time.
+            generation_known = share and state is not None and len(state.read) == 1
+            return self._authenticate(raw_key, prefix, state.read[0] if generation_known else None, generation_known)
         except exceptions.AuthenticationFailed:
             throttling.check([failures])
             raise
 
-    def _authenticate(self, request, header: bytes):
+    def _key_in(self, header: bytes) -> str:
         try:
             parts = header.decode("ascii").split()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Malformed Authorization header") from None
         if len(parts) != 2 or parts[0].lower() != self.keyword.lower():
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer beel_sk_<key>'")
-        raw_key = parts[1]
-        prefix = lookup_prefix_of(raw_key)
-        if prefix is None:
-            raise exceptions.AuthenticationFailed("Malformed API key")
-        api_key = APIKey.objects.select_related("account").filter(prefix=prefix).first()
+        return parts[1]
+
+    def _authenticate(self, raw_key: str, prefix: str, generation: bytes | None, generation_known: bool):
+        api_key = keycache.copy_of(prefix, generation) if generation_known else None
+        copied = api_key is not None
+        if not copied:
+            api_key = APIKey.objects.select_related("account").filter(prefix=prefix).first()
         # Unknown and wrong-secret keys get the same answer, so the prefix space cannot be probed.
         if api_key is None or not api_key.matches(raw_key):
             raise exceptions.AuthenticationFailed("Invalid API key")
@@ -53,6 +69,8 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("API key has expired")
         if not api_key.account.is_active:
             raise exceptions.AuthenticationFailed("Account is disabled")
+        if generation_known and not copied:
+            keycache.remember(prefix, generation, api_key)
         api_key.touch()
         return api_key.account, api_key
 

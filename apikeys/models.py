@@ -14,9 +14,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apikeys import keycache
 from beel.tenancy import Mode
 
 KEY_PREFIX = "beel_sk_"
@@ -150,6 +153,7 @@ class APIKey(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             type(self).objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=self.revoked_at)
+            keycache.forget([self.prefix])
 
     def touch(self) -> None:
         """Record use at most once per LAST_USED_RESOLUTION, so authentication is not a write per request."""
@@ -158,3 +162,15 @@ class APIKey(models.Model):
             return
         type(self).objects.filter(pk=self.pk).update(last_used_at=now)
         self.last_used_at = now
+
+
+@receiver([post_save, post_delete], sender=APIKey)
+def _key_changed(sender, instance: APIKey, **kwargs) -> None:
+    keycache.forget([instance.prefix])
+
+
+@receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL)
+def _account_changed(sender, instance, **kwargs) -> None:
+    """A copied key carries its account (disabled accounts are refused), so copies of its keys go too."""
+    if keycache.enabled():
+        keycache.forget(list(APIKey.objects.filter(account_id=instance.pk).values_list("prefix", flat=True)))

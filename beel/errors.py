@@ -54,6 +54,12 @@ class ErrorCode(StrEnum):
         409,
         "Invoices issued to the customer must be kept until `details.retain_until`; it is anonymised then.",
     )
+    INVOICE_NOT_DRAFT = (
+        "INVOICE_NOT_DRAFT",
+        409,
+        "Only a draft can be issued; this invoice is already issued, paid or cancelled.",
+    )
+    INVOICE_NOT_CANCELLABLE = "INVOICE_NOT_CANCELLABLE", 409, "A paid invoice cannot be cancelled."
     IDEMPOTENCY_KEY_REUSED = (
         "IDEMPOTENCY_KEY_REUSED",
         409,

@@ -198,6 +198,9 @@ def load(args: argparse.Namespace, account) -> dict[str, float]:
                             copy.write_row(row)
                     with cursor.copy(f"COPY invoices_invoice ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
                         for row in invoices:
+                            if row[5] == "draft":  # drafts take no number (invoices.services.issue_invoice)
+                                copy.write_row(row)
+                                continue
                             number += 1
                             copy.write_row((*row[:4], number, *row[5:]))
                 raw.commit()

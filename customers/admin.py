@@ -343,7 +343,7 @@ class CustomerAdmin(admin.ModelAdmin):
         (_("History"), {"fields": ["history"]}),
     ]
     form = CustomerAdminForm
-    actions = ["deactivate_selected", "reactivate_selected", "export_csv"]
+    actions = ["deactivate_selected", "reactivate_selected", "anonymize_selected", "merge_selected", "export_csv"]
     list_select_related = ["account"]
     show_full_result_count = False
     change_form_template = "admin/customers/customer/change_form.html"
@@ -588,6 +588,149 @@ class CustomerAdmin(admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/customers/customer/undo_deactivation.html", context)
+
+    # --- erasure and merging, each confirmed first -----------------------------------------------------------
+
+    def _selection_hidden(self, request, action: str) -> list[tuple[str, str]]:
+        """The changelist's selection as it was posted, so confirming acts on the same customers."""
+        hidden = [
+            (name, value)
+            for name in (ACTION_CHECKBOX_NAME, "select_across", "index")
+            for value in request.POST.getlist(name)
+        ]
+        hidden.append(("action", action))
+        return hidden
+
+    def _confirmation(self, request, template: str, title: str, **context):
+        request.current_app = self.admin_site.name
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **context}
+        return TemplateResponse(request, f"admin/customers/customer/{template}", context)
+
+    @admin.action(description=_("Anonymise selected customers (right to be forgotten)"), permissions=["change"])
+    def anonymize_selected(self, request, queryset: QuerySet[Customer]):
+        customers = list(queryset.select_related("account").order_by("legal_name", "pk"))
+        if request.POST.get("post") != "yes":
+            # What each customer's erasure will do, from the same retention rule the service applies.
+            preview = [(customer, services.erasure_retained_until(customer)) for customer in customers]
+            return self._confirmation(
+                request,
+                "anonymize_confirmation.html",
+                gettext("Anonymise customers?"),
+                now=[customer for customer, retain_until in preview if retain_until is None],
+                retained=[(customer, retain_until) for customer, retain_until in preview if retain_until],
+                hidden=self._selection_hidden(request, "anonymize_selected"),
+                form_action=request.get_full_path(),
+                cancel_url=request.get_full_path(),
+            )
+        anonymized, retained, failures = [], [], []
+        for customer in customers:
+            try:
+                outcome = services.request_erasure(
+                    scope=DataScope.everything(), customer_id=str(customer.pk), actor=staff_actor(request)
+                )
+            except DomainError as error:
+                failures.append((customer, error.message))
+                continue
+            if outcome.anonymized:
+                anonymized.append(customer)
+            else:
+                retained.append((customer, outcome.retain_until))
+        if anonymized:
+            self.message_user(
+                request,
+                ngettext("Anonymised %(n)d customer.", "Anonymised %(n)d customers.", len(anonymized))
+                % {"n": len(anonymized)},
+                messages.SUCCESS,
+            )
+        if retained:
+            items = format_html_join(
+                "",
+                '<li><a href="{}">{}</a>: {}</li>',
+                (
+                    (
+                        customer_url(customer),
+                        str(customer),
+                        gettext("invoices must be kept until %(date)s; it will be anonymised then")
+                        % {"date": formats.date_format(retain_until, "SHORT_DATE_FORMAT")},
+                    )
+                    for customer, retain_until in retained
+                ),
+            )
+            heading = ngettext(
+                "Retention active (RETENTION_ACTIVE) for %(n)d customer; the erasure is recorded:",
+                "Retention active (RETENTION_ACTIVE) for %(n)d customers; the erasures are recorded:",
+                len(retained),
+            )
+            self.message_user(
+                request, format_html("{}<ul>{}</ul>", heading % {"n": len(retained)}, items), messages.WARNING
+            )
+        if failures:
+            items = format_html_join(
+                "", '<li><a href="{}">{}</a>: {}</li>', ((customer_url(c), str(c), reason) for c, reason in failures)
+            )
+            heading = ngettext(
+                "Could not anonymise %(n)d customer:", "Could not anonymise %(n)d customers:", len(failures)
+            )
+            self.message_user(
+                request, format_html("{}<ul>{}</ul>", heading % {"n": len(failures)}, items), messages.ERROR
+            )
+        return None
+
+    @admin.action(description=_("Merge two selected customers"), permissions=["change"])
+    def merge_selected(self, request, queryset: QuerySet[Customer]):
+        customers = list(queryset.order_by("legal_name", "pk")[:3])
+        if len(customers) != 2:
+            self.message_user(request, gettext("Select exactly two customers to merge."), messages.ERROR)
+            return None
+        if request.POST.get("post") == "yes":
+            survivor_pk = request.POST.get("survivor")
+            if survivor_pk not in {str(customer.pk) for customer in customers}:
+                self.message_user(request, gettext("Choose the customer that survives."), messages.ERROR)
+                return None
+            duplicate = next(customer for customer in customers if str(customer.pk) != survivor_pk)
+            try:
+                services.merge_customers(
+                    scope=DataScope.everything(),
+                    customer_id=str(duplicate.pk),
+                    into_id=survivor_pk,
+                    actor=staff_actor(request),
+                )
+            except DomainError as error:
+                self.message_user(
+                    request, gettext("Not merged: %(reason)s") % {"reason": error.message}, messages.ERROR
+                )
+                return None
+            survivor = next(customer for customer in customers if str(customer.pk) == survivor_pk)
+            self.message_user(
+                request,
+                format_html(
+                    gettext("Merged {duplicate} into {survivor}."),
+                    duplicate=format_html('<a href="{}">{}</a>', customer_url(duplicate), str(duplicate)),
+                    survivor=format_html('<a href="{}">{}</a>', customer_url(survivor), str(survivor)),
+                ),
+                messages.SUCCESS,
+            )
+            return None
+        first, second = customers
+        directions = [
+            services.merge_preview(scope=DataScope.everything(), customer_id=str(a.pk), into_id=str(b.pk))
+            for a, b in ((first, second), (second, first))
+        ]
+        problems = [
+            (customer, refusal.message)
+            for customer in customers
+            if (refusal := services.lifecycle_refusal(customer)) is not None
+        ]
+        return self._confirmation(
+            request,
+            "merge_confirmation.html",
+            gettext("Merge two customers?"),
+            directions=directions,
+            problems=problems,
+            hidden=self._selection_hidden(request, "merge_selected"),
+            form_action=request.get_full_path(),
+            cancel_url=request.get_full_path(),
+        )
 
     # --- export --------------------------------------------------------------------------------------------
 

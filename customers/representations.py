@@ -8,8 +8,7 @@ from customers.models import Customer
 OPTIONAL_ADDRESS_FIELDS = ("floor", "door")
 
 
-def customer_representation(customer: Customer) -> dict:
-    """As the list shows it (beel-list-customers.txt)."""
+def _address(customer: Customer) -> dict:
     address = {"street": customer.street, "number": customer.number}
     for name in OPTIONAL_ADDRESS_FIELDS:
         if value := getattr(customer, name):
@@ -20,13 +19,26 @@ def customer_representation(customer: Customer) -> dict:
         province=customer.province,
         country=customer.country,
     )
+    return address
+
+
+def fiscal_identity(customer: Customer) -> dict:
+    """Who an invoice is addressed to, as the law asks an invoice to name its recipient (Reglamento de
+    facturación, RD 1619/2012, art. 6: name, tax id and address). An issued invoice keeps a copy of this
+    (invoices.services.issue_invoice), so later edits of the customer never rewrite it. The one place
+    that decides the copy's shape: a new identity field of the customer is added here and nowhere else."""
+    return {"legal_name": customer.legal_name, "nif": customer.nif, "address": _address(customer)}
+
+
+def customer_representation(customer: Customer) -> dict:
+    """As the list shows it (beel-list-customers.txt)."""
     return {
         "id": str(customer.id),
         "legal_name": customer.legal_name,
         "nif": customer.nif,
         "email": customer.email or None,
         "phone": customer.phone or None,
-        "address": address,
+        "address": _address(customer),
         "active": customer.active,
         "created_at": format_utc(customer.created_at),
         "updated_at": format_utc(customer.updated_at),

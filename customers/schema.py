@@ -300,8 +300,9 @@ anonymize_customer = extend_schema(
     description="GDPR art. 17, within Spanish retention law. A customer without issued invoices still under "
     "retention is anonymised now: name (replaced by a placeholder), NIF (freed), email, phone and address "
     "are scrubbed, the customer stays inactive and its id still answers; the history records the erasure "
-    "without the erased values. A customer with issued invoices (issued, paid or cancelled) must keep the "
-    "identity on them for six years from the end of the year of the last one (Código de Comercio art. 30; "
+    "without the erased values. A customer with issued invoices (issued, paid, or cancelled after being "
+    "issued) must keep the identity on them for six years from the end of the year of the last one "
+    "(Código de Comercio art. 30; "
     "Ley General Tributaria art. 66 asks four): the request is recorded, the customer is deactivated and can "
     "take no invoice, the answer is 409 RETENTION_ACTIVE with `details.retain_until`, and the customer is "
     "anonymised automatically after that day. Asking again answers the same.",

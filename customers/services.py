@@ -98,6 +98,8 @@ def deactivate_customers(
 
     The customer rows are locked before their invoices are counted, and invoice creation locks the same
     row (invoices.services.create_invoice), so no invoice can appear under a customer being deactivated.
+    Every use case takes the customer's lock before an invoice's or a series counter's (the whole order is
+    written down in invoices.services).
     """
     report = DeactivationReport(requested_ids=[], batch=None if dry_run else uuid.uuid4())
     parsed = _parse_ids(ids, report)
@@ -450,13 +452,49 @@ def retention_end(last_issue_date: date) -> date:
 
 
 # An invoice's status while it is a draft (invoices.models.InvoiceStatus.DRAFT, named here because customers
-# does not import invoices): every other invoice (issued, paid or cancelled) is a document the law obliges the
-# business to keep, and stays with the customer it was issued to.
+# does not import invoices): every other invoice (issued, paid or cancelled) stays with the customer it was
+# issued to. Those that hold a number were issued, and are documents the law obliges the business to keep (a
+# draft cancelled before being issued has none).
 DRAFT_STATUS = "draft"
 
 
 def _last_issued_invoice_date(customer: Customer) -> date | None:
-    return customer.invoices.exclude(status=DRAFT_STATUS).aggregate(last=Max("issue_date"))["last"]
+    # Issued at some point: not a draft, and numbered (a draft cancelled before being issued never took a
+    # number and is no legal document to keep).
+    issued = customer.invoices.exclude(status=DRAFT_STATUS).exclude(number__isnull=True)
+    return issued.aggregate(last=Max("issue_date"))["last"]
+
+
+def erasure_retained_until(customer: Customer) -> date | None:
+    """What `request_erasure` would do now: None if it would anonymise the customer at once, otherwise the
+    last day its identity must be kept. For previews (the admin's confirmation); writes nothing."""
+    last_issued = _last_issued_invoice_date(customer)
+    retain_until = retention_end(last_issued) if last_issued else None
+    if retain_until is None or retain_until < clock_today():
+        return None
+    return retain_until
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What `merge_customers` would do: the drafts that move to the survivor, the issued invoices that stay."""
+
+    duplicate: Customer
+    survivor: Customer
+    drafts_moving: int
+    issued_staying: int
+
+
+def merge_preview(*, scope: DataScope, customer_id: str, into_id: str) -> MergePreview:
+    duplicate = get_customer(scope=scope, customer_id=customer_id)
+    survivor = get_customer(scope=scope, customer_id=into_id)
+    drafts = duplicate.invoices.filter(status=DRAFT_STATUS).count()
+    return MergePreview(
+        duplicate=duplicate,
+        survivor=survivor,
+        drafts_moving=drafts,
+        issued_staying=duplicate.invoices.count() - drafts,
+    )
 
 
 @dataclass(frozen=True)
@@ -478,9 +516,8 @@ def request_erasure(*, scope: DataScope, customer_id: str, actor: Actor) -> Eras
         if customer.anonymized_at is not None:
             return ErasureOutcome(customer=customer, anonymized=True)
         now = timezone.now()
-        last_issued = _last_issued_invoice_date(customer)
-        retain_until = retention_end(last_issued) if last_issued else None
-        if retain_until is None or retain_until < clock_today():
+        retain_until = erasure_retained_until(customer)
+        if retain_until is None:
             _anonymize(customer, actor=actor, at=now)
             return ErasureOutcome(customer=customer, anonymized=True)
         if customer.erasure_requested_at is None:

@@ -1,12 +1,32 @@
 from django import forms
-from django.contrib import admin
-from django.db.models import Q
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from beel.actors import Actor
+from beel.errors import DomainError
+from beel.tenancy import DataScope
 from customers.validators import fold, normalize_nif
+from invoices import services
 from invoices.models import ALLOWED_TRANSITIONS, DRAFT_FIELDS, Invoice, InvoiceStatus
+from invoices.representations import recipient_of
+
+# The recipient's parts as the admin labels them, in the order an address is written.
+RECIPIENT_LABELS = {
+    "legal_name": _("Legal name"),
+    "nif": _("NIF"),
+    "street": _("Street"),
+    "number": _("Number"),
+    "floor": _("Floor"),
+    "door": _("Door"),
+    "postal_code": _("Postal code"),
+    "city": _("City"),
+    "province": _("Province"),
+    "country": _("Country"),
+}
 
 
 class InvoiceAdminForm(forms.ModelForm):
@@ -32,23 +52,35 @@ class InvoiceAdmin(admin.ModelAdmin):
     search_fields = ["series", "number", "customer__legal_name", "customer__nif"]
     search_help_text = _("Invoice number, or the customer's legal name or NIF; accents and case are ignored.")
     list_select_related = ["customer"]
-    readonly_fields = ["id", "account", "customer_link", "full_number", "created_at", "updated_at"]
+    readonly_fields = [
+        "id",
+        "account",
+        "customer_link",
+        "recipient_shown",
+        "full_number",
+        "issued_at",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
         "id",
         "account",
         "customer_link",
+        "recipient_shown",
         "full_number",
         *DRAFT_FIELDS,
+        "issued_at",
         "created_at",
         "updated_at",
     ]
     date_hierarchy = "issue_date"
+    actions = ["issue_selected"]
 
     class Media:
         js = ["customers/staff_timezone.js"]  # times in the staff user's zone, as on the customer pages
 
     def has_add_permission(self, request):
-        return False  # numbering and the customer lock live in invoices.services.create_invoice (the API)
+        return False  # the customer lock lives in invoices.services.create_invoice (the API)
 
     def has_delete_permission(self, request, obj=None):
         return False  # invoices are legal records: cancel them, never delete them
@@ -80,7 +112,78 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Number"), ordering="number")
     def full_number(self, invoice: Invoice) -> str:
-        return invoice.full_number
+        return invoice.full_number or gettext("(none until issued)")
+
+    @admin.display(description=_("Recipient"))
+    def recipient_shown(self, invoice: Invoice) -> str:
+        """The copy kept when the invoice was issued; a draft's customer as it is now, and said so."""
+        recipient = recipient_of(invoice)
+        parts = {"legal_name": recipient.get("legal_name"), "nif": recipient.get("nif"), **recipient.get("address", {})}
+        rows = format_html_join(
+            "",
+            "<tr><th>{}</th><td>{}</td></tr>",
+            ((label, parts[name]) for name, label in RECIPIENT_LABELS.items() if parts.get(name)),
+        )
+        note = (
+            gettext("As it was when the invoice was issued; later changes to the customer do not change it.")
+            if invoice.recipient is not None
+            else gettext("The customer's current details; they are copied into the invoice when it is issued.")
+        )
+        return format_html('<table class="invoice-recipient">{}</table><p class="help">{}</p>', rows, note)
+
+    def save_model(self, request, obj, form, change):
+        # Issuing and cancelling go through the services, so a draft issued here is numbered under the series
+        # lock and keeps its recipient exactly as through the API.
+        target = obj.status
+        if change and target != InvoiceStatus.DRAFT:
+            obj.status = InvoiceStatus.DRAFT
+        super().save_model(request, obj, form, change)
+        if target == InvoiceStatus.DRAFT:
+            return
+        transition = services.issue_invoice if target == InvoiceStatus.ISSUED else services.cancel_invoice
+        try:
+            transition(scope=DataScope.everything(), invoice_id=str(obj.pk), actor=Actor.staff(request.user))
+        except DomainError as error:
+            self.message_user(
+                request,
+                gettext("Saved as a draft, not %(status)s: %(reason)s")
+                % {"status": InvoiceStatus(target).label, "reason": error.message},
+                messages.ERROR,
+            )
+        obj.refresh_from_db()
+
+    @admin.action(description=_("Issue selected drafts"), permissions=["change"])
+    def issue_selected(self, request, queryset: QuerySet[Invoice]):
+        issued, failures = [], []
+        for invoice in queryset.order_by("created_at", "id"):
+            try:
+                issued.append(
+                    services.issue_invoice(
+                        scope=DataScope.everything(), invoice_id=str(invoice.pk), actor=Actor.staff(request.user)
+                    )
+                )
+            except DomainError as error:
+                failures.append((invoice, error))
+        if issued:
+            self.message_user(
+                request,
+                ngettext("Issued %(n)d invoice: %(numbers)s", "Issued %(n)d invoices: %(numbers)s", len(issued))
+                % {"n": len(issued), "numbers": ", ".join(invoice.full_number for invoice in issued)},
+                messages.SUCCESS,
+            )
+        if failures:
+            items = format_html_join(
+                "",
+                '<li><a href="{}">{}</a>: {}</li>',
+                (
+                    (reverse("admin:invoices_invoice_change", args=[invoice.pk]), invoice, error.message)
+                    for invoice, error in failures
+                ),
+            )
+            heading = ngettext("Could not issue %(n)d invoice:", "Could not issue %(n)d invoices:", len(failures))
+            self.message_user(
+                request, format_html("{}<ul>{}</ul>", heading % {"n": len(failures)}, items), messages.WARNING
+            )
 
     @admin.display(description=_("Customer"), ordering="customer__legal_name")
     def customer_link(self, invoice: Invoice) -> str:

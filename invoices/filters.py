@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import F
 
 from beel.api.filters import ChangeFilterSet
 from invoices.models import InvoiceStatus
@@ -31,5 +32,11 @@ class InvoiceFilterSet(ChangeFilterSet):
     )
 
     def filter_queryset(self, queryset):
-        # The id tiebreak makes the order total, so pages never repeat or skip an invoice.
-        return super().filter_queryset(queryset).order_by("-issue_date", "series", "-number", "id")
+        # The id tiebreak makes the order total, so pages never repeat or skip an invoice. Drafts have no number
+        # yet: they come first within their date and series, on every database (PostgreSQL puts NULLs first in
+        # a descending order, SQLite last), as a descending index reads them on PostgreSQL.
+        return (
+            super()
+            .filter_queryset(queryset)
+            .order_by("-issue_date", "series", F("number").desc(nulls_first=True), "id")
+        )

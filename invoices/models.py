@@ -75,9 +75,9 @@ class Invoice(models.Model):
     )
     mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
     series = models.CharField(_("series"), max_length=20, default=DEFAULT_SERIES)
-    number = models.PositiveIntegerField(
-        _("number"),
-    )
+    # None while a draft: a number is taken only when the invoice is issued (invoices.services.issue_invoice),
+    # so a discarded draft never leaves a gap in a series the law requires to be correlative.
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     issue_date = models.DateField(_("issue date"), default=timezone.localdate)
     currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
@@ -90,16 +90,25 @@ class Invoice(models.Model):
     )
     tax_total = models.DecimalField(_("tax total"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    # The recipient's fiscal identity when the invoice was issued (customers.representations.fiscal_identity):
+    # the legal document names whom it was issued to, whatever the customer record says later. JSON keeps the
+    # shape the API shows and takes new identity fields without a migration. None while a draft.
+    recipient = models.JSONField(_("recipient"), null=True, blank=True, editable=False)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = InvoiceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-issue_date", "series", "-number"]
+        ordering = ["-issue_date", "series", models.F("number").desc(nulls_first=True)]
         constraints = [
+            # Conditional rather than relying on NULLs being distinct, so numberless drafts are plainly out of it
+            # on every database.
             models.UniqueConstraint(
-                fields=["account", "mode", "series", "number"], name="invoice_unique_number_per_series"
+                fields=["account", "mode", "series", "number"],
+                condition=models.Q(number__isnull=False),
+                name="invoice_unique_number_per_series",
             ),
         ]
         # The list's order closed by the id (keyset pagination starts its scan at the cursor), and the
@@ -114,12 +123,19 @@ class Invoice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.full_number
+        return self.full_number or f"{self.series}-{_('draft')} {str(self.pk)[:8]}"
 
     @property
-    def full_number(self) -> str:
-        """How an invoice number is printed everywhere: series, dash, six digits (A-000012)."""
+    def full_number(self) -> str | None:
+        """How an invoice number is printed everywhere: series, dash, six digits (A-000012); None for a draft."""
+        if self.number is None:
+            return None
         return f"{self.series}-{self.number:06d}"
+
+    @property
+    def was_issued(self) -> bool:
+        """Issued at some point (issued, paid, or cancelled after issuing): it holds a number and a recipient."""
+        return self.number is not None and self.status != InvoiceStatus.DRAFT
 
     @property
     def is_editable(self) -> bool:
@@ -138,7 +154,7 @@ class Invoice(models.Model):
 
 
 class InvoiceSeriesCounter(models.Model):
-    """The last number issued in an account's series. Invoice creation locks this row, so numbers are
+    """The last number issued in an account's series. Issuing an invoice locks this row, so numbers are
     consecutive without gaps or duplicates however many invoices are created at once (Spanish invoicing
     rules require correlative numbering within a series)."""
 

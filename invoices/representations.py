@@ -2,18 +2,29 @@
 the services record, without importing the HTTP layer. tests/webhooks hold the two to the same output."""
 
 from beel.timestamps import format_utc
+from customers.representations import fiscal_identity
 from invoices.models import Invoice
+
+
+def recipient_of(invoice: Invoice) -> dict:
+    """Whom the invoice is addressed to: the copy taken when it was issued, which never changes; a draft (or
+    a draft cancelled before being issued) follows its customer's current details."""
+    if invoice.recipient is not None:
+        return invoice.recipient
+    return fiscal_identity(invoice.customer)
 
 
 def invoice_representation(invoice: Invoice) -> dict:
     return {
         "id": str(invoice.id),
         "customer_id": str(invoice.customer_id),
+        "recipient": recipient_of(invoice),
         "series": invoice.series,
         "number": invoice.number,
         "full_number": invoice.full_number,
         "status": invoice.status,
         "issue_date": invoice.issue_date.isoformat(),
+        "issued_at": format_utc(invoice.issued_at),
         "currency": invoice.currency,
         # Decimals as strings with their two places, as DRF renders them: amounts never go through floats.
         "subtotal": f"{invoice.subtotal:.2f}",

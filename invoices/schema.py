@@ -23,8 +23,39 @@ retrieve_invoice = extend_schema(
 create_invoice = extend_schema(
     operation_id="createInvoice",
     summary="Create a draft invoice",
-    description="The number is the next one of the account's series (default series A), without gaps or "
-    "duplicates. Refused with CUSTOMER_INACTIVE for a deactivated customer.",
+    description="A draft has no number (`number` and `full_number` are null): it takes the next one of its "
+    "series (default series A) when issued (`issueInvoice`), so a discarded draft leaves no gap. Its "
+    "`recipient` follows the customer until then. Refused with CUSTOMER_INACTIVE for a deactivated customer.",
     request=InvoiceCreateSerializer,
     responses={201: InvoiceSerializer, **error_responses(400, 404, 409, 415, conflict=ErrorCode.CUSTOMER_INACTIVE)},
+)
+
+issue_invoice = extend_schema(
+    operation_id="issueInvoice",
+    summary="Issue a draft invoice",
+    description="The draft takes the next number of its series at this moment (numbers follow the order of "
+    "issue, without gaps or duplicates, however many are issued at once), is dated today, and keeps a copy "
+    "of its customer's fiscal identity (legal name, NIF, address) as `recipient`: later changes to the "
+    "customer never change an issued invoice. Refused with INVOICE_NOT_DRAFT for an invoice already issued, "
+    "paid or cancelled, and with CUSTOMER_INACTIVE, CUSTOMER_MERGED, CUSTOMER_ERASURE_PENDING or "
+    "CUSTOMER_ANONYMIZED when its customer can take no invoice.",
+    parameters=[INVOICE_ID],
+    request=None,
+    responses={
+        200: InvoiceSerializer,
+        **error_responses(400, 404, 409, conflict=ErrorCode.INVOICE_NOT_DRAFT),
+    },
+)
+cancel_invoice = extend_schema(
+    operation_id="cancelInvoice",
+    summary="Cancel an invoice",
+    description="An issued invoice keeps its number and recipient (the series stays correlative and the "
+    "document on record); a draft is cancelled without ever taking a number. Refused with "
+    "INVOICE_NOT_CANCELLABLE for a paid invoice. Cancelling again answers the same.",
+    parameters=[INVOICE_ID],
+    request=None,
+    responses={
+        200: InvoiceSerializer,
+        **error_responses(400, 404, 409, conflict=ErrorCode.INVOICE_NOT_CANCELLABLE),
+    },
 )

@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDField
+from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDField, UTCDateTimeField
+from customers.serializers import AddressSerializer
 from invoices.currencies import ISO_4217_CODES
 from invoices.models import CURRENCY_MESSAGE, DEFAULT_CURRENCY, DRAFT_FIELDS, Invoice, check_draft_amounts
+from invoices.representations import recipient_of
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
@@ -29,28 +31,54 @@ class CurrencyField(serializers.RegexField):
     """Documented as the list of codes the draft amounts check accepts (invoices.currencies)."""
 
 
+class RecipientSerializer(APISerializer):
+    """The recipient's fiscal identity (customers.representations.fiscal_identity)."""
+
+    legal_name = serializers.CharField(read_only=True)
+    nif = serializers.CharField(read_only=True)
+    address = AddressSerializer(read_only=True)
+
+
 class InvoiceSerializer(APIModelSerializer):
     customer_id = serializers.UUIDField(read_only=True)
-    full_number = serializers.CharField(read_only=True)
+    recipient = serializers.SerializerMethodField(
+        help_text="Whom the invoice is addressed to. Once issued, the customer's fiscal identity as it was then, "
+        "never changed afterwards; while a draft, the customer's current details."
+    )
+    number = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Taken when the invoice is issued; null for a draft."
+    )
+    full_number = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Series, dash and six digits (A-000012); null for a draft."
+    )
+    issued_at = UTCDateTimeField(
+        read_only=True, allow_null=True, help_text="When the invoice was issued; null for a draft."
+    )
 
     class Meta:
         model = Invoice
         fields = [
             "id",
             "customer_id",
+            "recipient",
             "series",
             "number",
             "full_number",
             *DRAFT_FIELDS,
+            "issued_at",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(RecipientSerializer)
+    def get_recipient(self, invoice: Invoice) -> dict:
+        return recipient_of(invoice)
+
 
 class InvoiceCreateSerializer(APISerializer):
-    """A draft invoice: only the customer is required; the number is assigned by the service and the total
-    is subtotal + tax_total."""
+    """A draft invoice: only the customer is required; it takes its number when issued, and the total is
+    subtotal + tax_total."""
 
     customer_id = StrictUUIDField()
     series = serializers.RegexField(

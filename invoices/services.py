@@ -1,40 +1,53 @@
-"""Invoice use cases, shared by the API, the admin and the commands."""
+"""Invoice use cases, shared by the API, the admin and the commands.
+
+Lock order, the same in every use case that takes more than one of these locks, so none can deadlock
+another: the customer row, then the invoice row, then the series counter.
+- `create_invoice` locks the customer (as `deactivate_customers` and `merge_customers` do) and writes a
+  draft, which takes no number.
+- `issue_invoice` locks the invoice's customer, then the invoice, then its series' counter: a merge (which
+  locks the customers and then moves their drafts) or a deactivation never runs half-way through an issue.
+- `cancel_invoice` locks only the invoice.
+"""
 
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from beel.actors import Actor
+from beel.clock import today as clock_today
 from beel.events.models import EventType, NewEvent, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
-from customers.services import get_customer
-from invoices.errors import CustomerCannotBeInvoiced, InvoiceNotFound
-from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
+from customers.representations import fiscal_identity
+from customers.services import ensure_lifecycle_allows_changes, get_customer
+from invoices.errors import CustomerCannotBeInvoiced, InvoiceNotCancellable, InvoiceNotDraft, InvoiceNotFound
+from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter, InvoiceStatus
 from invoices.representations import invoice_representation
 
 
-def get_invoice(*, scope: DataScope, invoice_id: str) -> Invoice:
+def get_invoice(*, scope: DataScope, invoice_id: str, for_update: bool = False) -> Invoice:
     invoice_uuid = parse_uuid(invoice_id, field="invoice_id")
-    invoice = Invoice.objects.within(scope).filter(pk=invoice_uuid).first()
+    invoices = Invoice.objects.within(scope).filter(pk=invoice_uuid).select_related("customer")
+    invoice = (invoices.select_for_update(of=("self",)) if for_update else invoices).first()
     if invoice is None:
         raise InvoiceNotFound()
     return invoice
 
 
-def _next_number(*, account, mode: str, series: str) -> int:
+def _next_number(*, account_id: int, mode: str, series: str) -> int:
     """Reserve the next number of the series; the caller's transaction holds the counter row's lock.
     Test-mode invoices have their own counters, so they never consume live numbers."""
     counters = InvoiceSeriesCounter.objects.select_for_update()
-    counter = counters.filter(account=account, mode=mode, series=series).first()
+    counter = counters.filter(account_id=account_id, mode=mode, series=series).first()
     if counter is None:
         try:
             with transaction.atomic():
-                counter = InvoiceSeriesCounter.objects.create(account=account, mode=mode, series=series)
+                counter = InvoiceSeriesCounter.objects.create(account_id=account_id, mode=mode, series=series)
         except IntegrityError:
             # Another transaction created the counter first: wait for and take its lock instead.
-            counter = counters.get(account=account, mode=mode, series=series)
+            counter = counters.get(account_id=account_id, mode=mode, series=series)
         else:
             counter = counters.get(pk=counter.pk)
     counter.last_number += 1
@@ -42,10 +55,23 @@ def _next_number(*, account, mode: str, series: str) -> int:
     return counter.last_number
 
 
+def _ensure_can_be_invoiced(customer) -> None:
+    """A merged, anonymised or to-be-forgotten customer, or a deactivated one, takes no new invoice."""
+    ensure_lifecycle_allows_changes(customer)
+    if not customer.active:
+        raise CustomerCannotBeInvoiced()
+
+
+def _event(event_type: EventType, invoice: Invoice) -> NewEvent:
+    return NewEvent(
+        account_id=invoice.account_id, mode=invoice.mode, type=event_type, data=invoice_representation(invoice)
+    )
+
+
 def create_invoice(
     *, scope: DataScope, customer_id: str, data: Mapping[str, Any] | None = None, actor: Actor
 ) -> Invoice:
-    """Create a draft invoice for an active customer of the account.
+    """Create a draft invoice, without a number (it takes one when issued), for an active customer.
 
     The customer row is locked first, the same lock `deactivate_customers` takes, so an invoice is never
     created under a customer that is being (or has just been) deactivated."""
@@ -56,18 +82,51 @@ def create_invoice(
         customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
         if not customer.active:
             raise CustomerCannotBeInvoiced()
-        number = _next_number(account=account, mode=mode, series=series)
-        invoice = Invoice.objects.create(
-            account=account, mode=mode, customer=customer, series=series, number=number, **data
-        )
-        record_events(
-            [
-                NewEvent(
-                    account_id=invoice.account_id,
-                    mode=invoice.mode,
-                    type=EventType.INVOICE_CREATED,
-                    data=invoice_representation(invoice),
-                )
-            ]
-        )
+        invoice = Invoice.objects.create(account=account, mode=mode, customer=customer, series=series, **data)
+        record_events([_event(EventType.INVOICE_CREATED, invoice)])
+        return invoice
+
+
+def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoice:
+    """Turn a draft into an issued invoice: it takes the next number of its series now (so numbers follow
+    the order of issue, without gaps), is dated today, and keeps a copy of its customer's fiscal identity,
+    which later changes of the customer never touch. Refused for an invoice that is not a draft
+    (INVOICE_NOT_DRAFT) and for a customer that can take no invoice (deactivated, merged, anonymised or
+    waiting to be)."""
+    with transaction.atomic():
+        invoice = get_invoice(scope=scope, invoice_id=invoice_id)
+        while True:
+            # The customer's lock comes first (see the module's lock order); a merge may have moved the draft
+            # to another customer before the invoice's own lock was taken, so check and follow it.
+            customer = get_customer(scope=scope, customer_id=invoice.customer_id, for_update=True)
+            invoice = get_invoice(scope=scope, invoice_id=invoice_id, for_update=True)
+            if invoice.customer_id == customer.pk:
+                break
+        if invoice.status != InvoiceStatus.DRAFT:
+            raise InvoiceNotDraft(details={"status": invoice.status})
+        _ensure_can_be_invoiced(customer)
+        invoice.number = _next_number(account_id=invoice.account_id, mode=invoice.mode, series=invoice.series)
+        invoice.status = InvoiceStatus.ISSUED
+        invoice.issue_date = clock_today()
+        invoice.issued_at = timezone.now()
+        invoice.recipient = fiscal_identity(customer)
+        invoice.customer = customer
+        invoice.save(update_fields=["number", "status", "issue_date", "issued_at", "recipient", "updated_at"])
+        record_events([_event(EventType.INVOICE_ISSUED, invoice)])
+        return invoice
+
+
+def cancel_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoice:
+    """Cancel a draft or an issued invoice. An issued one keeps its number and recipient (the series stays
+    correlative and the document stays on record); a draft never took a number and takes none. A paid
+    invoice cannot be cancelled (INVOICE_NOT_CANCELLABLE). Cancelling again answers the same."""
+    with transaction.atomic():
+        invoice = get_invoice(scope=scope, invoice_id=invoice_id, for_update=True)
+        if invoice.status == InvoiceStatus.CANCELLED:
+            return invoice
+        if invoice.status == InvoiceStatus.PAID:
+            raise InvoiceNotCancellable()
+        invoice.status = InvoiceStatus.CANCELLED
+        invoice.save(update_fields=["status", "updated_at"])
+        record_events([_event(EventType.INVOICE_CANCELLED, invoice)])
         return invoice

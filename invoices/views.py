@@ -1,4 +1,5 @@
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apikeys.models import Scope
@@ -20,10 +21,13 @@ class InvoiceViewSet(APIViewSet):
         "list": Scope.INVOICES_READ,
         "retrieve": Scope.INVOICES_READ,
         "create": Scope.INVOICES_WRITE,
+        "issue": Scope.INVOICES_WRITE,
+        "cancel": Scope.INVOICES_WRITE,
     }
 
     def get_queryset(self):
-        return Invoice.objects.within(self.data_scope())
+        # The customer: a draft shows its customer's current details as its recipient.
+        return Invoice.objects.within(self.data_scope()).select_related("customer")
 
     @schema.list_invoices
     def list(self, request):
@@ -45,3 +49,17 @@ class InvoiceViewSet(APIViewSet):
             scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
+
+    @schema.issue_invoice
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def issue(self, request, invoice_id: str):
+        invoice = services.issue_invoice(scope=self.data_scope(), invoice_id=invoice_id, actor=actor_of(request))
+        return Response(InvoiceSerializer(invoice).data)
+
+    @schema.cancel_invoice
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request, invoice_id: str):
+        invoice = services.cancel_invoice(scope=self.data_scope(), invoice_id=invoice_id, actor=actor_of(request))
+        return Response(InvoiceSerializer(invoice).data)

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
+from apikeys import keycache
 from apikeys.models import ALL_SCOPES
 from beel.api import throttling
 from tests.clients import bearer
@@ -16,6 +17,7 @@ def generous_rate_limits(settings):
     cache.clear()
     throttling.local_store.reset()
     throttling.outage_log.reset()
+    keycache.clear()
     settings.RATE_LIMIT_PER_RESOURCE = "100000/min"
     settings.RATE_LIMIT_GLOBAL = "100000/min"
     settings.RATE_LIMIT_FAILED_AUTH = "100000/min"

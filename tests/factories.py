@@ -5,6 +5,7 @@ from stdnum.es import dni
 
 from apikeys.models import ALL_SCOPES, APIKey
 from customers.models import Customer
+from customers.representations import fiscal_identity
 from invoices.models import Invoice
 
 _faker = Faker("es_ES")
@@ -51,6 +52,11 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     mode = factory.SelfAttribute("customer.mode")
     series = "A"
     number = factory.Sequence(lambda n: n + 1)
+    status = "draft"
+    # An invoice issued at some point keeps its recipient's details, as invoices.services.issue_invoice copies them.
+    recipient = factory.LazyAttribute(
+        lambda invoice: None if invoice.status == "draft" else fiscal_identity(invoice.customer)
+    )
 
 
 class APIKeyFactory(factory.django.DjangoModelFactory):

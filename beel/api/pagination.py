@@ -15,7 +15,7 @@ from collections import OrderedDict
 from typing import Any
 
 from django.core import signing
-from django.db.models import Func, IntegerField, Q, Subquery
+from django.db.models import F, Func, IntegerField, OrderBy, Q, Subquery
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
@@ -69,28 +69,52 @@ _CURSOR_SALT = "beel.api.pagination.cursor"
 _CURSOR_MISMATCH = "cursor belongs to another list: send the filters and sort of the request that returned it."
 
 
-def _order_of(queryset) -> list[tuple[str, bool]]:
-    """(field name, descending) for each term of the queryset's explicit order; the views' filtersets
-    always end it with the id, which makes the order total and so the keyset exact."""
+def _order_of(queryset) -> list[tuple[str, bool, bool | None]]:
+    """(field name, descending, nulls first) for each term of the queryset's explicit order; the views'
+    filtersets always end it with the id, which makes the order total and so the keyset exact. A nullable
+    field must be ordered with its NULLs placed explicitly (`F(name).desc(nulls_first=True)`), because the
+    databases place them differently by default; nulls first is None for a field given by name."""
     terms = []
     for term in queryset.query.order_by:
-        if not isinstance(term, str):
+        if isinstance(term, str):
+            terms.append((term.lstrip("-"), term.startswith("-"), None))
+        elif isinstance(term, OrderBy) and isinstance(term.expression, F) and (term.nulls_first or term.nulls_last):
+            terms.append((term.expression.name, term.descending, bool(term.nulls_first)))
+        else:
             raise TypeError(f"keyset pagination needs field names in order_by, got {term!r}")
-        terms.append((term.lstrip("-"), term.startswith("-")))
     return terms
 
 
-def _after(order: list[tuple[str, bool]], values: list) -> Q:
+def _after(order: list[tuple[str, bool, bool | None]], values: list) -> Q:
     """The rows strictly after `values` in `order`. Written as `k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND ...))`
     rather than a plain OR of cases: the leading range bound lets the (account, mode, key, id) index
     start its scan at the cursor instead of filtering every row before it."""
-    (name, descending), *rest = order
-    strictly = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[0]})
+    (name, descending, nulls_first), *rest = order
+    value = values[0]
+    if nulls_first is not None:
+        return _after_nullable(name, descending, nulls_first, value, rest, values[1:])
+    strictly = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
     if not rest:
         return strictly
-    return Q(**{f"{name}__{'lte' if descending else 'gte'}": values[0]}) & (
-        strictly | (Q(**{name: values[0]}) & _after(rest, values[1:]))
+    return Q(**{f"{name}__{'lte' if descending else 'gte'}": value}) & (
+        strictly | (Q(**{name: value}) & _after(rest, values[1:]))
     )
+
+
+def _after_nullable(name: str, descending: bool, nulls_first: bool, value, rest: list, rest_values: list) -> Q:
+    """`_after` for a key that may be NULL: NULLs are one block, before or after every value."""
+    is_null = Q(**{f"{name}__isnull": True})
+    if value is None:
+        # After the NULL block come the values (when NULLs are first), nothing of this key otherwise.
+        strictly = ~is_null if nulls_first else Q(pk__in=[])
+        equal = is_null
+    else:
+        beyond = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
+        strictly = beyond if nulls_first else beyond | is_null
+        equal = Q(**{name: value})
+    if not rest:
+        return strictly
+    return strictly | (equal & _after(rest, rest_values))
 
 
 def _walk_fingerprint(request, view) -> str:
@@ -103,6 +127,16 @@ def _walk_fingerprint(request, view) -> str:
     )
     text = repr((getattr(view, "results_key", ""), asked))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _cursor_value(field, raw, *, nullable: bool):
+    if raw is None:
+        if not nullable:
+            raise ValueError("NULL for a key that is never NULL")
+        return None
+    if not isinstance(raw, str):
+        raise ValueError("a cursor value is a string")
+    return field.to_python(raw)
 
 
 class PagePagination(BasePagination):
@@ -148,10 +182,12 @@ class PagePagination(BasePagination):
         return rows
 
     def cursor_after(self, row) -> str:
-        values = [getattr(row, name) for name, _descending in self.order]
-        # Values go through the fields' own string forms, so decoding can use field.to_python().
+        values = [getattr(row, name) for name, _descending, _nulls_first in self.order]
+        # Values go through the fields' own string forms, so decoding can use field.to_python(); NULL stays null.
         return signing.dumps(
-            {"f": self.fingerprint, "k": [str(value) for value in values]}, salt=_CURSOR_SALT, compress=True
+            {"f": self.fingerprint, "k": [None if value is None else str(value) for value in values]},
+            salt=_CURSOR_SALT,
+            compress=True,
         )
 
     def decode_cursor(self, queryset, raw_cursor: str) -> list:
@@ -170,8 +206,8 @@ class PagePagination(BasePagination):
         model = queryset.model
         try:
             return [
-                model._meta.get_field(name).to_python(raw)
-                for (name, _), raw in zip(self.order, raw_values, strict=True)
+                _cursor_value(model._meta.get_field(name), raw, nullable=nulls_first is not None)
+                for (name, _descending, nulls_first), raw in zip(self.order, raw_values, strict=True)
             ]
         except Exception:
             # Signed by us yet unreadable: issued before a change of the sort fields' types.

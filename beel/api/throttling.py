@@ -22,7 +22,7 @@ import math
 import threading
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import redis
@@ -74,6 +74,8 @@ class Decision:
     allowed: bool
     states: list[RateLimitState]
     retry_after: int  # when refused: seconds until every full limit has room again
+    # The values of the keys asked to be read along (check(read=...)), in order; empty without Redis.
+    read: tuple = ()
 
     @property
     def tightest(self) -> RateLimitState:
@@ -99,7 +101,7 @@ class LocalSlidingWindow:
         self._logs: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, limits: list[Limit], now: float, *, record: bool = True) -> Decision:
+    def hit(self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = ()) -> Decision:
         with self._lock:
             logs = [self._logs.setdefault(limit.key, deque()) for limit in limits]
             for limit, log in zip(limits, logs, strict=True):
@@ -165,15 +167,38 @@ class RedisSlidingWindow:
         self._client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
         self._script = self._client.register_script(_SLIDING_WINDOW_LUA)
 
-    def hit(self, limits: list[Limit], now: float, *, record: bool = True) -> Decision:
+    def hit(self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = ()) -> Decision:
         now_ms = int(now * 1000)
         args: list = [now_ms, uuid.uuid4().hex, "1" if record else "0"]
         for limit in limits:
             args += [limit.window * 1000, limit.limit]
-        result = self._script(keys=[limit.key for limit in limits], args=args)
+        keys = [limit.key for limit in limits]
+        values: list = []
+        if read:
+            result, values = self._script_and_read(keys, args, list(read))
+        else:
+            result = self._script(keys=keys, args=args)
         counts = [int(result[1 + 2 * i]) for i in range(len(limits))]
         oldest = [float(result[2 + 2 * i]) / 1000 for i in range(len(limits))]
-        return _decide(limits, counts, oldest, bool(int(result[0])), now)
+        decision = _decide(limits, counts, oldest, bool(int(result[0])), now)
+        return replace(decision, read=tuple(values))
+
+    def _script_and_read(self, keys: list[str], args: list, read: list[str]) -> tuple[list, list]:
+        """The script and a GET of other keys in one round trip: a pipeline of EVALSHA and MGET (redis-py's
+        pipelined scripts would first ask SCRIPT EXISTS, in a round trip of its own)."""
+
+        def run() -> tuple[list, list]:
+            pipeline = self._client.pipeline(transaction=False)
+            pipeline.evalsha(self._script.sha, len(keys), *keys, *args)
+            pipeline.mget(read)
+            result, values = pipeline.execute()
+            return result, values
+
+        try:
+            return run()
+        except redis.exceptions.NoScriptError:
+            self._client.script_load(_SLIDING_WINDOW_LUA)  # a restarted or flushed Redis forgot it
+            return run()
 
 
 @cache
@@ -214,10 +239,11 @@ class _OutageLog:
 outage_log = _OutageLog()
 
 
-def check(limits: list[Limit], *, record: bool = True) -> Decision | None:
-    """The decision for these limits, or None when the counters cannot be reached (fail open)."""
+def check(limits: list[Limit], *, record: bool = True, read: tuple[str, ...] = ()) -> Decision | None:
+    """The decision for these limits, or None when the counters cannot be reached (fail open). With Redis,
+    the keys in `read` are read in the same round trip (Decision.read)."""
     try:
-        return store().hit(limits, clock.now(), record=record)
+        return store().hit(limits, clock.now(), record=record, read=read)
     except redis.RedisError as error:
         outage_log.report(error)
         return None

@@ -26,6 +26,8 @@ class EventType(models.TextChoices):
     CUSTOMER_ANONYMIZED = "customer.anonymized"
     CUSTOMER_MERGED = "customer.merged"
     INVOICE_CREATED = "invoice.created"
+    INVOICE_ISSUED = "invoice.issued"
+    INVOICE_CANCELLED = "invoice.cancelled"
 
 
 @dataclass(frozen=True)

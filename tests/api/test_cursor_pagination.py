@@ -216,3 +216,27 @@ def test_an_invoice_walk_sees_each_invoice_once_while_invoices_are_created(api, 
     seen = walk_by_cursor(api, INVOICES, "invoices", 5, between_pages=create_newest)
     assert len(seen) == len(set(seen))
     assert {str(i.pk) for i in originals} <= set(seen)
+
+
+def test_drafts_without_numbers_are_walked_once_each_first_within_their_date_and_series(api, account):
+    customer = CustomerFactory(account=account)
+    for index in range(15):
+        draft = index % 3 == 0
+        InvoiceFactory(
+            customer=customer,
+            series="AB"[index % 2],
+            number=None if draft else index + 1,
+            status="draft" if draft else "issued",
+            issue_date=date(2026, 3, 1 + index % 2),
+        )
+    by_page = walk_by_page(api, INVOICES, "invoices", 2)
+    by_cursor = walk_by_cursor(api, INVOICES, "invoices", 2)
+
+    assert by_cursor == by_page
+    assert sorted(by_cursor) == sorted(str(pk) for pk in Invoice.objects.values_list("pk", flat=True))
+    rows = {str(i.pk): i for i in Invoice.objects.all()}
+    order = [
+        (-rows[pk].issue_date.toordinal(), rows[pk].series, rows[pk].number is not None, -(rows[pk].number or 0), pk)
+        for pk in by_cursor
+    ]
+    assert order == sorted(order)

@@ -171,9 +171,10 @@ def fuzz_key(transactional_db):
     customers[-1].save()
     statuses = [InvoiceStatus.DRAFT, InvoiceStatus.ISSUED, InvoiceStatus.PAID]
     for n, (invoice_id, owner, status) in enumerate(zip(INVOICE_IDS, INVOICE_CUSTOMERS, statuses, strict=True)):
-        InvoiceFactory(id=invoice_id, customer=customers[owner], series="A", number=n + 1, status=status)
-    # As if they had been created through the API, so that the next invoice of series A is number 4.
-    InvoiceSeriesCounter.objects.create(account=account, series="A", last_number=len(INVOICE_IDS))
+        # Numbered as issuing numbers them: the draft has none, the others 1 and 2.
+        InvoiceFactory(id=invoice_id, customer=customers[owner], series="A", number=n or None, status=status)
+    # As if they had been issued through the API, so that the next invoice issued in series A is number 3.
+    InvoiceSeriesCounter.objects.create(account=account, series="A", last_number=len(INVOICE_IDS) - 1)
     return APIKeyFactory(account=account, scopes=list(ALL_SCOPES))
 
 

@@ -96,12 +96,14 @@ def test_the_same_nif_may_be_active_in_both_modes(live_customer, test_customer):
 
 
 def test_test_invoices_are_numbered_apart_from_live_ones(live, test_client, live_customer, test_customer):
+    def issued(client, customer) -> dict:
+        draft = client.post("/api/v1/invoices", {"customer_id": str(customer.pk)}, format="json").json()["data"]
+        return client.post(f"/api/v1/invoices/{draft['id']}/issue").json()["data"]
+
     for _ in range(2):
-        live.post("/api/v1/invoices", {"customer_id": str(live_customer.pk)}, format="json")
-    response = test_client.post("/api/v1/invoices", {"customer_id": str(test_customer.pk)}, format="json")
-    assert response.json()["data"]["number"] == 1
-    third = live.post("/api/v1/invoices", {"customer_id": str(live_customer.pk)}, format="json")
-    assert third.json()["data"]["number"] == 3
+        issued(live, live_customer)
+    assert issued(test_client, test_customer)["number"] == 1
+    assert issued(live, live_customer)["number"] == 3
 
 
 def test_createapikey_makes_test_keys_with_an_expiry():

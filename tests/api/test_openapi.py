@@ -101,3 +101,17 @@ def test_docs_ui_is_served(anonymous_client):
     response = anonymous_client.get("/api/docs")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_schema_documents_issuing_and_cancelling_and_the_invoices_recipient(schema):
+    paths = schema["paths"]
+    assert paths["/api/v1/invoices/{invoice_id}/issue"]["post"]["operationId"] == "issueInvoice"
+    assert paths["/api/v1/invoices/{invoice_id}/cancel"]["post"]["operationId"] == "cancelInvoice"
+    assert (
+        "INVOICE_NOT_DRAFT" in paths["/api/v1/invoices/{invoice_id}/issue"]["post"]["responses"]["409"]["description"]
+    )
+    invoice = schema["components"]["schemas"]["Invoice"]["properties"]
+    assert invoice["number"]["nullable"] is True and invoice["full_number"]["nullable"] is True
+    assert invoice["issued_at"]["nullable"] is True
+    recipient = schema["components"]["schemas"]["Recipient"]["properties"]
+    assert {"legal_name", "nif", "address"} <= set(recipient)

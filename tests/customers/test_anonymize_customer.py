@@ -56,6 +56,15 @@ def test_a_customer_with_only_drafts_is_anonymised_at_once(api, account):
     assert assert_success(anonymize(api, customer))["anonymized_at"] is not None
 
 
+def test_a_draft_cancelled_before_being_issued_keeps_no_customer(api, account):
+    customer = CustomerFactory(account=account)
+    draft = InvoiceFactory(customer=customer, number=None, status="draft", issue_date=date(2026, 1, 10))
+    assert_success(api.post(f"/api/v1/invoices/{draft.pk}/cancel"))
+
+    assert assert_success(anonymize(api, customer))["anonymized_at"] is not None
+    assert Customer.objects.get(pk=customer.pk).retain_until is None
+
+
 def test_invoices_from_three_years_ago_keep_the_customer_until_six_years_after_that_year(api, account):
     customer = CustomerFactory(account=account, legal_name="Retenida SL")
     InvoiceFactory(customer=customer, status="paid", issue_date=date(2019, 3, 1))  # seven years ago

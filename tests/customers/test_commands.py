@@ -314,7 +314,9 @@ def demo_customers(username: str = "demo"):
 
 def assert_invoice_numbers_are_consecutive(username: str = "demo") -> None:
     numbers = defaultdict(list)
-    for series, number in Invoice.objects.filter(account__username=username).values_list("series", "number"):
+    invoices = Invoice.objects.filter(account__username=username)
+    assert set(invoices.filter(status="draft").values_list("number", flat=True)) <= {None}
+    for series, number in invoices.exclude(status="draft").values_list("series", "number"):
         numbers[series].append(number)
     assert numbers, "no invoices were seeded"
     for series, series_numbers in numbers.items():
@@ -391,15 +393,17 @@ def test_seeddemo_key_can_search_the_seeded_customers_ignoring_accents():
     assert {customer["id"] for customer in response.json()["data"]["customers"]} == expected
 
 
-def test_seeddemo_key_can_create_the_next_invoice_in_the_series():
+def test_seeddemo_key_can_issue_the_next_invoice_in_the_series():
     raw_key = seed("--customers", "50", "--user", "demo")
-    last_number = Invoice.objects.filter(account__username="demo", series="A").count()
+    last_number = Invoice.objects.filter(account__username="demo", series="A").exclude(status="draft").count()
     customer = demo_customers().filter(active=True).first()
 
     response = bearer(raw_key).post("/api/v1/invoices", {"customer_id": str(customer.pk)}, format="json")
-
     assert response.status_code == 201, response.content
-    assert response.json()["data"]["number"] == last_number + 1
+    issued = bearer(raw_key).post(f"/api/v1/invoices/{response.json()['data']['id']}/issue")
+
+    assert issued.status_code == 200, issued.content
+    assert issued.json()["data"]["number"] == last_number + 1
     assert_invoice_numbers_are_consecutive()
 
 

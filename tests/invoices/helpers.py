@@ -12,6 +12,7 @@ URL = "/api/v1/invoices"
 INVOICE_KEYS = {
     "id",
     "customer_id",
+    "recipient",
     "series",
     "number",
     "full_number",
@@ -21,6 +22,7 @@ INVOICE_KEYS = {
     "subtotal",
     "tax_total",
     "total",
+    "issued_at",
     "created_at",
     "updated_at",
 }
@@ -59,3 +61,16 @@ def create(client, customer, /, **fields):
 
 def created(client, customer, /, **fields) -> dict:
     return assert_success(create(client, customer, **fields), 201)
+
+
+def issue(client, invoice_or_id):
+    return client.post(f"{url_of(invoice_or_id)}/issue")
+
+
+def cancel(client, invoice_or_id):
+    return client.post(f"{url_of(invoice_or_id)}/cancel")
+
+
+def issued(client, customer, /, **fields) -> dict:
+    """A draft created and issued through the API, as the issue answered it."""
+    return assert_success(issue(client, created(client, customer, **fields)["id"]))

@@ -86,8 +86,8 @@ def test_a_drafts_currency_and_amounts_are_checked(staff, overrides, field):
     assert stored(draft)["currency"] == "EUR" and stored(draft)["subtotal"] == Decimal("0")
 
 
-def test_a_valid_draft_edit_is_saved(staff):
-    draft = InvoiceFactory(status=InvoiceStatus.DRAFT)
+def test_a_valid_draft_edit_is_saved_and_issued_through_the_service(staff):
+    draft = InvoiceFactory(status=InvoiceStatus.DRAFT, series="A", number=None)
 
     response = staff.post(change_url(draft), form_data(status="issued", currency="USD"))
 
@@ -99,6 +99,37 @@ def test_a_valid_draft_edit_is_saved(staff):
         "tax_total": Decimal("170.94"),
         "total": Decimal("984.94"),
     }
+    issued = Invoice.objects.get(pk=draft.pk)
+    assert (issued.full_number, issued.recipient["legal_name"]) == ("A-000001", draft.customer.legal_name)
+
+
+def test_the_issue_action_issues_the_drafts_and_reports_each_invoice_it_could_not(staff):
+    customer = CustomerFactory()
+    drafts = InvoiceFactory.create_batch(2, customer=customer, series="A", number=None, status=InvoiceStatus.DRAFT)
+    paid = InvoiceFactory(customer=customer, series="F", number=9, status=InvoiceStatus.PAID)
+
+    response = staff.post(
+        INVOICES, {"action": "issue_selected", "_selected_action": [str(i.pk) for i in [*drafts, paid]]}, follow=True
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("Issued 2 invoices: A-000001, A-000002" in text for text in shown)
+    assert any("Could not issue 1 invoice:" in text and "F-000009" in text for text in shown)
+    assert sorted(Invoice.objects.filter(series="A").values_list("number", flat=True)) == [1, 2]
+    assert stored(paid)["status"] == "paid"
+
+
+def test_an_issued_invoices_page_shows_the_recipient_as_issued_not_as_the_customer_is_now(staff, api, account):
+    customer = CustomerFactory(account=account, legal_name="Antigua SL")
+    draft = InvoiceFactory(customer=customer, series="A", number=None, status=InvoiceStatus.DRAFT)
+    staff.post(INVOICES, {"action": "issue_selected", "_selected_action": [str(draft.pk)]})
+    api.patch(f"/api/v1/customers/{customer.pk}", {"legal_name": "Nueva SL"}, format="json")
+
+    page = staff.get(change_url(draft)).content.decode()
+
+    assert "Antigua SL" in page.split('class="invoice-recipient"')[1]
+    assert "Nueva SL" not in page.split('class="invoice-recipient"')[1]
+    assert Invoice.objects.get(pk=draft.pk).recipient["legal_name"] == "Antigua SL"
 
 
 def test_a_draft_cannot_jump_to_paid(staff):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from customers.representations import customer_representation
 from invoices.models import Invoice, InvoiceStatus
 from tests.envelope import assert_validation_error
 from tests.factories import CustomerFactory
@@ -59,10 +60,16 @@ def test_each_listed_invoice_has_exactly_the_documented_keys_and_values(api, acc
     assert item == {
         "id": str(invoice.pk),
         "customer_id": str(customer.pk),
+        "recipient": {
+            "legal_name": customer.legal_name,
+            "nif": customer.nif,
+            "address": customer_representation(customer)["address"],
+        },
         "series": "A",
         "number": 7,
         "status": "issued",
         "issue_date": "2024-05-01",
+        "issued_at": None,
         "currency": "EUR",
         "subtotal": "100.00",
         "tax_total": "21.00",

@@ -56,15 +56,30 @@ def test_x_forwarded_proto_is_trusted_only_behind_a_configured_proxy():
 
 
 def test_postgresql_connections_carry_the_statement_timeout_and_are_reused():
-    code = "print(json.dumps(settings.DATABASES['default']))"
+    code = "print(json.dumps(settings.DATABASES['default'], default=lambda value: value.__name__))"
     env = {**PRODUCTION, "DATABASE_URL": "postgres://beel@db.internal:5432/beel", "DB_STATEMENT_TIMEOUT_MS": "2500"}
     result = start_django(env, code)
     assert result.returncode == 0, result.stderr
     database = json.loads(result.stdout)
     assert database["OPTIONS"]["options"] == "-c statement_timeout=2500"
     assert database["OPTIONS"]["connect_timeout"] == 5
+    assert database["ENGINE"] == "beel.db.postgresql"  # its health check asks the socket, not the server
     assert database["CONN_MAX_AGE"] == 60
     assert database["CONN_HEALTH_CHECKS"] is True
+    assert "pool" not in database["OPTIONS"]
+
+
+def test_a_postgresql_connection_pool_can_be_chosen_and_sized_from_the_environment():
+    code = "print(json.dumps(settings.DATABASES['default'], default=lambda value: value.__name__))"
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://beel@db.internal:5432/beel", "DB_POOL": "true"}
+    database = json.loads(start_django({**env, "DB_POOL_MIN_SIZE": "2", "DB_POOL_MAX_SIZE": "3"}, code).stdout)
+    assert database["CONN_MAX_AGE"] == 0
+    assert database["OPTIONS"]["pool"] == {
+        "min_size": 2,
+        "max_size": 3,
+        "timeout": 5,
+        "check": "refuse_a_connection_the_server_dropped",
+    }
 
 
 @pytest.mark.postgres_only(reason="the statement timeout is PostgreSQL's")

@@ -115,3 +115,11 @@ def test_a_query_past_the_statement_timeout_is_503(api, account, caplog, setting
     customer.refresh_from_db()
     assert customer.active
     assert database_errors_counted(settings, "statement_timeout") - counted_before == 1
+
+
+def test_a_connection_is_judged_by_its_socket_before_reuse(reconnect_afterwards):
+    """The health check Django runs before reusing a connection (CONN_HEALTH_CHECKS) sees a dropped one."""
+    connection.ensure_connection()
+    assert connection.is_usable()
+    terminate_the_app_connection()
+    assert not connection.is_usable()

@@ -3,18 +3,24 @@ two machines behind a load balancer would be: what one does, the other sees."""
 
 import itertools
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
+import time
 import uuid
+from datetime import timedelta
 
 import psycopg
 import pytest
 from django.db import connection
+from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from customers.models import Customer
 from tests.factories import APIKeyFactory, CustomerFactory
-from tests.ops.servers import Gunicorn, database_url
+from tests.ops.servers import ROOT, Gunicorn, database_url
 
 pytestmark = [
     pytest.mark.postgres_only(reason="the instances share one database, which SQLite's in-memory test one cannot be"),
@@ -236,3 +242,70 @@ def test_a_database_outage_is_503_and_both_instances_recover_by_themselves(insta
         for _ in range(2):
             assert server.request("GET", "/api/v1/invoices", headers=headers).status == 200
         assert server.request("GET", "/readyz").status == 200
+
+
+def test_connections_the_database_dropped_are_replaced_before_a_request_gets_one(instances):
+    """No health-check query per request, and still no failed request after PostgreSQL dropped the idle
+    pooled connections (a restart, a failover, an operator's pg_terminate_backend)."""
+    warming, after = APIKeyFactory(), APIKeyFactory()
+    CustomerFactory(account=after.account)
+    for server in instances:
+        for _ in range(2):
+            assert server.request("GET", "/api/v1/customers", headers=api_headers(warming.raw_key)).status == 200
+    database = connection.settings_dict["NAME"]
+    connection.ensure_connection()
+    own_pid = connection.connection.info.backend_pid
+    with administrator_connection() as admin:
+        terminated = admin.execute(
+            "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> %s AND backend_type = 'client backend'",
+            [database, own_pid],
+        ).fetchone()[0]
+    assert terminated >= len(instances)
+    for server in instances:
+        for _ in range(2):
+            answer = server.request("GET", "/api/v1/customers", headers=api_headers(after.raw_key))
+            assert answer.status == 200, answer.body
+            assert answer.json()["data"]["pagination"]["total_items"] == 1
+
+
+def test_a_key_revoked_by_another_process_is_refused_by_every_worker_at_once(instances):
+    """The workers keep a copy of the key (APIKEY_CACHE_SECONDS, 10 s by default); the revocation in another
+    process reaches them through Redis before their next request."""
+    api_key = APIKeyFactory()
+    headers = api_headers(api_key.raw_key)
+    for server in instances:
+        for _ in range(2):  # the first instance has two workers
+            assert server.request("GET", "/api/v1/customers", headers=headers).status == 200
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "CACHE_URL": f"redis://{REDIS[0]}:{REDIS[1]}/12",
+    }
+    revoked = subprocess.run(
+        [sys.executable, "manage.py", "revokeapikey", api_key.prefix],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    for server in instances:
+        for _ in range(2):
+            answer = server.request("GET", "/api/v1/customers", headers=headers)
+            assert answer.status == 401
+            assert answer.json()["error"]["message"] == "API key has been revoked"
+
+
+def test_a_copied_key_is_refused_by_every_worker_once_it_expires(instances):
+    api_key = APIKeyFactory(expires_at=timezone.now() + timedelta(seconds=3))
+    headers = api_headers(api_key.raw_key)
+    for server in instances:
+        for _ in range(2):
+            assert server.request("GET", "/api/v1/customers", headers=headers).status == 200
+    time.sleep(max(0.0, (api_key.expires_at - timezone.now()).total_seconds()) + 0.1)
+    for server in instances:
+        answer = server.request("GET", "/api/v1/customers", headers=headers)
+        assert answer.status == 401
+        assert answer.json()["error"]["message"] == "API key has expired"

@@ -11,8 +11,9 @@ from apikeys.models import ALL_SCOPES, APIKey
 from beel.tenancy import Mode
 from customers.demo import demo_customers
 from customers.models import Customer
+from customers.representations import fiscal_identity
 from invoices.demo import demo_invoices
-from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter
+from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter, InvoiceStatus
 
 BATCH_SIZE = 2000
 
@@ -78,13 +79,17 @@ class Command(BaseCommand):
             customer.fold_search_fields()  # bulk_create bypasses save()
             customers.append(customer)
             for invoice in demo_invoices(index, demo.invoice_count):
-                counter.last_number += 1
+                # As issuing leaves them: drafts unnumbered, the others numbered with their recipient's copy.
+                issued = invoice.status != InvoiceStatus.DRAFT
+                if issued:
+                    counter.last_number += 1
                 invoices.append(
                     Invoice(
                         account=account,
                         customer=customer,
                         series=DEFAULT_SERIES,
-                        number=counter.last_number,
+                        number=counter.last_number if issued else None,
+                        recipient=fiscal_identity(customer) if issued else None,
                         status=invoice.status,
                         issue_date=today - timedelta(days=(index + invoice.nth * 30) % 365),
                         subtotal=invoice.subtotal,

@@ -1,0 +1,113 @@
+"""With Redis, a process keeps a copy of a key it has read (APIKEY_CACHE_SECONDS), and every change to the
+key or its account reaches it before the next request. Across processes: tests/ops/test_several_instances."""
+
+import socket
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apikeys.models import APIKey
+from beel.clock import clock
+from tests.envelope import assert_error
+from tests.factories import APIKeyFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/customers"
+
+
+def key_reads(queries) -> int:
+    return sum('"apikeys_apikey"' in query["sql"] and query["sql"].startswith("SELECT") for query in queries)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"}
+    }
+    settings.APIKEY_CACHE_SECONDS = 10
+
+
+def test_a_key_read_once_is_not_read_again_on_the_next_requests(api, redis_cache):
+    assert api.get(URL).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert api.get(URL).status_code == 200
+    assert key_reads(queries.captured_queries) == 0
+
+
+def test_without_redis_the_key_is_read_on_every_request(api, settings):
+    settings.APIKEY_CACHE_SECONDS = 10  # per-process memory: another process could revoke it unheard
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert api.get(URL).status_code == 200
+    assert key_reads(queries.captured_queries) == 3
+
+
+def test_when_redis_cannot_be_read_the_key_is_read_from_the_database(api, redis_cache, settings):
+    assert api.get(URL).status_code == 200
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/9"}
+    }
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(URL).status_code == 200
+    assert key_reads(queries.captured_queries) == 1
+
+
+def test_revocation_by_the_command_takes_effect_on_the_next_request(
+    api, api_key, redis_cache, django_capture_on_commit_callbacks
+):
+    assert api.get(URL).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):  # the test's transaction stands for the commit
+        call_command("revokeapikey", api_key.prefix)
+    error = assert_error(api.get(URL), 401, "UNAUTHORIZED")
+    assert error["message"] == "API key has been revoked"
+    assert APIKey.objects.get(pk=api_key.pk).revoked_at is not None
+
+
+def test_an_expiry_moved_into_the_past_takes_effect_on_the_next_request(
+    api, api_key, redis_cache, django_capture_on_commit_callbacks
+):
+    assert api.get(URL).status_code == 200
+    api_key.expires_at = timezone.now() - timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        api_key.save()
+    assert assert_error(api.get(URL), 401, "UNAUTHORIZED")["message"] == "API key has expired"
+
+
+def test_a_key_that_expires_while_copied_is_refused_at_its_expiry(client_for, account, redis_cache):
+    api = client_for(APIKeyFactory(account=account, expires_at=timezone.now() + timedelta(seconds=1)))
+    assert api.get(URL).status_code == 200
+    time.sleep(1.1)  # the row is unchanged: the copy's expiry is compared with the time on every request
+    assert assert_error(api.get(URL), 401, "UNAUTHORIZED")["message"] == "API key has expired"
+
+
+def test_disabling_the_account_takes_effect_on_the_next_request(
+    api, account, redis_cache, django_capture_on_commit_callbacks
+):
+    assert api.get(URL).status_code == 200
+    account.is_active = False
+    with django_capture_on_commit_callbacks(execute=True):
+        account.save()
+    assert assert_error(api.get(URL), 401, "UNAUTHORIZED")["message"] == "Account is disabled"
+
+
+def test_a_copy_is_read_again_after_its_time(api, redis_cache):
+    clock.freeze()
+    try:
+        assert api.get(URL).status_code == 200
+        clock.advance(10)
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(URL).status_code == 200
+    finally:
+        clock.unfreeze()
+    assert key_reads(queries.captured_queries) == 1

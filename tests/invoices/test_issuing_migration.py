@@ -1,0 +1,57 @@
+"""Migration invoices.0005 on existing rows: drafts lose the numbers they never legally had, issued invoices
+keep theirs and get their recipient copy, and each series' counter goes back to its highest number held."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("invoices", "0004_field_labels_translated")]
+AFTER = [("invoices", "0005_drafts_unnumbered_and_recipient_copy")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def before_issuing():
+    apps = migrate(BEFORE)
+    yield apps
+    migrate(executor_leaf_nodes())
+
+
+def executor_leaf_nodes():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+def test_drafts_lose_their_numbers_issued_invoices_keep_theirs_with_their_recipient(before_issuing):
+    apps = before_issuing
+    account = AccountFactory()
+    Customer = apps.get_model("customers", "Customer")
+    Invoice = apps.get_model("invoices", "Invoice")
+    Counter = apps.get_model("invoices", "InvoiceSeriesCounter")
+    customer = Customer.objects.create(
+        account_id=account.pk, legal_name="Migrada SL", nif="B12345674", street="Calle Mayor", city="Madrid"
+    )
+    for number, status in [(1, "issued"), (2, "paid"), (3, "draft"), (4, "cancelled"), (5, "draft")]:
+        Invoice.objects.create(account_id=account.pk, customer_id=customer.pk, series="A", number=number, status=status)
+    Counter.objects.create(account_id=account.pk, series="A", last_number=5)
+
+    apps = migrate(AFTER)
+
+    Invoice = apps.get_model("invoices", "Invoice")
+    rows = sorted(Invoice.objects.values_list("status", "number"), key=lambda row: (row[1] is None, row[1] or 0))
+    assert rows == [("issued", 1), ("paid", 2), ("cancelled", 4), ("draft", None), ("draft", None)]
+    for invoice in Invoice.objects.exclude(status="draft"):
+        assert invoice.recipient["legal_name"] == "Migrada SL"
+        assert invoice.recipient["address"]["city"] == "Madrid"
+    assert set(Invoice.objects.filter(status="draft").values_list("recipient", flat=True)) == {None}
+    # The discarded draft number 5 is not left as a gap: the next issued invoice is number 5.
+    assert apps.get_model("invoices", "InvoiceSeriesCounter").objects.get().last_number == 4
