@@ -99,6 +99,9 @@ def configure_django(args: argparse.Namespace) -> None:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # The load builds indexes over 1,000,000 rows and the baseline scans them: longer than production's limit.
     os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "600000")
+    # As in production: Redis holds the rate-limit counters and the API keys' generation, without which a
+    # process does not keep copies of keys (APIKEY_CACHE_SECONDS). The bench's keys have their own prefix.
+    os.environ.setdefault("CACHE_URL", args.cache_url)
     # As in production, a change's webhook events are handed to a queue for a Celery worker; without a
     # broker Celery would run the dispatch inside the request (eager mode) and bill it to the bulk endpoint.
     # The in-memory broker takes the message and nothing consumes it.
