@@ -20,13 +20,19 @@ Results go to stdout and to bench/results/latest.md (or --output) as markdown.
 """
 
 import argparse
+import contextlib
 import math
 import multiprocessing
 import os
 import platform
+import re
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,11 +69,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reload", action="store_true", help="Reload the data even if already there.")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     parser.add_argument("--walk-only", action="store_true", help="Only the cursor and page walks.")
+    parser.add_argument("--load-only", action="store_true", help="Load (or check) the data, measure nothing.")
     parser.add_argument(
         "--full-page-walk", action="store_true", help="Walk every page by number instead of sampling pages."
     )
     parser.add_argument("--page-samples", type=int, default=40, help="Pages timed to estimate the page walk.")
-    return parser.parse_args()
+    parser.add_argument("--runs", type=int, default=3, help="Runs of every measurement, to report the spread.")
+    parser.add_argument("--walk-runs", type=int, default=None, help="Runs that include the walks (default: all).")
+    parser.add_argument("--no-throughput", action="store_true", help="Skip the gunicorn + wrk section.")
+    parser.add_argument("--no-audit", action="store_true", help="Skip timing each index's query without it.")
+    parser.add_argument("--http-port", type=int, default=18517, help="Port for the benchmark's gunicorn.")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers.")
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per endpoint and concurrency.")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32], help="wrk connections.")
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/0", help="Redis for the rate-limit counters.")
+    args = parser.parse_args()
+    if args.walk_runs is None:
+        args.walk_runs = args.runs
+    return args
 
 
 def configure_django(args: argparse.Namespace) -> None:
@@ -78,10 +97,20 @@ def configure_django(args: argparse.Namespace) -> None:
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # The load builds indexes over 1,000,000 rows and the baseline scans them: longer than production's limit.
+    os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "600000")
+    # As in production: Redis holds the rate-limit counters and the API keys' generation, without which a
+    # process does not keep copies of keys (APIKEY_CACHE_SECONDS). The bench's keys have their own prefix.
+    os.environ.setdefault("CACHE_URL", args.cache_url)
+    # As in production, a change's webhook events are handed to a queue for a Celery worker; without a
+    # broker Celery would run the dispatch inside the request (eager mode) and bill it to the bulk endpoint.
+    # The in-memory broker takes the message and nothing consumes it.
+    os.environ.setdefault("CELERY_BROKER_URL", "memory://")
     # The bench measures the stack, not the rate limiter's refusals.
     os.environ.setdefault("RATE_LIMIT_PER_RESOURCE", "1000000/min")
     os.environ.setdefault("RATE_LIMIT_GLOBAL", "1000000/min")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beel.settings")
+    # The product's settings plus the baseline and bare view under /bench/ (bench/baseline).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.baseline.settings"
     import django
 
     django.setup()
@@ -232,6 +261,11 @@ class ListCase:
     order: str
     page: int = 1
     limit: int = 20
+    # The same request to the plain DRF baseline (bench/baseline): its parameter names, icontains semantics.
+    baseline: dict[str, str] = field(default_factory=dict)
+    # Pages after the first of a counted filter: the API may reuse page 1's count, so it is held to the page
+    # alone (target 1.5x) as well as to the floor.
+    page_only_target: bool = False
 
     @property
     def counted(self) -> bool:
@@ -242,41 +276,29 @@ class ListCase:
 
 def list_cases(common_term: str, rare_term: str) -> list[ListCase]:
     search_sql = "(legal_name_folded LIKE %s OR email LIKE %s OR nif LIKE %s)"
+    common = [f"%{common_term}%", f"%{common_term}%", f"%{common_term.upper()}%"]
+    rare = [f"%{rare_term}%", f"%{rare_term}%", f"%{rare_term.upper()}%"]
     return [
         ListCase("default first page", {}, "", [], "created_at, id"),
-        ListCase("page 2,000", {"page": "2000"}, "", [], "created_at, id", page=2000),
-        ListCase(
-            f"search={common_term} (common)",
-            {"search": common_term},
-            search_sql,
-            [f"%{common_term}%", f"%{common_term}%", f"%{common_term.upper()}%"],
-            "created_at, id",
-        ),
-        ListCase(
-            f"search={rare_term} (rare)",
-            {"search": rare_term},
-            search_sql,
-            [f"%{rare_term}%", f"%{rare_term}%", f"%{rare_term.upper()}%"],
-            "created_at, id",
-        ),
-        ListCase(
-            "legal_name=ópti (partial)",
-            {"legal_name": "ópti"},
-            "legal_name_folded LIKE %s",
-            ["%opti%"],
-            "created_at, id",
-        ),
-        ListCase("nif=7919 (partial)", {"nif": "7919"}, "nif LIKE %s", ["%7919%"], "created_at, id"),
-        ListCase("email=ruiz12 (partial)", {"email": "ruiz12"}, "email LIKE %s", ["%ruiz12%"], "created_at, id"),
-        ListCase("city=Cádiz", {"city": "cadiz"}, "city_folded = %s", ["cadiz"], "created_at, id"),
-        ListCase("active=false", {"active": "false"}, "active = false", [], "created_at, id"),
-        ListCase(
-            "sort_by=created_at desc",
-            {"sort_by": "created_at", "sort_order": "desc"},
-            "",
-            [],
-            "created_at DESC, id DESC",
-        ),
+        ListCase("page 2,000", {"page": "2000"}, "", [], "created_at, id", page=2000, baseline={"page": "2000"}),
+        ListCase(f"search={common_term} (common)", {"search": common_term}, search_sql, common, "created_at, id",
+                 baseline={"search": common_term}),
+        ListCase(f"search={common_term} page 2", {"search": common_term, "page": "2"}, search_sql, common,
+                 "created_at, id", page=2, baseline={"search": common_term, "page": "2"}, page_only_target=True),
+        ListCase(f"search={rare_term} (rare)", {"search": rare_term}, search_sql, rare, "created_at, id",
+                 baseline={"search": rare_term}),
+        ListCase("legal_name=ópti (partial)", {"legal_name": "ópti"}, "legal_name_folded LIKE %s", ["%opti%"],
+                 "created_at, id", baseline={"legal_name": "ópti"}),
+        ListCase("nif=7919 (partial)", {"nif": "7919"}, "nif LIKE %s", ["%7919%"], "created_at, id",
+                 baseline={"nif": "7919"}),
+        ListCase("email=ruiz12 (partial)", {"email": "ruiz12"}, "email LIKE %s", ["%ruiz12%"], "created_at, id",
+                 baseline={"email": "ruiz12"}),
+        ListCase("city=Cádiz", {"city": "cadiz"}, "city_folded = %s", ["cadiz"], "created_at, id",
+                 baseline={"city": "cádiz"}),
+        ListCase("active=false", {"active": "false"}, "active = false", [], "created_at, id",
+                 baseline={"active": "false"}),
+        ListCase("sort_by=created_at desc", {"sort_by": "created_at", "sort_order": "desc"}, "", [],
+                 "created_at DESC, id DESC", baseline={"ordering": "-created_at"}),
         ListCase(
             "province=Madrid + active + sort legal_name + page 50",
             {"province": "madrid", "active": "true", "sort_by": "legal_name", "page": "50", "limit": "50"},
@@ -285,6 +307,8 @@ def list_cases(common_term: str, rare_term: str) -> list[ListCase]:
             "legal_name_folded, id",
             page=50,
             limit=50,
+            baseline={"province": "madrid", "active": "true", "ordering": "legal_name", "page": "50",
+                      "page_size": "50"},
         ),
     ]  # fmt: skip
 
@@ -346,6 +370,14 @@ def measure_lists(args, client, conn, account_id: int, cases: list[ListCase]) ->
         assert got_ids == expected_ids, f"{case.name}: API and SQL disagree"
         counting, _ = time_sql(conn, count_sql(case), [account_id, *params], args.repeat)
         paging, _ = time_sql(conn, page_sql(case), [account_id, *params], args.repeat)
+        # The baseline scans the table for most cases (icontains, COUNT(*)): fewer repetitions.
+        baseline = Samples()
+        for _ in range(max(3, args.repeat // 5)):
+            started = time.perf_counter()
+            baseline_response = client.get(BASELINE_URL, case.baseline)
+            baseline.add(time.perf_counter() - started)
+            # DRF's page-number pagination answers 404 past the last page (a small --customers).
+            assert baseline_response.status_code in (200, 404), baseline_response.content[:500]
         results.append(
             {
                 "case": case.name,
@@ -353,12 +385,17 @@ def measure_lists(args, client, conn, account_id: int, cases: list[ListCase]) ->
                 "sql": floor,
                 "count": counting,
                 "page": paging,
+                "baseline": baseline,
+                "page_only_target": case.page_only_target,
                 "total_items": data["pagination"]["total_items"],
                 "counted": case.counted,
                 "rows": len(got_ids),
             }
         )
-        print(f"  {case.name}: API {api.median:.1f} ms, SQL {floor.median:.1f} ms")
+        print(
+            f"  {case.name}: API {api.median:.1f} ms, SQL {floor.median:.1f} ms, page only {paging.median:.1f} ms, "
+            f"baseline {baseline.median:.1f} ms"
+        )
     return results
 
 
@@ -419,6 +456,7 @@ def measure_bulk(args, client, account) -> list[dict]:
     return results
 
 
+BASELINE_URL = "/bench/baseline/customers"
 WALK_LIMIT = 100
 DEPTH_CASES = [
     ("default order (created_at)", {}),
@@ -486,6 +524,8 @@ def measure_cursor_depth(args, client) -> list[dict]:
     for name, params in DEPTH_CASES:
         _elapsed, first_page = _get_page(client, {**params, "limit": WALK_LIMIT})
         pages = first_page["pagination"]["total_pages"]
+        if pages < 3:
+            continue  # a small --customers: no deep page to compare
         _elapsed, before_last = _get_page(client, {**params, "limit": WALK_LIMIT, "page": max(1, pages - 1)})
         timings = {}
         for label, cursor in (
@@ -509,7 +549,7 @@ def walk_report(walks: dict, depth: list[dict], full_page_walk: bool) -> list[st
     speedup = walks["page_total"] / walks["cursor_total"]
     how = "every page" if full_page_walk else f"estimated from {walks['page_sampled']} evenly spaced pages"
     lines = [
-        "## Walking every customer: cursor against page number",
+        "#### Walking every customer: cursor against page number",
         "",
         f"{walks['customers']:,} customers, {WALK_LIMIT} a page ({walks['pages']:,} pages), default order, "
         "through the full Django stack. The cursor walk is timed end to end; the page-number walk is "
@@ -524,7 +564,7 @@ def walk_report(walks: dict, depth: list[dict], full_page_walk: bool) -> list[st
         "",
         f"Cursor walk {speedup:.0f}x faster: target {'met' if speedup >= 20 else 'MISSED'}.",
         "",
-        "## The deepest cursor page against the first",
+        "#### The deepest cursor page against the first",
         "",
         "Milliseconds, medians and p95 of the request for the page after page 1 and for the last page. "
         "Target: the deep page within 1.5x of the first.",
@@ -539,6 +579,265 @@ def walk_report(walks: dict, depth: list[dict], full_page_walk: bool) -> list[st
             f"{row['deep'].median:.1f} | {row['deep'].p95:.1f} | {ratio:.2f} | {'met' if ratio <= 1.5 else 'MISSED'} |"
         )
     return lines
+
+
+# ----------------------------------------------------------------------------------------- throughput
+
+THROUGHPUT_TARGETS = [
+    ("service", "/api/v1/customers"),
+    ("bare view", "/bench/bare/customers"),
+    ("baseline", "/bench/baseline/customers"),
+]
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    assert match, text
+    return float(match.group(1)) * _WRK_UNITS[match.group(2)]
+
+
+def parse_wrk(output: str) -> dict:
+    def number(pattern: str) -> float:
+        match = re.search(pattern, output)
+        return float(match.group(1)) if match else 0.0
+
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "rps": number(r"Requests/sec:\s+([\d.]+)"),
+        "requests": number(r"(\d+) requests in"),
+        "p50": _wrk_ms(re.search(r"\s50%\s+(\S+)", output).group(1)),
+        "p99": _wrk_ms(re.search(r"\s99%\s+(\S+)", output).group(1)),
+        "errors": int(number(r"Non-2xx or 3xx responses: (\d+)"))
+        + (sum(int(group) for group in socket_errors.groups()) if socket_errors else 0),
+    }
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"gunicorn did not answer {url} within {seconds:.0f} s")
+
+
+def measure_throughput(args, raw_key: str, account_id: int) -> list[dict]:
+    """The service's default page, the bare view and the baseline under one gunicorn (the production
+    configuration file, 4 sync workers), each driven by wrk at each concurrency for a fixed duration."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk); --no-throughput skips this section.")
+    base = f"http://127.0.0.1:{args.http_port}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.baseline.settings",
+        "BENCH_ACCOUNT_ID": str(account_id),
+        "GUNICORN_BIND": f"127.0.0.1:{args.http_port}",
+        "GUNICORN_WORKERS": str(args.workers),
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        # As in production: rate-limit counters shared by the workers in Redis.
+        "CACHE_URL": args.cache_url,
+        "DB_STATEMENT_TIMEOUT_MS": "60000",
+        "GUNICORN_TIMEOUT": "120",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, start_new_session=True
+    )
+    results = []
+    try:
+        _wait_until_serving(base + "/bench/bare/customers", server)
+        for name, path in THROUGHPUT_TARGETS:
+            command = [wrk, "-t2", "--latency", "-H", f"Authorization: Bearer {raw_key}"]
+            # Warm every worker (connections, caches, code paths) before timing.
+            subprocess.run([*command, "-c8", "-d3s", base + path], capture_output=True, check=True)
+            for concurrency in args.concurrency:
+                done = subprocess.run(
+                    [*command, f"-c{concurrency}", f"-d{args.duration}s", "--timeout", "10s", base + path],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                row = {"endpoint": name, "path": path, "concurrency": concurrency, **parse_wrk(done.stdout)}
+                results.append(row)
+                print(
+                    f"  {name} c={concurrency}: {row['rps']:.0f} req/s, p50 {row['p50']:.1f} ms, "
+                    f"p99 {row['p99']:.1f} ms, errors {row['errors']}"
+                )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    return results
+
+
+# ---------------------------------------------------------------------------------------------- writes
+
+DEACTIVATE_SQL = (
+    "EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) UPDATE customers_customer "
+    "SET active = false, deactivated_at = now(), updated_at = now() WHERE id = ANY(%s)"
+)
+
+
+def measure_wal(conn, account_id: int) -> list[dict]:
+    """What deactivating 1 and 100 customers writes: the UPDATE that deactivate_customers runs, under
+    EXPLAIN (ANALYZE, WAL, BUFFERS) in a rolled-back transaction, so the figures are this statement's alone
+    (pg_stat_wal would include every other session on the server). Each right after a CHECKPOINT: the first
+    change of a page after a checkpoint writes the whole page to the WAL, which is the common case for the
+    scattered index leaves a deactivation touches, and the figure no longer depends on when the last
+    checkpoint happened. Measured with the server's wal_compression and with lz4 (a superuser setting)."""
+    import psycopg
+
+    results = []
+    for compression in ("default", "lz4"):
+        for size in (1, 100):
+            # Rows away from the bulk endpoint's (which takes the first ones the planner returns).
+            ids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM customers_customer WHERE account_id = %s AND mode = 'live' AND active "
+                    "ORDER BY nif DESC LIMIT %s",
+                    [account_id, size],
+                ).fetchall()
+            ]
+            with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
+                conn.execute("CHECKPOINT")
+            with conn.transaction(force_rollback=True):
+                if compression != "default":
+                    try:
+                        conn.execute(f"SET LOCAL wal_compression = {compression}")
+                    except psycopg.Error:
+                        break  # not built with lz4, or not a superuser
+                plan = conn.execute(DEACTIVATE_SQL, [ids]).fetchone()[0][0]
+            top = plan["Plan"]
+            results.append(
+                {
+                    "compression": compression,
+                    "rows": size,
+                    "wal_records": top.get("WAL Records", 0),
+                    "wal_fpi": top.get("WAL FPI", 0),
+                    "wal_bytes": top.get("WAL Bytes", 0),
+                    "dirtied": top.get("Shared Dirtied Blocks", 0),
+                    "ms": plan.get("Execution Time", 0.0),
+                }
+            )
+            row = results[-1]
+            print(
+                f"  UPDATE of {size} rows, wal_compression {compression}: {row['wal_records']} WAL records "
+                f"({row['wal_fpi']} full pages, {row['wal_bytes']:,} bytes), {row['dirtied']} pages dirtied"
+            )
+    return results
+
+
+def audit_queries(conn, account_id: int) -> list[tuple[str, str, str, list]]:
+    """(index, the request it serves, the SQL that request runs, its parameters): what each index on the
+    customers and invoices tables is for, so that each earns its place or goes."""
+    live = "account_id = %s AND mode = 'live'"
+    recent = conn.execute(
+        f"SELECT max(updated_at) - interval '1 day' FROM customers_customer WHERE {live}", [account_id]
+    ).fetchone()[0]
+    some_customers = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT customer_id FROM invoices_invoice WHERE {live} ORDER BY number LIMIT 100", [account_id]
+        ).fetchall()
+    ]
+    page = f"SELECT id FROM customers_customer WHERE {live}"
+    invoices = f"SELECT id FROM invoices_invoice WHERE {live}"
+    return [
+        ("customer_account_created_idx", "default page (sort by created_at)",
+         f"{page} ORDER BY created_at, id LIMIT 20", [account_id]),
+        ("customer_account_updated_idx", "sort_by=updated_at", f"{page} ORDER BY updated_at, id LIMIT 20",
+         [account_id]),
+        ("customer_account_updated_idx", "updated_since=<a day before the latest change>, its count",
+         f"SELECT count(*) FROM customers_customer WHERE {live} AND updated_at >= %s", [account_id, recent]),
+        ("customer_account_name_idx", "sort_by=legal_name", f"{page} ORDER BY legal_name_folded, id LIMIT 20",
+         [account_id]),
+        ("customer_account_nif_idx", "sort_by=nif", f"{page} ORDER BY nif, id LIMIT 20", [account_id]),
+        ("customer_account_email_idx", "sort_by=email", f"{page} ORDER BY email, id LIMIT 20", [account_id]),
+        ("customer_account_city_idx", "sort_by=city", f"{page} ORDER BY city_folded, id LIMIT 20", [account_id]),
+        ("customer_account_province_idx", "sort_by=province", f"{page} ORDER BY province_folded, id LIMIT 20",
+         [account_id]),
+        ("customer_account_active_idx", "active=false, page 1", f"{page} AND NOT active ORDER BY created_at, id "
+         "LIMIT 20", [account_id]),
+        ("customer_account_active_idx", "active=false, page 500", f"{page} AND NOT active ORDER BY created_at, id "
+         "LIMIT 20 OFFSET 9980", [account_id]),
+        ("customer_account_mode_idx", "count of the account's customers (SQLite's total; PostgreSQL reads "
+         "the counters)", f"SELECT count(*) FROM customers_customer WHERE {live}", [account_id]),
+        ("customer_phone_trgm_idx", "phone=612 (partial)", f"{page} AND phone LIKE %s ORDER BY created_at, id "
+         "LIMIT 20", [account_id, "%61234%"]),
+        ("invoice_customer_status_idx", "invoice counts of 100 customers (bulk deactivation)",
+         "SELECT customer_id, count(*) FROM invoices_invoice WHERE customer_id = ANY(%s) GROUP BY customer_id",
+         [some_customers]),
+        ("invoice_account_order_idx", "invoice list, default order",
+         f"{invoices} ORDER BY issue_date DESC, series, number DESC, id LIMIT 20", [account_id]),
+        ("invoice_account_created_idx", "invoices sort by created_at / cursor",
+         f"{invoices} ORDER BY created_at, id LIMIT 20", [account_id]),
+        ("invoice_account_updated_idx", "invoices sort by updated_at / updated_since",
+         f"{invoices} ORDER BY updated_at, id LIMIT 20", [account_id]),
+    ]  # fmt: skip
+
+
+def measure_index_audit(conn, account_id: int, repeat: int = 5) -> list[dict]:
+    """Each query with its index and without it (dropped inside a rolled-back transaction); an index
+    already gone is reported as such, with the query's time now."""
+    existing = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")}
+    results = []
+    for index, request, sql, params in audit_queries(conn, account_id):
+        present = index in existing
+        with_index = time_sql(conn, sql, params, repeat)[0] if present else None
+        with conn.transaction(force_rollback=True):
+            if present:
+                conn.execute(f"DROP INDEX {index}")
+            without = time_sql(conn, sql, params, max(3, repeat // 2))[0]
+        results.append({"index": index, "request": request, "with": with_index, "without": without})
+        print(
+            f"  {index} / {request}: "
+            f"{f'{with_index.median:.1f} ms' if with_index else 'absent'}, without {without.median:.1f} ms"
+        )
+    return results
+
+
+def audit_report(audit: list[dict]) -> list[str]:
+    lines = [
+        "## What each index is for",
+        "",
+        "Milliseconds (medians), the query a request runs with the index and without it (dropped in a "
+        "rolled-back transaction). 'absent': the index is not in this schema. Not listed, because no query "
+        "could do without them: the primary keys, `customer_unique_active_nif_per_account` and "
+        "`invoice_unique_number_per_series` (uniqueness rules), `customer_erasure_due_idx` (partial, holds "
+        "only the customers waiting for anonymisation). The name, NIF and email trigram indexes are timed in "
+        "'Partial matches with and without the trigram indexes'.",
+        "",
+        "| index | request | with | without | without / with |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for row in audit:
+        if row["with"] is None:
+            lines.append(f"| {row['index']} | {row['request']} | absent | {row['without'].median:.1f} | |")
+        else:
+            lines.append(
+                f"| {row['index']} | {row['request']} | {row['with'].median:.1f} | {row['without'].median:.1f} | "
+                f"{row['without'].median / row['with'].median:.1f}x |"
+            )
+    return lines
+
+
+def index_inventory(conn) -> list[tuple]:
+    return conn.execute(
+        "SELECT c.relname, i.indexrelname, pg_relation_size(i.indexrelid), i.idx_scan, "
+        "pg_get_indexdef(i.indexrelid) FROM pg_stat_user_indexes i JOIN pg_class c ON c.oid = i.relid "
+        "WHERE c.relname IN ('customers_customer', 'invoices_invoice') ORDER BY c.relname, i.indexrelname"
+    ).fetchall()
 
 
 # ------------------------------------------------------------------------------------------ reporting
@@ -568,82 +867,224 @@ def machine_description(conn) -> list[str]:
     ]
 
 
-def report(args, load_timings, lists, without, bulk, machine) -> str:
+def spread(values: list[float], fmt: str = "{:.2f}", suffix: str = "") -> str:
+    """Median of the runs and their range: '2.10x (1.90-2.40)'."""
+    middle = fmt.format(statistics.median(values)) + suffix
+    if len(values) == 1:
+        return middle
+    return f"{middle} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+def verdict(flags: list[bool]) -> str:
+    met = sum(flags)
+    if met == len(flags):
+        return "met" if len(flags) == 1 else f"met {met}/{len(flags)}"
+    return f"MISSED {len(flags) - met}/{len(flags)}"
+
+
+def summary_report(runs: list[dict]) -> list[str]:
+    """The targets, each ratio as the median of the runs and its range."""
+    n = len(runs)
+    lines = []
+    if runs[0].get("lists"):
+        lines += [
+            "## List cases: the service against its SQL floor and the plain DRF baseline",
+            "",
+            f"Milliseconds, medians of each run's median ({n} runs). Ratios: median of the runs (min-max). "
+            "Target: API <= 3x the SQL floor; pages after the first of a counted search also <= 1.5x the "
+            "page-only floor (the count cached from page 1).",
+            "",
+            "| case | total_items | API | SQL floor | page-only floor | baseline | API/floor | target 3x | "
+            "API/page-only | baseline/API |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+        ]
+        for index, first in enumerate(runs[0]["lists"]):
+            rows = [run["lists"][index] for run in runs]
+            api = [row["api"].median for row in rows]
+            floor = [row["sql"].median for row in rows]
+            page = [row["page"].median for row in rows]
+            baseline = [row["baseline"].median for row in rows]
+            to_floor = [a / f for a, f in zip(api, floor, strict=True)]
+            to_page = [a / p for a, p in zip(api, page, strict=True)]
+            page_cell = spread(to_page, suffix="x")
+            if first["page_only_target"]:
+                page_cell += f" {verdict([ratio <= 1.5 for ratio in to_page])}"
+            lines.append(
+                f"| {first['case']} | {first['total_items']:,} | {statistics.median(api):.1f} | "
+                f"{statistics.median(floor):.1f} | {statistics.median(page):.1f} | "
+                f"{statistics.median(baseline):.1f} | {spread(to_floor, suffix='x')} | "
+                f"{verdict([ratio <= 3 for ratio in to_floor])} | {page_cell} | "
+                f"{spread([b / a for b, a in zip(baseline, api, strict=True)], fmt='{:.1f}', suffix='x')} |"
+            )
+        lines.append("")
+    if runs[0].get("throughput"):
+        lines += [
+            "## Throughput under gunicorn",
+            "",
+            f"Default first page (20 customers with `total_items`), gunicorn with gunicorn.conf.py and 4 sync "
+            f"workers, driven by wrk (2 threads) on the same machine. req/s: median of {n} runs (min-max); "
+            "latencies and errors: median / sum over the runs. Target: service >= 2/3 of the bare view.",
+            "",
+            "| endpoint | concurrency | req/s | p50 ms | p99 ms | errors |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        keys = [(row["endpoint"], row["concurrency"]) for row in runs[0]["throughput"]]
+        by_key = {key: [] for key in keys}
+        for run in runs:
+            for row in run["throughput"]:
+                by_key[(row["endpoint"], row["concurrency"])].append(row)
+        for key in keys:
+            rows = by_key[key]
+            lines.append(
+                f"| {key[0]} | {key[1]} | {spread([row['rps'] for row in rows], fmt='{:.0f}')} | "
+                f"{statistics.median(row['p50'] for row in rows):.1f} | "
+                f"{statistics.median(row['p99'] for row in rows):.1f} | {sum(row['errors'] for row in rows)} |"
+            )
+        lines += ["", "| ratio | concurrency | median (min-max) | target |", "|---|---:|---:|---|"]
+        for concurrency in sorted({key[1] for key in keys}):
+            service = [row["rps"] for row in by_key[("service", concurrency)]]
+            bare = [row["rps"] for row in by_key[("bare view", concurrency)]]
+            baseline = [row["rps"] for row in by_key[("baseline", concurrency)]]
+            to_bare = [a / b for a, b in zip(service, bare, strict=True)]
+            lines.append(
+                f"| service / bare view | {concurrency} | {spread(to_bare)} | "
+                f"{verdict([ratio >= 2 / 3 for ratio in to_bare])} |"
+            )
+            lines.append(
+                f"| service / baseline | {concurrency} | "
+                f"{spread([a / b for a, b in zip(service, baseline, strict=True)], fmt='{:.1f}', suffix='x')} | |"
+            )
+        lines.append("")
+    if runs[0].get("bulk"):
+        lines += [
+            "## Bulk deactivation",
+            "",
+            "DELETE /customers/bulk through the full stack in-process; per run the median time of 10 and 100 "
+            "ids against 1 id, and the queries counted with CaptureQueriesContext. Target: 100 ids under 5x "
+            "1 id in every run, the same number of queries.",
+            "",
+            "| ids | median ms per run | vs 1 id: median (min-max) | target | SQL queries |",
+            "|---:|---|---:|---|---|",
+        ]
+        for index, first in enumerate(runs[0]["bulk"]):
+            times = [run["bulk"][index]["time"].median for run in runs]
+            ratios = [run["bulk"][index]["time"].median / run["bulk"][0]["time"].median for run in runs]
+            queries = sorted({q for run in runs for q in run["bulk"][index]["queries"]})
+            target = verdict([ratio < 5 for ratio in ratios]) if first["ids"] == 100 else ""
+            lines.append(
+                f"| {first['ids']} | {', '.join(f'{t:.1f}' for t in times)} | {spread(ratios, suffix='x')} | "
+                f"{target} | {', '.join(map(str, queries))} |"
+            )
+        lines += [
+            "",
+            "The deactivating UPDATE alone (`EXPLAIN (ANALYZE, BUFFERS, WAL)`, rolled back, right after a "
+            "CHECKPOINT), values of each run:",
+            "",
+            "| wal_compression | rows | WAL records | per row | full-page images | WAL bytes | pages dirtied | ms |",
+            "|---|---:|---|---|---|---|---|---|",
+        ]
+        for index, first in enumerate(runs[0]["wal"]):
+            rows = [run["wal"][index] for run in runs if len(run["wal"]) > index]
+            lines.append(
+                f"| {first['compression']} | {first['rows']} | {', '.join(str(r['wal_records']) for r in rows)} | "
+                f"{', '.join(f'{r["wal_records"] / r["rows"]:.1f}' for r in rows)} | "
+                f"{', '.join(str(r['wal_fpi']) for r in rows)} | {', '.join(f'{r["wal_bytes"]:,}' for r in rows)} | "
+                f"{', '.join(str(r['dirtied']) for r in rows)} | {', '.join(f'{r["ms"]:.1f}' for r in rows)} |"
+            )
+        lines.append("")
+    walked = [run for run in runs if run.get("walks")]
+    if walked:
+        speedups = [run["walks"]["page_total"] / run["walks"]["cursor_total"] for run in walked]
+        lines += [
+            "## Walks (cursor against page number)",
+            "",
+            f"Every customer, 100 a page, {len(walked)} run(s). Target: the cursor walk >= 20x faster; the deepest "
+            "cursor page within 1.5x of the first.",
+            "",
+            "| measure | median (min-max) | target |",
+            "|---|---:|---|",
+            f"| cursor walk (s) | {spread([run['walks']['cursor_total'] for run in walked], fmt='{:.1f}')} | |",
+            f"| page-number walk (s) | {spread([run['walks']['page_total'] for run in walked], fmt='{:.1f}')} | |",
+            f"| cursor page median (ms) | "
+            f"{spread([run['walks']['cursor_pages'].median for run in walked], fmt='{:.1f}')} | |",
+            f"| walk speed-up | {spread(speedups, fmt='{:.1f}', suffix='x')} | "
+            f"{verdict([ratio >= 20 for ratio in speedups])} |",
+        ]
+        for index, first in enumerate(walked[0]["depth"]):
+            ratios = [run["depth"][index]["deep"].median / run["depth"][index]["first"].median for run in walked]
+            lines.append(
+                f"| last/first cursor page, {first['case']} | {spread(ratios, suffix='x')} | "
+                f"{verdict([ratio <= 1.5 for ratio in ratios])} |"
+            )
+        lines.append("")
+    return lines
+
+
+def run_details(run: dict, full_page_walk: bool) -> list[str]:
+    lines = []
+    if run.get("lists"):
+        lines += [
+            "#### List: API, SQL floor, baseline",
+            "",
+            "| case | total_items | API median | API p95 | SQL median | SQL p95 | count | page only | baseline |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in run["lists"]:
+            name = f"{row['case']} *" if row["counted"] else row["case"]
+            lines.append(
+                f"| {name} | {row['total_items']:,} | {row['api'].median:.1f} | {row['api'].p95:.1f} | "
+                f"{row['sql'].median:.1f} | {row['sql'].p95:.1f} | {row['count'].median:.1f} | "
+                f"{row['page'].median:.1f} | {row['baseline'].median:.1f} |"
+            )
+        lines += ["", "(* total read from the trigger-kept counters)", ""]
+    if run.get("without"):
+        lines += [
+            "#### Partial matches with and without the trigram indexes",
+            "",
+            "| case | with index | without index | speed-up |",
+            "|---|---:|---:|---:|",
+        ]
+        for row in run["without"]:
+            lines.append(
+                f"| {row['case']} | {row['with'].median:.1f} | {row['without'].median:.1f} | "
+                f"{row['without'].median / row['with'].median:.0f}x |"
+            )
+        lines.append("")
+    if run.get("bulk"):
+        base = run["bulk"][0]["time"].median
+        lines += ["#### DELETE /customers/bulk", "", "| ids | median | p95 | SQL queries | vs 1 id |"]
+        lines.append("|---:|---:|---:|---|---:|")
+        for row in run["bulk"]:
+            lines.append(
+                f"| {row['ids']} | {row['time'].median:.1f} | {row['time'].p95:.1f} | "
+                f"{', '.join(map(str, row['queries']))} | {row['time'].median / base:.2f}x |"
+            )
+        lines.append("")
+    if run.get("throughput"):
+        lines += ["#### Throughput", "", "| endpoint | concurrency | req/s | p50 ms | p99 ms | errors |"]
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        for row in run["throughput"]:
+            lines.append(
+                f"| {row['endpoint']} | {row['concurrency']} | {row['rps']:.0f} | {row['p50']:.1f} | "
+                f"{row['p99']:.1f} | {row['errors']} |"
+            )
+        lines.append("")
+    if run.get("walks"):
+        lines += walk_report(run["walks"], run["depth"], full_page_walk)
+        lines.append("")
+    return lines
+
+
+def index_report(inventory: list[tuple]) -> list[str]:
     lines = [
-        f"# Benchmark: {int(load_timings.get('customers', 0)):,} customers",
+        "## Indexes",
         "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `uv run python bench/run.py --database {args.database} "
-        f"--customers {args.customers} --repeat {args.repeat}`.",
-        "",
-        *machine,
-        "",
-        "## Load",
-        "",
-        "| step | value |",
-        "|---|---|",
-        *[f"| {key} | {value:,.1f} |" for key, value in load_timings.items()],
-        "",
-        "## List: API through the full Django stack vs one hand-written SQL query",
-        "",
-        "Milliseconds. SQL is the page plus its total in one statement through psycopg (the floor). "
-        "Target: API median <= 3x SQL median.",
-        "",
-        "| case | total_items | API median | API p95 | SQL median | SQL p95 | API/SQL | target |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| table | index | size (MB) | scans (since the stats were reset) | definition |",
+        "|---|---|---:|---:|---|",
     ]
-    for row in lists:
-        ratio = row["api"].median / row["sql"].median
-        lines.append(
-            f"| {row['case']} | {row['total_items']:,} | {row['api'].median:.1f} | {row['api'].p95:.1f} | "
-            f"{row['sql'].median:.1f} | {row['sql'].p95:.1f} | {ratio:.2f} | {'met' if ratio <= 3 else 'MISSED'} |"
-        )
-    lines += [
-        "",
-        "## What total_items costs",
-        "",
-        "Milliseconds, raw SQL: the count alone and the page alone. Cases marked * read the trigger-kept "
-        "counters (customers_customercount); the others count their rows.",
-        "",
-        "| case | count median | page median | count share |",
-        "|---|---:|---:|---:|",
-    ]
-    for row in lists:
-        share = row["count"].median / (row["count"].median + row["page"].median)
-        name = f"{row['case']} *" if row["counted"] else row["case"]
-        lines.append(f"| {name} | {row['count'].median:.1f} | {row['page'].median:.1f} | {share:.0%} |")
-    lines += [
-        "",
-        "## Partial matches with and without the trigram indexes",
-        "",
-        "Milliseconds, the same SQL statement; the indexes are dropped inside a rolled-back transaction. "
-        "Target: at least 20x faster with the index.",
-        "",
-        "| case | with index | without index | speed-up | target |",
-        "|---|---:|---:|---:|---|",
-    ]
-    for row in without:
-        speedup = row["without"].median / row["with"].median
-        lines.append(
-            f"| {row['case']} | {row['with'].median:.1f} | {row['without'].median:.1f} | {speedup:.0f}x | "
-            f"{'met' if speedup >= 20 else 'MISSED'} |"
-        )
-    base = bulk[0]["time"].median
-    lines += [
-        "",
-        "## DELETE /customers/bulk",
-        "",
-        "Milliseconds through the full stack; queries counted with Django's CaptureQueriesContext. Target: the "
-        "same number of queries for 1, 10 and 100 ids; 100 ids under 5x the time of 1 id.",
-        "",
-        "| ids | median | p95 | SQL queries | time vs 1 id |",
-        "|---:|---:|---:|---|---:|",
-    ]
-    for row in bulk:
-        lines.append(
-            f"| {row['ids']} | {row['time'].median:.1f} | {row['time'].p95:.1f} | "
-            f"{', '.join(map(str, row['queries']))} | {row['time'].median / base:.2f}x |"
-        )
-    return "\n".join(lines) + "\n"
+    for table, name, size, scans, definition in inventory:
+        lines.append(f"| {table} | {name} | {size / 2**20:.0f} | {scans:,} | `{definition.split(' USING ')[1]}` |")
+    return lines
 
 
 def main() -> None:
@@ -668,6 +1109,9 @@ def main() -> None:
     else:
         print(f"Reusing the {args.customers:,} customers already in {args.database}.")
         load_timings = {"customers": args.customers, "(reused)": 0}
+    if args.load_only:
+        print(load_timings)
+        return
 
     issued = APIKey.issue(account=account, name="bench", scopes=list(ALL_SCOPES))
     client = Client(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")
@@ -676,40 +1120,63 @@ def main() -> None:
     conn = psycopg.connect(
         host=args.host, port=args.port, user=args.user, dbname=args.database, autocommit=True, prepare_threshold=None
     )
-    print("Cursor depth ...")
-    depth = measure_cursor_depth(args, client)
-    print("Walks ...")
-    walks = measure_walks(args, client, Customer.objects.filter(account=account, mode="live").count())
-    walk_lines = walk_report(walks, depth, args.full_page_walk)
-    if args.walk_only:
-        issued.api_key.revoke()
-        text = "\n".join(
-            [
-                f"# Benchmark: walks over {walks['customers']:,} customers",
-                "",
-                f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `uv run python bench/run.py --database "
-                f"{args.database} --customers {args.customers} --repeat {args.repeat} --walk-only`.",
-                "",
-                *machine_description(conn),
-                "",
-                *walk_lines,
-            ]
-        )
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
-        print(text)
-        return
+    total = Customer.objects.filter(account=account, mode="live").count()
+    load_before = os.getloadavg()
     cases = list_cases(common_term="garcia", rare_term="velazquez saiz")
-    print("List cases ...")
-    lists = measure_lists(args, client, conn, account.pk, cases)
-    print("Without trigram indexes ...")
-    without = measure_without_indexes(args, conn, account.pk, cases)
-    print("Bulk deactivation ...")
-    bulk = measure_bulk(args, client, account)
-    issued.api_key.revoke()
+    runs = []
+    try:
+        for number in range(1, args.runs + 1):
+            print(f"Run {number} of {args.runs}")
+            run: dict = {}
+            if not args.walk_only:
+                print("List cases ...")
+                run["lists"] = measure_lists(args, client, conn, account.pk, cases)
+                print("Without trigram indexes ...")
+                run["without"] = measure_without_indexes(args, conn, account.pk, cases)
+                print("Bulk deactivation ...")
+                run["bulk"] = measure_bulk(args, client, account)
+                run["wal"] = measure_wal(conn, account.pk)
+                if not args.no_throughput:
+                    print("Throughput under gunicorn ...")
+                    run["throughput"] = measure_throughput(args, issued.raw_key, account.pk)
+            if number <= args.walk_runs:
+                print("Cursor depth ...")
+                run["depth"] = measure_cursor_depth(args, client)
+                print("Walks ...")
+                run["walks"] = measure_walks(args, client, total)
+            runs.append(run)
+    finally:
+        issued.api_key.revoke()
 
-    text = report(args, load_timings, lists, without, bulk, machine_description(conn))
-    text += "\n" + "\n".join(walk_lines) + "\n"
+    audit = []
+    if not args.walk_only and not args.no_audit:
+        print("Index audit ...")
+        audit = measure_index_audit(conn, account.pk)
+    command = " ".join(["uv run python bench/run.py", *sys.argv[1:]])
+    lines = [
+        f"# Benchmark: {total:,} customers, {args.runs} run(s)",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`.",
+        "",
+        *machine_description(conn),
+        # The machine is shared: how busy it was says how far to trust the absolute figures.
+        f"- Load average (1, 5, 15 min) at the start: {', '.join(f'{v:.1f}' for v in load_before)}; "
+        f"at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}",
+        "",
+        "## Load",
+        "",
+        "| step | value |",
+        "|---|---|",
+        *[f"| {key} | {value:,.1f} |" for key, value in load_timings.items()],
+        "",
+        *summary_report(runs),
+        *([*audit_report(audit), ""] if audit else []),
+        *index_report(index_inventory(conn)),
+        "",
+    ]
+    for number, run in enumerate(runs, start=1):
+        lines += [f"## Run {number}", "", *run_details(run, args.full_page_walk)]
+    text = "\n".join(lines) + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     print()

@@ -65,9 +65,14 @@ DRAFT_FIELDS = ["status", "issue_date", "currency", "subtotal", "tax_total", "to
 
 class Invoice(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices")
+    # No index of their own: the (account, mode, ...) indexes and invoice_customer_status_idx lead with them.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices", db_index=False
+    )
     # PROTECT: an invoice is a legal document; its customer can be deactivated, never deleted under it.
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="invoices", db_index=False
+    )
     mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
     series = models.CharField(_("series"), max_length=20, default=DEFAULT_SERIES)
     # None while a draft: a number is taken only when the invoice is issued (invoices.services.issue_invoice),

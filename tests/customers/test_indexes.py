@@ -1,0 +1,82 @@
+"""The indexes of the customers table on PostgreSQL. A deactivation changes `active` and `updated_at`, so
+it is never a HOT update: every index that holds an entry per row takes a new one for each deactivated
+customer. Each must earn its place (bench/run.py times its query without it, docs/performance.md); one
+added without that argument should fail here first."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from customers.filters import SORT_FIELDS
+from customers.models import Customer
+from tests.factories import CustomerFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.postgres_only(reason="the indexes and storage parameters are PostgreSQL's"),
+]
+
+INDEXES_WITH_AN_ENTRY_PER_ROW = {
+    "customers_customer_pkey",
+    "customer_account_created_idx",
+    "customer_account_updated_idx",
+    "customer_account_name_idx",
+    "customer_account_nif_idx",
+    "customer_account_email_idx",
+    "customer_account_city_idx",
+    "customer_account_province_idx",
+    "customer_name_trgm_idx",
+    "customer_nif_trgm_idx",
+    "customer_email_trgm_idx",
+    "customer_phone_trgm_idx",
+    # metadata[key]=value filters (jsonb containment); the planner cannot prove a partial one applies.
+    "customer_metadata_gin_idx",
+}
+
+
+def _customer_indexes(*, partial: bool) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'customers_customer' AND "
+            f"indexdef {'' if partial else 'NOT '}LIKE '%% WHERE %%'"
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_only_the_indexes_the_queries_need_hold_every_customer():
+    assert _customer_indexes(partial=False) == INDEXES_WITH_AN_ENTRY_PER_ROW
+
+
+def test_the_partial_indexes_leave_out_what_a_deactivation_writes():
+    # An inactive, unmerged customer waiting for no erasure is in none of them.
+    assert _customer_indexes(partial=True) == {
+        "customer_unique_active_nif_per_account",
+        "customer_unique_active_alternative_id",
+        "customer_erasure_due_idx",
+        "customer_merged_into_idx",
+    }
+
+
+def test_customer_pages_leave_room_for_a_row_s_next_version():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'customers_customer'")
+        assert "fillfactor=90" in cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("sort_field", sorted(set(SORT_FIELDS.values())))
+def test_every_sort_and_the_change_filters_stay_index_backed(sort_field):
+    customer = CustomerFactory()
+    queries = [
+        Customer.objects.filter(account=customer.account, mode=customer.mode).order_by(sort_field, "id")[:20],
+        Customer.objects.filter(
+            account=customer.account, mode=customer.mode, updated_at__gte=customer.updated_at - timedelta(days=1)
+        ).order_by("updated_at", "id")[:20],
+    ]
+    with connection.cursor() as cursor:
+        # A handful of rows is a sequential scan by cost; refusing it shows whether an index can serve.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        for queryset in queries:
+            plan = queryset.explain()
+            assert "Index" in plan and "Sort" not in plan, plan
