@@ -102,6 +102,24 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+# The same shape as a NIF's (customers.validators.validate_alternative_id compacts it the same way).
+ID_NUMBER_PATTERN = r"^[ .\-]*(?:[A-Za-z0-9][ .\-]*){1,20}$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 32,
+        "pattern": ID_NUMBER_PATTERN,
+        "description": "1 to 20 letters and digits (spaces, dots and dashes are dropped); a type 02 number is "
+        "an EU VAT number checked with its country's checksum.",
+    }
+)
+class AlternativeIdNumberField(serializers.CharField):
+    pass
+
+
 class AlternativeIdSerializer(APISerializer):
     """AEAT's identifier of a recipient without a Spanish NIF. With country_code ES only types 03 and 07 are
     allowed, and 07 requires ES; a type 02 number is checked with its country's VAT checksum and stored
@@ -112,9 +130,7 @@ class AlternativeIdSerializer(APISerializer):
         help_text="02 NIF-IVA (EU VAT number), 03 passport, 04 official document of the country of residence, "
         "05 residence certificate, 06 other document, 07 not registered.",
     )
-    number = serializers.CharField(
-        max_length=32, help_text="1 to 20 letters and digits (spaces, dots and dashes are dropped)."
-    )
+    number = AlternativeIdNumberField(max_length=32)
     country_code = CountryCodeField(help_text="ISO 3166-1 alpha-2 code of the issuing country.")
 
 
@@ -257,7 +273,7 @@ class MergeSerializer(APISerializer):
         "format": "es-tax-id",
         "minLength": 1,
         "maxLength": 32,
-        "pattern": r"^[ .\-]*(?:[A-Za-z0-9][ .\-]*){1,20}$",
+        "pattern": ID_NUMBER_PATTERN,
         "description": "1 to 20 letters and digits (spaces, dots and dashes are dropped). While the address' "
         "country is Spain (the default) it must be a valid DNI, NIE or CIF, control character included "
         "(format es-tax-id).",
