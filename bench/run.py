@@ -128,6 +128,22 @@ def ensure_database(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------------------------------------- loading
 
 
+def _record_defaults() -> list[tuple[str, object]]:
+    """The rest of the customer record (trade name, billing details, metadata...) at its model defaults, so
+    the COPY follows the model when fields are added instead of failing on their NOT NULL columns."""
+    import json
+
+    from customers.models import Customer
+
+    defaults = []
+    for field in Customer._meta.concrete_fields:
+        if field.column in CUSTOMER_COLUMNS or field.null:
+            continue
+        value = field.get_default()
+        defaults.append((field.column, json.dumps(value) if isinstance(value, list | dict) else value))
+    return defaults
+
+
 def _rows_for_chunk(task: tuple[int, int, int, float, int]) -> tuple[list[tuple], list[tuple]]:
     """Customer and invoice rows for demo indexes [start, stop). Runs in a worker process."""
     from customers.demo import demo_customer
@@ -135,6 +151,7 @@ def _rows_for_chunk(task: tuple[int, int, int, float, int]) -> tuple[list[tuple]
     from invoices.demo import demo_invoices
 
     start, stop, account_id, now_ts, total = task
+    record_defaults = tuple(value for _column, value in _record_defaults())
     now = datetime.fromtimestamp(now_ts, UTC)
     span = timedelta(days=730)
     customers, invoices = [], []
@@ -148,7 +165,7 @@ def _rows_for_chunk(task: tuple[int, int, int, float, int]) -> tuple[list[tuple]
                 customer_id, account_id, demo.legal_name, demo.nif, demo.email, demo.phone, demo.street,
                 demo.number, demo.floor, demo.door, demo.postal_code, demo.city, demo.province, "España",
                 demo.active, None if demo.active else updated, created, updated, fold(demo.legal_name),
-                fold(demo.city), fold(demo.province), "live",
+                fold(demo.city), fold(demo.province), "live", *record_defaults,
             )
         )  # fmt: skip
         for invoice in demo_invoices(index, demo.invoice_count):
@@ -193,10 +210,11 @@ def load(args: argparse.Namespace, account) -> dict[str, float]:
             for start in range(0, args.customers, chunk)
         ]
         number = loaded = 0
+        customer_columns = CUSTOMER_COLUMNS + [column for column, _value in _record_defaults()]
         with multiprocessing.get_context("fork").Pool(max(1, (os.cpu_count() or 2))) as pool:
             for customers, invoices in pool.imap(_rows_for_chunk, tasks):
                 with raw.cursor() as cursor:
-                    with cursor.copy(f"COPY customers_customer ({', '.join(CUSTOMER_COLUMNS)}) FROM STDIN") as copy:
+                    with cursor.copy(f"COPY customers_customer ({', '.join(customer_columns)}) FROM STDIN") as copy:
                         for row in customers:
                             copy.write_row(row)
                     with cursor.copy(f"COPY invoices_invoice ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
