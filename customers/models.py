@@ -336,19 +336,31 @@ class CustomerCount(models.Model):
     def total(cls, *, scope: DataScope, active: bool | None) -> int | None:
         """The number of customers in `scope` (only active or inactive ones when `active` is given), or
         None where the triggers do not exist and the caller must count."""
-        if connections[cls.objects.db].vendor != "postgresql":
+        connection = connections[cls.objects.db]
+        if connection.vendor != "postgresql":
             return None
-        groups = scope.filter(cls.objects.all())
-        if active is not None:
-            groups = groups.filter(active=active)
-        return groups.aggregate(total=models.Sum("n"))["total"] or 0
+        # Hand-written: the default list page reads this on every request, and compiling the ORM aggregate
+        # cost more than the query (about 1.5 ms against 0.1 ms, issue #17's profile).
+        conditions = {"account_id": None if scope.account is None else scope.account.pk, "mode": scope.mode}
+        conditions["active"] = active
+        asked = {column: value for column, value in conditions.items() if value is not None}
+        where = " AND ".join(f"{column} = %s" for column in asked) or "TRUE"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(SUM(n), 0) FROM {cls._meta.db_table} WHERE {where}", list(asked.values()))
+            return int(cursor.fetchone()[0])
 
     @classmethod
     def version_of(cls, *, account_id: int, mode: str) -> int | None:
         """A number that changes in the same transaction as any write to the account's customers in `mode`
         and never returns to an earlier value (each group's version only grows), or None where no trigger
         keeps it (SQLite). One read of at most two rows by the unique (account, mode, active) index."""
-        if connections[cls.objects.db].vendor != "postgresql":
+        connection = connections[cls.objects.db]
+        if connection.vendor != "postgresql":
             return None
-        versions = cls.objects.filter(account_id=account_id, mode=mode)
-        return int(versions.aggregate(version=models.Sum("version"))["version"] or 0)
+        # Hand-written for the same reason as total().
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COALESCE(SUM(version), 0) FROM {cls._meta.db_table} WHERE account_id = %s AND mode = %s",
+                [account_id, mode],
+            )
+            return int(cursor.fetchone()[0])
