@@ -136,11 +136,11 @@ def _record_defaults() -> list[tuple[str, object]]:
     from customers.models import Customer
 
     defaults = []
-    for field in Customer._meta.concrete_fields:
-        if field.column in CUSTOMER_COLUMNS or field.null:
+    for model_field in Customer._meta.concrete_fields:
+        if model_field.column in CUSTOMER_COLUMNS or model_field.null:
             continue
-        value = field.get_default()
-        defaults.append((field.column, json.dumps(value) if isinstance(value, list | dict) else value))
+        value = model_field.get_default()
+        defaults.append((model_field.column, json.dumps(value) if isinstance(value, list | dict) else value))
     return defaults
 
 

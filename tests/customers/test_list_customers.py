@@ -239,6 +239,23 @@ def test_bad_paging_is_reported_with_bad_filters_while_good_ones_are_not_named(a
     assert_validation_error(response, {"page", "sort_order"})
 
 
+def test_parameters_asked_again_are_answered_as_the_first_time(api, account):
+    """Validated parameter sets are kept per process (beel.api.filters): asking one again, valid or not,
+    between other ones, gets the same answer, and a kept set never answers for another list's filters."""
+    CustomerFactory(account=account, active=True)
+    CustomerFactory(account=account, active=False)
+    first_refusal = assert_validation_error(api.get(URL, {"active": "maybe", "sort_by": "nif"}), {"active"})
+    assert get_list(api, active="false")["pagination"]["total_items"] == 1
+    assert assert_validation_error(api.get(URL, {"active": "maybe", "sort_by": "nif"}), {"active"}) == first_refusal
+    assert get_list(api, active="true")["pagination"]["total_items"] == 1
+    assert get_list(api, active="false")["pagination"]["total_items"] == 1
+    assert get_list(api, active="false", sort_by="nif", sort_order="desc")["pagination"]["total_items"] == 1
+    # The same parameters on the invoices list are checked against the invoices' own filters.
+    assert get_list(api, status="bogus")["pagination"]["total_items"] == 2  # not a customer filter
+    assert_validation_error(api.get("/api/v1/invoices", {"status": "bogus"}), {"status"})
+    assert get_list(api, status="bogus")["pagination"]["total_items"] == 2
+
+
 # --- sorting ----------------------------------------------------------------------------------------------
 
 # Four customers whose order differs for every sort key (folded where the key is text: case and accents
