@@ -85,11 +85,6 @@ def _order_of(queryset) -> list[tuple[str, bool, bool | None]]:
     return terms
 
 
-def order_fields(queryset) -> list[str]:
-    """The fields a page's rows must carry for its cursor (a list read with `.values()` adds them)."""
-    return [name for name, _descending, _nulls_first in _order_of(queryset)]
-
-
 def _column(row, name: str):
     """A row is a model instance or, for a list read with `.values()`, a dict."""
     return row[name] if isinstance(row, dict) else getattr(row, name)

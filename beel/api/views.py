@@ -35,13 +35,13 @@ class APIViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         """The filtered, sorted page of `serializer_class` items, with its pagination figures."""
-        page = self.paginate_queryset(self.list_rows(self.filter_queryset(self.get_queryset())))
+        page = self.paginate_queryset(self.filter_queryset(self.list_queryset()))
         return self.get_paginated_response(self.represent_rows(page))
 
-    def list_rows(self, queryset):
-        """What a list page reads: model instances here; a view whose representation renders from
-        columns reads only those (`.values()`), which skips building a model instance per row."""
-        return queryset
+    def list_queryset(self):
+        """What a list page reads before its filters: model instances here; a view whose representation
+        renders from columns reads only those (`.values()`), which skips building a model instance per row."""
+        return self.get_queryset()
 
     def represent_rows(self, rows) -> list:
         return self.get_serializer_class()(rows, many=True).data
