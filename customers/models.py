@@ -273,7 +273,9 @@ class AuditEntry(models.Model):
         MERGED = "merged", _("Merged into another customer")
         ABSORBED = "absorbed", _("Absorbed a duplicate")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="audit_entries")
+    # Served by status_change_customer_idx, which leads with the customer: an index of its own would be
+    # one more entry written per audited row (a bulk deactivation writes 100).
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="audit_entries", db_index=False)
     action = models.CharField(max_length=20, choices=Action.choices)
     channel = models.CharField(max_length=10, choices=[(c.value, c.value) for c in Channel])
     actor = models.CharField(max_length=150, help_text="API key prefix, staff username or command name.")

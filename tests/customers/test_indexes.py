@@ -58,6 +58,27 @@ def test_the_partial_indexes_leave_out_what_a_deactivation_writes():
     }
 
 
+def _indexes_of(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_the_audit_entry_and_the_event_of_each_deactivated_customer_take_no_redundant_index_entry():
+    # A foreign key's own index duplicates the composite index that leads with the same column.
+    assert _indexes_of("customers_auditentry") == {
+        "customers_statuschange_pkey",
+        "status_change_customer_idx",  # (customer, -at): the history of a customer, and cascades
+        "customers_statuschange_at_ffa087da",
+        "customers_auditentry_batch_acfcccdd",
+    }
+    assert _indexes_of("events_event") == {
+        "events_event_pkey",
+        "event_account_created_idx",  # (account, mode, created_at): an account's events, and cascades
+        "event_undispatched_idx",
+    }
+
+
 def test_customer_pages_leave_room_for_a_row_s_next_version():
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'customers_customer'")
