@@ -1,6 +1,7 @@
 import json
 from types import SimpleNamespace
 
+import orjson
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -11,10 +12,20 @@ class EnvelopeJSONRenderer(JSONRenderer):
     """Wraps every API payload in the envelope: views return bare data, and the exception handler returns
     the bare `{code, message, details?}` of an error, recognised here by the error status."""
 
+    _encoder = JSONRenderer.encoder_class()
+
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = (renderer_context or {}).get("response")
         is_error = response is not None and response.status_code >= 400
         body = error_body(data) if is_error else success_body(data)
+        if self.get_indent(accepted_media_type or "", renderer_context or {}) is None:
+            try:
+                # orjson writes what DRF's JSONRenderer writes (compact, UTF-8), several times faster on a 100-row
+                # page; dates, times and what orjson does not know go through DRF's encoder as before. An
+                # `indent` asked for in Accept is DRF's to honour.
+                return orjson.dumps(body, default=self._encoder.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+            except (orjson.JSONEncodeError, TypeError):
+                pass  # e.g. an integer past 64 bits or a lone surrogate: the standard library's encoder below
         try:
             return super().render(body, accepted_media_type, renderer_context)
         except UnicodeEncodeError:

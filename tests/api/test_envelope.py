@@ -100,3 +100,16 @@ def test_error_envelope_keeps_the_request_id_header(anonymous_client):
     assert response.status_code == 401
     assert response["X-Request-ID"] == incoming
     assert response.json()["meta"]["request_id"] == incoming
+
+
+def test_the_compact_body_says_what_the_standard_encoder_says(api, account):
+    """Bodies are written by orjson; an `indent` asked for in Accept goes through DRF's encoder. Both must
+    carry the same values: times as the API formats them, accents as UTF-8, nested objects, decimals."""
+    CustomerFactory(account=account, legal_name="Ávila Núñez S.L.", metadata={"crm": "42", "región": "Castilla"})
+    compact = api.get("/api/v1/customers", HTTP_ACCEPT="application/json")
+    indented = api.get("/api/v1/customers", HTTP_ACCEPT="application/json; indent=2")
+    assert b"\n" not in compact.content and b"\n  " in indented.content
+    assert "Ávila Núñez S.L.".encode() in compact.content  # not \u-escaped
+    assert compact.json()["data"] == indented.json()["data"]
+    customer = compact.json()["data"]["customers"][0]
+    assert customer["created_at"].endswith("Z") and customer["metadata"] == {"crm": "42", "región": "Castilla"}
