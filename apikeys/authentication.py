@@ -3,6 +3,7 @@ from rest_framework import authentication, exceptions
 
 from apikeys import keycache
 from apikeys.models import APIKey, lookup_prefix_of
+from apikeys.permissions import HasRequiredScope
 from beel.api import throttling
 from beel.api.client_address import client_address
 from beel.api.throttling import failed_authentication_limit
@@ -31,7 +32,12 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         # copy this process may hold (apikeys.keycache).
         failures = failed_authentication_limit(client_address(request))
         share = prefix is not None and keycache.enabled()
-        state = throttling.check([failures], record=False, read=(keycache.generation_key(prefix),) if share else ())
+        ahead = self._limits_to_check_along(request, prefix) if share else []
+        state = throttling.check(
+            [failures], record=False, read=(keycache.generation_key(prefix),) if share else (), also=ahead
+        )
+        if ahead:
+            request.__dict__[throttling.CHECKED_WITH_AUTHENTICATION] = None if state is None else state.also
         if state is not None and not state.allowed:
             refusal = exceptions.Throttled(wait=state.retry_after)
             refusal.public_message = "Too many failed authentication attempts from this address; retry later"
@@ -45,6 +51,27 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         except exceptions.AuthenticationFailed:
             throttling.check([failures])
             raise
+
+    @staticmethod
+    def _limits_to_check_along(request, prefix: str) -> list:
+        """With a copy of the key in this process, its rate limits can be checked and recorded in the round
+        trip that reads the key's generation (the throttle then takes that decision): one round trip to
+        Redis per request instead of two. Only for a request that the copy's scopes let through, so that,
+        as when DRF runs the throttle after the permissions, a 403 is not counted. Should the copy be stale
+        and the key now refused, the request was counted against that key."""
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        copied = keycache.held(prefix)
+        if view is None or copied is None or throttling.APIKeyRateThrottle not in view.throttle_classes:
+            return []
+        if [type(permission) for permission in view.get_permissions()] != [HasRequiredScope]:
+            return []
+        try:
+            required = HasRequiredScope.required_scope(request, view)
+        except exceptions.PermissionDenied:
+            return []
+        if required is not None and not copied.grants(required):
+            return []
+        return throttling.key_limits(prefix, view)
 
     def _key_in(self, header: bytes) -> str:
         try:

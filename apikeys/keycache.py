@@ -40,6 +40,12 @@ def generation_key(prefix: str) -> str:
     return f"apikey:generation:{{{prefix}}}"
 
 
+def held(prefix: str):
+    """This process's copy of the key, current or not (the generation will tell), or None."""
+    copied = _copies.get(prefix)
+    return None if copied is None else copied[0]
+
+
 def copy_of(prefix: str, generation: bytes | None):
     """The copied key (with its account) if it is still current, else None."""
     copied = _copies.get(prefix)

@@ -76,6 +76,8 @@ class Decision:
     retry_after: int  # when refused: seconds until every full limit has room again
     # The values of the keys asked to be read along (check(read=...)), in order; empty without Redis.
     read: tuple = ()
+    # The decision on the limits asked to be checked along (check(also=...)); None if none were.
+    also: "Decision | None" = None
 
     @property
     def tightest(self) -> RateLimitState:
@@ -102,6 +104,7 @@ class LocalSlidingWindow:
         self._lock = threading.Lock()
 
     def hit(self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = ()) -> Decision:
+        # `read` and check(also=...) need the shared store: without it nothing else is read or checked along.
         with self._lock:
             logs = [self._logs.setdefault(limit.key, deque()) for limit in limits]
             for limit, log in zip(limits, logs, strict=True):
@@ -159,6 +162,10 @@ return result
 """
 
 
+def _counts_and_oldest(result: list, limits: int) -> tuple[list[int], list[float]]:
+    return [int(result[1 + 2 * i]) for i in range(limits)], [float(result[2 + 2 * i]) / 1000 for i in range(limits)]
+
+
 class RedisSlidingWindow:
     """The logs in Redis, checked and recorded by one Lua script (atomic across processes)."""
 
@@ -167,32 +174,41 @@ class RedisSlidingWindow:
         self._client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
         self._script = self._client.register_script(_SLIDING_WINDOW_LUA)
 
-    def hit(self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = ()) -> Decision:
+    def hit(
+        self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = (), also=()
+    ) -> Decision:
         now_ms = int(now * 1000)
-        args: list = [now_ms, uuid.uuid4().hex, "1" if record else "0"]
-        for limit in limits:
-            args += [limit.window * 1000, limit.limit]
-        keys = [limit.key for limit in limits]
+        scripts = [(limits, record)] + ([(list(also), True)] if also else [])
+        calls = []
+        for group, records in scripts:
+            args: list = [now_ms, uuid.uuid4().hex, "1" if records else "0"]
+            for limit in group:
+                args += [limit.window * 1000, limit.limit]
+            calls.append(([limit.key for limit in group], args))
         values: list = []
-        if read:
-            result, values = self._script_and_read(keys, args, list(read))
+        if read or also:
+            *results, values = self._pipelined(calls, list(read))
         else:
-            result = self._script(keys=keys, args=args)
-        counts = [int(result[1 + 2 * i]) for i in range(len(limits))]
-        oldest = [float(result[2 + 2 * i]) / 1000 for i in range(len(limits))]
-        decision = _decide(limits, counts, oldest, bool(int(result[0])), now)
-        return replace(decision, read=tuple(values))
+            keys, args = calls[0]
+            results = [self._script(keys=keys, args=args)]
+        decisions = [
+            _decide(group, *_counts_and_oldest(result, len(group)), bool(int(result[0])), now)
+            for (group, _records), result in zip(scripts, results, strict=True)
+        ]
+        return replace(decisions[0], read=tuple(values or ()), also=decisions[1] if also else None)
 
-    def _script_and_read(self, keys: list[str], args: list, read: list[str]) -> tuple[list, list]:
-        """The script and a GET of other keys in one round trip: a pipeline of EVALSHA and MGET (redis-py's
+    def _pipelined(self, calls: list[tuple[list, list]], read: list[str]) -> list:
+        """The scripts and a GET of other keys in one round trip: a pipeline of EVALSHAs and MGET (redis-py's
         pipelined scripts would first ask SCRIPT EXISTS, in a round trip of its own)."""
 
-        def run() -> tuple[list, list]:
+        def run() -> list:
             pipeline = self._client.pipeline(transaction=False)
-            pipeline.evalsha(self._script.sha, len(keys), *keys, *args)
-            pipeline.mget(read)
-            result, values = pipeline.execute()
-            return result, values
+            for keys, args in calls:
+                pipeline.evalsha(self._script.sha, len(keys), *keys, *args)
+            if read:
+                pipeline.mget(read)
+            results = pipeline.execute()
+            return results if read else [*results, []]
 
         try:
             return run()
@@ -239,11 +255,19 @@ class _OutageLog:
 outage_log = _OutageLog()
 
 
-def check(limits: list[Limit], *, record: bool = True, read: tuple[str, ...] = ()) -> Decision | None:
+def check(
+    limits: list[Limit], *, record: bool = True, read: tuple[str, ...] = (), also: list[Limit] = ()
+) -> Decision | None:
     """The decision for these limits, or None when the counters cannot be reached (fail open). With Redis,
-    the keys in `read` are read in the same round trip (Decision.read)."""
+    the keys in `read` are read, and the limits in `also` checked and recorded, in the same round trip
+    (Decision.read, Decision.also)."""
+    store_ = store()
+    if also and not isinstance(store_, RedisSlidingWindow):
+        raise ValueError("limits are checked along only in Redis")
     try:
-        return store().hit(limits, clock.now(), record=record, read=read)
+        if also:
+            return store_.hit(limits, clock.now(), record=record, read=read, also=also)
+        return store_.hit(limits, clock.now(), record=record, read=read)
     except redis.RedisError as error:
         outage_log.report(error)
         return None
@@ -257,16 +281,10 @@ class APIKeyRateThrottle(BaseThrottle):
         key_prefix = getattr(request.auth, "prefix", None)  # the API key's public lookup prefix
         if key_prefix is None:
             return True  # unauthenticated requests are refused before they count
-        resource = getattr(view, "basename", None) or type(view).__name__
-        per_resource, per_resource_window = parse_rate(settings.RATE_LIMIT_PER_RESOURCE)
-        overall, overall_window = parse_rate(settings.RATE_LIMIT_GLOBAL)
-        # The hash tag {prefix} keeps a key's logs on one Redis Cluster slot, as one script must.
-        decision = check(
-            [
-                Limit(f"ratelimit:{{{key_prefix}}}:{resource}", per_resource, per_resource_window),
-                Limit(f"ratelimit:{{{key_prefix}}}:all", overall, overall_window),
-            ]
-        )
+        # Authentication may have checked these limits already, in its own round trip to Redis.
+        decision = request.__dict__.get(CHECKED_WITH_AUTHENTICATION, _UNCHECKED)
+        if decision is _UNCHECKED:
+            decision = check(key_limits(key_prefix, view))
         if decision is None:
             return True
         request.rate_limit = decision.tightest
@@ -275,6 +293,23 @@ class APIKeyRateThrottle(BaseThrottle):
 
     def wait(self) -> float:
         return self.retry_after
+
+
+# Where authentication leaves the decision on a key's limits when it checked them along (apikeys).
+CHECKED_WITH_AUTHENTICATION = "_beel_key_limits_decision"
+_UNCHECKED = object()
+
+
+def key_limits(key_prefix: str, view) -> list[Limit]:
+    """The limits a request of this key to this view falls under."""
+    resource = getattr(view, "basename", None) or type(view).__name__
+    per_resource, per_resource_window = parse_rate(settings.RATE_LIMIT_PER_RESOURCE)
+    overall, overall_window = parse_rate(settings.RATE_LIMIT_GLOBAL)
+    # The hash tag {prefix} keeps a key's logs on one Redis Cluster slot, as one script must.
+    return [
+        Limit(f"ratelimit:{{{key_prefix}}}:{resource}", per_resource, per_resource_window),
+        Limit(f"ratelimit:{{{key_prefix}}}:all", overall, overall_window),
+    ]
 
 
 def failed_authentication_limit(client_address: str) -> Limit:

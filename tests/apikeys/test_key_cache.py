@@ -111,3 +111,37 @@ def test_a_copy_is_read_again_after_its_time(api, redis_cache):
     finally:
         clock.unfreeze()
     assert key_reads(queries.captured_queries) == 1
+
+
+def test_with_the_copy_each_request_counts_once_against_the_key_s_limits(
+    api, api_key, redis_cache, settings, django_capture_on_commit_callbacks
+):
+    """The copy lets authentication check the rate limits in its own round trip to Redis; a request must
+    still count exactly once, also when the copy turns out stale and the row is read again."""
+    settings.RATE_LIMIT_PER_RESOURCE = "4/min"
+    settings.RATE_LIMIT_GLOBAL = "5/min"
+    assert api.get(URL)["RateLimit-Remaining"] == "3"  # the first request reads the row
+    assert api.get(URL)["RateLimit-Remaining"] == "2"  # this one uses the copy
+    with django_capture_on_commit_callbacks(execute=True):
+        api_key.name = "renamed"
+        api_key.save()  # a new generation once committed: the copy is stale
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(URL)["RateLimit-Remaining"] == "1"
+    assert key_reads(queries.captured_queries) == 1
+    assert api.get(URL)["RateLimit-Remaining"] == "0"
+    refused = api.get(URL)
+    assert refused.status_code == 429 and refused["RateLimit-Remaining"] == "0"
+    # The whole-API limit counted the same five: one more elsewhere, then none.
+    assert api.get("/api/v1/invoices").status_code == 200
+    assert api.get("/api/v1/invoices").status_code == 429
+
+
+def test_with_the_copy_a_request_refused_for_its_scope_is_not_counted(api, client_for, account, redis_cache, settings):
+    """As without a copy (DRF runs the throttle after the permissions), a 403 uses none of the quota."""
+    settings.RATE_LIMIT_PER_RESOURCE = "10/min"
+    settings.RATE_LIMIT_GLOBAL = "3/min"
+    reader = client_for(APIKeyFactory(account=account, scopes=["invoices:read"]))
+    assert reader.get("/api/v1/invoices")["RateLimit-Remaining"] == "2"  # the key is now copied
+    for _ in range(3):
+        assert_error(reader.get(URL), 403, "FORBIDDEN")
+    assert reader.get("/api/v1/invoices")["RateLimit-Remaining"] == "1"
