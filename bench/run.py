@@ -388,6 +388,16 @@ def measure_lists(args, client, conn, account_id: int, cases: list[ListCase]) ->
         assert got_ids == expected_ids, f"{case.name}: API and SQL disagree"
         counting, _ = time_sql(conn, count_sql(case), [account_id, *params], args.repeat)
         paging, _ = time_sql(conn, page_sql(case), [account_id, *params], args.repeat)
+        bare = None
+        if case is cases[0]:
+            # The default page as the bare Django view serves it (its floor SQL through psycopg, JsonResponse,
+            # the same middleware): what any Django code costs on this machine, in-process like the API.
+            bare = Samples()
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                bare_response = client.get(BARE_URL)
+                bare.add(time.perf_counter() - started)
+            assert bare_response.status_code == 200, bare_response.content[:500]
         # The baseline scans the table for most cases (icontains, COUNT(*)): fewer repetitions.
         baseline = Samples()
         for _ in range(max(3, args.repeat // 5)):
@@ -404,6 +414,7 @@ def measure_lists(args, client, conn, account_id: int, cases: list[ListCase]) ->
                 "count": counting,
                 "page": paging,
                 "baseline": baseline,
+                "bare": bare,
                 "page_only_target": case.page_only_target,
                 "total_items": data["pagination"]["total_items"],
                 "counted": case.counted,
@@ -475,6 +486,7 @@ def measure_bulk(args, client, account) -> list[dict]:
 
 
 BASELINE_URL = "/bench/baseline/customers"
+BARE_URL = "/bench/bare/customers"
 WALK_LIMIT = 100
 DEPTH_CASES = [
     ("default order (created_at)", {}),
@@ -603,7 +615,7 @@ def walk_report(walks: dict, depth: list[dict], full_page_walk: bool) -> list[st
 
 THROUGHPUT_TARGETS = [
     ("service", "/api/v1/customers"),
-    ("bare view", "/bench/bare/customers"),
+    ("bare view", BARE_URL),
     ("baseline", "/bench/baseline/customers"),
 ]
 _WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -670,7 +682,7 @@ def measure_throughput(args, raw_key: str, account_id: int) -> list[dict]:
     )
     results = []
     try:
-        _wait_until_serving(base + "/bench/bare/customers", server)
+        _wait_until_serving(base + BARE_URL, server)
         for name, path in THROUGHPUT_TARGETS:
             command = [wrk, "-t2", "--latency", "-H", f"Authorization: Bearer {raw_key}"]
             # Warm every worker (connections, caches, code paths) before timing.
@@ -934,6 +946,18 @@ def summary_report(runs: list[dict]) -> list[str]:
                 f"{verdict([ratio <= 3 for ratio in to_floor])} | {page_cell} | "
                 f"{spread([b / a for b, a in zip(baseline, api, strict=True)], fmt='{:.1f}', suffix='x')} |"
             )
+        first_rows = [run["lists"][0] for run in runs]
+        if first_rows[0].get("bare"):
+            bare = [row["bare"].median for row in first_rows]
+            lines += [
+                "",
+                f"The bare Django view (the {first_rows[0]['case']}'s floor SQL through psycopg, `JsonResponse`, the "
+                f"same middleware, no authentication), in-process like the API: {statistics.median(bare):.2f} ms, "
+                f"{spread([b / row['sql'].median for b, row in zip(bare, first_rows, strict=True)], suffix='x')} "
+                "the SQL floor; the service's page takes "
+                f"{spread([row['api'].median / b for b, row in zip(bare, first_rows, strict=True)], suffix='x')} "
+                "the bare view.",
+            ]
         lines.append("")
     if runs[0].get("throughput"):
         lines += [
