@@ -9,6 +9,20 @@ from beel.api.client_address import client_address
 from beel.api.throttling import failed_authentication_limit
 
 
+def _refusal_of(api_key: APIKey | None, raw_key: str) -> exceptions.AuthenticationFailed | None:
+    """Why this key cannot authenticate this request, or None if it can."""
+    # Unknown and wrong-secret keys get the same answer, so the prefix space cannot be probed.
+    if api_key is None or not api_key.matches(raw_key):
+        return exceptions.AuthenticationFailed("Invalid API key")
+    if api_key.is_revoked:
+        return exceptions.AuthenticationFailed("API key has been revoked")
+    if api_key.is_expired(timezone.now()):
+        return exceptions.AuthenticationFailed("API key has expired")
+    if not api_key.account.is_active:
+        return exceptions.AuthenticationFailed("Account is disabled")
+    return None
+
+
 class APIKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer beel_sk_...`. Sets request.user to the owning account and request.auth to the
     APIKey. Every failure is the same 401 to the caller, apart from a short reason."""
@@ -32,7 +46,7 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         # copy this process may hold (apikeys.keycache).
         failures = failed_authentication_limit(client_address(request))
         share = prefix is not None and keycache.enabled()
-        ahead = self._limits_to_check_along(request, prefix) if share else []
+        ahead = self._limits_to_check_along(request, prefix, raw_key) if share and failure is None else []
         state = throttling.check(
             [failures], record=False, read=(keycache.generation_key(prefix),) if share else (), also=ahead
         )
@@ -53,15 +67,19 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             raise
 
     @staticmethod
-    def _limits_to_check_along(request, prefix: str) -> list:
-        """With a copy of the key in this process, its rate limits can be checked and recorded in the round
-        trip that reads the key's generation (the throttle then takes that decision): one round trip to
-        Redis per request instead of two. Only for a request that the copy's scopes let through, so that,
-        as when DRF runs the throttle after the permissions, a 403 is not counted. Should the copy be stale
+    def _limits_to_check_along(request, prefix: str, raw_key: str) -> list:
+        """With a copy of the key in this process, its rate limits can be checked in the round trip that
+        reads the key's generation (the throttle then takes that decision): one round trip to Redis per
+        request instead of two. Only for a request the copy authenticates (its secret, not revoked or
+        expired, its account active) and whose scopes let it through, so that, as when DRF runs the throttle
+        after authentication and permissions, neither a 401 nor a 403 is counted; and the script records
+        the request only if the failed-authentication limit also has room. Should the copy turn out stale
         and the key now refused, the request was counted against that key."""
         view = (getattr(request, "parser_context", None) or {}).get("view")
         copied = keycache.held(prefix)
         if view is None or copied is None or throttling.APIKeyRateThrottle not in view.throttle_classes:
+            return []
+        if _refusal_of(copied, raw_key) is not None:
             return []
         if [type(permission) for permission in view.get_permissions()] != [HasRequiredScope]:
             return []
@@ -87,15 +105,9 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         copied = api_key is not None
         if not copied:
             api_key = APIKey.objects.select_related("account").filter(prefix=prefix).first()
-        # Unknown and wrong-secret keys get the same answer, so the prefix space cannot be probed.
-        if api_key is None or not api_key.matches(raw_key):
-            raise exceptions.AuthenticationFailed("Invalid API key")
-        if api_key.is_revoked:
-            raise exceptions.AuthenticationFailed("API key has been revoked")
-        if api_key.is_expired(timezone.now()):
-            raise exceptions.AuthenticationFailed("API key has expired")
-        if not api_key.account.is_active:
-            raise exceptions.AuthenticationFailed("Account is disabled")
+        refusal = _refusal_of(api_key, raw_key)
+        if refusal is not None:
+            raise refusal
         if generation_known and not copied:
             keycache.remember(prefix, generation, api_key)
         api_key.touch()

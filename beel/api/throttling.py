@@ -162,8 +162,45 @@ return result
 """
 
 
-def _counts_and_oldest(result: list, limits: int) -> tuple[list[int], list[float]]:
-    return [int(result[1 + 2 * i]) for i in range(limits)], [float(result[2 + 2 * i]) / 1000 for i in range(limits)]
+def _counts_and_oldest(result: list, limits: int, *, start: int) -> tuple[list[int], list[float]]:
+    """Each limit's count and oldest entry (in seconds), from a script's result from index `start` on."""
+    counts = [int(result[start + 2 * i]) for i in range(limits)]
+    return counts, [float(result[start + 1 + 2 * i]) / 1000 for i in range(limits)]
+
+
+# The same logs behind a gate: KEYS are the gate's logs (checked, never recorded), then the limits' logs;
+# ARGV: now_ms, member, the number of gate keys, then window_ms and limit for each key. The limits are
+# recorded only when the gate and the limits all have room. Returns: gate allowed, limits allowed, then for
+# each key its count and the time of its oldest entry.
+_GATED_SLIDING_WINDOW_LUA = """
+local now = tonumber(ARGV[1])
+local member = ARGV[2]
+local gates = tonumber(ARGV[3])
+local counts = {}
+local gate_allowed = 1
+local allowed = 1
+for i = 1, #KEYS do
+  local window = tonumber(ARGV[2 + 2 * i])
+  local limit = tonumber(ARGV[3 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+  counts[i] = redis.call('ZCARD', KEYS[i])
+  if counts[i] >= limit then
+    if i <= gates then gate_allowed = 0 else allowed = 0 end
+  end
+end
+local result = {gate_allowed, allowed}
+for i = 1, #KEYS do
+  if i > gates and gate_allowed == 1 and allowed == 1 then
+    redis.call('ZADD', KEYS[i], now, member)
+    redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 + 2 * i]))
+    counts[i] = counts[i] + 1
+  end
+  local first = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')[2]
+  table.insert(result, counts[i])
+  table.insert(result, first or now)
+end
+return result
+"""
 
 
 class RedisSlidingWindow:
@@ -173,47 +210,59 @@ class RedisSlidingWindow:
         # Short timeouts: a Redis that does not answer must cost a request milliseconds, not seconds.
         self._client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
         self._script = self._client.register_script(_SLIDING_WINDOW_LUA)
+        self._gated_script = self._client.register_script(_GATED_SLIDING_WINDOW_LUA)
 
     def hit(
         self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = (), also=()
     ) -> Decision:
         now_ms = int(now * 1000)
-        scripts = [(limits, record)] + ([(list(also), True)] if also else [])
-        calls = []
-        for group, records in scripts:
-            args: list = [now_ms, uuid.uuid4().hex, "1" if records else "0"]
-            for limit in group:
-                args += [limit.window * 1000, limit.limit]
-            calls.append(([limit.key for limit in group], args))
+        if also:
+            # `limits` gate `also`: the latter are recorded only if the former have room (never recorded).
+            if record:
+                raise ValueError("limits checked along are behind a gate that is not recorded")
+            return self._gated(limits, list(also), now, now_ms, read)
+        args: list = [now_ms, uuid.uuid4().hex, "1" if record else "0"]
+        for limit in limits:
+            args += [limit.window * 1000, limit.limit]
+        keys = [limit.key for limit in limits]
         values: list = []
-        if read or also:
-            *results, values = self._pipelined(calls, list(read))
+        if read:
+            result, values = self._pipelined(self._script.sha, keys, args, list(read))
         else:
-            keys, args = calls[0]
-            results = [self._script(keys=keys, args=args)]
-        decisions = [
-            _decide(group, *_counts_and_oldest(result, len(group)), bool(int(result[0])), now)
-            for (group, _records), result in zip(scripts, results, strict=True)
-        ]
-        return replace(decisions[0], read=tuple(values or ()), also=decisions[1] if also else None)
+            result = self._script(keys=keys, args=args)
+        decision = _decide(limits, *_counts_and_oldest(result, len(limits), start=1), bool(int(result[0])), now)
+        return replace(decision, read=tuple(values))
 
-    def _pipelined(self, calls: list[tuple[list, list]], read: list[str]) -> list:
-        """The scripts and a GET of other keys in one round trip: a pipeline of EVALSHAs and MGET (redis-py's
+    def _gated(self, gate: list[Limit], limits: list[Limit], now: float, now_ms: int, read) -> Decision:
+        args: list = [now_ms, uuid.uuid4().hex, len(gate)]
+        for limit in [*gate, *limits]:
+            args += [limit.window * 1000, limit.limit]
+        keys = [limit.key for limit in [*gate, *limits]]
+        result, values = self._pipelined(self._gated_script.sha, keys, args, list(read))
+        counts, oldest = _counts_and_oldest(result, len(keys), start=2)
+        gate_allowed, allowed = bool(int(result[0])), bool(int(result[1]))
+        gate_decision = _decide(gate, counts[: len(gate)], oldest[: len(gate)], gate_allowed, now)
+        decision = _decide(limits, counts[len(gate) :], oldest[len(gate) :], gate_allowed and allowed, now)
+        return replace(gate_decision, read=tuple(values), also=decision)
+
+    def _pipelined(self, sha: str, keys: list[str], args: list, read: list[str]) -> tuple[list, list]:
+        """A script and a GET of other keys in one round trip: a pipeline of EVALSHA and MGET (redis-py's
         pipelined scripts would first ask SCRIPT EXISTS, in a round trip of its own)."""
 
-        def run() -> list:
+        def run() -> tuple[list, list]:
             pipeline = self._client.pipeline(transaction=False)
-            for keys, args in calls:
-                pipeline.evalsha(self._script.sha, len(keys), *keys, *args)
+            pipeline.evalsha(sha, len(keys), *keys, *args)
             if read:
                 pipeline.mget(read)
             results = pipeline.execute()
-            return results if read else [*results, []]
+            return results[0], (results[1] if read else [])
 
         try:
             return run()
         except redis.exceptions.NoScriptError:
-            self._client.script_load(_SLIDING_WINDOW_LUA)  # a restarted or flushed Redis forgot it
+            # A restarted or flushed Redis forgot them.
+            self._client.script_load(_SLIDING_WINDOW_LUA)
+            self._client.script_load(_GATED_SLIDING_WINDOW_LUA)
             return run()
 
 
@@ -259,8 +308,8 @@ def check(
     limits: list[Limit], *, record: bool = True, read: tuple[str, ...] = (), also: list[Limit] = ()
 ) -> Decision | None:
     """The decision for these limits, or None when the counters cannot be reached (fail open). With Redis,
-    the keys in `read` are read, and the limits in `also` checked and recorded, in the same round trip
-    (Decision.read, Decision.also)."""
+    the keys in `read` are read, and the limits in `also` checked in the same round trip (Decision.read,
+    Decision.also); `also` is recorded only if these limits (then not recorded) and its own have room."""
     store_ = store()
     if also and not isinstance(store_, RedisSlidingWindow):
         raise ValueError("limits are checked along only in Redis")

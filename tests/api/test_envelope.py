@@ -105,11 +105,13 @@ def test_error_envelope_keeps_the_request_id_header(anonymous_client):
 def test_the_compact_body_says_what_the_standard_encoder_says(api, account):
     """Bodies are written by orjson; an `indent` asked for in Accept goes through DRF's encoder. Both must
     carry the same values: times as the API formats them, accents as UTF-8, nested objects, decimals."""
-    CustomerFactory(account=account, legal_name="Ávila Núñez S.L.", metadata={"crm": "42", "región": "Castilla"})
+    metadata = {"crm": "42", "región": "Castilla", "nota": "línea\u2028párrafo\u2029fin"}
+    CustomerFactory(account=account, legal_name="Ávila Núñez S.L.", metadata=metadata)
     compact = api.get("/api/v1/customers", HTTP_ACCEPT="application/json")
     indented = api.get("/api/v1/customers", HTTP_ACCEPT="application/json; indent=2")
     assert b"\n" not in compact.content and b"\n  " in indented.content
     assert "Ávila Núñez S.L.".encode() in compact.content  # not \u-escaped
+    assert rb"l\u00ednea" not in compact.content and rb"\u2028p" in compact.content  # escaped as DRF does
     assert compact.json()["data"] == indented.json()["data"]
     customer = compact.json()["data"]["customers"][0]
-    assert customer["created_at"].endswith("Z") and customer["metadata"] == {"crm": "42", "región": "Castilla"}
+    assert customer["created_at"].endswith("Z") and customer["metadata"] == metadata

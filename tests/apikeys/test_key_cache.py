@@ -145,3 +145,38 @@ def test_with_the_copy_a_request_refused_for_its_scope_is_not_counted(api, clien
     for _ in range(3):
         assert_error(reader.get(URL), 403, "FORBIDDEN")
     assert reader.get("/api/v1/invoices")["RateLimit-Remaining"] == "1"
+
+
+@pytest.fixture
+def stopped_clock():
+    clock.freeze(1_800_000_000.0)
+    yield clock
+    clock.unfreeze()
+
+
+def test_with_the_copy_a_wrong_secret_uses_none_of_the_key_s_quota(api, api_key, client_for, redis_cache, settings):
+    """Knowing a key's public prefix must not let anyone spend its quota: a request the copy does not
+    authenticate is a 401 and counts against the address's failures only."""
+    settings.RATE_LIMIT_PER_RESOURCE = "4/min"
+    assert api.get(URL)["RateLimit-Remaining"] == "3"  # the key is now copied
+    forged = client_for(f"beel_sk_live_{api_key.prefix}{'x' * 32}")
+    for _ in range(3):
+        assert_error(forged.get(URL), 401, "UNAUTHORIZED")
+    assert api.get(URL)["RateLimit-Remaining"] == "2"
+
+
+def test_with_the_copy_a_request_refused_for_its_address_s_failures_is_not_counted(
+    api, api_key, client_for, redis_cache, settings, stopped_clock
+):
+    """A valid key from an address refused for its failed authentications is a 429 that uses none of the
+    key's quota, as without the copy."""
+    settings.RATE_LIMIT_PER_RESOURCE = "4/min"
+    settings.RATE_LIMIT_FAILED_AUTH = "2/s"
+    assert api.get(URL)["RateLimit-Remaining"] == "3"  # the key is now copied
+    forged = client_for(f"beel_sk_live_{api_key.prefix}{'x' * 32}")
+    for _ in range(2):
+        assert_error(forged.get(URL), 401, "UNAUTHORIZED")
+    for _ in range(3):
+        assert_error(api.get(URL), 429, "RATE_LIMITED")  # the address is refused, the key too
+    stopped_clock.advance(2)  # the failures age out; the key's minute does not
+    assert api.get(URL)["RateLimit-Remaining"] == "2"
