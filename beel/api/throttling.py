@@ -103,8 +103,12 @@ class LocalSlidingWindow:
         self._logs: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = ()) -> Decision:
-        # `read` and check(also=...) need the shared store: without it nothing else is read or checked along.
+    def hit(
+        self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = (), also=()
+    ) -> Decision:
+        # Reading other keys and checking limits along belong to the shared store: here nothing is read.
+        if also:
+            raise ValueError("limits are checked along only in Redis")
         with self._lock:
             logs = [self._logs.setdefault(limit.key, deque()) for limit in limits]
             for limit, log in zip(limits, logs, strict=True):
@@ -131,48 +135,13 @@ class LocalSlidingWindow:
             self._logs.clear()
 
 
-# KEYS: one sorted set per limit (member: a unique id per request, score: its time in ms).
-# ARGV: now_ms, member, record (1/0), then window_ms and limit for each key.
-# Returns: allowed, then for each key its count and the time of its oldest entry.
+# KEYS: one sorted set per limit (member: a unique id per request, score: its time in ms), first the logs
+# of the gate (checked, never recorded), then those of the limits recorded; ARGV: now_ms, member, the number
+# of gate keys, then window_ms and limit for each key. The recorded limits are recorded only when the gate
+# and they all have room: no gate checks and records every limit, all gate checks and records none.
+# Returns: gate allowed, recorded limits allowed, then for each key its count and the time of its oldest
+# entry.
 _SLIDING_WINDOW_LUA = """
-local now = tonumber(ARGV[1])
-local member = ARGV[2]
-local record = ARGV[3] == '1'
-local counts = {}
-local allowed = 1
-for i = 1, #KEYS do
-  local window = tonumber(ARGV[2 + 2 * i])
-  local limit = tonumber(ARGV[3 + 2 * i])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-  counts[i] = redis.call('ZCARD', KEYS[i])
-  if counts[i] >= limit then allowed = 0 end
-end
-local result = {allowed}
-for i = 1, #KEYS do
-  if allowed == 1 and record then
-    redis.call('ZADD', KEYS[i], now, member)
-    redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 + 2 * i]))
-    counts[i] = counts[i] + 1
-  end
-  local first = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')[2]
-  table.insert(result, counts[i])
-  table.insert(result, first or now)
-end
-return result
-"""
-
-
-def _counts_and_oldest(result: list, limits: int, *, start: int) -> tuple[list[int], list[float]]:
-    """Each limit's count and oldest entry (in seconds), from a script's result from index `start` on."""
-    counts = [int(result[start + 2 * i]) for i in range(limits)]
-    return counts, [float(result[start + 1 + 2 * i]) / 1000 for i in range(limits)]
-
-
-# The same logs behind a gate: KEYS are the gate's logs (checked, never recorded), then the limits' logs;
-# ARGV: now_ms, member, the number of gate keys, then window_ms and limit for each key. The limits are
-# recorded only when the gate and the limits all have room. Returns: gate allowed, limits allowed, then for
-# each key its count and the time of its oldest entry.
-_GATED_SLIDING_WINDOW_LUA = """
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
 local gates = tonumber(ARGV[3])
@@ -210,59 +179,46 @@ class RedisSlidingWindow:
         # Short timeouts: a Redis that does not answer must cost a request milliseconds, not seconds.
         self._client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
         self._script = self._client.register_script(_SLIDING_WINDOW_LUA)
-        self._gated_script = self._client.register_script(_GATED_SLIDING_WINDOW_LUA)
 
     def hit(
         self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = (), also=()
     ) -> Decision:
-        now_ms = int(now * 1000)
-        if also:
-            # `limits` gate `also`: the latter are recorded only if the former have room (never recorded).
-            if record:
-                raise ValueError("limits checked along are behind a gate that is not recorded")
-            return self._gated(limits, list(also), now, now_ms, read)
-        args: list = [now_ms, uuid.uuid4().hex, "1" if record else "0"]
-        for limit in limits:
+        if also and record:
+            raise ValueError("limits checked along are behind a gate that is not recorded")
+        gate = [] if record else limits
+        every = [*limits, *also]
+        args: list = [int(now * 1000), uuid.uuid4().hex, len(gate)]
+        for limit in every:
             args += [limit.window * 1000, limit.limit]
-        keys = [limit.key for limit in limits]
+        keys = [limit.key for limit in every]
         values: list = []
         if read:
-            result, values = self._pipelined(self._script.sha, keys, args, list(read))
+            result, values = self._pipelined(keys, args, list(read))
         else:
             result = self._script(keys=keys, args=args)
-        decision = _decide(limits, *_counts_and_oldest(result, len(limits), start=1), bool(int(result[0])), now)
-        return replace(decision, read=tuple(values))
-
-    def _gated(self, gate: list[Limit], limits: list[Limit], now: float, now_ms: int, read) -> Decision:
-        args: list = [now_ms, uuid.uuid4().hex, len(gate)]
-        for limit in [*gate, *limits]:
-            args += [limit.window * 1000, limit.limit]
-        keys = [limit.key for limit in [*gate, *limits]]
-        result, values = self._pipelined(self._gated_script.sha, keys, args, list(read))
-        counts, oldest = _counts_and_oldest(result, len(keys), start=2)
+        counts = [int(result[2 + 2 * i]) for i in range(len(every))]
+        oldest = [float(result[3 + 2 * i]) / 1000 for i in range(len(every))]
         gate_allowed, allowed = bool(int(result[0])), bool(int(result[1]))
-        gate_decision = _decide(gate, counts[: len(gate)], oldest[: len(gate)], gate_allowed, now)
-        decision = _decide(limits, counts[len(gate) :], oldest[len(gate) :], gate_allowed and allowed, now)
-        return replace(gate_decision, read=tuple(values), also=decision)
+        first = len(limits)
+        decision = _decide(limits, counts[:first], oldest[:first], gate_allowed and (allowed or not record), now)
+        along = _decide(list(also), counts[first:], oldest[first:], gate_allowed and allowed, now) if also else None
+        return replace(decision, read=tuple(values), also=along)
 
-    def _pipelined(self, sha: str, keys: list[str], args: list, read: list[str]) -> tuple[list, list]:
-        """A script and a GET of other keys in one round trip: a pipeline of EVALSHA and MGET (redis-py's
+    def _pipelined(self, keys: list[str], args: list, read: list[str]) -> tuple[list, list]:
+        """The script and a GET of other keys in one round trip: a pipeline of EVALSHA and MGET (redis-py's
         pipelined scripts would first ask SCRIPT EXISTS, in a round trip of its own)."""
 
         def run() -> tuple[list, list]:
             pipeline = self._client.pipeline(transaction=False)
-            pipeline.evalsha(sha, len(keys), *keys, *args)
-            if read:
-                pipeline.mget(read)
-            results = pipeline.execute()
-            return results[0], (results[1] if read else [])
+            pipeline.evalsha(self._script.sha, len(keys), *keys, *args)
+            pipeline.mget(read)
+            result, values = pipeline.execute()
+            return result, values
 
         try:
             return run()
         except redis.exceptions.NoScriptError:
-            # A restarted or flushed Redis forgot them.
-            self._client.script_load(_SLIDING_WINDOW_LUA)
-            self._client.script_load(_GATED_SLIDING_WINDOW_LUA)
+            self._client.script_load(_SLIDING_WINDOW_LUA)  # a restarted or flushed Redis forgot it
             return run()
 
 
@@ -310,13 +266,8 @@ def check(
     """The decision for these limits, or None when the counters cannot be reached (fail open). With Redis,
     the keys in `read` are read, and the limits in `also` checked in the same round trip (Decision.read,
     Decision.also); `also` is recorded only if these limits (then not recorded) and its own have room."""
-    store_ = store()
-    if also and not isinstance(store_, RedisSlidingWindow):
-        raise ValueError("limits are checked along only in Redis")
     try:
-        if also:
-            return store_.hit(limits, clock.now(), record=record, read=read, also=also)
-        return store_.hit(limits, clock.now(), record=record, read=read)
+        return store().hit(limits, clock.now(), record=record, read=read, also=also)
     except redis.RedisError as error:
         outage_log.report(error)
         return None
