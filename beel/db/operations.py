@@ -19,9 +19,6 @@ class DropForeignKeyIndex(migrations.AlterField):
     column serves its lookups and cascades. Django's AlterField also drops and re-creates the foreign key
     constraint, which re-checks every row of the table under an exclusive lock; this drops the index only."""
 
-    def __init__(self, model_name: str, name: str, field) -> None:
-        super().__init__(model_name=model_name, name=name, field=field)
-
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)
         column = model._meta.get_field(self.name).column
