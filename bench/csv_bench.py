@@ -33,13 +33,8 @@ PAGE_SIZE = 4096
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", required=True, help="PostgreSQL database name (created if missing).")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", default="5432")
-    parser.add_argument("--user", default="postgres")
-    parser.add_argument("--customers", type=int, default=1_000_000)
+    run.add_data_arguments(parser)
     parser.add_argument("--repeat", type=int, default=10, help="Repetitions of the 1,000-row preview.")
-    parser.add_argument("--reload", action="store_true", help="Reload the data even if already there.")
     parser.add_argument("--output", type=Path, default=run.ROOT / "bench" / "results" / "csv.md")
     return parser.parse_args()
 

@@ -58,15 +58,20 @@ SELECT_COLUMNS = (
 TRIGRAM_INDEXES = ["customer_name_trgm_idx", "customer_nif_trgm_idx", "customer_email_trgm_idx"]
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """Which database holds the bench data and how much of it (bench/run.py and bench/csv_bench.py)."""
     parser.add_argument("--database", required=True, help="PostgreSQL database name (created if missing).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="5432")
     parser.add_argument("--user", default="postgres")
     parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=50, help="Repetitions per list case.")
     parser.add_argument("--reload", action="store_true", help="Reload the data even if already there.")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_data_arguments(parser)
+    parser.add_argument("--repeat", type=int, default=50, help="Repetitions per list case.")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     parser.add_argument("--walk-only", action="store_true", help="Only the cursor and page walks.")
     parser.add_argument("--load-only", action="store_true", help="Load (or check) the data, measure nothing.")
