@@ -97,7 +97,8 @@ def ordered(rows: QuerySet, keys: tuple[SortKey, ...]) -> QuerySet:
 def rows_after(keys: tuple[SortKey, ...], values: list) -> Q:
     """The rows strictly after `values` in the order of `keys`. Written as `k1 >= v1 AND (k1 > v1 OR (k1 = v1
     AND ...))` rather than a plain OR of cases: the leading range bound lets the (account, mode, key, id)
-    index start its scan at the cursor instead of filtering every row before it."""
+    index start its scan at the cursor instead of filtering every row before it (docs/performance.md,
+    "Fast paths")."""
     key, *rest = keys
     value = values[0]
     if key.nulls_first is not None:

@@ -73,7 +73,8 @@ class CustomerCount(models.Model):
     def _sum(cls, column: str, **equal_to) -> int | None:
         """SUM(column) over the groups whose columns equal the values given (None: any), or None without
         the triggers (SQLite). The one hand-written statement of the list: the default page reads it on
-        every request, and compiling the ORM aggregate cost more than running it."""
+        every request, and compiling the ORM aggregate cost more than running it (docs/performance.md,
+        "Fast paths")."""
         connection = connections[cls.objects.db]
         if connection.vendor != "postgresql":
             return None

@@ -191,8 +191,8 @@ class PagePagination(BasePagination):
             self.total_items = known_total
             return list(queryset[offset : offset + self.limit]) if offset < known_total else []
         # The page and its total in one statement (the count as an uncorrelated scalar subquery, computed
-        # once): one round trip and one plan instead of two. Only an empty page past the first needs a
-        # separate count, to report the true totals.
+        # once): one round trip and one plan instead of two (docs/performance.md, "Fast paths"). Only an
+        # empty page past the first needs a separate count, to report the true totals.
         total = Subquery(queryset.order_by().annotate(_count=_COUNT_ALL).values("_count")[:1])
         rows = list(queryset.annotate(_total_items=total)[offset : offset + self.limit])
         if rows:
