@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 
-from beel.api.pagination import PageParams, parse_page_params
+from beel.api.params import PageParams, parse_page_params
 from beel.errors import ValidationFailed
 from beel.lists import CHANGE_WINDOW
 
