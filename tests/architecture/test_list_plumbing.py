@@ -68,3 +68,64 @@ class Pagination:
         "5: view.filterset",
         "6: getattr(view, 'results_key', '')",
     ]
+
+
+SELECTORS = ["customers/selectors.py", "customers/totals.py", "invoices/selectors.py", "beel/lists.py"]
+HTTP_LAYER = ("beel.api", "rest_framework", "django_filters")
+
+
+def _module_path(module: str) -> Path | None:
+    base = ROOT / module.replace(".", "/")
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.exists():
+            return path
+    return None
+
+
+def _imports(path: Path) -> set[str]:
+    """Modules a file imports, `from package import module` counted as the module."""
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+            modules |= {
+                f"{node.module}.{alias.name}" for alias in node.names if _module_path(f"{node.module}.{alias.name}")
+            }
+    return modules
+
+
+def reachable_imports(path: Path) -> set[str]:
+    """Every module imported by `path` or, through the project's own modules (a package's `__init__`
+    included), by what it imports."""
+    seen: set[str] = set()
+    to_read = [path]
+    while to_read:
+        for module in _imports(to_read.pop()):
+            parts = module.split(".")
+            for depth in range(1, len(parts) + 1):
+                name = ".".join(parts[:depth])
+                if name in seen:
+                    continue
+                seen.add(name)
+                found = _module_path(name)
+                if found is not None:
+                    to_read.append(found)
+    return seen
+
+
+def _http_layer(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == layer or m.startswith(f"{layer}.") for layer in HTTP_LAYER))
+
+
+@pytest.mark.parametrize("path", SELECTORS)
+def test_the_list_reads_never_reach_the_http_layer(path):
+    """The selectors, the counts and beel.lists are domain code: the admin, commands and the benchmark may
+    read lists through them without the HTTP layer."""
+    assert _http_layer(reachable_imports(ROOT / path)) == []
+
+
+def test_reaching_the_http_layer_through_another_module_is_found():
+    assert "beel.api.filters" in _http_layer(reachable_imports(ROOT / "customers/filters.py"))
+    assert "rest_framework" in _http_layer(reachable_imports(ROOT / "customers/views.py"))
