@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.architecture.test_dependencies import imported_modules
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUMBING = ["beel/api/pagination.py", "beel/api/filters.py"]
 VIEW = "view"
@@ -83,17 +85,15 @@ def _module_path(module: str) -> Path | None:
 
 
 def _imports(path: Path) -> set[str]:
-    """Modules a file imports, `from package import module` counted as the module."""
-    modules = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            modules |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            modules.add(node.module)
-            modules |= {
-                f"{node.module}.{alias.name}" for alias in node.names if _module_path(f"{node.module}.{alias.name}")
-            }
-    return modules
+    """Modules a file imports, `from package import module` counted as the module too."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    named = {
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+        for alias in node.names
+    }
+    return imported_modules(path) | {name for name in named if _module_path(name) is not None}
 
 
 def reachable_imports(path: Path) -> set[str]:
