@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
 
 # A list's change window (`created_since=...&updated_until=...`), for integrations that keep a copy in sync:
 # `*_since` includes its instant and `*_until` excludes it, so consecutive windows neither overlap nor leave
@@ -88,6 +88,25 @@ class Listing:
     @classmethod
     def sorted(cls, rows: QuerySet, keys: tuple[SortKey, ...], totals: Totals | None = None) -> "Listing":
         return cls(rows=ordered(rows, keys), keys=keys, totals=totals or Totals())
+
+    @classmethod
+    def in_its_order(cls, rows: QuerySet) -> "Listing":
+        """`rows` as ordered already, its total counted with the page."""
+        return cls(rows=rows, keys=keys_of(rows))
+
+
+def keys_of(rows: QuerySet) -> tuple[SortKey, ...]:
+    """The sort keys of a queryset's explicit order, which must end with the id and place the NULLs of a
+    nullable key explicitly (`F(name).desc(nulls_first=True)`)."""
+    keys = []
+    for term in rows.query.order_by:
+        if isinstance(term, str):
+            keys.append(SortKey(term.lstrip("-"), descending=term.startswith("-")))
+        elif isinstance(term, OrderBy) and isinstance(term.expression, F) and (term.nulls_first or term.nulls_last):
+            keys.append(SortKey(term.expression.name, term.descending, nulls_first=bool(term.nulls_first)))
+        else:
+            raise TypeError(f"keyset pagination needs field names in order_by, got {term!r}")
+    return tuple(keys)
 
 
 def ordered(rows: QuerySet, keys: tuple[SortKey, ...]) -> QuerySet:

@@ -16,16 +16,19 @@ from beel.lists import CHANGE_WINDOW
 
 def validate_list_parameters(filterset, query_params) -> PageParams:
     """A list's filters and paging checked together: every bad query parameter in one 400 VALIDATION_ERROR
-    whose details name each parameter. The page asked for is returned, so it is read once per request."""
+    whose details name each parameter. The page asked for is returned, so it is read once per request.
+    A list without filters (`filterset` None) that follows a cursor has its paging errors reported with
+    the cursor's, by the paginator."""
+    asked = parse_page_params(query_params)
+    if filterset is None:
+        if asked.errors and asked.cursor is None:
+            raise ValidationFailed(details=dict(asked.errors))
+        return asked
     errors: dict[str, str] = {}
     errors.update(empty_values(query_params, filterset))
     if not filterset.is_valid():
         errors.update({name: field_errors[0] for name, field_errors in filterset.errors.items()})
-    asked = None
-    try:
-        asked = parse_page_params(query_params)
-    except ValidationFailed as error:
-        errors.update(error.details or {})
+    errors.update(asked.errors)
     if errors:
         raise ValidationFailed(details=errors)
     return asked

@@ -89,6 +89,7 @@ class PagePagination(BasePagination):
         errors: dict[str, str] = {}
         if asked.page_asked:
             errors["page"] = "page cannot be combined with cursor."
+        errors.update(asked.errors)
         values = None
         try:
             values = self.decode_cursor(queryset, asked.cursor)

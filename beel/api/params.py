@@ -1,7 +1,8 @@
 """The query parameters every endpoint may read the same way: flags, and a list's page (`page`, `limit`,
 `cursor`). A bad value is a 400 naming its parameter, never silently clamped."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from beel.errors import ValidationFailed
 
@@ -36,6 +37,8 @@ class PageParams:
     cursor: str | None = None
     # `page` was sent: with a cursor that is a 400 (found once the filters are known to be valid).
     page_asked: bool = False
+    # Parameter -> what is wrong with it; the page and limit above are then defaults.
+    errors: Mapping[str, str] = field(default_factory=dict)
 
 
 def _parse_positive_int(raw: str | None, *, default: int, maximum: int | None, name: str, errors: dict) -> int:
@@ -54,8 +57,9 @@ def _parse_positive_int(raw: str | None, *, default: int, maximum: int | None, n
 
 
 def parse_page_params(query_params) -> PageParams:
-    """`page`, `limit` and `cursor`, read once per request (beel.api.filters.validate_list_parameters reports
-    their errors with the filters')."""
+    """`page`, `limit` and `cursor`, read once per request; what is wrong with them is reported with the
+    filters' errors (beel.api.filters.validate_list_parameters) or, for a list without filters, with the
+    cursor's (beel.api.pagination)."""
     errors: dict[str, str] = {}
     page_raw = query_params.get("page")
     if page_raw is not None and len(page_raw.strip()) > len(str(MAX_PAGE)):
@@ -67,6 +71,5 @@ def parse_page_params(query_params) -> PageParams:
     limit = _parse_positive_int(
         query_params.get("limit"), default=DEFAULT_LIMIT, maximum=MAX_LIMIT, name="limit", errors=errors
     )
-    if errors:
-        raise ValidationFailed(details=errors)
-    return PageParams(page=page, limit=limit, cursor=query_params.get(CURSOR_PARAM), page_asked=page_raw is not None)
+    cursor = query_params.get(CURSOR_PARAM)
+    return PageParams(page=page, limit=limit, cursor=cursor, page_asked=page_raw is not None, errors=errors)

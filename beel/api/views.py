@@ -26,6 +26,7 @@ class APIViewSet(viewsets.GenericViewSet):
 
     metadata_class = None
     results_key = "results"
+    filterset_class = None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -38,15 +39,18 @@ class APIViewSet(viewsets.GenericViewSet):
     def list(self, request):
         """The filtered, sorted page of the view's list, with its pagination figures: the parameters are
         validated once (filters and paging together), the app's selector reads, the paginator pages."""
-        filterset = self.filterset_class(request.query_params, queryset=self.queryset, request=request)
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.query_params, queryset=self.queryset, request=request)
         asked = validate_list_parameters(filterset, request.query_params)
         listing = self.read_list(filterset)
         rows = self.paginator.paginate_listing(listing, asked, request.query_params)
         return self.get_paginated_response(self.represent_rows(rows))
 
     def read_list(self, filterset) -> Listing:
-        """The app's list selector, called with the validated `filterset`'s values."""
-        raise NotImplementedError
+        """The app's list selector, called with the validated `filterset`'s values. A view without one lists
+        `get_queryset()` in the order it gives, counting `total_items`."""
+        return Listing.in_its_order(self.get_queryset())
 
     def represent_rows(self, rows) -> list:
         return self.get_serializer_class()(rows, many=True).data
