@@ -5,8 +5,8 @@ from apikeys import keycache
 from apikeys.models import APIKey, lookup_prefix_of
 from apikeys.permissions import HasRequiredScope
 from beel.api import throttling
-from beel.api.client_address import client_address
 from beel.api.throttling import failed_authentication_limit
+from beel.client_address import client_address
 
 
 def _refusal_of(api_key: APIKey | None, raw_key: str) -> exceptions.AuthenticationFailed | None:
