@@ -300,9 +300,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["beel.api.parsers.SafeJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["beel.api.filters.QueryParamsFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "beel.api.pagination.PagePagination",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "beel.api.throttling.APIKeyRateThrottle",
-    ],
     "EXCEPTION_HANDLER": "beel.api.exceptions.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,

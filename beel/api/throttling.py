@@ -15,7 +15,8 @@ never takes the API down.
 
 Two limits apply to every key: one per resource (customers, invoices...) and one across the whole API.
 The most restrictive state is exposed on every response as RateLimit-Limit / -Remaining / -Reset (IETF
-draft "RateLimit header fields"); going over either is a 429 RATE_LIMITED with Retry-After."""
+draft "RateLimit header fields"); going over either is a 429 RATE_LIMITED with Retry-After. The request
+pipeline (beel.api.pipeline) applies them."""
 
 import logging
 import math
@@ -27,7 +28,6 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework.throttling import BaseThrottle
 
 from beel import redis
 from beel.clock import clock
@@ -229,33 +229,6 @@ def check(
     except redis.RedisError as error:
         outage_log.report(error)
         return None
-
-
-class APIKeyRateThrottle(BaseThrottle):
-    """The per-resource (RATE_LIMIT_PER_RESOURCE) and whole-API (RATE_LIMIT_GLOBAL) limits of a key,
-    checked together."""
-
-    def allow_request(self, request, view) -> bool:
-        key_prefix = getattr(request.auth, "prefix", None)  # the API key's public lookup prefix
-        if key_prefix is None:
-            return True  # unauthenticated requests are refused before they count
-        # Authentication may have checked these limits already, in its own round trip to Redis.
-        decision = request.__dict__.get(CHECKED_WITH_AUTHENTICATION, _UNCHECKED)
-        if decision is _UNCHECKED:
-            decision = check(key_limits(key_prefix, view))
-        if decision is None:
-            return True
-        request.rate_limit = decision.tightest
-        self.retry_after = decision.retry_after
-        return decision.allowed
-
-    def wait(self) -> float:
-        return self.retry_after
-
-
-# Where authentication leaves the decision on a key's limits when it checked them along (apikeys).
-CHECKED_WITH_AUTHENTICATION = "_beel_key_limits_decision"
-_UNCHECKED = object()
 
 
 def key_limits(key_prefix: str, view) -> list[Limit]:
