@@ -29,6 +29,7 @@ class RequestPipeline:
     rate_limit: throttling.RateLimitState | None = None
 
     def initial(self, request, *args, **kwargs):
+        # DRF's own preparation first (format suffix, content negotiation, version), then the pipeline.
         self.format_kwarg = self.get_format_suffix(**kwargs)
         request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
         request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)

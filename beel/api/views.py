@@ -20,8 +20,8 @@ def actor_of(request) -> Actor:
 
 
 class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
-    """Base for the API's viewsets: the request pipeline (key, scopes, rate limits; beel.api.pipeline), no
-    OPTIONS metadata, and paginated lists keyed by `results_key` (`{"customers": [...], "pagination": {...}}`)."""
+    """Base for the API's viewsets: no OPTIONS metadata, rate-limit headers on every authenticated
+    response, and paginated lists keyed by `results_key` (`{"customers": [...], "pagination": {...}}`)."""
 
     metadata_class = None
     results_key = "results"

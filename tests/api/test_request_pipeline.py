@@ -1,29 +1,16 @@
 """The request pipeline (beel.api.pipeline) reaches Redis once per request when this process holds a copy
 of the key: the failed-authentication log, the key's generation and its rate limits in one round trip."""
 
-import socket
-
 import pytest
 from redis.connection import Connection
 
+from tests.apikeys.test_key_cache import redis_cache  # noqa: F401  (a process copies keys only with Redis)
 from tests.envelope import assert_error
 from tests.factories import APIKeyFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("redis_cache")]
 
 URL = "/api/v1/customers"
-
-
-@pytest.fixture
-def redis_cache(settings):
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        pytest.skip("needs Redis on 127.0.0.1:6379")
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"}
-    }
-    settings.APIKEY_CACHE_SECONDS = 10
 
 
 @pytest.fixture
@@ -40,7 +27,7 @@ def round_trips(monkeypatch):
     return sent
 
 
-def test_a_request_with_a_copied_key_makes_one_round_trip_to_redis(api, redis_cache, round_trips):
+def test_a_request_with_a_copied_key_makes_one_round_trip_to_redis(api, round_trips):
     assert api.get(URL).status_code == 200  # the key is now copied (and the connection open)
     round_trips.clear()
     for _ in range(3):
@@ -48,7 +35,7 @@ def test_a_request_with_a_copied_key_makes_one_round_trip_to_redis(api, redis_ca
     assert len(round_trips) == 3
 
 
-def test_a_request_refused_for_its_scope_makes_one_round_trip_to_redis(client_for, account, redis_cache, round_trips):
+def test_a_request_refused_for_its_scope_makes_one_round_trip_to_redis(client_for, account, round_trips):
     reader = client_for(APIKeyFactory(account=account, scopes=["invoices:read"]))
     assert reader.get("/api/v1/invoices").status_code == 200  # the key is now copied
     round_trips.clear()
