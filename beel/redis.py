@@ -31,8 +31,14 @@ def shared_url() -> str | None:
     return default["LOCATION"] if default["BACKEND"] == BACKEND else None
 
 
-@cache
 def client(url: str, timeout: float = TIMEOUT_SECONDS) -> redis.Redis:
+    """The client of this process for Redis at `url`, with its connections, made once per address and
+    timeout (however the arguments are spelled)."""
+    return _client(url, timeout)
+
+
+@cache
+def _client(url: str, timeout: float) -> redis.Redis:
     return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
