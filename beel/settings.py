@@ -120,7 +120,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The address behind the trusted proxies (TRUSTED_PROXY_COUNT), as the API's limits see it.
-AXES_CLIENT_IP_CALLABLE = "beel.api.client_address.client_ip_or_none"
+AXES_CLIENT_IP_CALLABLE = "beel.client_address.client_ip_or_none"
 
 ROOT_URLCONF = "beel.urls"
 WSGI_APPLICATION = "beel.wsgi.application"
@@ -205,7 +205,7 @@ STORAGES = {
 
 # How many proxies sit in front of the service (e.g. 1 for a TLS-terminating load balancer). Only then
 # are X-Forwarded-Proto (is the request https) and X-Forwarded-For (the client address,
-# beel.api.client_address) believed; with 0 any client could claim them.
+# beel.client_address) believed; with 0 any client could claim them.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}.")
@@ -300,9 +300,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["beel.api.parsers.SafeJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["beel.api.filters.QueryParamsFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "beel.api.pagination.PagePagination",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "beel.api.throttling.APIKeyRateThrottle",
-    ],
     "EXCEPTION_HANDLER": "beel.api.exceptions.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
