@@ -6,7 +6,6 @@ from customers.services.base import get_customer
 from customers.services.creation import create_customer, create_customers
 from customers.services.editing import replace_customer, update_customer
 from customers.services.erasure import (
-    DRAFT_STATUS,
     anonymize_due_customers,
     erasure_retained_until,
     request_erasure,
@@ -42,7 +41,6 @@ from customers.services.reports import (
 )
 
 __all__ = [
-    "DRAFT_STATUS",
     "MAX_BULK_IDS",
     "CreationFailure",
     "CreationReport",
