@@ -5,6 +5,7 @@ set; production sets `DEBUG=false`, `SECRET_KEY`, `ALLOWED_HOSTS` and `DATABASE_
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -201,6 +202,19 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # The admin's CSV import keeps a previewed file here until it is confirmed or cancelled
+    # (customers.admin.pending_import). Private: no URL serves it, and only the service's user reads it.
+    # Several instances must share it (the confirmation may reach another one): set CUSTOMER_IMPORTS_DIR to
+    # a shared directory, or point this alias at a shared storage backend.
+    "customer_imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("CUSTOMER_IMPORTS_DIR")
+            or str(Path(tempfile.gettempdir()) / "beel-customer-imports"),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 
 # How many proxies sit in front of the service (e.g. 1 for a TLS-terminating load balancer). Only then
