@@ -276,7 +276,7 @@ APIKEY_CACHE_SECONDS = env_int("APIKEY_CACHE_SECONDS", 10)
 # How long a POST's response is kept for replay under its Idempotency-Key.
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
 # How many years after the end of the year of a customer's last issued invoice its identity must be kept
-# (customers.services.retention_end: Código de Comercio art. 30, six years).
+# (customers.services.erasure.retention_end: Código de Comercio art. 30, six years).
 CUSTOMER_RETENTION_YEARS = env_int("CUSTOMER_RETENTION_YEARS", 6)
 # A request still holding its Idempotency-Key after this long is taken to have died (killed worker,
 # timeout): a retry takes the key over. Must exceed the longest a request can run (gunicorn's timeout).
