@@ -153,7 +153,8 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class MergePreview:
-    """What `merge_customers` would do: the drafts that move to the survivor, the issued invoices that stay."""
+    """What `merge_customers` would do: the drafts that move to the survivor, the issued invoices that stay
+    (counted by the apps registered in customers.services.dependents: invoices.customer_side)."""
 
     duplicate: Customer
     survivor: Customer
