@@ -347,9 +347,3 @@ def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
     if errors:
         raise ValidationError(errors)
     return values
-
-
-def broke_aeat_rule(error: ValidationError) -> bool:
-    """Whether a ValidationError of `clean_record` holds only alternative-id rules (answered 422)."""
-    found = [item for items in error.error_dict.values() for item in items] if hasattr(error, "error_dict") else []
-    return bool(found) and all(getattr(item, "code", None) == ALTERNATIVE_ID_INVALID for item in found)

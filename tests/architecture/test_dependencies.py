@@ -28,6 +28,8 @@ def imports_package(path: Path, package: str) -> bool:
 
 def domain_files(app: str) -> list[Path]:
     files = [ROOT / app / name for name in DOMAIN_MODULES if (ROOT / app / name).exists()]
+    # A domain module split into a package (customers/services/, customers/admin/) is read whole.
+    files += [path for name in DOMAIN_MODULES for path in sorted((ROOT / app / name.removesuffix(".py")).rglob("*.py"))]
     files += sorted((ROOT / app / "management" / "commands").glob("*.py"))
     return files
 
