@@ -1,10 +1,13 @@
+"""The customer's API shapes. Reading: the declared fields describe the shape for the OpenAPI schema, and
+customers.representations writes it. Writing: the declared fields describe the body, and customers.record
+checks and normalises it (the CSV import and the admin call it too); the serializers only adapt it to DRF."""
+
 import uuid
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
-from beel.api.exceptions import flatten_validation_errors
 from beel.api.serializers import (
     APIModelSerializer,
     APISerializer,
@@ -12,8 +15,10 @@ from beel.api.serializers import (
     StrictUUIDField,
     UTCDateTimeField,
 )
-from beel.errors import BadRequest, DomainError, ValidationFailed
-from customers.errors import AlternativeIdInvalid, ImportFileTooLarge
+from beel.errors import BadRequest
+from beel.payloads import Invalid, dotted
+from customers import record
+from customers.errors import ImportFileTooLarge
 from customers.models import Customer
 from customers.representations import customer_detail_representation, customer_representation
 from customers.services import (
@@ -29,25 +34,16 @@ from customers.services import (
 )
 from customers.spreadsheet import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from customers.validators import (
-    ALTERNATIVE_ID_INVALID,
     CONTACT_PERSON_MAX_LENGTH,
-    IDENTITY_REQUIRED,
+    LEGAL_NAME_MAX_LENGTH,
     MAX_BILLING_EMAILS,
     METADATA_KEY_MAX_LENGTH,
     METADATA_MAX_KEYS,
     METADATA_VALUE_MAX_LENGTH,
     PAYMENT_TERM_MAX_DAYS,
-    RECORD_DEFAULTS,
     TRADE_NAME_MAX_LENGTH,
     AlternativeIdType,
     PaymentMethod,
-    clean_record,
-    normalize_bic,
-    normalize_country_code,
-    normalize_iban,
-    validate_legal_name,
-    validate_metadata,
-    validate_url,
 )
 
 MAX_BULK_CREATE = 100
@@ -68,13 +64,6 @@ class CountryCodeField(serializers.CharField):
         kwargs.setdefault("max_length", 2)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        try:
-            return normalize_country_code(value)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages[0]) from None
-
 
 class AddressSerializer(APISerializer):
     """Postal address. In responses `floor` and `door` appear only when set; the other fields always do
@@ -91,15 +80,6 @@ class AddressSerializer(APISerializer):
     province = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False, allow_blank=False)
     country_code = CountryCodeField(required=False)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer only: DRF's IntegerField would read "30" and 30.0 as 30."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 # The same shape as a NIF's (customers.validators.validate_alternative_id compacts it the same way).
@@ -140,22 +120,9 @@ class PaymentMethodSerializer(APISerializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     iban = serializers.CharField(max_length=42, required=False, allow_blank=True)
     swift = serializers.CharField(max_length=14, required=False, allow_blank=True, help_text="BIC (8 or 11).")
-    payment_term_days = StrictIntegerField(
+    payment_term_days = serializers.IntegerField(
         min_value=0, max_value=PAYMENT_TERM_MAX_DAYS, required=False, allow_null=True
     )
-
-    def validate_iban(self, value: str) -> str:
-        return _checked(normalize_iban, value) if value else ""
-
-    def validate_swift(self, value: str) -> str:
-        return _checked(normalize_bic, value) if value else ""
-
-
-def _checked(check, value):
-    try:
-        return check(value)
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(error.messages[0]) from None
 
 
 # The metadata's keys and values, as the body's `metadata` and the list's `metadata[key]` filter take them.
@@ -177,9 +144,6 @@ METADATA_PAIRS_SCHEMA = {
     }
 )
 class MetadataField(serializers.Field):
-    def to_internal_value(self, data):
-        return _checked(validate_metadata, data)
-
     def to_representation(self, value):
         return value
 
@@ -312,11 +276,8 @@ class PhoneField(serializers.CharField):
 )
 class LegalNameField(serializers.CharField):
     def __init__(self, **kwargs):
-        kwargs.update(trim_whitespace=False, max_length=120)
+        kwargs.update(trim_whitespace=False, max_length=LEGAL_NAME_MAX_LENGTH)
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        return _checked(validate_legal_name, super().to_internal_value(data))
 
 
 @extend_schema_field(
@@ -333,33 +294,18 @@ class WebField(serializers.CharField):
         kwargs.update(trim_whitespace=False, max_length=200, allow_blank=True)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        return _checked(validate_url, value) if value else ""
-
-
-# Where each model field is in the API's shape, for the errors of the rules between fields (clean_record).
-API_PATHS = {
-    "alternative_id": "alternative_id",
-    "alternative_id_type": "alternative_id.type",
-    "alternative_id_number": "alternative_id.number",
-    "alternative_id_country": "alternative_id.country_code",
-    "country": "address.country",
-    "country_code": "address.country_code",
-    "payment_method": "preferred_payment_method.method",
-    "iban": "preferred_payment_method.iban",
-    "swift": "preferred_payment_method.swift",
-    "payment_term_days": "preferred_payment_method.payment_term_days",
-}
-
 
 class CustomerWriteSerializer(APISerializer):
     """Input for create (all rules), update (partial=True: only what is sent) and full replace
     (CustomerReplaceSerializer). Produces the model's flat fields, normalised: NIF upper case without
     separators, phone in E.164, email lower case, country code upper case, IBAN/BIC/VAT number compact.
 
-    Usable on its own (the CSV import feeds each row through it): `is_valid()`, then `validated_data`, or
-    `refusal()` for the DomainError its errors amount to."""
+    The fields below describe the body for the schema; customers.record.check_record checks it (the same
+    fields, tests/customers/test_record_rules.py holds them together). `validated_or_refused()` gives the
+    fields or raises the DomainError the errors amount to; `is_valid()` works as usual, with the errors by
+    their dotted paths."""
+
+    whole = False  # PUT: a field left out is reset to its default
 
     legal_name = LegalNameField()
     trade_name = serializers.CharField(max_length=TRADE_NAME_MAX_LENGTH, required=False, allow_blank=True)
@@ -395,52 +341,23 @@ class CustomerWriteSerializer(APISerializer):
     preferred_payment_method = PaymentMethodSerializer(required=False, allow_null=True)
     metadata = MetadataField(required=False)
 
-    def to_internal_value(self, data):
+    def run_validation(self, data=empty):
         try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            # A new record (or a full replace) without any identity says so with its other errors, not after.
-            missing = isinstance(data, dict) and not data.get("nif") and not data.get("alternative_id")
-            if missing and not self.partial and isinstance(error.detail, dict) and "nif" not in error.detail:
-                error.detail["nif"] = [serializers.ErrorDetail(IDENTITY_REQUIRED, code="required")]
-            raise
-
-    def validate_email(self, value: str) -> str:
-        return value.strip().lower()
-
-    def validate_billing_emails(self, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(email.strip().lower() for email in value))
-
-    def validate(self, attrs):
-        attrs = _flatten(attrs)
-        current = None if self.instance is None else {name: getattr(self.instance, name) for name in RECORD_DEFAULTS}
-        try:
-            return clean_record(attrs, current=current)
-        except DjangoValidationError as error:
+            return record.check_record(data, **self._how())
+        except Invalid as error:
             raise serializers.ValidationError(
                 {
-                    API_PATHS.get(name, name): [
-                        serializers.ErrorDetail(message, code=getattr(item, "code", None) or "invalid")
-                        for item in items
-                        for message in item.messages
-                    ]
-                    for name, items in error.error_dict.items()
+                    dotted(path): [serializers.ErrorDetail(problem.message, code=problem.code) for problem in problems]
+                    for path, problems in error.errors.items()
                 }
             ) from None
 
-    def refusal(self) -> DomainError:
-        """What the errors of an invalid serializer are answered with: 422 ALTERNATIVE_ID_INVALID when
-        only AEAT's rules for the alternative id were broken, else 400 VALIDATION_ERROR with every error."""
-        details = flatten_validation_errors(self.errors)
-        codes = set(_error_codes(self.errors))
-        if codes == {ALTERNATIVE_ID_INVALID}:
-            return AlternativeIdInvalid(details=details)
-        return ValidationFailed(details=details)
-
     def validated_or_refused(self) -> dict:
-        if not self.is_valid():
-            raise self.refusal()
-        return self.validated_data
+        return record.validated_record(self.initial_data, **self._how())
+
+    def _how(self) -> dict:
+        stored = None if self.instance is None else record.stored_values(self.instance)
+        return {"current": stored, "partial": self.partial, "whole": self.whole}
 
 
 class CustomerReplaceSerializer(CustomerWriteSerializer):
@@ -449,54 +366,12 @@ class CustomerReplaceSerializer(CustomerWriteSerializer):
     `active`, when sent, deactivates or reactivates the customer with those endpoints' rules."""
 
     active = serializers.BooleanField(required=False, help_text="false deactivates, true reactivates.")
-
-    def validate(self, attrs):
-        active = attrs.pop("active", None)
-        # Every field absent from a full replace takes its default, checked as a new record's would be.
-        instance, self.instance = self.instance, None
-        try:
-            values = super().validate(attrs)
-        finally:
-            self.instance = instance
-        values = {**RECORD_DEFAULTS, **values}
-        if active is not None:
-            values["active"] = active
-        return values
-
-
-def _flatten(attrs: dict) -> dict:
-    """The API's nested objects as the model's columns (null: the object cleared)."""
-    attrs = dict(attrs)
-    if "nif" in attrs and attrs["nif"] is None:
-        attrs["nif"] = ""
-    if "alternative_id" in attrs:
-        alternative_id = attrs.pop("alternative_id") or {}
-        attrs["alternative_id_type"] = alternative_id.get("type", "")
-        attrs["alternative_id_number"] = alternative_id.get("number", "")
-        attrs["alternative_id_country"] = alternative_id.get("country_code", "")
-    if "preferred_payment_method" in attrs:
-        payment = attrs.pop("preferred_payment_method") or {}
-        attrs["payment_method"] = payment.get("method", "")
-        attrs["iban"] = payment.get("iban", "")
-        attrs["swift"] = payment.get("swift", "")
-        attrs["payment_term_days"] = payment.get("payment_term_days")
-    return attrs
-
-
-def _error_codes(detail):
-    if isinstance(detail, dict):
-        for value in detail.values():
-            yield from _error_codes(value)
-    elif isinstance(detail, list):
-        for value in detail:
-            yield from _error_codes(value)
-    else:
-        yield getattr(detail, "code", None)
+    whole = True
 
 
 class BulkCreateSerializer(APISerializer):
     """The body of POST /customers/bulk: the items stay raw here; each is validated on its own so one bad
-    item fails alone (`validate_bulk_items`)."""
+    item fails alone (customers.record.validate_bulk_items)."""
 
     customers = serializers.ListField(
         # Any JSON at all per item, null included: each is validated alone and reported by its index.
@@ -505,28 +380,6 @@ class BulkCreateSerializer(APISerializer):
         max_length=MAX_BULK_CREATE,
         allow_empty=False,
     )
-
-
-def validate_bulk_items(raw_items: list) -> list:
-    """Each item validated on its own: its validated data, or the error it gets in the report."""
-    items = []
-    for raw in raw_items:
-        serializer = CustomerWriteSerializer(data=raw)
-        items.append(serializer.validated_data if serializer.is_valid() else serializer.refusal())
-    return items
-
-
-def validate_import_rows(payloads: list[dict]) -> list:
-    """As `validate_bulk_items`, for the rows of a CSV (always objects of strings), with one serializer for
-    all of them: building a serializer's fields for each of 1,000 rows cost more than checking them."""
-    serializer = CustomerWriteSerializer()
-    items = []
-    for payload in payloads:
-        try:
-            items.append(serializer.run_validation(payload))
-        except serializers.ValidationError as error:
-            items.append(ValidationFailed(details=flatten_validation_errors(error.detail)))
-    return items
 
 
 def parse_bulk_ids(query_params) -> list[str]:

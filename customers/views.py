@@ -17,6 +17,7 @@ from customers import schema, services, spreadsheet, totals
 from customers.errors import RetentionActive
 from customers.filters import SORT_FIELDS, TEXT_FILTERS, CustomerFilterSet, metadata_filter
 from customers.models import Customer, CustomerCount
+from customers.record import validate_bulk_items
 from customers.representations import LIST_COLUMNS, render_customer
 from customers.serializers import (
     BulkCreateSerializer,
@@ -30,8 +31,6 @@ from customers.serializers import (
     ImportReportSerializer,
     MergeSerializer,
     parse_bulk_ids,
-    validate_bulk_items,
-    validate_import_rows,
 )
 
 # The downloads answer CSV whatever JSON-or-CSV Accept asks for; their errors stay in the envelope.
@@ -205,7 +204,6 @@ class CustomerViewSet(APIViewSet):
         report = services.import_customers(
             scope=self.data_scope(),
             content=body.validated_data["file"].read(),
-            validate=validate_import_rows,
             actor=actor_of(request),
             dry_run=parse_flag(request.query_params, "dry_run", default=True),
         )

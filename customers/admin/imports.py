@@ -16,7 +16,6 @@ from beel.tenancy import DataScope
 from customers import services, spreadsheet
 from customers.admin.common import confirmation_page, staff_actor
 from customers.forms import CustomerImportForm
-from customers.serializers import validate_import_rows
 from customers.services import ImportStatus
 
 IMPORT_SESSION_KEY = "customers_csv_import"
@@ -56,7 +55,6 @@ class ImportWorkflow:
                 report = services.import_customers(
                     scope=DataScope.of_account(account, mode),
                     content=content,
-                    validate=validate_import_rows,
                     actor=staff_actor(request),
                     dry_run=True,
                 )
@@ -92,7 +90,6 @@ class ImportWorkflow:
             report = services.import_customers(
                 scope=DataScope.of_account(account, pending["mode"]),
                 content=base64.b64decode(pending["content"]),
-                validate=validate_import_rows,
                 actor=staff_actor(request),
                 dry_run=False,
             )
