@@ -5,6 +5,7 @@ set; production sets `DEBUG=false`, `SECRET_KEY`, `ALLOWED_HOSTS` and `DATABASE_
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -201,6 +202,19 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # The admin's CSV import keeps a previewed file here until it is confirmed or cancelled
+    # (customers.admin.pending_import). Private: no URL serves it, and only the service's user reads it.
+    # Several instances must share it (the confirmation may reach another one): set CUSTOMER_IMPORTS_DIR to
+    # a shared directory, or point this alias at a shared storage backend.
+    "customer_imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("CUSTOMER_IMPORTS_DIR")
+            or str(Path(tempfile.gettempdir()) / "beel-customer-imports"),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 
 # How many proxies sit in front of the service (e.g. 1 for a TLS-terminating load balancer). Only then
@@ -262,7 +276,7 @@ APIKEY_CACHE_SECONDS = env_int("APIKEY_CACHE_SECONDS", 10)
 # How long a POST's response is kept for replay under its Idempotency-Key.
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
 # How many years after the end of the year of a customer's last issued invoice its identity must be kept
-# (customers.services.retention_end: Código de Comercio art. 30, six years).
+# (customers.services.erasure.retention_end: Código de Comercio art. 30, six years).
 CUSTOMER_RETENTION_YEARS = env_int("CUSTOMER_RETENTION_YEARS", 6)
 # A request still holding its Idempotency-Key after this long is taken to have died (killed worker,
 # timeout): a retry takes the key over. Must exceed the longest a request can run (gunicorn's timeout).

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,19 +22,7 @@ class ErasureWorkflow:
     def anonymize_selected(self, request, queryset: QuerySet[Customer]):
         customers = list(queryset.select_related("account").order_by("legal_name", "pk"))
         if request.POST.get("post") != "yes":
-            # What each customer's erasure will do, from the same retention rule the service applies.
-            preview = [(customer, services.erasure_retained_until(customer)) for customer in customers]
-            return confirmation_page(
-                self,
-                request,
-                "anonymize_confirmation.html",
-                gettext("Anonymise customers?"),
-                now=[customer for customer, retain_until in preview if retain_until is None],
-                retained=[(customer, retain_until) for customer, retain_until in preview if retain_until],
-                hidden=selection_hidden(request, "anonymize_selected"),
-                form_action=request.get_full_path(),
-                cancel_url=request.get_full_path(),
-            )
+            return self._anonymization_confirmation(request, customers)
         anonymized, retained, failures = [], [], []
         for customer in customers:
             try:
@@ -47,6 +36,25 @@ class ErasureWorkflow:
                 anonymized.append(customer)
             else:
                 retained.append((customer, outcome.retain_until))
+        self._erasures_to_messages(request, anonymized, retained, failures)
+        return None
+
+    def _anonymization_confirmation(self, request, customers: list[Customer]):
+        # What each customer's erasure will do, from the same retention rule the service applies.
+        preview = [(customer, services.erasure_retained_until(customer)) for customer in customers]
+        return confirmation_page(
+            self,
+            request,
+            "anonymize_confirmation.html",
+            gettext("Anonymise customers?"),
+            now=[customer for customer, retain_until in preview if retain_until is None],
+            retained=[(customer, retain_until) for customer, retain_until in preview if retain_until],
+            hidden=selection_hidden(request, "anonymize_selected"),
+            form_action=request.get_full_path(),
+            cancel_url=request.get_full_path(),
+        )
+
+    def _erasures_to_messages(self, request, anonymized: list, retained: list, failures: list) -> None:
         if anonymized:
             self.message_user(
                 request,
@@ -55,35 +63,30 @@ class ErasureWorkflow:
                 messages.SUCCESS,
             )
         if retained:
-            items = format_html_join(
-                "",
-                '<li><a href="{}">{}</a>: {}</li>',
-                (
-                    (
-                        customer_url(customer),
-                        str(customer),
-                        gettext("invoices must be kept until %(date)s; it will be anonymised then")
-                        % {"date": formats.date_format(retain_until, "SHORT_DATE_FORMAT")},
-                    )
-                    for customer, retain_until in retained
-                ),
-            )
             heading = ngettext(
                 "Retention active (RETENTION_ACTIVE) for %(n)d customer; the erasure is recorded:",
                 "Retention active (RETENTION_ACTIVE) for %(n)d customers; the erasures are recorded:",
                 len(retained),
             )
-            self.message_user(
-                request, format_html("{}<ul>{}</ul>", heading % {"n": len(retained)}, items), messages.WARNING
+            reasons = (
+                (
+                    customer,
+                    gettext("invoices must be kept until %(date)s; it will be anonymised then")
+                    % {"date": formats.date_format(retain_until, "SHORT_DATE_FORMAT")},
+                )
+                for customer, retain_until in retained
             )
+            self.message_user(request, _customer_list(heading % {"n": len(retained)}, reasons), messages.WARNING)
         if failures:
-            items = format_html_join(
-                "", '<li><a href="{}">{}</a>: {}</li>', ((customer_url(c), str(c), reason) for c, reason in failures)
-            )
             heading = ngettext(
                 "Could not anonymise %(n)d customer:", "Could not anonymise %(n)d customers:", len(failures)
             )
-            self.message_user(
-                request, format_html("{}<ul>{}</ul>", heading % {"n": len(failures)}, items), messages.ERROR
-            )
-        return None
+            self.message_user(request, _customer_list(heading % {"n": len(failures)}, failures), messages.ERROR)
+
+
+def _customer_list(heading: str, reasons) -> SafeString:
+    """The heading, then each customer (linked) with its reason."""
+    items = format_html_join(
+        "", '<li><a href="{}">{}</a>: {}</li>', ((customer_url(c), str(c), reason) for c, reason in reasons)
+    )
+    return format_html("{}<ul>{}</ul>", heading, items)

@@ -1,7 +1,5 @@
 """Importing customers from a CSV file: upload, preview (the service's dry run), confirm."""
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -14,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from beel.errors import DomainError
 from beel.tenancy import DataScope
 from customers import services, spreadsheet
+from customers.admin import pending_import
 from customers.admin.common import confirmation_page, staff_actor
 from customers.forms import CustomerImportForm
 from customers.services import ImportStatus
 
-IMPORT_SESSION_KEY = "customers_csv_import"
 IMPORT_STATUS_LABELS = {
     ImportStatus.VALID: _("Valid"),
     ImportStatus.WARNING: _("Valid, with a warning"),
@@ -40,12 +38,16 @@ class ImportWorkflow:
         return super().changelist_view(request, extra_context)
 
     def import_csv_view(self, request):
-        """Upload, preview (the API's report, computed in dry-run), confirm. The file waits in the session
-        between the preview and the confirmation, and is read and checked again when confirmed."""
+        """Upload, preview (the API's report, computed in dry-run), confirm. The file waits in file storage
+        between the preview and the confirmation (customers.admin.pending_import), and is read and checked
+        again when confirmed."""
         if not request.user.has_perm("customers.add_customer"):
             raise PermissionDenied
         if request.method == "POST" and "_confirm" in request.POST:
             return self._confirm_import(request)
+        if request.method == "POST" and "_cancel" in request.POST:
+            pending_import.discard(request)
+            return HttpResponseRedirect(reverse("admin:customers_customer_import_csv"))
         form = CustomerImportForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():
@@ -61,12 +63,9 @@ class ImportWorkflow:
             except DomainError as error:
                 form.add_error("file", error.message)
             else:
-                request.session[IMPORT_SESSION_KEY] = {
-                    "account": account.pk,
-                    "mode": mode,
-                    "name": form.cleaned_data["file"].name,
-                    "content": base64.b64encode(content).decode("ascii"),
-                }
+                pending_import.keep(
+                    request, content=content, account=account, mode=mode, name=form.cleaned_data["file"].name
+                )
         return confirmation_page(
             self,
             request,
@@ -80,16 +79,16 @@ class ImportWorkflow:
         )
 
     def _confirm_import(self, request):
-        pending = request.session.pop(IMPORT_SESSION_KEY, None)
+        pending = pending_import.take(request)
         here = reverse("admin:customers_customer_import_csv")
         if pending is None:
             self.message_user(request, gettext("Nothing to import: upload the file again."), messages.WARNING)
             return HttpResponseRedirect(here)
-        account = get_object_or_404(get_user_model(), pk=pending["account"])
+        account = get_object_or_404(get_user_model(), pk=pending.account_id)
         try:
             report = services.import_customers(
-                scope=DataScope.of_account(account, pending["mode"]),
-                content=base64.b64decode(pending["content"]),
+                scope=DataScope.of_account(account, pending.mode),
+                content=pending.content,
                 actor=staff_actor(request),
                 dry_run=False,
             )
@@ -104,7 +103,7 @@ class ImportWorkflow:
             "Imported %(created)d customer into account %(account)s from %(name)s.",
             "Imported %(created)d customers into account %(account)s from %(name)s.",
             created,
-        ) % {"created": created, "account": account.username, "name": pending["name"]}
+        ) % {"created": created, "account": account.username, "name": pending.name}
         if skipped:
             text += " " + ngettext(
                 "%(n)d row was not imported (errors or duplicates).",

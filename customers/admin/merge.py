@@ -23,33 +23,7 @@ class MergeWorkflow:
             self.message_user(request, gettext("Select exactly two customers to merge."), messages.ERROR)
             return None
         if request.POST.get("post") == "yes":
-            survivor_pk = request.POST.get("survivor")
-            if survivor_pk not in {str(customer.pk) for customer in customers}:
-                self.message_user(request, gettext("Choose the customer that survives."), messages.ERROR)
-                return None
-            duplicate = next(customer for customer in customers if str(customer.pk) != survivor_pk)
-            try:
-                services.merge_customers(
-                    scope=DataScope.everything(),
-                    customer_id=str(duplicate.pk),
-                    into_id=survivor_pk,
-                    actor=staff_actor(request),
-                )
-            except DomainError as error:
-                self.message_user(
-                    request, gettext("Not merged: %(reason)s") % {"reason": error.message}, messages.ERROR
-                )
-                return None
-            survivor = next(customer for customer in customers if str(customer.pk) == survivor_pk)
-            self.message_user(
-                request,
-                format_html(
-                    gettext("Merged {duplicate} into {survivor}."),
-                    duplicate=format_html('<a href="{}">{}</a>', customer_url(duplicate), str(duplicate)),
-                    survivor=format_html('<a href="{}">{}</a>', customer_url(survivor), str(survivor)),
-                ),
-                messages.SUCCESS,
-            )
+            self._merge_confirmed(request, customers)
             return None
         first, second = customers
         directions = [
@@ -71,4 +45,32 @@ class MergeWorkflow:
             hidden=selection_hidden(request, "merge_selected"),
             form_action=request.get_full_path(),
             cancel_url=request.get_full_path(),
+        )
+
+    def _merge_confirmed(self, request, customers: list[Customer]) -> None:
+        """Merge the customer not chosen into the one chosen to survive, and tell staff how it went."""
+        survivor_pk = request.POST.get("survivor")
+        if survivor_pk not in {str(customer.pk) for customer in customers}:
+            self.message_user(request, gettext("Choose the customer that survives."), messages.ERROR)
+            return
+        duplicate = next(customer for customer in customers if str(customer.pk) != survivor_pk)
+        try:
+            services.merge_customers(
+                scope=DataScope.everything(),
+                customer_id=str(duplicate.pk),
+                into_id=survivor_pk,
+                actor=staff_actor(request),
+            )
+        except DomainError as error:
+            self.message_user(request, gettext("Not merged: %(reason)s") % {"reason": error.message}, messages.ERROR)
+            return
+        survivor = next(customer for customer in customers if str(customer.pk) == survivor_pk)
+        self.message_user(
+            request,
+            format_html(
+                gettext("Merged {duplicate} into {survivor}."),
+                duplicate=format_html('<a href="{}">{}</a>', customer_url(duplicate), str(duplicate)),
+                survivor=format_html('<a href="{}">{}</a>', customer_url(survivor), str(survivor)),
+            ),
+            messages.SUCCESS,
         )

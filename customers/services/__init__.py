@@ -5,14 +5,8 @@ same rules with the same outcomes. Callers import from here; the modules are how
 from customers.services.base import get_customer
 from customers.services.creation import create_customer, create_customers
 from customers.services.editing import replace_customer, update_customer
-from customers.services.erasure import (
-    DRAFT_STATUS,
-    anonymize_due_customers,
-    erasure_retained_until,
-    request_erasure,
-    retention_end,
-)
-from customers.services.identity import ensure_identity_is_free, ensure_nif_is_free
+from customers.services.erasure import anonymize_due_customers, erasure_retained_until, request_erasure
+from customers.services.identity import ensure_identity_is_free
 from customers.services.imports import import_customers
 from customers.services.lifecycle import (
     MAX_BULK_IDS,
@@ -31,30 +25,23 @@ from customers.services.reports import (
     CreationReport,
     DeactivationFailure,
     DeactivationReport,
-    ErasureOutcome,
     ImportedRow,
     ImportMessage,
     ImportReport,
     ImportStatus,
-    MergePreview,
-    ReactivationFailure,
     ReactivationReport,
 )
 
 __all__ = [
-    "DRAFT_STATUS",
     "MAX_BULK_IDS",
     "CreationFailure",
     "CreationReport",
     "DeactivationFailure",
     "DeactivationReport",
-    "ErasureOutcome",
     "ImportMessage",
     "ImportReport",
     "ImportStatus",
     "ImportedRow",
-    "MergePreview",
-    "ReactivationFailure",
     "ReactivationReport",
     "anonymize_due_customers",
     "create_customer",
@@ -64,7 +51,6 @@ __all__ = [
     "deactivate_customers",
     "ensure_identity_is_free",
     "ensure_lifecycle_allows_changes",
-    "ensure_nif_is_free",
     "erasure_retained_until",
     "get_customer",
     "import_customers",
@@ -75,7 +61,6 @@ __all__ = [
     "reactivate_customers",
     "replace_customer",
     "request_erasure",
-    "retention_end",
     "undo_deactivation",
     "update_customer",
 ]

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from beel.actors import Actor
@@ -14,6 +13,7 @@ from beel.events.models import EventType, record_events
 from beel.tenancy import DataScope
 from customers.errors import CustomerMerged
 from customers.models import PERSONAL_FIELDS, AuditEntry, Customer
+from customers.services import dependents
 from customers.services.base import customer_event, get_customer
 from customers.services.reports import ErasureOutcome
 
@@ -25,25 +25,11 @@ def retention_end(last_issue_date: date) -> date:
     return date(last_issue_date.year + settings.CUSTOMER_RETENTION_YEARS, 12, 31)
 
 
-# An invoice's status while it is a draft (invoices.models.InvoiceStatus.DRAFT, named here because customers
-# does not import invoices): every other invoice (issued, paid or cancelled) stays with the customer it was
-# issued to. Those that hold a number were issued, and are documents the law obliges the business to keep (a
-# draft cancelled before being issued has none).
-DRAFT_STATUS = "draft"
-
-
-def _last_issued_invoice_date(customer: Customer) -> date | None:
-    # Issued at some point: not a draft, and numbered (a draft cancelled before being issued never took a
-    # number and is no legal document to keep).
-    issued = customer.invoices.exclude(status=DRAFT_STATUS).exclude(number__isnull=True)
-    return issued.aggregate(last=Max("issue_date"))["last"]
-
-
 def erasure_retained_until(customer: Customer) -> date | None:
     """What `request_erasure` would do now: None if it would anonymise the customer at once, otherwise the
     last day its identity must be kept. For previews (the admin's confirmation); writes nothing."""
-    last_issued = _last_issued_invoice_date(customer)
-    retain_until = retention_end(last_issued) if last_issued else None
+    last_kept = dependents.last_kept_date(customer)
+    retain_until = retention_end(last_kept) if last_kept else None
     if retain_until is None or retain_until < clock_today():
         return None
     return retain_until

@@ -72,10 +72,6 @@ def ensure_identity_is_free(*, account, mode: str, values: Mapping[str, Any], ex
         raise identity_taken(identity)
 
 
-def ensure_nif_is_free(*, account, mode: str, nif: str, exclude_pk=None) -> None:
-    ensure_identity_is_free(account=account, mode=mode, values={"nif": nif}, exclude_pk=exclude_pk)
-
-
 def nif_taken() -> CustomerAlreadyExists:
     return CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
 

@@ -9,7 +9,7 @@ from beel.tenancy import DataScope
 from customers.record import validate_import_rows
 from customers.services.creation import create_customers
 from customers.services.reports import ImportedRow, ImportMessage, ImportReport, ImportStatus
-from customers.spreadsheet import IMPORT_COLUMNS, read_sheet
+from customers.spreadsheet import IMPORT_COLUMNS, SheetRow, read_sheet
 
 
 def import_customers(*, scope: DataScope, content: bytes, actor: Actor, dry_run: bool = True) -> ImportReport:
@@ -26,34 +26,12 @@ def import_customers(*, scope: DataScope, content: bytes, actor: Actor, dry_run:
     first_line_of_identity: dict[tuple, int] = {}
     rows = []
     for index, (sheet_row, item) in enumerate(zip(sheet.rows, items, strict=True)):
-        error = failures.get(index)
         if isinstance(item, DomainError):
-            details = item.details or {}
-            status = ImportStatus.NIF_INVALID if "nif" in details else ImportStatus.ERROR
-            messages = [ImportMessage(field=name, message=str(text)) for name, text in details.items()]
-            rows.append(ImportedRow(sheet_row.line, status, messages, sheet_row.payload))
+            rows.append(_invalid_row(sheet_row, item))
             continue
-        identity = (
-            item.get("nif"),
-            item.get("alternative_id_type"),
-            item.get("alternative_id_country"),
-            item.get("alternative_id_number"),
-        )
-        earlier = first_line_of_identity.setdefault(identity, sheet_row.line)
-        if error is not None:
-            message = (
-                f"Line {earlier} of the file has the same {'NIF' if item.get('nif') else 'alternative id'}"
-                if earlier != sheet_row.line
-                else error.message
-            )
-            rows.append(
-                ImportedRow(
-                    sheet_row.line,
-                    ImportStatus.DUPLICATE,
-                    [ImportMessage(field="nif", message=message)],
-                    as_payload(item),
-                )
-            )
+        earlier = first_line_of_identity.setdefault(_identity_key(item), sheet_row.line)
+        if (error := failures.get(index)) is not None:
+            rows.append(_duplicate_row(sheet_row, item, error, earlier_line=earlier))
             continue
         messages = [ImportMessage(message=note) for note in sheet_row.notes] + _normalised(sheet_row.payload, item)
         rows.append(
@@ -72,6 +50,36 @@ def import_customers(*, scope: DataScope, content: bytes, actor: Actor, dry_run:
         columns=sheet.columns,
         ignored_columns=sheet.ignored_columns,
         rows=rows,
+    )
+
+
+def _invalid_row(sheet_row: SheetRow, error: DomainError) -> ImportedRow:
+    details = error.details or {}
+    status = ImportStatus.NIF_INVALID if "nif" in details else ImportStatus.ERROR
+    messages = [ImportMessage(field=name, message=str(text)) for name, text in details.items()]
+    return ImportedRow(sheet_row.line, status, messages, sheet_row.payload)
+
+
+def _identity_key(item: Mapping[str, Any]) -> tuple:
+    return (
+        item.get("nif"),
+        item.get("alternative_id_type"),
+        item.get("alternative_id_country"),
+        item.get("alternative_id_number"),
+    )
+
+
+def _duplicate_row(
+    sheet_row: SheetRow, item: Mapping[str, Any], error: DomainError, *, earlier_line: int
+) -> ImportedRow:
+    """A row whose identity an active customer, or an earlier line of the file (named), already holds."""
+    message = (
+        f"Line {earlier_line} of the file has the same {'NIF' if item.get('nif') else 'alternative id'}"
+        if earlier_line != sheet_row.line
+        else error.message
+    )
+    return ImportedRow(
+        sheet_row.line, ImportStatus.DUPLICATE, [ImportMessage(field="nif", message=message)], as_payload(item)
     )
 
 

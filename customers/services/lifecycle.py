@@ -42,10 +42,7 @@ def deactivate_customers(
     parsed = parse_ids(ids, report)
 
     with transaction.atomic():
-        customers = {
-            customer.pk: customer
-            for customer in Customer.objects.within(scope).filter(pk__in=set(parsed.values())).select_for_update()
-        }
+        customers = _locked(scope, parsed)
         # Taken once the locks are held: a deactivation that waited behind a reactivation happened after it.
         now = timezone.now()
         # A separate statement after the lock, so it sees invoices committed while we waited for it.
@@ -54,48 +51,70 @@ def deactivate_customers(
             .with_invoice_count()
             .values_list("pk", "invoice_count")
         )
-        to_deactivate: list[uuid.UUID] = []
-        for raw, customer_uuid in parsed.items():
-            customer = customers.get(customer_uuid)
-            if customer is None:
-                report.failures.append(DeactivationFailure(customer_id=raw, error=CustomerNotFound()))
-            elif invoice_counts.get(customer_uuid, 0):
-                report.failures.append(
-                    DeactivationFailure(
-                        customer_id=raw,
-                        error=CustomerHasInvoices(),
-                        customer=customer,
-                        invoice_count=invoice_counts[customer_uuid],
-                    )
-                )
-            else:
-                if customer.active:
-                    to_deactivate.append(customer_uuid)
-                else:
-                    report.already_inactive_ids.append(str(customer_uuid))
-                report.deactivated_ids.append(str(customer_uuid))
+        to_deactivate = _to_deactivate(report, parsed, customers, invoice_counts)
         if to_deactivate and not dry_run:
-            Customer.objects.filter(pk__in=to_deactivate).update(active=False, deactivated_at=now, updated_at=now)
-            AuditEntry.record(
-                customer_ids=to_deactivate,
-                action=AuditEntry.Action.DEACTIVATED,
-                actor=actor,
-                at=now,
-                batch=report.batch,
-            )
-            for customer_uuid in to_deactivate:
-                # What the UPDATE above wrote, so the events need no query of their own.
-                customer = customers[customer_uuid]
-                customer.active, customer.deactivated_at, customer.updated_at = False, now, now
-            record_events(
-                [
-                    customer_event(EventType.CUSTOMER_DEACTIVATED, customers[customer_uuid])
-                    for customer_uuid in to_deactivate
-                ],
-                at=now,
-            )
+            _set_active(customers, to_deactivate, active=False, actor=actor, at=now, batch=report.batch)
     sort_failures(report)
     return report
+
+
+def _to_deactivate(
+    report: DeactivationReport,
+    parsed: dict[str, uuid.UUID],
+    customers: dict[uuid.UUID, Customer],
+    invoice_counts: dict[uuid.UUID, int],
+) -> list[uuid.UUID]:
+    """Report each requested customer; the active ones that can be deactivated are returned."""
+    to_deactivate: list[uuid.UUID] = []
+    for raw, customer_uuid in parsed.items():
+        customer = customers.get(customer_uuid)
+        if customer is None:
+            report.failures.append(DeactivationFailure(customer_id=raw, error=CustomerNotFound()))
+        elif invoice_counts.get(customer_uuid, 0):
+            report.failures.append(
+                DeactivationFailure(
+                    customer_id=raw,
+                    error=CustomerHasInvoices(),
+                    customer=customer,
+                    invoice_count=invoice_counts[customer_uuid],
+                )
+            )
+        else:
+            if customer.active:
+                to_deactivate.append(customer_uuid)
+            else:
+                report.already_inactive_ids.append(str(customer_uuid))
+            report.deactivated_ids.append(str(customer_uuid))
+    return to_deactivate
+
+
+def _locked(scope: DataScope, parsed: dict[str, uuid.UUID]) -> dict[uuid.UUID, Customer]:
+    """The requested customers of `scope`, their rows locked until the transaction ends."""
+    return {
+        customer.pk: customer
+        for customer in Customer.objects.within(scope).filter(pk__in=set(parsed.values())).select_for_update()
+    }
+
+
+def _set_active(
+    customers: dict[uuid.UUID, Customer], pks: list[uuid.UUID], *, active: bool, actor: Actor, at, batch: uuid.UUID
+) -> None:
+    """Deactivate or reactivate these locked customers, with their audit entries (one batch) and events."""
+    deactivated_at = None if active else at
+    Customer.objects.filter(pk__in=pks).update(active=active, deactivated_at=deactivated_at, updated_at=at)
+    AuditEntry.record(
+        customer_ids=pks,
+        action=AuditEntry.Action.REACTIVATED if active else AuditEntry.Action.DEACTIVATED,
+        actor=actor,
+        at=at,
+        batch=batch,
+    )
+    for pk in pks:
+        # What the UPDATE above wrote, so the events need no query of their own.
+        customer = customers[pk]
+        customer.active, customer.deactivated_at, customer.updated_at = active, deactivated_at, at
+    event_type = EventType.CUSTOMER_REACTIVATED if active else EventType.CUSTOMER_DEACTIVATED
+    record_events([customer_event(event_type, customers[pk]) for pk in pks], at=at)
 
 
 def deactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> Customer:
@@ -116,50 +135,41 @@ def reactivate_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) 
     parsed = parse_ids(ids, report)
     try:
         with transaction.atomic():
-            customers = {
-                customer.pk: customer
-                for customer in Customer.objects.within(scope).filter(pk__in=set(parsed.values())).select_for_update()
-            }
+            customers = _locked(scope, parsed)
             now = timezone.now()
-            inactive = [customer for customer in customers.values() if not customer.active]
-            taken = identities_taken(inactive)
-            to_reactivate: list[uuid.UUID] = []
-            for raw, customer_uuid in parsed.items():
-                customer = customers.get(customer_uuid)
-                if customer is None:
-                    report.failures.append(ReactivationFailure(customer_id=raw, error=CustomerNotFound()))
-                elif customer.active:
-                    report.already_active_ids.append(str(customer_uuid))
-                elif (refusal := lifecycle_refusal(customer)) is not None:
-                    report.failures.append(ReactivationFailure(customer_id=raw, error=refusal, customer=customer))
-                elif (owned := owned_identity(customer)) in taken:
-                    report.failures.append(
-                        ReactivationFailure(customer_id=raw, error=identity_taken(owned[2]), customer=customer)
-                    )
-                else:
-                    taken.add(owned)
-                    to_reactivate.append(customer_uuid)
-                    report.reactivated_ids.append(str(customer_uuid))
+            to_reactivate = _to_reactivate(report, parsed, customers)
             if to_reactivate:
-                Customer.objects.filter(pk__in=to_reactivate).update(active=True, deactivated_at=None, updated_at=now)
-                AuditEntry.record(
-                    customer_ids=to_reactivate,
-                    action=AuditEntry.Action.REACTIVATED,
-                    actor=actor,
-                    at=now,
-                    batch=uuid.uuid4(),
-                )
-                for customer_uuid in to_reactivate:
-                    customer = customers[customer_uuid]
-                    customer.active, customer.deactivated_at, customer.updated_at = True, None, now
-                record_events(
-                    [customer_event(EventType.CUSTOMER_REACTIVATED, customers[pk]) for pk in to_reactivate], at=now
-                )
+                _set_active(customers, to_reactivate, active=True, actor=actor, at=now, batch=uuid.uuid4())
     except IntegrityError:
         # A concurrent create or reactivation took one of these NIFs after the check; nothing was written.
         raise nif_taken() from None
     sort_failures(report)
     return report
+
+
+def _to_reactivate(
+    report: ReactivationReport, parsed: dict[str, uuid.UUID], customers: dict[uuid.UUID, Customer]
+) -> list[uuid.UUID]:
+    """Report each requested customer; the inactive ones that can be reactivated are returned."""
+    taken = identities_taken([customer for customer in customers.values() if not customer.active])
+    to_reactivate: list[uuid.UUID] = []
+    for raw, customer_uuid in parsed.items():
+        customer = customers.get(customer_uuid)
+        if customer is None:
+            report.failures.append(ReactivationFailure(customer_id=raw, error=CustomerNotFound()))
+        elif customer.active:
+            report.already_active_ids.append(str(customer_uuid))
+        elif (refusal := lifecycle_refusal(customer)) is not None:
+            report.failures.append(ReactivationFailure(customer_id=raw, error=refusal, customer=customer))
+        elif (owned := owned_identity(customer)) in taken:
+            report.failures.append(
+                ReactivationFailure(customer_id=raw, error=identity_taken(owned[2]), customer=customer)
+            )
+        else:
+            taken.add(owned)
+            to_reactivate.append(customer_uuid)
+            report.reactivated_ids.append(str(customer_uuid))
+    return to_reactivate
 
 
 def customers_deactivated_by(*, scope: DataScope, batch: uuid.UUID) -> CustomerQuerySet:

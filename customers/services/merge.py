@@ -10,8 +10,8 @@ from beel.ids import parse_uuid
 from beel.tenancy import DataScope
 from customers.errors import CustomerInactive, CustomerNotFound
 from customers.models import AuditEntry, Customer
+from customers.services import dependents
 from customers.services.base import customer_event, get_customer, parse_customer_id
-from customers.services.erasure import DRAFT_STATUS
 from customers.services.lifecycle import ensure_lifecycle_allows_changes
 from customers.services.reports import MergePreview
 
@@ -19,12 +19,9 @@ from customers.services.reports import MergePreview
 def merge_preview(*, scope: DataScope, customer_id: str, into_id: str) -> MergePreview:
     duplicate = get_customer(scope=scope, customer_id=customer_id)
     survivor = get_customer(scope=scope, customer_id=into_id)
-    drafts = duplicate.invoices.filter(status=DRAFT_STATUS).count()
+    share = dependents.merge_share(duplicate)
     return MergePreview(
-        duplicate=duplicate,
-        survivor=survivor,
-        drafts_moving=drafts,
-        issued_staying=duplicate.invoices.count() - drafts,
+        duplicate=duplicate, survivor=survivor, drafts_moving=share.moving, issued_staying=share.staying
     )
 
 
@@ -56,7 +53,7 @@ def merge_customers(*, scope: DataScope, customer_id: str, into_id: str, actor: 
         if not survivor.active:
             raise CustomerInactive("The customer to merge into is deactivated; reactivate it first")
         now = timezone.now()
-        duplicate.invoices.filter(status=DRAFT_STATUS).update(customer=survivor, updated_at=now)
+        dependents.move_to_survivor(duplicate, survivor, at=now)
         duplicate.merged_into = survivor
         changed = ["merged_into"]
         if duplicate.active:
