@@ -107,10 +107,20 @@ def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
     stored = {**RECORD_DEFAULTS, **(current or {})}
     values = dict(values)
     errors: dict[str, list] = {}
+    _derive_country(values, errors)
+    country_code = values.get("country_code", stored["country_code"])
+    _check_identity(values, stored, new=current is None, country_code=country_code, errors=errors)
+    if values.get("phone"):
+        try:
+            values["phone"] = normalize_phone(values["phone"], country_code=country_code)
+        except ValidationError as error:
+            errors["phone"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return values
 
-    def value(name: str):
-        return values[name] if name in values else stored[name]
 
+def _derive_country(values: dict, errors: dict) -> None:
     if "country_code" in values and "country" not in values:
         values["country"] = country_name(values["country_code"])
     elif "country" in values and "country_code" not in values:
@@ -119,11 +129,15 @@ def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
             errors["country"] = ["Unknown country name: send address.country_code (ISO 3166-1 alpha-2)."]
         else:
             values["country_code"] = code
-    country_code = value("country_code")
+
+
+def _check_identity(values: dict, stored: Mapping, *, new: bool, country_code: str, errors: dict) -> None:
+    def value(name: str):
+        return values[name] if name in values else stored[name]
 
     nif, alternative_type = value("nif"), value("alternative_id_type")
     # A change that leaves the identity alone is not refused for a record stored without one.
-    identity_sent = current is None or any(name == "nif" or name.startswith("alternative_id_") for name in values)
+    identity_sent = new or any(name == "nif" or name.startswith("alternative_id_") for name in values)
     if identity_sent and nif and alternative_type:
         errors["alternative_id"] = [
             AlternativeIdInvalid("A customer has a nif or an alternative_id, not both (the invoice names one).")
@@ -144,14 +158,6 @@ def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
             )
         except ValidationError as error:
             errors["alternative_id"] = [error]
-    if values.get("phone"):
-        try:
-            values["phone"] = normalize_phone(values["phone"], country_code=country_code)
-        except ValidationError as error:
-            errors["phone"] = error.messages
-    if errors:
-        raise ValidationError(errors)
-    return values
 
 
 def stored_values(customer) -> dict[str, Any]:
