@@ -1,13 +1,16 @@
 """What every workflow of the customer admin shares: the acting staff user, links and times as the admin
 shows them, and the one confirmation page every action goes through before it writes."""
 
+from collections.abc import Iterator
+
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
 
 from beel.actors import Actor
+from customers import spreadsheet
 from customers.models import Customer
 
 
@@ -24,8 +27,11 @@ def shown_time(moment) -> str:
     return formats.localize(timezone.localtime(moment))
 
 
-def csv_timestamp() -> str:
-    return timezone.localtime().strftime("%Y%m%d-%H%M")
+def csv_download(name: str, lines: Iterator[str]) -> StreamingHttpResponse:
+    """A CSV of customers.spreadsheet, named after what it holds and when, streamed as it is written."""
+    filename = f"{name}-{timezone.localtime():%Y%m%d-%H%M}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return StreamingHttpResponse(lines, content_type=spreadsheet.MEDIA_TYPE, headers=headers)
 
 
 def selection_hidden(request: HttpRequest, action: str) -> list[tuple[str, str]]:

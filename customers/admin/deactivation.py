@@ -16,7 +16,7 @@ from beel.tenancy import DataScope
 from customers import services, spreadsheet
 from customers.admin.common import (
     confirmation_page,
-    csv_timestamp,
+    csv_download,
     customer_url,
     selection_hidden,
     shown_time,
@@ -47,8 +47,8 @@ class DeactivationWorkflow:
             preview = services.deactivate_customers(
                 scope=DataScope.everything(), ids=ids, actor=staff_actor(request), dry_run=True
             )
-            return spreadsheet.csv_response(
-                f"deactivation-failures-{csv_timestamp()}.csv",
+            return csv_download(
+                "deactivation-failures",
                 spreadsheet.csv_lines(
                     [gettext("Account"), gettext("Legal name"), gettext("NIF"), gettext("Reason")],
                     failure_csv_rows(preview.failures),

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from customers import spreadsheet
-from customers.admin.common import csv_timestamp
+from customers.admin.common import csv_download
 from customers.models import Customer
 
 # The export is the API's (customers.spreadsheet), which the import reads back, led by the account.
@@ -19,4 +19,4 @@ class ExportWorkflow:
     def export_csv(self, request, queryset: QuerySet[Customer]):
         customers = queryset.order_by("legal_name_folded", "id")
         lines = spreadsheet.export_lines(customers, leading=[ACCOUNT_COLUMN])
-        return spreadsheet.csv_response(f"customers-{csv_timestamp()}.csv", lines)
+        return csv_download("customers", lines)

@@ -15,7 +15,6 @@ from customers import services, spreadsheet
 from customers.admin import pending_import
 from customers.admin.common import confirmation_page, staff_actor
 from customers.forms import CustomerImportForm
-from customers.serializers import validate_import_rows
 from customers.services import ImportStatus
 
 IMPORT_STATUS_LABELS = {
@@ -58,7 +57,6 @@ class ImportWorkflow:
                 report = services.import_customers(
                     scope=DataScope.of_account(account, mode),
                     content=content,
-                    validate=validate_import_rows,
                     actor=staff_actor(request),
                     dry_run=True,
                 )
@@ -91,7 +89,6 @@ class ImportWorkflow:
             report = services.import_customers(
                 scope=DataScope.of_account(account, pending.mode),
                 content=pending.content,
-                validate=validate_import_rows,
                 actor=staff_actor(request),
                 dry_run=False,
             )

@@ -18,7 +18,7 @@ from customers.services.reports import CreationFailure, CreationReport
 
 def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) -> Customer:
     """A customer of the scope's one account and mode. `data` is validated and normalised (see
-    customers.serializers / customers.validators)."""
+    customers.record)."""
     account, mode = scope.owner()
     try:
         with transaction.atomic():

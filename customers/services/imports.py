@@ -1,30 +1,25 @@
 """Importing a CSV of customers: a report per line, then the valid rows created all together."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from beel.actors import Actor
 from beel.errors import DomainError
 from beel.tenancy import DataScope
+from customers.record import validate_import_rows
 from customers.services.creation import create_customers
 from customers.services.reports import ImportedRow, ImportMessage, ImportReport, ImportStatus
 from customers.spreadsheet import IMPORT_COLUMNS, SheetRow, read_sheet
 
-Validate = Callable[[list[Any]], list[Mapping[str, Any] | DomainError]]
 
-
-def import_customers(
-    *, scope: DataScope, content: bytes, validate: Validate, actor: Actor, dry_run: bool = True
-) -> ImportReport:
+def import_customers(*, scope: DataScope, content: bytes, actor: Actor, dry_run: bool = True) -> ImportReport:
     """Read a CSV of customers (customers.spreadsheet), report every row by its line with a status, and
     unless `dry_run` create the VALID and WARNING ones through `create_customers`: in one transaction, with
-    their audit entries and events, all of them or (if anything fails) none.
-
-    `validate` applies the write rules of POST /customers to each row's payload (the API's serializer, which
-    lives in the HTTP layer this module may not import): the API and the admin pass the same one, so an
-    import accepts exactly what the API accepts."""
+    their audit entries and events, all of them or (if anything fails) none. Each row is checked by the
+    record's rules (customers.record), the very ones of POST /customers, so an import accepts exactly what
+    the API accepts, from the API or the admin alike."""
     sheet = read_sheet(content)
-    items = validate([row.payload for row in sheet.rows])
+    items = validate_import_rows([row.payload for row in sheet.rows])
     creation = create_customers(scope=scope, items=items, actor=actor, dry_run=dry_run)
     failures = {failure.index: failure.error for failure in creation.failures}
     created = iter(creation.created)
