@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from beel.actors import Actor
 from beel.api.filters import validate_list_parameters
+from beel.api.pipeline import RequestPipeline
 from beel.api.renderers import EnvelopeJSONRenderer
 from beel.lists import Listing
 from beel.tenancy import DataScope
@@ -20,21 +21,13 @@ def actor_of(request) -> Actor:
     return Actor.api_key(request.auth)
 
 
-class APIViewSet(viewsets.GenericViewSet):
+class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
     """Base for the API's viewsets: no OPTIONS metadata, rate-limit headers on every authenticated
     response, and paginated lists keyed by `results_key` (`{"customers": [...], "pagination": {...}}`)."""
 
     metadata_class = None
     results_key = "results"
     filterset_class = None
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        state = getattr(request, "rate_limit", None)
-        if state is not None:
-            for header, value in state.headers().items():
-                response[header] = value
-        return response
 
     def list(self, request):
         """The filtered, sorted page of the view's list, with its pagination figures: the parameters are
