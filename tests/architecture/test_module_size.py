@@ -4,19 +4,11 @@ the modules already split by use case keep their functions under ~50 lines, so e
 import ast
 from pathlib import Path
 
-import pytest
-
 from tests.architecture.test_dependencies import ROOT
 
 MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 50
 APPS = ["beel", "apikeys", "customers", "invoices", "webhooks"]
-
-# Files still over the limit, each waiting for its own split (issue 22). The list only shrinks: a file that
-# is split must leave it (the test below says so), and no file may join it.
-KNOWN_OVER_LIMIT = {
-    "customers/schema.py": "the OpenAPI descriptions of the customer endpoints, to be split by endpoint",
-}
 
 # Where functions are held to MAX_FUNCTION_LINES as well (the use cases, the admin's workflows, the forms).
 FUNCTIONS_CHECKED_IN = [
@@ -43,18 +35,9 @@ def relative(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
 
-def test_no_app_file_is_over_the_limit_unless_known():
+def test_no_app_file_is_over_the_limit():
     over = {relative(path): line_count(path) for path in app_files() if line_count(path) > MAX_FILE_LINES}
-    unknown = {name: lines for name, lines in over.items() if name not in KNOWN_OVER_LIMIT}
-    assert not unknown, f"over {MAX_FILE_LINES} lines: split these by use case: {unknown}"
-
-
-@pytest.mark.parametrize("name", sorted(KNOWN_OVER_LIMIT))
-def test_a_known_offender_leaves_the_list_once_split(name):
-    path = ROOT / name
-    assert path.exists() and line_count(path) > MAX_FILE_LINES, (
-        f"{name} is gone or within {MAX_FILE_LINES} lines now: remove it from KNOWN_OVER_LIMIT"
-    )
+    assert not over, f"over {MAX_FILE_LINES} lines: split these by use case: {over}"
 
 
 def function_lengths(path: Path) -> dict[str, int]:
