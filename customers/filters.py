@@ -1,5 +1,6 @@
 """Query parameters of GET /customers (beel-list-customers.txt). Invalid values are a 400 with details per
-parameter (django-filter's form errors, turned into the envelope by the exception handler)."""
+parameter (django-filter's form errors, turned into the envelope by the exception handler). What they select
+and in which order is customers.selectors."""
 
 import re
 
@@ -9,21 +10,10 @@ from django.core.exceptions import ValidationError
 
 from beel.api.filters import ChangeFilterSet
 from beel.errors import ValidationFailed
-from customers.models import CustomerQuerySet
+from customers import selectors
+from customers.selectors import SORT_FIELDS, CustomerFilters
 from customers.validators import METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, validate_metadata_key
 
-# sort_by value -> model field. Text keys sort on their folded copy so 'Ávila' sorts with the A's.
-SORT_FIELDS = {
-    "legal_name": "legal_name_folded",
-    "nif": "nif",
-    "email": "email",
-    "city": "city_folded",
-    "province": "province_folded",
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-}
-DEFAULT_SORT = "created_at"
-TEXT_FILTERS = ("search", "legal_name", "nif", "email", "phone", "city", "province")
 MAX_FILTER_LENGTH = 200
 # `metadata[plan]=pro`: the bracketed key of a metadata filter (Stripe's notation).
 METADATA_PARAMETER = re.compile(r"^metadata\[(.*)\]$", re.DOTALL)
@@ -71,9 +61,9 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
-def _text(method_name: str, help_text: str):
+def _text(help_text: str):
     return django_filters.CharFilter(
-        method=method_name,
+        method="selected",
         max_length=MAX_FILTER_LENGTH,
         help_text=help_text,
         error_messages={"max_length": f"At most {MAX_FILTER_LENGTH} characters."},
@@ -86,54 +76,33 @@ class CustomerFilterSet(ChangeFilterSet):
         help_text="Filter by active/inactive status",
         error_messages={"invalid_choice": "active must be true or false."},
     )
-    search = _text("filter_search", "Global search by name, NIF or email")
-    legal_name = _text("filter_legal_name", "Filter by legal name (partial search case-insensitive)")
-    nif = _text("filter_nif", "Filter by NIF (partial search)")
-    email = _text("filter_email", "Filter by email (partial search)")
-    phone = _text("filter_phone", "Filter by phone (partial search)")
-    city = _text("filter_city", "Filter by city")
-    province = _text("filter_province", "Filter by province")
+    search = _text("Global search by name, NIF or email")
+    legal_name = _text("Filter by legal name (partial search case-insensitive)")
+    nif = _text("Filter by NIF (partial search)")
+    email = _text("Filter by email (partial search)")
+    phone = _text("Filter by phone (partial search)")
+    city = _text("Filter by city")
+    province = _text("Filter by province")
     sort_by = django_filters.ChoiceFilter(
         choices=[(key, key) for key in SORT_FIELDS],
-        method="filter_noop",
+        method="selected",
         help_text="Field to sort by (eg. legal_name, nif, created_at)",
         error_messages={"invalid_choice": f"sort_by must be one of: {', '.join(SORT_FIELDS)}."},
     )
     sort_order = django_filters.ChoiceFilter(
         choices=[("asc", "asc"), ("desc", "desc")],
-        method="filter_noop",
+        method="selected",
         help_text="Sort order direction",
         error_messages={"invalid_choice": "sort_order must be asc or desc."},
     )
 
-    def filter_search(self, queryset: CustomerQuerySet, name, value):
-        return queryset.search(value)
+    def asked(self) -> CustomerFilters:
+        """The validated parameters, for customers.selectors; a bad `metadata[...]` is a 400 here."""
+        metadata = tuple(sorted(metadata_filter(self.data).items()))
+        return CustomerFilters(**self.form.cleaned_data, metadata=metadata)
 
-    def filter_legal_name(self, queryset: CustomerQuerySet, name, value):
-        return queryset.legal_name_contains(value)
-
-    def filter_nif(self, queryset: CustomerQuerySet, name, value):
-        return queryset.nif_contains(value)
-
-    def filter_email(self, queryset: CustomerQuerySet, name, value):
-        return queryset.email_contains(value)
-
-    def filter_phone(self, queryset: CustomerQuerySet, name, value):
-        return queryset.phone_contains(value)
-
-    def filter_city(self, queryset: CustomerQuerySet, name, value):
-        return queryset.in_city(value)
-
-    def filter_province(self, queryset: CustomerQuerySet, name, value):
-        return queryset.in_province(value)
-
-    def filter_noop(self, queryset, name, value):
-        return queryset  # applied in filter_queryset, once every filter has run
+    def selected(self, queryset, name, value):
+        return queryset  # not called: filter_queryset hands every parameter to the selector at once
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset).with_metadata(metadata_filter(self.data))
-        sort_field = SORT_FIELDS[self.form.cleaned_data.get("sort_by") or DEFAULT_SORT]
-        descending = self.form.cleaned_data.get("sort_order") == "desc"
-        prefix = "-" if descending else ""
-        # The id tiebreak makes the order total, so consecutive pages never repeat or skip a row.
-        return queryset.order_by(f"{prefix}{sort_field}", f"{prefix}id")
+        return selectors.sorted_customers(queryset, self.asked())

@@ -1,6 +1,5 @@
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import cache
 
 from django.http import StreamingHttpResponse
 from rest_framework import status
@@ -9,18 +8,18 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apikeys.models import Scope
-from beel.api.filters import CHANGE_FILTERS
 from beel.api.params import parse_flag
 from beel.api.renderers import AcceptHeaderNegotiation, CSVRenderer, EnvelopeJSONRenderer
 from beel.api.views import APIViewSet, actor_of
 from beel.clock import clock
 from beel.idempotency.decorators import idempotent
-from customers import schema, services, spreadsheet, totals
+from beel.lists import Listing
+from customers import schema, selectors, services, spreadsheet
 from customers.errors import RetentionActive
-from customers.filters import SORT_FIELDS, TEXT_FILTERS, CustomerFilterSet, metadata_filter
-from customers.models import Customer, CustomerCount
+from customers.filters import CustomerFilterSet
+from customers.models import Customer
 from customers.record import validate_bulk_items
-from customers.representations import LIST_COLUMNS, render_customer
+from customers.representations import render_customer
 from customers.serializers import (
     BulkCreateSerializer,
     BulkCreationResultSerializer,
@@ -49,14 +48,6 @@ def csv_download(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
     return StreamingHttpResponse(lines, content_type=spreadsheet.MEDIA_TYPE, headers=headers)
 
 
-@cache
-def _list_columns():
-    """The columns the representation shows and every sort key (the cursor names the page's last one): model
-    instances cost more than the SQL of a 100-row page. Set up once per process, since `.values()` of ~30
-    columns was ~8% of a default page; each request narrows a clone and this queryset is never run."""
-    return Customer.objects.values(*dict.fromkeys((*LIST_COLUMNS, *SORT_FIELDS.values(), "id")))
-
-
 class CustomerViewSet(APIViewSet):
     """Thin HTTP layer over customers.services; the rules live there."""
 
@@ -82,24 +73,6 @@ class CustomerViewSet(APIViewSet):
         "export": Scope.CUSTOMERS_READ,
     }
 
-    total_key: str | None = None
-
-    def known_total_items(self) -> int | None:
-        """The maintained counters answer `total_items` when nothing but `active` narrows the list (the
-        default request); a text or change filter needs the rows counted, once per version of the account's
-        customers (customers.totals)."""
-        asked = self.filterset.form.cleaned_data
-        metadata = metadata_filter(self.request.GET)
-        if any(asked.get(name) for name in (*TEXT_FILTERS, *CHANGE_FILTERS)) or metadata:
-            filters = {**asked, "metadata": tuple(sorted(metadata.items()))}
-            self.total_key = totals.total_key(scope=self.data_scope(), filters=filters)
-            return None if self.total_key is None else totals.cached_total(self.total_key)
-        return CustomerCount.total(scope=self.data_scope(), active=asked.get("active"))
-
-    def counted_total_items(self, total: int) -> None:
-        if self.total_key is not None:
-            totals.remember_total(self.total_key, total)
-
     def get_queryset(self):
         return Customer.objects.within(self.data_scope())
 
@@ -107,8 +80,8 @@ class CustomerViewSet(APIViewSet):
     def list(self, request):
         return super().list(request)
 
-    def list_queryset(self):
-        return _list_columns().within(self.data_scope())
+    def read_list(self, filterset: CustomerFilterSet) -> Listing:
+        return selectors.list_customers(self.data_scope(), filterset.asked())
 
     def represent_rows(self, rows) -> list:
         return [render_customer(row) for row in rows]

@@ -1,8 +1,11 @@
+"""Query parameters of GET /invoices, validated; what they select and in which order is invoices.selectors."""
+
 import django_filters
-from django.db.models import F
 
 from beel.api.filters import ChangeFilterSet
+from beel.lists import ordered
 from invoices.models import InvoiceStatus
+from invoices.selectors import LIST_ORDER, InvoiceFilters, invoices_matching
 
 
 class InvoiceFilterSet(ChangeFilterSet):
@@ -31,12 +34,9 @@ class InvoiceFilterSet(ChangeFilterSet):
         error_messages={"invalid": "issue_date_to must be a date (YYYY-MM-DD)."},
     )
 
+    def asked(self) -> InvoiceFilters:
+        """The validated parameters, for invoices.selectors."""
+        return InvoiceFilters(**self.form.cleaned_data)
+
     def filter_queryset(self, queryset):
-        # The id tiebreak makes the order total, so pages never repeat or skip an invoice. Drafts have no number
-        # yet: they come first within their date and series, on every database (PostgreSQL puts NULLs first in
-        # a descending order, SQLite last), as a descending index reads them on PostgreSQL.
-        return (
-            super()
-            .filter_queryset(queryset)
-            .order_by("-issue_date", "series", F("number").desc(nulls_first=True), "id")
-        )
+        return ordered(invoices_matching(queryset, self.asked()), LIST_ORDER)

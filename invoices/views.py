@@ -5,7 +5,8 @@ from rest_framework.response import Response
 from apikeys.models import Scope
 from beel.api.views import APIViewSet, actor_of
 from beel.idempotency.decorators import idempotent
-from invoices import schema, services
+from beel.lists import Listing
+from invoices import schema, selectors, services
 from invoices.filters import InvoiceFilterSet
 from invoices.models import Invoice
 from invoices.serializers import InvoiceCreateSerializer, InvoiceSerializer
@@ -32,6 +33,9 @@ class InvoiceViewSet(APIViewSet):
     @schema.list_invoices
     def list(self, request):
         return super().list(request)
+
+    def read_list(self, filterset: InvoiceFilterSet) -> Listing:
+        return selectors.list_invoices(self.data_scope(), filterset.asked())
 
     @schema.retrieve_invoice
     def retrieve(self, request, invoice_id: str):

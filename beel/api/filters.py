@@ -9,43 +9,54 @@ from django.http import QueryDict
 from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 
-from beel.api.pagination import parse_page_params
+from beel.api.params import PageParams, parse_page_params
 from beel.errors import ValidationFailed
+from beel.lists import CHANGE_WINDOW
+
+
+def validate_list_parameters(filterset, query_params) -> PageParams:
+    """A list's filters and paging checked together: every bad query parameter in one 400 VALIDATION_ERROR
+    whose details name each parameter. The page asked for is returned, so it is read once per request.
+    A list without filters (`filterset` None) that follows a cursor has its paging errors reported with
+    the cursor's, by the paginator."""
+    asked = parse_page_params(query_params)
+    if filterset is None:
+        if asked.errors and asked.cursor is None:
+            raise ValidationFailed(details=dict(asked.errors))
+        return asked
+    errors: dict[str, str] = {}
+    errors.update(empty_values(query_params, filterset))
+    if not filterset.is_valid():
+        errors.update({name: field_errors[0] for name, field_errors in filterset.errors.items()})
+    errors.update(asked.errors)
+    if errors:
+        raise ValidationFailed(details=errors)
+    return asked
+
+
+def empty_values(query_params, filterset) -> dict[str, str]:
+    """`?active=` or `?issue_date_to=` is not a value of the parameter's type (the schema says so);
+    django-filter would ignore it and answer as if it were absent. Free-text filters may be empty."""
+    errors = {}
+    for name, values in query_params.lists():
+        declared = filterset.filters.get(name)
+        if declared is None or isinstance(declared, django_filters.CharFilter):
+            continue
+        if any(not value.strip() for value in values):
+            errors[name] = f"{name} must not be empty."
+    return errors
 
 
 class QueryParamsFilterBackend(DjangoFilterBackend):
-    """django-filter, with every bad query parameter (filters, sorting and paging alike) reported in one
-    400 VALIDATION_ERROR whose details name each parameter."""
+    """django-filter for DRF's `filter_queryset` (the CSV export), with the list's validation: lists
+    themselves validate with `validate_list_parameters` and read through their app's selector."""
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
-        errors: dict[str, str] = {}
-        errors.update(self.empty_values(request.query_params, filterset))
-        if not filterset.is_valid():
-            errors.update({name: field_errors[0] for name, field_errors in filterset.errors.items()})
-        try:
-            parse_page_params(request.query_params)
-        except ValidationFailed as error:
-            errors.update(error.details or {})
-        if errors:
-            raise ValidationFailed(details=errors)
-        view.filterset = filterset  # what was asked for, for views that can answer the count another way
+        validate_list_parameters(filterset, request.query_params)
         return filterset.qs
-
-    @staticmethod
-    def empty_values(query_params, filterset) -> dict[str, str]:
-        """`?active=` or `?issue_date_to=` is not a value of the parameter's type (the schema says so);
-        django-filter would ignore it and answer as if it were absent. Free-text filters may be empty."""
-        errors = {}
-        for name, values in query_params.lists():
-            declared = filterset.filters.get(name)
-            if declared is None or isinstance(declared, django_filters.CharFilter):
-                continue
-            if any(not value.strip() for value in values):
-                errors[name] = f"{name} must not be empty."
-        return errors
 
 
 # No time zone is further from UTC than this (Kiribati, +14:00).
@@ -82,17 +93,14 @@ class AwareDateTimeFilter(django_filters.Filter):
     field_class = AwareDateTimeField
 
 
-def _change_filter(field_name: str, lookup_expr: str, help_text: str) -> AwareDateTimeFilter:
-    name = f"{field_name.removesuffix('_at')}_{'since' if lookup_expr == 'gte' else 'until'}"
+def _change_filter(name: str, help_text: str) -> AwareDateTimeFilter:
+    field_name, lookup_expr = CHANGE_WINDOW[name].split("__")
     return AwareDateTimeFilter(
         field_name=field_name,
         lookup_expr=lookup_expr,
         help_text=help_text,
         error_messages={"invalid": f"{name} must be an ISO 8601 date and time with a UTC offset."},
     )
-
-
-CHANGE_FILTERS = ("created_since", "created_until", "updated_since", "updated_until")
 
 
 class _SharedFields(dict):
@@ -129,21 +137,18 @@ def _validated(form_class, asked: tuple) -> ValidatedParameters:
     return ValidatedParameters(cleaned_data=form.cleaned_data, errors=form.errors)
 
 
-class ChangeFilterSet(django_filters.FilterSet):
-    """What changed in a time window, for integrations that keep a copy in sync: `*_since` includes its
-    instant and `*_until` excludes it, so consecutive windows neither overlap nor leave a gap. Served by
-    the (account, mode, created_at|updated_at, id) indexes."""
-
-    created_since = _change_filter("created_at", "gte", "Created at or after this instant (ISO 8601 with offset)")
-    created_until = _change_filter("created_at", "lt", "Created before this instant (ISO 8601 with offset)")
-    updated_since = _change_filter("updated_at", "gte", "Updated at or after this instant (ISO 8601 with offset)")
-    updated_until = _change_filter("updated_at", "lt", "Updated before this instant (ISO 8601 with offset)")
+class MemoisedFilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet with the per-process shortcuts that make validating a list's parameters
+    cheap; the one place they live. Every list request builds a filterset, and django-filter's own
+    bookkeeping (deep copies of filters and form fields, a new form class, a form cleaned per request) cost
+    a visible share of a cheap page (measured in docs/performance.md, "Fast paths"). The shortcuts rely on
+    one thing: nothing changes a declared filter, a form field or a cleaned value while requests are served.
+    """
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        # django-filter's own __init__ (26.x), but for its deep copy of every declared filter, a tenth of
-        # a cursor page (their error messages and choices), made only so that each copy can point at this
-        # filterset. A shallow copy does that: nothing changes a filter's options while a request is
-        # served. `method` is set again so that it resolves on this filterset, not on the declared filter.
+        # django-filter's own __init__ (26.x), but for its deep copy of every declared filter (their error
+        # messages and choices), made only so that each copy can point at this filterset. A shallow copy
+        # does that. `method` is set again so that it resolves on this filterset, not on the declared filter.
         if queryset is None:
             queryset = self._meta.model._default_manager.all()
         self.is_bound = data is not None
@@ -163,9 +168,9 @@ class ChangeFilterSet(django_filters.FilterSet):
     @property
     def form(self):
         # A list's parameters are validated once per set of values and process: a walk, a dashboard that
-        # polls, or an integration repeating its sync asks the same ones again and again, and building and
-        # cleaning a form was ~7% of a default page. What is kept is read-only for its users (cleaned values
-        # are strings, booleans and aware datetimes; the errors are only read into the 400's details).
+        # polls, or an integration repeating its sync asks the same ones again and again. What is kept is
+        # read-only for its users (cleaned values are strings, booleans and aware datetimes; the errors are
+        # only read into the 400's details).
         if not hasattr(self, "_form"):
             asked = tuple(
                 (name, tuple(self.data.getlist(name))) for name in sorted(self.data) if name in self.base_filters
@@ -178,7 +183,7 @@ class ChangeFilterSet(django_filters.FilterSet):
 
     def get_form_class(self):
         # The form depends on the declared filters only, so one class per filterset serves every request;
-        # django-filter builds a new class with new fields each time, a visible share of a cursor page.
+        # django-filter builds a new class with new fields each time.
         filterset_class = type(self)
         form_class = filterset_class.__dict__.get("_form_class")
         if form_class is None:
@@ -186,3 +191,13 @@ class ChangeFilterSet(django_filters.FilterSet):
             form_class.base_fields = _SharedFields(form_class.base_fields)
             filterset_class._form_class = form_class
         return form_class
+
+
+class ChangeFilterSet(MemoisedFilterSet):
+    """The change window's parameters (beel.lists.CHANGE_WINDOW), which every list accepts. The filtersets
+    validate; each app's selector applies what they cleaned (`filter_queryset` calls it, for DRF's path)."""
+
+    created_since = _change_filter("created_since", "Created at or after this instant (ISO 8601 with offset)")
+    created_until = _change_filter("created_until", "Created before this instant (ISO 8601 with offset)")
+    updated_since = _change_filter("updated_since", "Updated at or after this instant (ISO 8601 with offset)")
+    updated_until = _change_filter("updated_until", "Updated before this instant (ISO 8601 with offset)")

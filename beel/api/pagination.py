@@ -15,74 +15,22 @@ from collections import OrderedDict
 from typing import Any
 
 from django.core import signing
-from django.db.models import F, Func, IntegerField, OrderBy, Q, Subquery
+from django.db.models import Func, IntegerField, Subquery
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from beel.api.params import CURSOR_PARAM, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageParams
 from beel.errors import ValidationFailed
+from beel.lists import Listing, SortKey, Totals, rows_after
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-# The largest page whose rows' offset fits a signed 64-bit integer (PostgreSQL's OFFSET is a bigint) at
-# any limit: past it the database would fail, so it is a 400 naming `page`.
-MAX_PAGE = (2**63 - 1) // MAX_LIMIT
 # COUNT(*) as a plain function rather than django's Count aggregate, so annotating it adds no GROUP BY.
 _COUNT_ALL = Func(template="COUNT(*)", output_field=IntegerField())
 
 
-def _parse_positive_int(raw: str | None, *, default: int, maximum: int | None, name: str, errors: dict) -> int:
-    if raw is None:
-        return default
-    text = raw.strip()
-    if not text.isascii() or not text.isdigit():
-        errors[name] = f"{name} must be a whole number."
-        return default
-    value = int(text)
-    if value < 1:
-        errors[name] = f"{name} must be greater than or equal to 1."
-    elif maximum is not None and value > maximum:
-        errors[name] = f"{name} must be less than or equal to {maximum}."
-    return value
-
-
-def parse_page_params(query_params) -> tuple[int, int]:
-    errors: dict[str, str] = {}
-    page_raw = query_params.get("page")
-    if page_raw is not None and len(page_raw.strip()) > len(str(MAX_PAGE)):
-        # Not fed to int(): it could be thousands of digits, and no page that long can be served.
-        errors["page"] = f"page must be less than or equal to {MAX_PAGE}."
-        page = 1
-    else:
-        page = _parse_positive_int(page_raw, default=1, maximum=MAX_PAGE, name="page", errors=errors)
-    limit = _parse_positive_int(
-        query_params.get("limit"), default=DEFAULT_LIMIT, maximum=MAX_LIMIT, name="limit", errors=errors
-    )
-    if errors:
-        raise ValidationFailed(details=errors)
-    return page, limit
-
-
-CURSOR_PARAM = "cursor"
 # Parameters that may differ between the requests of one walk; every other one must stay the same.
 _WALK_INDEPENDENT_PARAMS = {CURSOR_PARAM, "page", "limit"}
 _CURSOR_SALT = "beel.api.pagination.cursor"
 _CURSOR_MISMATCH = "cursor belongs to another list: send the filters and sort of the request that returned it."
-
-
-def _order_of(queryset) -> list[tuple[str, bool, bool | None]]:
-    """(field name, descending, nulls first) for each term of the queryset's explicit order; the views'
-    filtersets always end it with the id, which makes the order total and so the keyset exact. A nullable
-    field must be ordered with its NULLs placed explicitly (`F(name).desc(nulls_first=True)`), because the
-    databases place them differently by default; nulls first is None for a field given by name."""
-    terms = []
-    for term in queryset.query.order_by:
-        if isinstance(term, str):
-            terms.append((term.lstrip("-"), term.startswith("-"), None))
-        elif isinstance(term, OrderBy) and isinstance(term.expression, F) and (term.nulls_first or term.nulls_last):
-            terms.append((term.expression.name, term.descending, bool(term.nulls_first)))
-        else:
-            raise TypeError(f"keyset pagination needs field names in order_by, got {term!r}")
-    return terms
 
 
 def _column(row, name: str):
@@ -90,96 +38,67 @@ def _column(row, name: str):
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
-def _after(order: list[tuple[str, bool, bool | None]], values: list) -> Q:
-    """The rows strictly after `values` in `order`. Written as `k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND ...))`
-    rather than a plain OR of cases: the leading range bound lets the (account, mode, key, id) index
-    start its scan at the cursor instead of filtering every row before it."""
-    (name, descending, nulls_first), *rest = order
-    value = values[0]
-    if nulls_first is not None:
-        return _after_nullable(name, descending, nulls_first, value, rest, values[1:])
-    strictly = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
-    if not rest:
-        return strictly
-    return Q(**{f"{name}__{'lte' if descending else 'gte'}": value}) & (
-        strictly | (Q(**{name: value}) & _after(rest, values[1:]))
-    )
-
-
-def _after_nullable(name: str, descending: bool, nulls_first: bool, value, rest: list, rest_values: list) -> Q:
-    """`_after` for a key that may be NULL: NULLs are one block, before or after every value."""
-    is_null = Q(**{f"{name}__isnull": True})
-    if value is None:
-        # After the NULL block come the values (when NULLs are first), nothing of this key otherwise.
-        strictly = ~is_null if nulls_first else Q(pk__in=[])
-        equal = is_null
-    else:
-        beyond = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
-        strictly = beyond if nulls_first else beyond | is_null
-        equal = Q(**{name: value})
-    if not rest:
-        return strictly
-    return strictly | (equal & _after(rest, rest_values))
-
-
-def _walk_fingerprint(request, view) -> str:
+def _walk_fingerprint(query_params, results_key: str) -> str:
     """What a cursor is only valid for: this list (customers or invoices) with these filters and sort."""
     asked = sorted(
         (name, value)
-        for name, values in request.query_params.lists()
+        for name, values in query_params.lists()
         if name not in _WALK_INDEPENDENT_PARAMS
         for value in values
     )
-    text = repr((getattr(view, "results_key", ""), asked))
+    text = repr((results_key, asked))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _cursor_value(field, raw, *, nullable: bool):
+def _key_value(model, key: SortKey, raw):
+    """A cursor's value of `key`, back in the type of its column."""
     if raw is None:
-        if not nullable:
+        if key.nulls_first is None:
             raise ValueError("NULL for a key that is never NULL")
         return None
     if not isinstance(raw, str):
         raise ValueError("a cursor value is a string")
-    return field.to_python(raw)
+    return model._meta.get_field(key.name).to_python(raw)
 
 
 class PagePagination(BasePagination):
-    """The list key (`customers`, `invoices`) is set by the view (beel.api.views.APIViewSet)."""
+    """Pages of a list selector's `Listing` (beel.lists): the rows, their sort keys and their totals come
+    from the selector, the page asked for from `parse_page_params`, so nothing here reads the view. The
+    list key (`customers`, `invoices`) is set by the view (beel.api.views.APIViewSet.paginator).
+
+    DRF's `paginate_queryset(queryset, request, view)` is not how lists are paged (a bare queryset carries
+    neither sort keys nor totals): `APIViewSet.list` calls `paginate_listing`."""
 
     results_key = "results"
     cursor_query_param = CURSOR_PARAM
 
-    def paginate_queryset(self, queryset, request, view=None):
-        self.order = _order_of(queryset)
-        self.fingerprint = _walk_fingerprint(request, view)
+    def paginate_listing(self, listing: Listing, asked: PageParams, query_params) -> list:
+        self.keys = listing.keys
+        self.fingerprint = _walk_fingerprint(query_params, self.results_key)
+        self.limit = asked.limit
         self.next_cursor = None
-        raw_cursor = request.query_params.get(self.cursor_query_param)
-        self.by_cursor = raw_cursor is not None
+        self.by_cursor = asked.cursor is not None
         if self.by_cursor:
-            return self.paginate_by_cursor(queryset, request, raw_cursor)
-        rows = self.paginate_by_page(queryset, request, view)
+            return self.paginate_by_cursor(listing.rows, asked)
+        rows = self.paginate_by_page(listing.rows, asked.page, listing.totals)
         if self.page * self.limit < self.total_items and rows:
             self.next_cursor = self.cursor_after(rows[-1])
         return rows
 
-    def paginate_by_cursor(self, queryset, request, raw_cursor: str) -> list:
+    def paginate_by_cursor(self, queryset, asked: PageParams) -> list:
         errors: dict[str, str] = {}
-        if "page" in request.query_params:
+        if asked.page_asked:
             errors["page"] = "page cannot be combined with cursor."
-        try:
-            _page, self.limit = parse_page_params(request.query_params)
-        except ValidationFailed as error:
-            errors.update(error.details or {})
+        errors.update(asked.errors)
         values = None
         try:
-            values = self.decode_cursor(queryset, raw_cursor)
+            values = self.decode_cursor(queryset, asked.cursor)
         except ValidationFailed as error:
             errors.update(error.details or {})
         if errors:
             raise ValidationFailed(details=errors)
         # One row past the page says whether there is a next page without counting anything.
-        rows = list(queryset.filter(_after(self.order, values))[: self.limit + 1])
+        rows = list(queryset.filter(rows_after(self.keys, values))[: self.limit + 1])
         self.has_next = len(rows) > self.limit
         rows = rows[: self.limit]
         if self.has_next:
@@ -187,7 +106,7 @@ class PagePagination(BasePagination):
         return rows
 
     def cursor_after(self, row) -> str:
-        values = [_column(row, name) for name, _descending, _nulls_first in self.order]
+        values = [_column(row, key.name) for key in self.keys]
         # Values go through the fields' own string forms, so decoding can use field.to_python(); NULL stays null.
         return signing.dumps(
             {"f": self.fingerprint, "k": [None if value is None else str(value) for value in values]},
@@ -206,35 +125,31 @@ class PagePagination(BasePagination):
         if not isinstance(payload, dict) or payload.get("f") != self.fingerprint:
             raise ValidationFailed(details={self.cursor_query_param: _CURSOR_MISMATCH})
         raw_values = payload.get("k")
-        if not isinstance(raw_values, list) or len(raw_values) != len(self.order):
+        if not isinstance(raw_values, list) or len(raw_values) != len(self.keys):
             raise invalid
-        model = queryset.model
         try:
-            return [
-                _cursor_value(model._meta.get_field(name), raw, nullable=nulls_first is not None)
-                for (name, _descending, nulls_first), raw in zip(self.order, raw_values, strict=True)
-            ]
+            return [_key_value(queryset.model, key, raw) for key, raw in zip(self.keys, raw_values, strict=True)]
         except Exception:
             # Signed by us yet unreadable: issued before a change of the sort fields' types.
             raise invalid from None
 
-    def paginate_by_page(self, queryset, request, view):
-        self.page, self.limit = parse_page_params(request.query_params)
+    def paginate_by_page(self, queryset, page: int, totals: Totals) -> list:
+        self.page = page
         offset = (self.page - 1) * self.limit
-        known_total = view.known_total_items()
+        known_total = totals.known()
         if known_total is not None:
             self.total_items = known_total
             return list(queryset[offset : offset + self.limit]) if offset < known_total else []
         # The page and its total in one statement (the count as an uncorrelated scalar subquery, computed
-        # once): one round trip and one plan instead of two. Only an empty page past the first needs a
-        # separate count, to report the true totals.
+        # once): one round trip and one plan instead of two (docs/performance.md, "Fast paths"). Only an
+        # empty page past the first needs a separate count, to report the true totals.
         total = Subquery(queryset.order_by().annotate(_count=_COUNT_ALL).values("_count")[:1])
         rows = list(queryset.annotate(_total_items=total)[offset : offset + self.limit])
         if rows:
             self.total_items = _column(rows[0], "_total_items")
         else:
             self.total_items = queryset.count() if offset else 0
-        view.counted_total_items(self.total_items)
+        totals.on_counted(self.total_items)
         return rows
 
     def pagination_figures(self) -> dict[str, Any]:

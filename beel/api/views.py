@@ -9,8 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from beel.actors import Actor
+from beel.api.filters import validate_list_parameters
 from beel.api.pipeline import RequestPipeline
 from beel.api.renderers import EnvelopeJSONRenderer
+from beel.lists import Listing
 from beel.tenancy import DataScope
 
 
@@ -25,16 +27,23 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
 
     metadata_class = None
     results_key = "results"
+    filterset_class = None
 
     def list(self, request):
-        """The filtered, sorted page of `serializer_class` items, with its pagination figures."""
-        page = self.paginate_queryset(self.filter_queryset(self.list_queryset()))
-        return self.get_paginated_response(self.represent_rows(page))
+        """The filtered, sorted page of the view's list, with its pagination figures: the parameters are
+        validated once (filters and paging together), the app's selector reads, the paginator pages."""
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.query_params, queryset=self.queryset, request=request)
+        asked = validate_list_parameters(filterset, request.query_params)
+        listing = self.read_list(filterset)
+        rows = self.paginator.paginate_listing(listing, asked, request.query_params)
+        return self.get_paginated_response(self.represent_rows(rows))
 
-    def list_queryset(self):
-        """What a list page reads before its filters: model instances here; a view whose representation
-        renders from columns reads only those (`.values()`), which skips building a model instance per row."""
-        return self.get_queryset()
+    def read_list(self, filterset) -> Listing:
+        """The app's list selector, called with the validated `filterset`'s values. A view without one lists
+        `get_queryset()` in the order it gives, counting `total_items`."""
+        return Listing.in_its_order(self.get_queryset())
 
     def represent_rows(self, rows) -> list:
         return self.get_serializer_class()(rows, many=True).data
@@ -45,13 +54,6 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
         self.request.accepted_renderer = EnvelopeJSONRenderer()
         self.request.accepted_media_type = EnvelopeJSONRenderer.media_type
         return response
-
-    def known_total_items(self) -> int | None:
-        """`total_items` when the view knows it without counting rows (see PagePagination); None: count."""
-        return None
-
-    def counted_total_items(self, total: int) -> None:
-        """Called with `total_items` after the rows were counted, for a view that keeps counts."""
 
     def data_scope(self) -> DataScope:
         """What every query and use case of this request is confined to: the key's account, in the key's

@@ -3,7 +3,7 @@
 
 import pytest
 
-from beel.api.pagination import MAX_PAGE
+from beel.api.params import MAX_PAGE
 from tests.envelope import assert_error
 from tests.factories import CustomerFactory, InvoiceFactory
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from customers.filters import SORT_FIELDS
 from customers.models import Customer
+from customers.selectors import SORT_FIELDS
 from tests.factories import CustomerFactory
 
 pytestmark = [
