@@ -81,6 +81,15 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "loadgroup":
+        from tests.parallel import SharedRedisScheduling
+
+        return SharedRedisScheduling(config, log)
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     if connection.vendor != "postgresql":
         default = "needs PostgreSQL: SQLite has no row locks and serialises all writers"
@@ -88,6 +97,14 @@ def pytest_collection_modifyitems(config, items):
             marker = item.get_closest_marker("postgres_only")
             if marker is not None:
                 item.add_marker(pytest.mark.skip(reason=marker.kwargs.get("reason", default)))
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Django's default hasher takes about half a second per password by design; a test that makes a staff
+    user (admin_user, create_user) would spend it in setup. What the tests check is the login and its
+    lockout, not the hasher (the deploy check and the production settings keep the default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
