@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from customers.models import AuditEntry, Customer
-from tests.customers.admin_pages import CUSTOMERS, page_text, texts
+from tests.admin_pages import CUSTOMERS, page_text, texts
 from tests.factories import AccountFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
