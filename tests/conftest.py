@@ -8,6 +8,7 @@ from apikeys.models import ALL_SCOPES
 from beel.api import throttling
 from tests.clients import bearer
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory
+from tests.parallel import SharedRedisScheduling, give_each_fuzzed_operation_its_own_id
 
 
 @pytest.fixture(autouse=True)
@@ -84,13 +85,12 @@ def is_postgres() -> bool:
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") == "loadgroup":
-        from tests.parallel import SharedRedisScheduling
-
         return SharedRedisScheduling(config, log)
     return None
 
 
 def pytest_collection_modifyitems(config, items):
+    give_each_fuzzed_operation_its_own_id(items)
     if connection.vendor != "postgresql":
         default = "needs PostgreSQL: SQLite has no row locks and serialises all writers"
         for item in items:

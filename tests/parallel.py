@@ -24,3 +24,14 @@ class SharedRedisScheduling(LoadGroupScheduling):
             path = self.root / module
             self.shares_redis[module] = path.is_file() and "6379" in path.read_text(encoding="utf-8")
         return SHARED_REDIS_GROUP if self.shares_redis[module] else super()._split_scope(nodeid)
+
+
+def give_each_fuzzed_operation_its_own_id(items) -> None:
+    """schemathesis names the test of each operation `test_x[GET /api/v1/customers]`, but pytest 9.2 builds a
+    test's id from its original name and parameters only, so the tests of tests/api/test_fuzz.py all had one
+    id; xdist schedules by id and would run the first of them alone. The operation becomes the id's
+    parameters again. (Writes pytest's own `_id`: what schemathesis 4.32 would set if it knew pytest 9.2.)"""
+    for item in items:
+        operation = getattr(item, "operation_label", None)
+        if operation and item._id.params is None:
+            item._id = item._id.with_params(operation)

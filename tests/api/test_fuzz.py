@@ -17,9 +17,9 @@ field values) and a fresh database for each operation. A local run is shallow (5
 operation); BEEL_FUZZ_DEPTH=deep, which CI sets, runs 25. To fuzz deeper still, set BEEL_FUZZ_EXAMPLES (e.g.
 300) and BEEL_FUZZ_SEED.
 
-A failure names the operation and the check, and prints a curl command that reproduces it. (Under
-pytest 9.2 the test ids that schemathesis 4.32 makes lose their `[METHOD /path]` suffix: the summary line
-lists the same id once per operation, the failure's header and text name the operation.)
+A failure names the operation and the check, and prints a curl command that reproduces it. Each operation's
+test has its own id, `[METHOD /path]`, which pytest 9.2 drops and tests/parallel.py gives back (xdist tells
+tests apart by id).
 """
 
 import itertools
