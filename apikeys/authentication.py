@@ -1,12 +1,27 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from apikeys import keycache
 from apikeys.models import APIKey, lookup_prefix_of
-from apikeys.permissions import HasRequiredScope
 from beel.api import throttling
-from beel.api.client_address import client_address
-from beel.api.throttling import failed_authentication_limit
+from beel.api.throttling import Decision, Limit, failed_authentication_limit
+from beel.client_address import client_address
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who sends a request: the account and the API key. `limits_checked` when the identification's round
+    trip to Redis also checked and recorded the key's rate limits (`limits_along`); `limits` is then their
+    decision, None if Redis could not be read."""
+
+    account: AbstractBaseUser
+    api_key: APIKey
+    limits_checked: bool = False
+    limits: Decision | None = None
 
 
 def _refusal_of(api_key: APIKey | None, raw_key: str) -> exceptions.AuthenticationFailed | None:
@@ -24,34 +39,35 @@ def _refusal_of(api_key: APIKey | None, raw_key: str) -> exceptions.Authenticati
 
 
 class APIKeyAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer beel_sk_...`. Sets request.user to the owning account and request.auth to the
-    APIKey. Every failure is the same 401 to the caller, apart from a short reason."""
+    """`Authorization: Bearer beel_sk_...`: the owning account and its APIKey. Every failure is the same 401
+    to the caller, apart from a short reason. The API's views identify the key through `identify`, as the
+    first step of their request pipeline (beel.api.pipeline)."""
 
     keyword = "Bearer"
 
     def authenticate(self, request):
+        """DRF's entry point, for a view outside the API's pipeline: the identification alone."""
+        identity = self.identify(request)
+        return None if identity is None else (identity.account, identity.api_key)
+
+    def identify(self, request, limits_along: Callable[[APIKey], list[Limit]] | None = None) -> Identity | None:
+        """The request's key, or None without an Authorization header.
+
+        Failed attempts are limited per client address (RATE_LIMIT_FAILED_AUTH): past the limit every
+        attempt from there is refused before the key is even looked up, so guessing keys costs the guesser
+        time and the database nothing. The same round trip reads the key's generation for the copy this
+        process may hold (apikeys.keycache) and, when that copy authenticates the request, checks and
+        records the limits `limits_along(copied_key)` names (recorded only if the failed-authentication
+        limit has room too)."""
         header = authentication.get_authorization_header(request)
         if not header:
             return None
-        try:
-            raw_key, failure = self._key_in(header), None
-        except exceptions.AuthenticationFailed as malformed:
-            raw_key, failure = None, malformed
-        prefix = lookup_prefix_of(raw_key) if raw_key is not None else None
-        if raw_key is not None and prefix is None:
-            failure = exceptions.AuthenticationFailed("Malformed API key")
-        # Failed attempts are limited per client address (RATE_LIMIT_FAILED_AUTH): past the limit every
-        # attempt from there is refused before the key is even looked up, so guessing keys costs the
-        # guesser time and the database nothing. The same round trip reads the key's generation for the
-        # copy this process may hold (apikeys.keycache).
+        raw_key, prefix, failure = self._credentials_in(header)
         failures = failed_authentication_limit(client_address(request))
         share = prefix is not None and keycache.enabled()
-        ahead = self._limits_to_check_along(request, prefix, raw_key) if share and failure is None else []
-        state = throttling.check(
-            [failures], record=False, read=(keycache.generation_key(prefix),) if share else (), also=ahead
-        )
-        if ahead:
-            request.__dict__[throttling.CHECKED_WITH_AUTHENTICATION] = None if state is None else state.also
+        along = self._limits_along(raw_key, prefix, limits_along) if share and failure is None else []
+        read = (keycache.generation_key(prefix),) if share else ()
+        state = throttling.check([failures], record=False, read=read, also=along)
         if state is not None and not state.allowed:
             refusal = exceptions.Throttled(wait=state.retry_after)
             refusal.public_message = "Too many failed authentication attempts from this address; retry later"
@@ -61,35 +77,32 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
                 raise failure
             # Without the generation (no Redis, or Redis unreachable) the row is read every time.
             generation_known = share and state is not None and len(state.read) == 1
-            return self._authenticate(raw_key, prefix, state.read[0] if generation_known else None, generation_known)
+            generation = state.read[0] if generation_known else None
+            account, api_key = self._authenticate(raw_key, prefix, generation, generation_known)
         except exceptions.AuthenticationFailed:
             throttling.check([failures])
             raise
+        return Identity(account, api_key, limits_checked=bool(along), limits=None if state is None else state.also)
 
     @staticmethod
-    def _limits_to_check_along(request, prefix: str, raw_key: str) -> list:
-        """With a copy of the key in this process, its rate limits can be checked in the round trip that
-        reads the key's generation (the throttle then takes that decision): one round trip to Redis per
-        request instead of two. Only for a request the copy authenticates (its secret, not revoked or
-        expired, its account active) and whose scopes let it through, so that, as when DRF runs the throttle
-        after authentication and permissions, neither a 401 nor a 403 is counted; and the script records
-        the request only if the failed-authentication limit also has room. Should the copy turn out stale
-        and the key now refused, the request was counted against that key."""
-        view = (getattr(request, "parser_context", None) or {}).get("view")
+    def _limits_along(raw_key: str, prefix: str, limits_along) -> list[Limit]:
+        """Only for a request this process's copy of the key authenticates (its secret, not revoked or
+        expired, its account active), so that a 401 is not counted against the key."""
         copied = keycache.held(prefix)
-        if view is None or copied is None or throttling.APIKeyRateThrottle not in view.throttle_classes:
+        if limits_along is None or copied is None or _refusal_of(copied, raw_key) is not None:
             return []
-        if _refusal_of(copied, raw_key) is not None:
-            return []
-        if [type(permission) for permission in view.get_permissions()] != [HasRequiredScope]:
-            return []
+        return limits_along(copied)
+
+    def _credentials_in(self, header: bytes) -> tuple[str | None, str | None, exceptions.AuthenticationFailed | None]:
+        """The raw key, its lookup prefix, and why they cannot be used (None if they may)."""
         try:
-            required = HasRequiredScope.required_scope(request, view)
-        except exceptions.PermissionDenied:
-            return []
-        if required is not None and not copied.grants(required):
-            return []
-        return throttling.key_limits(prefix, view)
+            raw_key = self._key_in(header)
+        except exceptions.AuthenticationFailed as malformed:
+            return None, None, malformed
+        prefix = lookup_prefix_of(raw_key)
+        if prefix is None:
+            return raw_key, None, exceptions.AuthenticationFailed("Malformed API key")
+        return raw_key, prefix, None
 
     def _key_in(self, header: bytes) -> str:
         try:

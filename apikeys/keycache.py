@@ -15,24 +15,21 @@ or accounts) are seen after at most APIKEY_CACHE_SECONDS."""
 
 import logging
 import uuid
-from functools import cache
 
-import redis
 from django.conf import settings
 from django.db import transaction
 
+from beel import redis
 from beel.clock import clock
 
 logger = logging.getLogger("apikeys")
-
-_REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 
 # prefix -> (the key with its account, the generation seen before reading it, when it was read)
 _copies: dict[str, tuple[object, bytes | None, float]] = {}
 
 
 def enabled() -> bool:
-    return settings.APIKEY_CACHE_SECONDS > 0 and settings.CACHES["default"]["BACKEND"] == _REDIS_BACKEND
+    return settings.APIKEY_CACHE_SECONDS > 0 and redis.shared_url() is not None
 
 
 def generation_key(prefix: str) -> str:
@@ -63,11 +60,6 @@ def remember(prefix: str, generation: bytes | None, api_key) -> None:
     _copies[prefix] = (api_key, generation, clock.now())
 
 
-@cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
-
-
 def forget(prefixes: list[str]) -> None:
     """Make every process read these keys again, once the current transaction has committed (before that,
     another process would read the old row again and keep it under the new generation)."""
@@ -78,12 +70,11 @@ def forget(prefixes: list[str]) -> None:
 def _new_generations(prefixes: list[str]) -> None:
     for prefix in prefixes:
         _copies.pop(prefix, None)
-    if settings.CACHES["default"]["BACKEND"] != _REDIS_BACKEND:
+    url = redis.shared_url()
+    if url is None:
         return
     try:
-        _client(settings.CACHES["default"]["LOCATION"]).mset(
-            {generation_key(prefix): uuid.uuid4().hex for prefix in prefixes}
-        )
+        redis.client(url).mset({generation_key(prefix): uuid.uuid4().hex for prefix in prefixes})
     except redis.RedisError as error:
         # The change is committed; other processes' copies live at most APIKEY_CACHE_SECONDS more.
         logger.error("Could not publish a change of API keys %s to the other processes: %s", prefixes, error)

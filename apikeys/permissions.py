@@ -9,15 +9,23 @@ class HasRequiredScope(permissions.BasePermission):
     map is closed, not open."""
 
     def has_permission(self, request, view) -> bool:
-        api_key = request.auth
-        if not isinstance(api_key, APIKey):
-            raise exceptions.NotAuthenticated()
-        required = self.required_scope(request, view)
-        if required is None:
-            return True
-        if not api_key.grants(required):
-            raise exceptions.PermissionDenied(f"This API key lacks the required scope: {required}")
+        refusal = self.refusal(request.auth, request, view)
+        if refusal is not None:
+            raise refusal
         return True
+
+    def refusal(self, api_key, request, view) -> exceptions.APIException | None:
+        """Why this key may not make this request, or None if it may; the request pipeline also asks it for
+        a key not yet authenticated (beel.api.pipeline)."""
+        if not isinstance(api_key, APIKey):
+            return exceptions.NotAuthenticated()
+        try:
+            required = self.required_scope(request, view)
+        except exceptions.PermissionDenied as closed:
+            return closed
+        if required is not None and not api_key.grants(required):
+            return exceptions.PermissionDenied(f"This API key lacks the required scope: {required}")
+        return None
 
     @staticmethod
     def required_scope(request, view) -> str | None:

@@ -5,6 +5,7 @@ set; production sets `DEBUG=false`, `SECRET_KEY`, `ALLOWED_HOSTS` and `DATABASE_
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -120,7 +121,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The address behind the trusted proxies (TRUSTED_PROXY_COUNT), as the API's limits see it.
-AXES_CLIENT_IP_CALLABLE = "beel.api.client_address.client_ip_or_none"
+AXES_CLIENT_IP_CALLABLE = "beel.client_address.client_ip_or_none"
 
 ROOT_URLCONF = "beel.urls"
 WSGI_APPLICATION = "beel.wsgi.application"
@@ -201,11 +202,24 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # The admin's CSV import keeps a previewed file here until it is confirmed or cancelled
+    # (customers.admin.pending_import). Private: no URL serves it, and only the service's user reads it.
+    # Several instances must share it (the confirmation may reach another one): set CUSTOMER_IMPORTS_DIR to
+    # a shared directory, or point this alias at a shared storage backend.
+    "customer_imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("CUSTOMER_IMPORTS_DIR")
+            or str(Path(tempfile.gettempdir()) / "beel-customer-imports"),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 
 # How many proxies sit in front of the service (e.g. 1 for a TLS-terminating load balancer). Only then
 # are X-Forwarded-Proto (is the request https) and X-Forwarded-For (the client address,
-# beel.api.client_address) believed; with 0 any client could claim them.
+# beel.client_address) believed; with 0 any client could claim them.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}.")
@@ -262,7 +276,7 @@ APIKEY_CACHE_SECONDS = env_int("APIKEY_CACHE_SECONDS", 10)
 # How long a POST's response is kept for replay under its Idempotency-Key.
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
 # How many years after the end of the year of a customer's last issued invoice its identity must be kept
-# (customers.services.retention_end: Código de Comercio art. 30, six years).
+# (customers.services.erasure.retention_end: Código de Comercio art. 30, six years).
 CUSTOMER_RETENTION_YEARS = env_int("CUSTOMER_RETENTION_YEARS", 6)
 # A request still holding its Idempotency-Key after this long is taken to have died (killed worker,
 # timeout): a retry takes the key over. Must exceed the longest a request can run (gunicorn's timeout).
@@ -300,9 +314,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["beel.api.parsers.SafeJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["beel.api.filters.QueryParamsFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "beel.api.pagination.PagePagination",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "beel.api.throttling.APIKeyRateThrottle",
-    ],
     "EXCEPTION_HANDLER": "beel.api.exceptions.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,

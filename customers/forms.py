@@ -6,13 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from beel.errors import DomainError
 from beel.tenancy import Mode
 from customers.models import PERSONAL_FIELDS, Customer
+from customers.record import RECORD_DEFAULTS, clean_record, stored_values
 from customers.services import ensure_identity_is_free
 from customers.spreadsheet import MAX_IMPORT_BYTES
 from customers.validators import (
     MAX_BILLING_EMAILS,
     PAYMENT_TERM_MAX_DAYS,
-    RECORD_DEFAULTS,
-    clean_record,
     normalize_bic,
     normalize_country_code,
     normalize_iban,
@@ -51,7 +50,7 @@ class BillingEmailsField(forms.CharField):
 
 class CustomerAdminForm(forms.ModelForm):
     """The admin's edit form applies the same checks and normalisation as the API (customers.validators:
-    each value's function, then `clean_record` for the rules between them)."""
+    each value's function, then customers.record's `clean_record` for the rules between them)."""
 
     billing_emails = BillingEmailsField(label=_("Billing emails"), required=False)
     payment_term_days = forms.IntegerField(
@@ -127,7 +126,7 @@ class CustomerAdminForm(forms.ModelForm):
         if self.errors:
             return cleaned
         customer = self.instance
-        current = {name: getattr(customer, name) for name in RECORD_DEFAULTS} if customer.pk else None
+        current = stored_values(customer) if customer.pk else None
         changes = {name: cleaned[name] for name in self.changed_data if name in cleaned}
         try:
             # What the admin saves (CustomerAdmin.save_model): the changes, normalised, with what they imply.

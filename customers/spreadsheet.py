@@ -17,7 +17,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
 
 from beel.timestamps import format_utc
 from customers.errors import CsvTooManyRows, CsvUnreadable
@@ -28,6 +27,8 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 DELIMITER = ";"
 BOM = "\ufeff"
 EXPORT_CHUNK_ROWS = 2000
+# What csv_lines writes, for whoever serves it (the API's views, the admin): the HTTP layer is theirs.
+MEDIA_TYPE = "text/csv; charset=utf-8"
 LINES_PER_CHUNK = 500
 # OWASP's "CSV injection": a cell starting with one of these is run as a formula by Excel and LibreOffice.
 # Exported cells that start with one get a leading apostrophe; the import takes it off again, so an export
@@ -190,13 +191,6 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
-
-
-def csv_response(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
-    """A download of `lines`, streamed as they are produced."""
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def template_lines() -> Iterator[str]:

@@ -6,9 +6,11 @@ SHARED_REDIS_GROUP = "shared-redis"
 
 
 class SharedRedisScheduling(LoadGroupScheduling):
-    """`--dist loadgroup`, with every test module that names the local Redis (port 6379) in one group: those
-    modules use fixed database numbers on it (9, 12, 15), which they flush or count in, so they run on one
-    worker, one after the other; every other test goes wherever a worker is free.
+    """`--dist loadgroup`, with every test module that names Redis in one group: they use fixed database
+    numbers on the local one (9, 12, 15), which they flush or count in, directly or through another module's
+    fixture (tests/api/test_request_pipeline.py borrows tests/apikeys/test_key_cache.py's), so they run on one
+    worker, one after the other; every other test goes wherever a worker is free. Naming Redis is enough to
+    be grouped, so a module that uses it must say so somewhere (an import, a fixture, a docstring).
 
     A scheduler rather than xdist_group markers: xdist 3.8 groups by renaming items through `Item._nodeid`,
     which pytest 9.2 no longer reads (a node id comes from `Item._id`), so the markers group nothing."""
@@ -22,7 +24,7 @@ class SharedRedisScheduling(LoadGroupScheduling):
         module = nodeid.split("::", 1)[0]
         if module not in self.shares_redis:
             path = self.root / module
-            self.shares_redis[module] = path.is_file() and "6379" in path.read_text(encoding="utf-8")
+            self.shares_redis[module] = path.is_file() and "redis" in path.read_text(encoding="utf-8").lower()
         return SHARED_REDIS_GROUP if self.shares_redis[module] else super()._split_scope(nodeid)
 
 

@@ -14,7 +14,7 @@ from rest_framework.views import set_rollback
 
 from beel.api.envelope import error_payload
 from beel.errors import DomainError, ErrorCode
-from beel.ops.metrics import DATABASE_ERRORS
+from beel.metrics import DATABASE_ERRORS
 
 logger = logging.getLogger("beel.api")
 

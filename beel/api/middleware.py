@@ -7,10 +7,10 @@ from http import HTTPStatus
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from beel.api.client_address import client_address
 from beel.api.context import current_request_id
 from beel.api.envelope import error_response
 from beel.api.exceptions import INTERNAL_ERROR_MESSAGE, describe_database_failure
+from beel.client_address import client_address
 from beel.errors import ErrorCode
 
 logger = logging.getLogger("beel.api")

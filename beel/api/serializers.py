@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from beel.api.envelope import error_payload
+from beel.payloads import displayable
 from beel.timestamps import UTC_FORMAT, format_utc  # noqa: F401  (format_utc: used by the apps' serializers)
 
 
@@ -22,15 +23,6 @@ class StrictUUIDField(serializers.UUIDField):
         if not isinstance(data, str):
             self.fail("invalid", value=data)
         return super().to_internal_value(data)
-
-
-def _displayable(key) -> str:
-    """An unknown field's name as it can be echoed back: control characters and lone surrogates escaped
-    (PostgreSQL's jsonb refuses U+0000, and UTF-8 cannot carry a surrogate)."""
-    text = str(key)
-    if text.isprintable() and text.encode("utf-8", "surrogatepass").decode("utf-8", "ignore") == text:
-        return text
-    return text.encode("unicode_escape").decode("ascii")
 
 
 # Fields whose value must arrive as a JSON string: DRF would read 0 as "0" (switching the Spanish NIF check
@@ -55,13 +47,14 @@ def _wrong_json_types(data: dict, fields: dict) -> dict[str, str]:
 
 class StrictFieldsMixin:
     """Rejects fields the serializer does not know (a typo like `legal_nme` must not be silently dropped),
-    and values of the wrong JSON type, including inside nested serializers."""
+    and values of the wrong JSON type, including inside nested serializers. (beel.payloads.Obj does the
+    same for the bodies checked outside DRF, the customer record's.)"""
 
     def to_internal_value(self, data):
         unknown: dict[str, str] = {}
         if isinstance(data, dict):
             writable = {name: field for name, field in self.fields.items() if not field.read_only}
-            unknown = {_displayable(key): "Unknown field." for key in data if key not in writable}
+            unknown = {displayable(key): "Unknown field." for key in data if key not in writable}
             unknown.update(_wrong_json_types(data, writable))
         try:
             value = super().to_internal_value(data)

@@ -15,7 +15,8 @@ never takes the API down.
 
 Two limits apply to every key: one per resource (customers, invoices...) and one across the whole API.
 The most restrictive state is exposed on every response as RateLimit-Limit / -Remaining / -Reset (IETF
-draft "RateLimit header fields"); going over either is a 429 RATE_LIMITED with Retry-After."""
+draft "RateLimit header fields"); going over either is a 429 RATE_LIMITED with Retry-After. The request
+pipeline (beel.api.pipeline) applies them."""
 
 import logging
 import math
@@ -25,18 +26,13 @@ from collections import deque
 from dataclasses import dataclass, replace
 from functools import cache
 
-import redis
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework.throttling import BaseThrottle
 
+from beel import redis
 from beel.clock import clock
 
-logger = logging.getLogger("beel.api")
-
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
-OUTAGE_LOG_INTERVAL = 60.0
-REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -176,9 +172,7 @@ class RedisSlidingWindow:
     """The logs in Redis, checked and recorded by one Lua script (atomic across processes)."""
 
     def __init__(self, url: str) -> None:
-        # Short timeouts: a Redis that does not answer must cost a request milliseconds, not seconds.
-        self._client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
-        self._script = self._client.register_script(_SLIDING_WINDOW_LUA)
+        self._script = redis.Script(url, _SLIDING_WINDOW_LUA)
 
     def hit(
         self, limits: list[Limit], now: float, *, record: bool = True, read: tuple[str, ...] = (), also=()
@@ -193,9 +187,9 @@ class RedisSlidingWindow:
         keys = [limit.key for limit in every]
         values: list = []
         if read:
-            result, values = self._pipelined(keys, args, list(read))
+            result, values = self._script.run_and_read(keys, args, list(read))
         else:
-            result = self._script(keys=keys, args=args)
+            result = self._script(keys, args)
         counts = [int(result[2 + 2 * i]) for i in range(len(every))]
         oldest = [float(result[3 + 2 * i]) / 1000 for i in range(len(every))]
         gate_allowed, allowed = bool(int(result[0])), bool(int(result[1]))
@@ -203,23 +197,6 @@ class RedisSlidingWindow:
         decision = _decide(limits, counts[:first], oldest[:first], gate_allowed and (allowed or not record), now)
         along = _decide(list(also), counts[first:], oldest[first:], gate_allowed and allowed, now) if also else None
         return replace(decision, read=tuple(values), also=along)
-
-    def _pipelined(self, keys: list[str], args: list, read: list[str]) -> tuple[list, list]:
-        """The script and a GET of other keys in one round trip: a pipeline of EVALSHA and MGET (redis-py's
-        pipelined scripts would first ask SCRIPT EXISTS, in a round trip of its own)."""
-
-        def run() -> tuple[list, list]:
-            pipeline = self._client.pipeline(transaction=False)
-            pipeline.evalsha(self._script.sha, len(keys), *keys, *args)
-            pipeline.mget(read)
-            result, values = pipeline.execute()
-            return result, values
-
-        try:
-            return run()
-        except redis.exceptions.NoScriptError:
-            self._client.script_load(_SLIDING_WINDOW_LUA)  # a restarted or flushed Redis forgot it
-            return run()
 
 
 @cache
@@ -232,32 +209,13 @@ local_store = LocalSlidingWindow()
 
 def store():
     """Where the logs live, as CACHES says: Redis when the default cache is Redis, else this process."""
-    default = settings.CACHES["default"]
-    if default["BACKEND"] == REDIS_BACKEND:
-        return _redis_store(default["LOCATION"])
-    return local_store
+    url = redis.shared_url()
+    return local_store if url is None else _redis_store(url)
 
 
-class _OutageLog:
-    """Logs that the counters are unreachable at most once per OUTAGE_LOG_INTERVAL, not once a request."""
-
-    def __init__(self) -> None:
-        self._last_logged = -math.inf
-        self._lock = threading.Lock()
-
-    def report(self, error: Exception) -> None:
-        now = clock.now()
-        with self._lock:
-            if now - self._last_logged < OUTAGE_LOG_INTERVAL:
-                return
-            self._last_logged = now
-        logger.warning("Rate-limit counters unreachable, serving requests without limits: %s", error)
-
-    def reset(self) -> None:
-        self._last_logged = -math.inf
-
-
-outage_log = _OutageLog()
+outage_log = redis.OutageLog(
+    logging.getLogger("beel.api"), "Rate-limit counters unreachable, serving requests without limits: %s"
+)
 
 
 def check(
@@ -271,33 +229,6 @@ def check(
     except redis.RedisError as error:
         outage_log.report(error)
         return None
-
-
-class APIKeyRateThrottle(BaseThrottle):
-    """The per-resource (RATE_LIMIT_PER_RESOURCE) and whole-API (RATE_LIMIT_GLOBAL) limits of a key,
-    checked together."""
-
-    def allow_request(self, request, view) -> bool:
-        key_prefix = getattr(request.auth, "prefix", None)  # the API key's public lookup prefix
-        if key_prefix is None:
-            return True  # unauthenticated requests are refused before they count
-        # Authentication may have checked these limits already, in its own round trip to Redis.
-        decision = request.__dict__.get(CHECKED_WITH_AUTHENTICATION, _UNCHECKED)
-        if decision is _UNCHECKED:
-            decision = check(key_limits(key_prefix, view))
-        if decision is None:
-            return True
-        request.rate_limit = decision.tightest
-        self.retry_after = decision.retry_after
-        return decision.allowed
-
-    def wait(self) -> float:
-        return self.retry_after
-
-
-# Where authentication leaves the decision on a key's limits when it checked them along (apikeys).
-CHECKED_WITH_AUTHENTICATION = "_beel_key_limits_decision"
-_UNCHECKED = object()
 
 
 def key_limits(key_prefix: str, view) -> list[Limit]:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from beel.actors import Actor
+from beel.api.pipeline import RequestPipeline
 from beel.api.renderers import EnvelopeJSONRenderer
 from beel.tenancy import DataScope
 
@@ -18,20 +19,12 @@ def actor_of(request) -> Actor:
     return Actor.api_key(request.auth)
 
 
-class APIViewSet(viewsets.GenericViewSet):
+class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
     """Base for the API's viewsets: no OPTIONS metadata, rate-limit headers on every authenticated
     response, and paginated lists keyed by `results_key` (`{"customers": [...], "pagination": {...}}`)."""
 
     metadata_class = None
     results_key = "results"
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        state = getattr(request, "rate_limit", None)
-        if state is not None:
-            for header, value in state.headers().items():
-                response[header] = value
-        return response
 
     def list(self, request):
         """The filtered, sorted page of `serializer_class` items, with its pagination figures."""

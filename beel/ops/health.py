@@ -4,10 +4,11 @@ cache answers when one is configured. Each check returns None when fine, else a 
 
 import logging
 
-import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+
+from beel import redis
 
 logger = logging.getLogger("beel.ops")
 
@@ -15,7 +16,6 @@ logger = logging.getLogger("beel.ops")
 CACHE_PROBE_TIMEOUT_SECONDS = 0.5
 
 _migrations_applied = False
-_cache_clients: dict[str, redis.Redis] = {}
 
 
 def database_failure() -> str | None:
@@ -49,20 +49,10 @@ def migrations_failure() -> str | None:
 def cache_failure() -> str | None:
     if not settings.CACHE_URL:
         return None
-    client = _cache_clients.get(settings.CACHE_URL)
-    if client is None:
-        # Its own client rather than the cache's: the probe's timeouts are its own, however long the
-        # cache waits for Redis when serving requests.
-        client = _cache_clients.setdefault(
-            settings.CACHE_URL,
-            redis.Redis.from_url(
-                settings.CACHE_URL,
-                socket_timeout=CACHE_PROBE_TIMEOUT_SECONDS,
-                socket_connect_timeout=CACHE_PROBE_TIMEOUT_SECONDS,
-            ),
-        )
+    # Its own client rather than the cache's: the probe's timeouts are its own, however long the cache
+    # waits for Redis when serving requests.
     try:
-        client.ping()
+        redis.client(settings.CACHE_URL, timeout=CACHE_PROBE_TIMEOUT_SECONDS).ping()
     except redis.RedisError as error:
         logger.warning("Readiness: cache unavailable: %s", error)
         return "unreachable"

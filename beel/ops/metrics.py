@@ -1,4 +1,5 @@
-"""Prometheus metrics of the service.
+"""Prometheus metrics of the service (defined in beel.metrics): the middleware that counts every request, and
+the exposition scraped at /metrics.
 
 Under gunicorn every worker is its own process: prometheus_client's multiprocess mode (enabled by
 PROMETHEUS_MULTIPROC_DIR, which gunicorn.conf.py sets before the workers start) has each worker write its
@@ -10,30 +11,10 @@ import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-HTTP_REQUESTS = Counter(
-    "beel_http_requests_total",
-    "Requests answered, by route (URL pattern name), method and status.",
-    ["route", "method", "status"],
-)
-HTTP_REQUEST_DURATION = Histogram(
-    "beel_http_request_duration_seconds",
-    "Time to answer a request, by route and method.",
-    ["route", "method"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-)
-RATE_LIMIT_REJECTIONS = Counter(
-    "beel_rate_limit_rejections_total",
-    "Requests refused with 429 RATE_LIMITED, by route.",
-    ["route"],
-)
-DATABASE_ERRORS = Counter(
-    "beel_database_errors_total",
-    "Requests failed by the database: unavailable (down, unreachable), statement_timeout, or other.",
-    ["kind"],
-)
+from beel.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS, RATE_LIMIT_REJECTIONS
 
 # Anything else is one label value, so a client inventing methods cannot grow the series without bound.
 _KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 
-from beel.api.client_address import client_address
+from beel.client_address import client_address
 from beel.ops import health, metrics
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -1,11 +1,16 @@
 """The admin's CSV import: upload, a preview with each row's status (the API's report), confirm writes
 through the same service; only staff who may add customers."""
 
+import os
+import time
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from customers.admin.pending_import import IMPORT_SESSION_KEY, STALE_AFTER, pending_storage
 from customers.models import AuditEntry, Customer
 from tests.admin_pages import CUSTOMERS, page_text, texts
 from tests.factories import AccountFactory, CustomerFactory
@@ -25,6 +30,23 @@ LINES = [
 def csv_file(lines=LINES, *, encoding="utf-8", delimiter=";"):
     text = "\r\n".join(line.replace(";", delimiter) for line in lines)
     return SimpleUploadedFile("clientes.csv", text.encode(encoding), content_type="text/csv")
+
+
+@pytest.fixture(autouse=True)
+def pending_files(settings, tmp_path):
+    """Where previewed files wait (STORAGES["customer_imports"]), a fresh directory per test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "customer_imports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "pending")},
+        },
+    }
+    return tmp_path / "pending"
+
+
+def waiting_files(directory) -> list[str]:
+    return sorted(os.listdir(directory)) if directory.exists() else []
 
 
 @pytest.fixture
@@ -122,3 +144,68 @@ def test_the_import_page_speaks_spanish(staff, acme):
     assert "Importar CSV" in text
     assert "NIF no válido" in text
     assert "Duplicado" in text
+
+
+def test_the_previewed_file_waits_in_storage_not_in_the_session(staff, acme, admin_user, pending_files):
+    preview(staff, csv_file())
+
+    pending = staff.session[IMPORT_SESSION_KEY]
+    assert set(pending) == {"account", "mode", "name", "file"}
+    assert "Ferretería" not in str(dict(staff.session.items()))
+    assert waiting_files(pending_files) == [pending["file"]]
+    assert pending["file"].startswith(f"{admin_user.pk}-")
+    assert "Ferretería Núñez SL" in (pending_files / pending["file"]).read_text(encoding="utf-8")
+
+    staff.post(IMPORT, {"_confirm": "1"})
+
+    assert waiting_files(pending_files) == []
+    assert IMPORT_SESSION_KEY not in staff.session
+    assert Customer.objects.filter(account=acme).count() == 3
+
+
+def test_a_second_preview_replaces_the_waiting_file(staff, acme, pending_files):
+    preview(staff, csv_file())
+    first = staff.session[IMPORT_SESSION_KEY]["file"]
+    preview(staff, csv_file(LINES[:2]))
+
+    assert waiting_files(pending_files) == [staff.session[IMPORT_SESSION_KEY]["file"]]
+    assert first not in waiting_files(pending_files)
+
+
+def test_cancelling_deletes_the_waiting_file_and_imports_nothing(staff, acme, pending_files):
+    preview(staff, csv_file())
+
+    response = staff.post(IMPORT, {"_cancel": "1"})
+
+    assert response.status_code == 302
+    assert waiting_files(pending_files) == []
+    again = staff.post(IMPORT, {"_confirm": "1"}, follow=True)
+    assert texts(again) == ["Nothing to import: upload the file again."]
+    assert Customer.objects.filter(account=acme).count() == 1
+
+
+def test_a_file_left_waiting_is_purged_by_a_later_preview(staff, acme, pending_files):
+    storage = pending_storage()
+    stale = storage.save("999-forgotten.csv", ContentFile(b"Raz\xc3\xb3n social;NIF\n"))
+    recent = storage.save("999-recent.csv", ContentFile(b"Raz\xc3\xb3n social;NIF\n"))
+    long_ago = time.time() - STALE_AFTER.total_seconds() - 60
+    os.utime(pending_files / stale, (long_ago, long_ago))
+
+    preview(staff, csv_file())
+
+    assert stale not in waiting_files(pending_files)
+    assert recent in waiting_files(pending_files)
+
+
+def test_a_session_cannot_confirm_another_users_file(staff, acme, pending_files):
+    preview(staff, csv_file())
+    others = pending_storage().save("999-someone-else.csv", ContentFile("\r\n".join(LINES).encode()))
+    session = staff.session
+    session[IMPORT_SESSION_KEY] = {**session[IMPORT_SESSION_KEY], "file": others}
+    session.save()
+
+    response = staff.post(IMPORT, {"_confirm": "1"}, follow=True)
+
+    assert texts(response) == ["Nothing to import: upload the file again."]
+    assert others in waiting_files(pending_files)
+    assert Customer.objects.filter(account=acme).count() == 1

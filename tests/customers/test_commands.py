@@ -18,7 +18,8 @@ from stdnum.es import nif as spanish_nif
 from apikeys.models import APIKey
 from customers.management.commands.deactivatecustomers import CHUNK_SIZE
 from customers.models import AuditEntry, Customer
-from customers.validators import RECORD_DEFAULTS, clean_record, fold, normalize_phone
+from customers.record import RECORD_DEFAULTS, clean_record
+from customers.validators import fold, normalize_phone
 from invoices.models import Invoice, InvoiceSeriesCounter
 from tests.clients import bearer
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory

@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.test import RequestFactory
 
-from beel.api.client_address import client_address
+from beel.client_address import client_address
 
 
 def request_from(peer: str, forwarded_for: str | None = None):

@@ -1,0 +1,307 @@
+"""A JSON body checked field by field without the HTTP layer, so the services, the admin and the imports can
+apply the same write rules as the API (customers.record).
+
+Each value is checked, and each failure worded and coded, as Django REST framework's fields do it, because
+the API's answers (and the tests that hold them) were written against DRF: moving a record's rules here
+changed no message. On top of DRF, as beel.api.serializers.StrictFieldsMixin does for the other bodies, an
+object refuses keys it does not know and a string field refuses anything but a JSON string."""
+
+import decimal
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    code: str = "invalid"
+
+
+# Where in the body (`("address", "street")`, `("billing_emails", "2")`; `()` the value itself) -> what is wrong
+# there, the first problem shown first.
+Errors = dict[tuple[str, ...], list[Problem]]
+
+
+class Invalid(Exception):
+    def __init__(self, errors: Errors):
+        super().__init__(errors)
+        self.errors = errors
+
+    @property
+    def details(self) -> dict[str, str]:
+        """One message per field by its dotted path, as the error envelope's `details` shows them (and as
+        beel.api.exceptions.flatten_validation_errors words DRF's)."""
+        return {dotted(path): problems[0].message for path, problems in self.errors.items()}
+
+    @property
+    def codes(self) -> set[str]:
+        return {problem.code for problems in self.errors.values() for problem in problems}
+
+
+def dotted(path: tuple[str, ...]) -> str:
+    return ".".join(path) or "non_field_errors"
+
+
+def fail(message: str, code: str = "invalid"):
+    raise Invalid({(): [Problem(message, code)]})
+
+
+def checked(check: Callable[[Any], Any], value: Any) -> Any:
+    """A value function of the apps (raising Django's ValidationError) as a field check: its first message."""
+    try:
+        return check(value)
+    except ValidationError as error:
+        fail(error.messages[0])
+
+
+def displayable(key) -> str:
+    """An unknown field's name as it can be echoed back: control characters and lone surrogates escaped
+    (PostgreSQL's jsonb refuses U+0000, and UTF-8 cannot carry a surrogate)."""
+    text = str(key)
+    if text.isprintable() and text.encode("utf-8", "surrogatepass").decode("utf-8", "ignore") == text:
+        return text
+    return text.encode("unicode_escape").decode("ascii")
+
+
+class Field:
+    json_string = False  # sent as a JSON string only (the schema says so; DRF would coerce 0 to "0")
+
+    def __init__(self, *, required: bool = False, allow_null: bool = False, then: Callable | None = None):
+        self.required = required
+        self.allow_null = allow_null
+        # What runs once the value is valid (a serializer's `validate_<field>`), even on an empty value.
+        self.then = then
+
+    def clean(self, data: Any, *, partial: bool) -> Any:
+        if data is None:
+            if self.allow_null:
+                return None
+            fail("This field may not be null.", "null")
+        value = self.convert(data, partial=partial)
+        problems = list(self.problems(value))
+        if problems:
+            raise Invalid({(): problems})
+        return value
+
+    def convert(self, data: Any, *, partial: bool) -> Any:
+        return data
+
+    def problems(self, value: Any) -> Iterator[Problem]:
+        return iter(())
+
+
+class Text(Field):
+    json_string = True
+
+    def __init__(self, max_length: int, *, allow_blank=False, trim=True, check=None, email=False, **options):
+        super().__init__(**options)
+        self.max_length, self.allow_blank, self.trim, self.check, self.email = (
+            max_length, allow_blank, trim, check, email,
+        )  # fmt: skip
+
+    def clean(self, data: Any, *, partial: bool) -> Any:
+        if data == "" or (self.trim and str(data).strip() == ""):
+            if not self.allow_blank:
+                fail("This field may not be blank.", "blank")
+            return ""
+        return super().clean(data, partial=partial)
+
+    def convert(self, data: Any, *, partial: bool) -> str:
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            fail("Enter a valid email address." if self.email else "Not a valid string.")
+        value = str(data).strip() if self.trim else str(data)
+        return checked(self.check, value) if self.check else value
+
+    def problems(self, value: str) -> Iterator[Problem]:
+        if len(value) > self.max_length:
+            yield Problem(f"Ensure this field has no more than {self.max_length} characters.", "max_length")
+        if "\x00" in value:
+            yield Problem("Null characters are not allowed.", "null_characters_not_allowed")
+        if surrogate := next((char for char in value if 0xD800 <= ord(char) <= 0xDFFF), None):
+            yield Problem(
+                f"Surrogate characters are not allowed: U+{ord(surrogate):X}.", "surrogate_characters_not_allowed"
+            )
+        if self.email:
+            try:
+                validate_email(value)
+            except ValidationError:
+                yield Problem("Enter a valid email address.")
+
+
+def _bounds(value, *, minimum, maximum) -> Iterator[Problem]:
+    if maximum is not None and value > maximum:
+        yield Problem(f"Ensure this value is less than or equal to {maximum}.", "max_value")
+    if minimum is not None and value < minimum:
+        yield Problem(f"Ensure this value is greater than or equal to {minimum}.", "min_value")
+
+
+class Choice(Field):
+    def __init__(self, choices, **options):
+        super().__init__(**options)
+        self.values = {str(value): value for value in choices}
+
+    def convert(self, data: Any, *, partial: bool) -> Any:
+        try:
+            return self.values[str(data)]
+        except KeyError:
+            fail(f'"{data}" is not a valid choice.', "invalid_choice")
+
+
+class WholeNumber(Field):
+    """A JSON integer only (DRF's IntegerField would read "30" and 30.0 as 30)."""
+
+    def __init__(self, *, minimum: int | None = None, maximum: int | None = None, **options):
+        super().__init__(**options)
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, data: Any, *, partial: bool) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            fail("A valid integer is required.")
+        return data
+
+    def problems(self, value: int) -> Iterator[Problem]:
+        return _bounds(value, minimum=self.minimum, maximum=self.maximum)
+
+
+class DecimalNumber(Field):
+    json_string = True
+    MAX_STRING_LENGTH = 1000
+
+    def __init__(self, *, max_digits: int, decimal_places: int, minimum=None, maximum=None, **options):
+        super().__init__(**options)
+        self.max_digits, self.decimal_places, self.minimum, self.maximum = max_digits, decimal_places, minimum, maximum
+
+    def convert(self, data: Any, *, partial: bool) -> decimal.Decimal:
+        text = str(data).strip()
+        if len(text) > self.MAX_STRING_LENGTH:
+            fail("String value too large.", "max_string_length")
+        try:
+            value = decimal.Decimal(text)
+        except decimal.DecimalException:
+            fail("A valid number is required.")
+        if value.is_nan() or value.is_infinite():
+            fail("A valid number is required.")
+        self._check_precision(value)
+        context = decimal.getcontext().copy()
+        context.prec = self.max_digits
+        return value.quantize(decimal.Decimal(".1") ** self.decimal_places, context=context)
+
+    def _check_precision(self, value: decimal.Decimal) -> None:
+        _, digits, exponent = value.as_tuple()
+        if exponent >= 0:
+            total, places = len(digits) + exponent, 0
+        elif len(digits) > abs(exponent):
+            total, places = len(digits), abs(exponent)
+        else:
+            total, places = abs(exponent), abs(exponent)
+        whole = total - places
+        if total > self.max_digits:
+            fail(f"Ensure that there are no more than {self.max_digits} digits in total.", "max_digits")
+        if places > self.decimal_places:
+            fail(f"Ensure that there are no more than {self.decimal_places} decimal places.", "max_decimal_places")
+        if whole > self.max_digits - self.decimal_places:
+            whole_digits = self.max_digits - self.decimal_places
+            fail(
+                f"Ensure that there are no more than {whole_digits} digits before the decimal point.",
+                "max_whole_digits",
+            )
+
+    def problems(self, value: decimal.Decimal) -> Iterator[Problem]:
+        return _bounds(value, minimum=self.minimum, maximum=self.maximum)
+
+
+class Flag(Field):
+    # DRF's: 1 stands for True too, 0 for 0.0 and False.
+    TRUE_VALUES = {"t", "y", "yes", "true", "on", "1", 1}
+    FALSE_VALUES = {"f", "n", "no", "false", "off", "0", 0}
+
+    def convert(self, data: Any, *, partial: bool) -> bool:
+        value = data.lower() if isinstance(data, str) else data
+        try:
+            if value in self.TRUE_VALUES:
+                return True
+            if value in self.FALSE_VALUES:
+                return False
+        except TypeError:  # an object or a list: not hashable
+            pass
+        fail("Must be a valid boolean.")
+
+
+class ListOf(Field):
+    def __init__(self, item: Field, *, max_length: int, **options):
+        super().__init__(**options)
+        self.item, self.max_length = item, max_length
+
+    def convert(self, data: Any, *, partial: bool) -> list:
+        if isinstance(data, str | Mapping) or not hasattr(data, "__iter__"):
+            fail(f'Expected a list of items but got type "{type(data).__name__}".', "not_a_list")
+        values, errors = [], {}
+        for index, item in enumerate(data):
+            try:
+                values.append(self.item.clean(item, partial=partial))
+            except Invalid as error:
+                errors.update(((str(index), *path), problems) for path, problems in error.errors.items())
+        if errors:
+            raise Invalid(errors)
+        return values
+
+    def problems(self, value: list) -> Iterator[Problem]:
+        if len(value) > self.max_length:
+            yield Problem(f"Ensure this field has no more than {self.max_length} elements.", "max_length")
+
+
+class Obj(Field):
+    """A JSON object of known fields. `inline`: its fields are the parent's own (DRF's source="*"), as the
+    postal fields sent in `address` are the customer's columns. `partial` (a PATCH) skips what is absent,
+    nested fields included."""
+
+    def __init__(self, fields: dict[str, Field], *, inline: bool = False, **options):
+        super().__init__(**options)
+        self.fields, self.inline = fields, inline
+
+    def convert(self, data: Any, *, partial: bool) -> dict:
+        if not isinstance(data, Mapping):
+            message = f"Invalid data. Expected a dictionary, but got {type(data).__name__}."
+            raise Invalid({("non_field_errors",): [Problem(message)]})
+        values, errors = {}, {}
+        for name, field in self.fields.items():
+            raw = data.get(name, MISSING)
+            if raw is MISSING:
+                if field.required and not partial:
+                    errors[(name,)] = [Problem("This field is required.", "required")]
+                continue
+            try:
+                value = field.clean(raw, partial=partial)
+                value = field.then(value) if field.then else value
+            except Invalid as error:
+                errors.update(((name, *path), problems) for path, problems in error.errors.items())
+                continue
+            if isinstance(field, Obj) and field.inline:
+                values.update(value)
+            else:
+                values[name] = value
+        # As StrictFieldsMixin: these replace what the field itself said.
+        errors.update(((name,), [Problem(message)]) for name, message in self._strict_problems(data))
+        if errors:
+            raise Invalid(errors)
+        return values
+
+    def _strict_problems(self, data: Mapping) -> Iterator[tuple[str, str]]:
+        for key in data:
+            if key not in self.fields:
+                yield displayable(key), "Unknown field."
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if value is None or not field.json_string:
+                continue
+            if not isinstance(value, str):
+                yield name, "Must be a string."
+            elif isinstance(field, Text) and len(value) > field.max_length:
+                # The schema counts every character, the blanks that trimming would drop included.
+                yield name, f"Ensure this field has no more than {field.max_length} characters."

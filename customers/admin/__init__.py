@@ -1,0 +1,6 @@
+"""The customer admin, one module per workflow (deactivation, erasure, merge, import, export, history); the
+ModelAdmin in `customer` is built from them and registered when Django imports this package."""
+
+from customers.admin.customer import CustomerAdmin
+
+__all__ = ["CustomerAdmin"]

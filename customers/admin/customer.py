@@ -1,0 +1,198 @@
+"""The customer admin: the changelist, the change form, and the workflows it is built from (one module
+each)."""
+
+from django.contrib import admin, messages
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from beel.errors import DomainError
+from beel.tenancy import DataScope
+from customers import services
+from customers.admin.common import shown_time, staff_actor
+from customers.admin.deactivation import DeactivationWorkflow
+from customers.admin.erasure import ErasureWorkflow
+from customers.admin.export import ExportWorkflow
+from customers.admin.filters import AccountFilter, HasInvoicesFilter, SpanishOrderFieldListFilter
+from customers.admin.history import HistoryWorkflow
+from customers.admin.imports import ImportWorkflow
+from customers.admin.merge import MergeWorkflow
+from customers.forms import CustomerAdminForm
+from customers.models import AuditEntry, Customer
+
+
+@admin.register(Customer)
+class CustomerAdmin(
+    DeactivationWorkflow,
+    ErasureWorkflow,
+    MergeWorkflow,
+    ExportWorkflow,
+    ImportWorkflow,
+    HistoryWorkflow,
+    admin.ModelAdmin,
+):
+    list_display = [
+        "legal_name",
+        "account",
+        "nif",
+        "email",
+        "city",
+        "province",
+        "active",
+        "invoice_count",
+        "created_at",
+    ]
+    list_filter = [
+        "active",
+        ("province", SpanishOrderFieldListFilter),
+        AccountFilter,
+        HasInvoicesFilter,
+        ("created_at", admin.DateFieldListFilter),
+        "mode",
+    ]
+    search_fields = ["legal_name", "nif", "email"]
+    search_help_text = _("Legal name, NIF or email; accents and case are ignored.")
+    readonly_fields = [
+        "id",
+        "account",
+        "mode",
+        "active",
+        "deactivated_at",
+        "created_at",
+        "updated_at",
+        "invoices_link",
+        "history",
+    ]
+    fieldsets = [
+        (None, {"fields": ["id", "account", "mode", "legal_name", "trade_name", "nif", "email", "phone"]}),
+        (
+            _("Alternative id (customers without a Spanish NIF)"),
+            {"fields": ["alternative_id_type", "alternative_id_number", "alternative_id_country"]},
+        ),
+        (
+            _("Address"),
+            {
+                "fields": [
+                    "street",
+                    "number",
+                    "floor",
+                    "door",
+                    "postal_code",
+                    "city",
+                    "province",
+                    "country",
+                    "country_code",
+                ]
+            },
+        ),
+        (
+            _("Billing"),
+            {
+                "fields": [
+                    "billing_emails",
+                    "contact_person",
+                    "web",
+                    "general_discount",
+                    "payment_method",
+                    "iban",
+                    "swift",
+                    "payment_term_days",
+                ]
+            },
+        ),
+        (_("Notes and metadata"), {"fields": ["notes", "metadata"]}),
+        (_("Status"), {"fields": ["active", "deactivated_at", "created_at", "updated_at", "invoices_link"]}),
+        (_("History"), {"fields": ["history"]}),
+    ]
+    form = CustomerAdminForm
+    actions = ["deactivate_selected", "reactivate_selected", "anonymize_selected", "merge_selected", "export_csv"]
+    list_select_related = ["account"]
+    show_full_result_count = False
+    change_form_template = "admin/customers/customer/change_form.html"
+    object_history_template = "admin/customers/customer/object_history.html"
+
+    class Media:
+        js = ["customers/staff_timezone.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_invoice_count()
+
+    def get_search_results(self, request, queryset, search_term):
+        # The same accent-insensitive search as the API (CustomerQuerySet.search), not icontains on raw text.
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)  # customers are soft-deleted only
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False  # a customer belongs to an account; accounts create them through the API
+
+    def get_urls(self):
+        own = [
+            path(
+                "import-csv/",
+                self.admin_site.admin_view(self.import_csv_view),
+                name="customers_customer_import_csv",
+            ),
+            path(
+                "undo-deactivation/<uuid:batch>/",
+                self.admin_site.admin_view(self.undo_deactivation_view),
+                name="customers_customer_undo_deactivation",
+            ),
+            path(
+                "<uuid:object_id>/deactivate/",
+                self.admin_site.admin_view(self.deactivate_view),
+                name="customers_customer_deactivate",
+            ),
+            path(
+                "<uuid:object_id>/reactivate/",
+                self.admin_site.admin_view(self.reactivate_view),
+                name="customers_customer_reactivate",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so the API's rules (one active customer per NIF) apply to staff edits too.
+        data = form.record_changes
+        try:
+            services.update_customer(
+                scope=DataScope.everything(), customer_id=str(obj.pk), data=data, actor=staff_actor(request)
+            )
+        except DomainError as error:
+            self.message_user(request, gettext("Not saved: %(reason)s") % {"reason": error.message}, messages.ERROR)
+
+    @admin.display(description=_("Invoices"), ordering="invoice_count")
+    def invoice_count(self, customer: Customer) -> int:
+        return customer.invoice_count
+
+    @admin.display(description=_("Invoices"))
+    def invoices_link(self, customer: Customer) -> str:
+        # Built by name: customers must not import the invoices app.
+        url = reverse("admin:invoices_invoice_changelist") + f"?customer__id__exact={customer.pk}"
+        count = customer.invoices.count()
+        return format_html(
+            '<a href="{}" class="invoices-link">{}</a>',
+            url,
+            ngettext("%(n)d invoice", "%(n)d invoices", count) % {"n": count},
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        customer = self.get_object(request, object_id)
+        if customer is not None and not customer.active:
+            deactivation = customer.audit_entries.filter(action=AuditEntry.Action.DEACTIVATED).first()
+            extra_context["deactivation_banner"] = gettext("Deactivated on %(when)s by %(who)s") % {
+                "when": shown_time(deactivation.at if deactivation else customer.deactivated_at),
+                "who": deactivation.actor if deactivation else gettext("unknown"),
+            }
+        extra_context["can_change_status"] = customer is not None and self.has_change_permission(request, customer)
+        return super().change_view(request, object_id, form_url, extra_context)

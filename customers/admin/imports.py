@@ -1,0 +1,115 @@
+"""Importing customers from a CSV file: upload, preview (the service's dry run), confirm."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from beel.errors import DomainError
+from beel.tenancy import DataScope
+from customers import services, spreadsheet
+from customers.admin import pending_import
+from customers.admin.common import confirmation_page, staff_actor
+from customers.forms import CustomerImportForm
+from customers.services import ImportStatus
+
+IMPORT_STATUS_LABELS = {
+    ImportStatus.VALID: _("Valid"),
+    ImportStatus.WARNING: _("Valid, with a warning"),
+    ImportStatus.ERROR: _("Error"),
+    ImportStatus.DUPLICATE: _("Duplicate"),
+    ImportStatus.NIF_INVALID: _("Invalid NIF"),
+}
+
+
+def import_status_label(status: ImportStatus) -> str:
+    return str(IMPORT_STATUS_LABELS[status])
+
+
+class ImportWorkflow:
+    """The import page, linked from the changelist."""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": request.user.has_perm("customers.add_customer")}
+        return super().changelist_view(request, extra_context)
+
+    def import_csv_view(self, request):
+        """Upload, preview (the API's report, computed in dry-run), confirm. The file waits in file storage
+        between the preview and the confirmation (customers.admin.pending_import), and is read and checked
+        again when confirmed."""
+        if not request.user.has_perm("customers.add_customer"):
+            raise PermissionDenied
+        if request.method == "POST" and "_confirm" in request.POST:
+            return self._confirm_import(request)
+        if request.method == "POST" and "_cancel" in request.POST:
+            pending_import.discard(request)
+            return HttpResponseRedirect(reverse("admin:customers_customer_import_csv"))
+        form = CustomerImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            content = form.cleaned_data["file"].read()
+            account, mode = form.cleaned_data["account"], form.cleaned_data["mode"]
+            try:
+                report = services.import_customers(
+                    scope=DataScope.of_account(account, mode),
+                    content=content,
+                    actor=staff_actor(request),
+                    dry_run=True,
+                )
+            except DomainError as error:
+                form.add_error("file", error.message)
+            else:
+                pending_import.keep(
+                    request, content=content, account=account, mode=mode, name=form.cleaned_data["file"].name
+                )
+        return confirmation_page(
+            self,
+            request,
+            "import_csv.html",
+            gettext("Import customers from a CSV file"),
+            form=form,
+            report=report,
+            rows=report and [(row, import_status_label(row.status)) for row in report.rows],
+            counts=report and [(import_status_label(status), n) for status, n in report.counts.items()],
+            template_header=";".join(column.header for column in spreadsheet.IMPORT_COLUMNS),
+        )
+
+    def _confirm_import(self, request):
+        pending = pending_import.take(request)
+        here = reverse("admin:customers_customer_import_csv")
+        if pending is None:
+            self.message_user(request, gettext("Nothing to import: upload the file again."), messages.WARNING)
+            return HttpResponseRedirect(here)
+        account = get_object_or_404(get_user_model(), pk=pending.account_id)
+        try:
+            report = services.import_customers(
+                scope=DataScope.of_account(account, pending.mode),
+                content=pending.content,
+                actor=staff_actor(request),
+                dry_run=False,
+            )
+        except DomainError as error:
+            self.message_user(
+                request, gettext("Nothing was imported: %(reason)s") % {"reason": error.message}, messages.ERROR
+            )
+            return HttpResponseRedirect(here)
+        created = len(report.created_ids)
+        skipped = len(report.rows) - created
+        text = ngettext(
+            "Imported %(created)d customer into account %(account)s from %(name)s.",
+            "Imported %(created)d customers into account %(account)s from %(name)s.",
+            created,
+        ) % {"created": created, "account": account.username, "name": pending.name}
+        if skipped:
+            text += " " + ngettext(
+                "%(n)d row was not imported (errors or duplicates).",
+                "%(n)d rows were not imported (errors or duplicates).",
+                skipped,
+            ) % {"n": skipped}
+        self.message_user(request, text, messages.SUCCESS if not skipped else messages.WARNING)
+        changelist = reverse("admin:customers_customer_changelist")
+        return HttpResponseRedirect(f"{changelist}?account={account.username}")

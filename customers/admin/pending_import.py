@@ -1,0 +1,85 @@
+"""The CSV file an admin import waits with between its preview and its confirmation.
+
+The file (up to 5 MiB) waits in file storage, `STORAGES["customer_imports"]` (beel.settings: a private
+directory that no URL serves, readable by the service's user only), not in the session, whose row every
+request of that staff user would read and rewrite. The session holds only the stored file's name, the
+account, the mode and the name the file had. The stored name is random and starts with the staff user's id,
+so a session only ever confirms a file its own user uploaded.
+
+The file is deleted when the import is confirmed or cancelled, or replaced by the same user's next preview.
+One left behind (a preview never confirmed nor cancelled, a session that ended) is purged by the next
+preview of any staff user once older than STALE_AFTER; confirming it after that asks for the file again."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.http import HttpRequest
+from django.utils import timezone
+
+IMPORT_SESSION_KEY = "customers_csv_import"
+STORAGE_ALIAS = "customer_imports"
+STALE_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PendingImport:
+    account_id: int
+    mode: str
+    name: str
+    content: bytes
+
+
+def pending_storage() -> Storage:
+    return storages[STORAGE_ALIAS]
+
+
+def keep(request: HttpRequest, *, content: bytes, account, mode: str, name: str) -> None:
+    """Keep a previewed file until it is confirmed, replacing this user's earlier one."""
+    discard(request)
+    purge_stale()
+    stored = pending_storage().save(f"{request.user.pk}-{secrets.token_hex(16)}.csv", ContentFile(content))
+    request.session[IMPORT_SESSION_KEY] = {"account": account.pk, "mode": mode, "name": name, "file": stored}
+
+
+def take(request: HttpRequest) -> PendingImport | None:
+    """This user's waiting file, once: it leaves the session and the storage. None if there is none (never
+    uploaded, already confirmed or cancelled, or purged as stale)."""
+    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    if not pending or not _is_users_file(request, pending.get("file")):
+        return None
+    storage = pending_storage()
+    try:
+        with storage.open(pending["file"], "rb") as file:
+            content = file.read()
+    except FileNotFoundError:
+        return None
+    storage.delete(pending["file"])
+    return PendingImport(account_id=pending["account"], mode=pending["mode"], name=pending["name"], content=content)
+
+
+def discard(request: HttpRequest) -> None:
+    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    if pending and _is_users_file(request, pending.get("file")):
+        pending_storage().delete(pending["file"])
+
+
+def purge_stale() -> None:
+    storage = pending_storage()
+    cutoff = timezone.now() - STALE_AFTER
+    try:
+        _, names = storage.listdir("")
+    except FileNotFoundError:
+        return  # nothing was ever stored
+    for name in names:
+        try:
+            if storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+        except FileNotFoundError:
+            continue  # another request purged or took it meanwhile
+
+
+def _is_users_file(request: HttpRequest, stored) -> bool:
+    return isinstance(stored, str) and "/" not in stored and stored.startswith(f"{request.user.pk}-")

@@ -1,0 +1,66 @@
+"""OpenAPI descriptions of the customer reads: the list and one customer."""
+
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+)
+
+from beel.api.schema import envelope_example, error_example, error_responses
+from beel.api.serializers import page_serializer
+from customers.schema.common import CUSTOMER_ID, METADATA_PARAMETER, SPEC_CUSTOMER
+from customers.serializers import (
+    CustomerDetailSerializer,
+    CustomerSerializer,
+)
+
+list_customers = extend_schema(
+    operation_id="listCustomers",
+    summary="List customers",
+    description="Returns a paginated list of customers with optional filters. Partial filters and `search` "
+    "are case- and accent-insensitive; `nif` ignores spaces and dashes; `phone` ignores spaces and a leading "
+    "+34/0034; `city`/`province` match the whole value, case- and accent-insensitively; `metadata[key]=value` "
+    "(repeatable) keeps the customers whose metadata hold every pair given. Ties in the sort "
+    "order are broken by id, so pages never repeat or skip a customer.",
+    parameters=[METADATA_PARAMETER],
+    responses={200: page_serializer("CustomerPage", "customers", CustomerSerializer), **error_responses(400)},
+    examples=[
+        OpenApiExample(
+            "Customer list with pagination",
+            response_only=True,
+            status_codes=["200"],
+            value=envelope_example(
+                {
+                    "customers": [SPEC_CUSTOMER],
+                    "pagination": {
+                        "current_page": 1,
+                        "items_per_page": 20,
+                        "total_items": 1,
+                        "total_pages": 1,
+                        "has_next": False,
+                        "has_previous": False,
+                        "next_cursor": None,
+                    },
+                }
+            ),
+        ),
+        OpenApiExample(
+            "Invalid parameters",
+            response_only=True,
+            status_codes=["400"],
+            value=error_example(
+                "VALIDATION_ERROR",
+                "The provided data is not valid",
+                {"limit": "limit must be less than or equal to 100."},
+            ),
+        ),
+    ],
+)
+
+retrieve_customer = extend_schema(
+    operation_id="getCustomer",
+    summary="Get a customer",
+    description="One customer of the key's account, with `deactivated_at` (null while active). Another "
+    "account's customer is a 404, as if it did not exist.",
+    parameters=[CUSTOMER_ID],
+    responses={200: CustomerDetailSerializer, **error_responses(400, 404)},
+)

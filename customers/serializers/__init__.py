@@ -1,0 +1,40 @@
+"""The customer API's serializers: one customer's shapes (customer.py) and the bulk and import endpoints'
+bodies and reports (bulk.py)."""
+
+from customers.serializers.bulk import (
+    MAX_BULK_CREATE,
+    BulkCreateSerializer,
+    BulkCreationResultSerializer,
+    BulkDeactivationResultSerializer,
+    CsvUploadSerializer,
+    ImportReportSerializer,
+    parse_bulk_ids,
+)
+from customers.serializers.customer import (
+    METADATA_PAIRS_SCHEMA,
+    AddressSerializer,
+    AlternativeIdSerializer,
+    CustomerDetailSerializer,
+    CustomerReplaceSerializer,
+    CustomerSerializer,
+    CustomerWriteSerializer,
+    MergeSerializer,
+)
+
+__all__ = [
+    "MAX_BULK_CREATE",
+    "METADATA_PAIRS_SCHEMA",
+    "AddressSerializer",
+    "AlternativeIdSerializer",
+    "BulkCreateSerializer",
+    "BulkCreationResultSerializer",
+    "BulkDeactivationResultSerializer",
+    "CsvUploadSerializer",
+    "CustomerDetailSerializer",
+    "CustomerReplaceSerializer",
+    "CustomerSerializer",
+    "CustomerWriteSerializer",
+    "ImportReportSerializer",
+    "MergeSerializer",
+    "parse_bulk_ids",
+]

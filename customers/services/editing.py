@@ -1,0 +1,71 @@
+"""Changing a customer's record: some fields (PATCH) or all of it (PUT)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from beel.actors import Actor
+from beel.events.models import EventType, record_events
+from beel.tenancy import DataScope
+from customers.models import AuditEntry, Customer
+from customers.services.base import customer_event, get_customer
+from customers.services.identity import customer_identity, ensure_identity_is_free, identity_of, identity_taken
+from customers.services.lifecycle import deactivate_customer, ensure_lifecycle_allows_changes, reactivate_customer
+
+
+def update_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
+    """Change the given fields of a customer; `data` is validated and normalised, and never holds the
+    lifecycle fields (`active`, `deactivated_at`), which only deactivation and reactivation write.
+
+    The row is locked and only the changed columns are written, so an update that races a deactivation
+    can neither undo it nor be undone by it."""
+    try:
+        with transaction.atomic():
+            customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
+            ensure_lifecycle_allows_changes(customer)
+            _apply_changes(customer, data, actor=actor)
+    except IntegrityError:
+        raise identity_taken(identity_of(data) or customer_identity(customer)) from None
+    return customer
+
+
+def _apply_changes(customer: Customer, data: Mapping[str, Any], *, actor: Actor) -> None:
+    """Write the fields of `data` that differ, with their audit entry and event; the row is locked."""
+    changed = [name for name, value in data.items() if getattr(customer, name) != value]
+    if not changed:
+        return
+    if customer.active and any(name == "nif" or name.startswith("alternative_id_") for name in changed):
+        values = {name: data.get(name, getattr(customer, name)) for name in IDENTITY_FIELDS}
+        ensure_identity_is_free(account=customer.account_id, mode=customer.mode, values=values, exclude_pk=customer.pk)
+    for name in changed:
+        setattr(customer, name, data[name])
+    customer.save(update_fields=[*changed, "updated_at"])
+    AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.UPDATED, actor=actor, changed_fields=changed)
+    record_events([customer_event(EventType.CUSTOMER_UPDATED, customer)])
+
+
+IDENTITY_FIELDS = ("nif", "alternative_id_type", "alternative_id_country", "alternative_id_number")
+
+
+def replace_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
+    """PUT: the whole record replaced by `data` (validated, every field present: customers.record's
+    check_record(whole=True) gives absent ones their defaults). An `active` in it goes through
+    `deactivate_customer` / `reactivate_customer`, so their rules apply (CLIENT_HAS_INVOICES, a NIF taken
+    meanwhile): deactivation after the fields are written, reactivation before, so the identity checked
+    for uniqueness is always the one the customer ends with. All or nothing."""
+    data = dict(data)
+    active = data.pop("active", None)
+    with transaction.atomic():
+        customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
+        ensure_lifecycle_allows_changes(customer)
+        if active is False and customer.active:
+            # Written first while active, so the new identity is checked against the other active customers.
+            customer = update_customer(scope=scope, customer_id=customer_id, data=data, actor=actor)
+            return deactivate_customer(scope=scope, customer_id=customer_id, actor=actor)
+        if active is True and not customer.active:
+            # Fields first (an inactive customer's identity is not checked), then the reactivation checks
+            # the identity the customer ends with.
+            update_customer(scope=scope, customer_id=customer_id, data=data, actor=actor)
+            return reactivate_customer(scope=scope, customer_id=customer_id, actor=actor)
+        return update_customer(scope=scope, customer_id=customer_id, data=data, actor=actor)

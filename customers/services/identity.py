@@ -1,0 +1,85 @@
+"""A customer's identity towards the tax authority, held by at most one active customer of an account and
+mode."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db.models import Q
+
+from customers.errors import CustomerAlreadyExists
+from customers.models import Customer
+
+# A customer's identity towards the tax authority: ("nif", NIF) or ("alternative_id", country, number). At most
+# one active customer of an account and mode holds each (the partial unique indexes of the model).
+Identity = tuple[str, ...]
+
+
+def identity_of(values: Mapping[str, Any]) -> Identity | None:
+    if values.get("nif"):
+        return ("nif", values["nif"])
+    if values.get("alternative_id_type"):
+        return ("alternative_id", values["alternative_id_country"], values["alternative_id_number"])
+    return None
+
+
+def customer_identity(customer: Customer) -> Identity | None:
+    return identity_of(
+        {
+            "nif": customer.nif,
+            "alternative_id_type": customer.alternative_id_type,
+            "alternative_id_country": customer.alternative_id_country,
+            "alternative_id_number": customer.alternative_id_number,
+        }
+    )
+
+
+def owned_identity(customer: Customer) -> tuple:
+    return (customer.account_id, customer.mode, customer_identity(customer))
+
+
+def identities_taken(customers: Iterable[Customer]) -> set[tuple]:
+    """(account, mode, identity) of the active customers holding one of these customers' identities."""
+    customers = list(customers)
+    if not customers:
+        return set()
+    holders = Customer.objects.active().filter(
+        Q(nif__in={customer.nif for customer in customers if customer.nif})
+        | Q(
+            alternative_id_number__in={customer.alternative_id_number for customer in customers if not customer.nif},
+            alternative_id_type__gt="",
+        ),
+        account_id__in={customer.account_id for customer in customers},
+    )
+    return {owned_identity(holder) for holder in holders}
+
+
+def ensure_identity_is_free(*, account, mode: str, values: Mapping[str, Any], exclude_pk=None) -> None:
+    """Refuses (CUSTOMER_ALREADY_EXISTS) the NIF or alternative id in `values` when an active customer of the
+    account and mode holds it."""
+    identity = identity_of(values)
+    if identity is None:
+        return
+    customers = Customer.objects.for_account(account, mode).active()
+    if identity[0] == "nif":
+        clash = customers.filter(nif=identity[1])
+    else:
+        clash = customers.exclude(alternative_id_type="").filter(
+            alternative_id_country=identity[1], alternative_id_number=identity[2]
+        )
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise identity_taken(identity)
+
+
+def nif_taken() -> CustomerAlreadyExists:
+    return CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
+
+
+def identity_taken(identity: Identity | None) -> CustomerAlreadyExists:
+    if identity is not None and identity[0] == "alternative_id":
+        return CustomerAlreadyExists(
+            "An active customer with this alternative id already exists",
+            details={"alternative_id": "An active customer with this alternative id already exists."},
+        )
+    return nif_taken()
