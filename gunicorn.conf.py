@@ -1,6 +1,6 @@
 """gunicorn settings, read from the environment; `uv run gunicorn` in this directory picks this file up.
 
-Meant to sit behind a TLS-terminating proxy or load balancer (see README, "Production").
+Meant to sit behind a TLS-terminating proxy or load balancer (see docs/deploy.md, "Production").
 """
 
 import os

@@ -2,8 +2,8 @@
 
 Services, forms, the admin and the commands raise `DomainError` subclasses; they never import the HTTP
 layer. The API's one exception handler (beel.api.exceptions) turns them, and every other failure, into
-the error envelope with `code`, and `code.status` as the HTTP status. The OpenAPI schema and the README
-table list exactly these codes (tests/api/test_error_codes.py holds them to it).
+the error envelope with `code`, and `code.status` as the HTTP status. The OpenAPI schema and the table of
+docs/api.md list exactly these codes (tests/api/test_error_codes.py holds them to it).
 """
 
 from enum import StrEnum

@@ -1,5 +1,6 @@
-"""Reading the Django admin's pages in tests: the changelist table, the messages after an action, the change
-form as a browser would submit it."""
+"""Driving and reading the Django admin's pages in tests: the changelist table, actions and their
+confirmation as a browser submits them, the messages after an action, the page's text, the change form as a
+browser would submit it."""
 
 import html
 from dataclasses import dataclass, field
@@ -121,12 +122,20 @@ def shown_date(moment) -> str:
     return formats.localize(timezone.template_localtime(moment))
 
 
+def _messages(response, level: int | None) -> list[str]:
+    return [str(message) for message in response.context["messages"] if level is None or message.level == level]
+
+
 def message_texts(response, level: int | None = None) -> list[str]:
     """The messages of a followed response, as plain text (HTML line breaks and escapes removed)."""
+    return [html.unescape(strip_tags(text.replace("<br>", "\n"))) for text in _messages(response, level)]
+
+
+def texts(response, level: int | None = None) -> list[str]:
+    """The messages of a followed response as plain text on one line each, with links and markup removed."""
     return [
-        html.unescape(strip_tags(str(message).replace("<br>", "\n")))
-        for message in response.context["messages"]
-        if level is None or message.level == level
+        " ".join(html.unescape(strip_tags(text.replace("<br>", "\n").replace("<li>", "\n"))).split())
+        for text in _messages(response, level)
     ]
 
 
@@ -135,8 +144,29 @@ def confirmations(response) -> list[str]:
     return [text for level in (messages.INFO, messages.SUCCESS) for text in message_texts(response, level)]
 
 
+def page_text(response) -> str:
+    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
+
+
+def selection(objects) -> list[str]:
+    return [str(obj.pk) for obj in objects]
+
+
+def post_action(client, action: str, objects, url: str = CUSTOMERS, follow: bool = True, **extra):
+    """The changelist's action form as a browser submits it, with any extra fields (e.g. `post`)."""
+    data = {"action": action, "_selected_action": selection(objects), **extra}
+    return client.post(url, data, follow=follow)
+
+
 def run_action(client, url: str, action: str, objects):
-    response = client.post(url, {"action": action, "_selected_action": [str(obj.pk) for obj in objects]}, follow=True)
+    response = post_action(client, action, objects, url=url)
+    assert response.status_code == 200
+    return response
+
+
+def confirm_action(client, url: str, action: str, objects):
+    """Run an action that asks for confirmation, and confirm it as the confirmation page does."""
+    response = post_action(client, action, objects, url=url, post="yes")
     assert response.status_code == 200
     return response
 

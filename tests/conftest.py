@@ -8,6 +8,7 @@ from apikeys.models import ALL_SCOPES
 from beel.api import throttling
 from tests.clients import bearer
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory
+from tests.parallel import SharedRedisScheduling, give_each_fuzzed_operation_its_own_id
 
 
 @pytest.fixture(autouse=True)
@@ -81,13 +82,29 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "loadgroup":
+        return SharedRedisScheduling(config, log)
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
+    give_each_fuzzed_operation_its_own_id(items)
     if connection.vendor != "postgresql":
         default = "needs PostgreSQL: SQLite has no row locks and serialises all writers"
         for item in items:
             marker = item.get_closest_marker("postgres_only")
             if marker is not None:
                 item.add_marker(pytest.mark.skip(reason=marker.kwargs.get("reason", default)))
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Django's default hasher takes about half a second per password by design; a test that makes a staff
+    user (admin_user, create_user) would spend it in setup. What the tests check is the login and its
+    lockout, not the hasher (the deploy check and the production settings keep the default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

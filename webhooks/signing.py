@@ -22,7 +22,7 @@ def signature_header(secret: str, body: bytes, *, timestamp: int | None = None) 
 def verify(
     secret: str, header: str, body: bytes, *, now: int | None = None, tolerance: int = DEFAULT_TOLERANCE_SECONDS
 ) -> bool:
-    """What a receiver does (the README shows the same in a few lines)."""
+    """What a receiver does (docs/sync.md shows the same in a few lines)."""
     parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     try:
         timestamp = int(parts["t"])

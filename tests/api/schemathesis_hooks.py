@@ -1,6 +1,6 @@
 """What schemathesis needs to know about this API beyond its schema. Loaded by tests/api/test_fuzz.py, and by
 the schemathesis CLI with SCHEMATHESIS_HOOKS=tests.api.schemathesis_hooks (tests/api/test_fuzz_stateful.py,
-and a deeper run: README, "Development").
+and a deeper run: docs/development.md).
 
 - How to generate valid values of the schema's custom string formats: `es-tax-id` (a Spanish NIF with its
   control character, which no pattern can state) and `phone` (a dialable number).

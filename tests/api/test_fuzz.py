@@ -13,12 +13,13 @@ runs (see EXCLUDED_CHECKS for the one that does not apply); each response must:
   X-Request-ID header), and `error.code` / `error.message` on errors.
 
 Runs are reproducible: fixed seed, derandomised Hypothesis, no example database, fixed data (ids and
-field values) and a fresh database for each operation. To fuzz deeper locally, set BEEL_FUZZ_EXAMPLES (e.g.
+field values) and a fresh database for each operation. A local run is shallow (5 generated examples per
+operation); BEEL_FUZZ_DEPTH=deep, which CI sets, runs 25. To fuzz deeper still, set BEEL_FUZZ_EXAMPLES (e.g.
 300) and BEEL_FUZZ_SEED.
 
-A failure names the operation and the check, and prints a curl command that reproduces it. (Under
-pytest 9.2 the test ids that schemathesis 4.32 makes lose their `[METHOD /path]` suffix: the summary line
-lists the same id once per operation, the failure's header and text name the operation.)
+A failure names the operation and the check, and prints a curl command that reproduces it. Each operation's
+test has its own id, `[METHOD /path]`, which pytest 9.2 drops and tests/parallel.py gives back (xdist tells
+tests apart by id).
 """
 
 import itertools
@@ -33,13 +34,15 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, use_afte
 
 from apikeys.models import ALL_SCOPES
 from invoices.models import InvoiceSeriesCounter, InvoiceStatus
+from tests.api.fuzz_depth import fuzz_depth
 from tests.api.schemathesis_hooks import positive_data_acceptance_but_for_server_judgments
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory, valid_dni
 from tests.spec import MARIA_GARCIA, TECH_SOLUTIONS
 
 SCHEMA_PATH = "/api/v1/schema?format=json"
-# Generated examples per operation, on top of the schema's examples and the coverage cases.
-MAX_EXAMPLES = int(os.environ.get("BEEL_FUZZ_EXAMPLES", "25"))
+# Generated examples per operation, on top of the schema's examples and the coverage cases: CI (.ci/run sets
+# BEEL_FUZZ_DEPTH=deep) generates 25; a local run 5, a real but quick pass.
+MAX_EXAMPLES = int(os.environ.get("BEEL_FUZZ_EXAMPLES", fuzz_depth(deep=25, shallow=5)))
 SEED = int(os.environ.get("BEEL_FUZZ_SEED", "20250115"))
 
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")

@@ -1,7 +1,8 @@
 """schemathesis' stateful phase, with every check: sequences of calls linked through the ids the API answers
 with (create a customer, then read, update, deactivate, reactivate, bulk-deactivate it, invoice it...),
 against a real server thread (pytest-django's live_server) on the test database. No failure and no 5xx
-may be found. Bounded and seeded for CI; BEEL_FUZZ_STATEFUL_EXAMPLES and BEEL_FUZZ_SEED go deeper.
+may be found. Bounded and seeded: shallow locally, deeper where CI sets BEEL_FUZZ_DEPTH=deep;
+BEEL_FUZZ_STATEFUL_EXAMPLES and BEEL_FUZZ_SEED go deeper still.
 
 The schemathesis command line drives it (its stateful phase is not available from pytest's in-process
 integration), with the custom formats' strategies from tests/api/schemathesis_hooks.py. Excluded:
@@ -17,10 +18,12 @@ from pathlib import Path
 import pytest
 
 from invoices.models import InvoiceSeriesCounter
+from tests.api.fuzz_depth import fuzz_depth
 from tests.factories import APIKeyFactory, CustomerFactory, InvoiceFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-MAX_EXAMPLES = os.environ.get("BEEL_FUZZ_STATEFUL_EXAMPLES", "15")
+# CI (BEEL_FUZZ_DEPTH=deep) explores 15 examples; a local run 3, enough to walk the links once.
+MAX_EXAMPLES = os.environ.get("BEEL_FUZZ_STATEFUL_EXAMPLES", str(fuzz_depth(deep=15, shallow=3)))
 SEED = os.environ.get("BEEL_FUZZ_SEED", "20250115")
 
 

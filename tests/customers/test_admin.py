@@ -19,6 +19,7 @@ from customers.models import Customer
 from tests.admin_pages import (
     CUSTOMERS,
     change_form_data,
+    confirm_action,
     confirmations,
     customer_change_url,
     get_changelist,
@@ -28,7 +29,6 @@ from tests.admin_pages import (
     run_action,
     shown_date,
 )
-from tests.customers.admin_pages import confirm_action
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory, valid_dni
 from tests.spec import TECH_SOLUTIONS
 

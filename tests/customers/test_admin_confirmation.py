@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import AuditEntry, Customer
-from tests.customers.admin_pages import CUSTOMERS, confirm_action, page_text, post_action, texts
+from tests.admin_pages import CUSTOMERS, confirm_action, page_text, post_action, texts
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory, valid_dni
 
 pytestmark = pytest.mark.django_db

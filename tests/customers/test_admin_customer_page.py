@@ -20,7 +20,7 @@ from beel.actors import Actor
 from beel.tenancy import DataScope
 from customers import services
 from customers.models import AuditEntry, Customer
-from tests.customers.admin_pages import CUSTOMERS, confirm_action, page_text, post_action, texts
+from tests.admin_pages import CUSTOMERS, confirm_action, page_text, post_action, texts
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db

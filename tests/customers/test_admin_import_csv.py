@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from customers.admin.pending_import import IMPORT_SESSION_KEY, STALE_AFTER, pending_storage
 from customers.models import AuditEntry, Customer
-from tests.customers.admin_pages import CUSTOMERS, page_text, texts
+from tests.admin_pages import CUSTOMERS, page_text, texts
 from tests.factories import AccountFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.contrib import messages
 from beel.clock import clock
 from customers.models import Customer
 from invoices.models import Invoice
-from tests.customers.admin_pages import CUSTOMERS, page_text, post_action, texts
+from tests.admin_pages import CUSTOMERS, page_text, post_action, texts
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 
 from invoices.models import InvoiceStatus
-from tests.customers.admin_pages import CUSTOMERS, page_text, texts
+from tests.admin_pages import CUSTOMERS, page_text, texts
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db

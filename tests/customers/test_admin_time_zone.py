@@ -12,7 +12,7 @@ from beel.actors import Actor
 from beel.tenancy import DataScope
 from customers import services
 from customers.models import AuditEntry
-from tests.customers.admin_pages import page_text
+from tests.admin_pages import page_text
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

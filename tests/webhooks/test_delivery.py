@@ -42,7 +42,7 @@ def create_customer(client, n: int = 1) -> dict:
 
 
 def independent_signature_check(secret: str, header: str, body: bytes) -> bool:
-    """The README's receiver example, written again here rather than reusing webhooks.signing."""
+    """The receiver example of docs/sync.md, written again here rather than reusing webhooks.signing."""
     fields = dict(item.split("=", 1) for item in header.split(","))
     expected = hmac.new(secret.encode(), fields["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, fields["v1"]) and abs(time.time() - int(fields["t"])) < 300

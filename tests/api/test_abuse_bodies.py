@@ -1,0 +1,98 @@
+"""Abuse of the API through request bodies: bodies over the size limit and broken Content-Length headers.
+
+Every test checks the status, the envelope and what the database holds afterwards."""
+
+import json
+
+import pytest
+from django.conf import settings
+
+from customers.models import Customer
+from tests.api.abuse import (
+    CUSTOMERS,
+    INVOICES,
+    assert_not_server_error,
+    customer_url,
+    database_state,
+    valid_customer_body,
+)
+from tests.envelope import assert_error, assert_success
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_body_over_one_mebibyte_by_default_is_payload_too_large_and_writes_nothing(api, account):
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 1024 * 1024
+    body = json.dumps(valid_customer_body(legal_name="x" * (1024 * 1024)))
+    before = database_state()
+
+    error = assert_error(api.post(CUSTOMERS, body, content_type="application/json"), 413, "PAYLOAD_TOO_LARGE")
+
+    assert str(1024 * 1024) in error["message"]
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_body_over_a_lowered_limit_is_payload_too_large_on_every_write(api, account, settings, method):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 512
+    customer = CustomerFactory(account=account)
+    body = json.dumps(valid_customer_body(legal_name="y" * 600))
+    before = database_state()
+
+    path = CUSTOMERS if method == "post" else customer_url(customer.pk)
+    response = getattr(api, method)(path, body, content_type="application/json")
+
+    error = assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+    assert "512" in error["message"]
+    assert database_state() == before
+
+
+def test_invoice_body_over_the_limit_is_payload_too_large_and_numbers_nothing(api, account, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 256
+    customer = CustomerFactory(account=account)
+    body = json.dumps({"customer_id": str(customer.pk), "series": "A", "padding": " " * 300})
+    before = database_state()
+
+    assert_error(api.post(INVOICES, body, content_type="application/json"), 413, "PAYLOAD_TOO_LARGE")
+
+    assert database_state() == before
+
+
+def test_body_exactly_at_the_limit_is_read(api, account, settings):
+    body = json.dumps(valid_customer_body())
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = len(body)
+
+    assert_success(api.post(CUSTOMERS, body, content_type="application/json"), 201)
+    assert Customer.objects.filter(account=account, nif="12345678Z").count() == 1
+
+
+def test_payload_too_large_is_answered_before_authentication(anonymous_client, account, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64
+    before = database_state()
+
+    response = anonymous_client.post(CUSTOMERS, json.dumps({"legal_name": "z" * 100}), content_type="application/json")
+
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("content_length", ["abc", "12abc", "1.5", "-1", "0x10", " ", "\uff11\uff12"])
+def test_non_numeric_content_length_is_never_a_server_error_and_writes_nothing(api, account, content_length):
+    before = database_state()
+    body = json.dumps(valid_customer_body())
+
+    response = api.post(CUSTOMERS, body, content_type="application/json", CONTENT_LENGTH=content_length)
+
+    assert_not_server_error(response)
+    assert response.status_code == 400
+    assert database_state() == before
+
+
+def test_content_length_beyond_any_integer_type_is_payload_too_large(api, account):
+    before = database_state()
+
+    response = api.post(CUSTOMERS, "{}", content_type="application/json", CONTENT_LENGTH="9" * 40)
+
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+    assert database_state() == before
