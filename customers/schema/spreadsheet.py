@@ -36,7 +36,7 @@ rules of `createCustomer` and `createCustomersBulk`.
 
 **`dry_run`** is true unless `dry_run=false` is sent: nothing is written. With `dry_run=false` the `VALID`
 and `WARNING` rows are created in one transaction (each with its audit entry and `customer.created` event):
-all of them, or none if anything fails meanwhile (a 409 `CUSTOMER_ALREADY_EXISTS` when a concurrent request
+all of them, or none if anything fails meanwhile (a 409 `CLIENT_DUPLICATE` when a concurrent request
 took one of the NIFs); `created_ids` lists them.
 
 **The file** (multipart field `file`): at most 5 MiB (413 `PAYLOAD_TOO_LARGE`) and 1,000 data rows (400
@@ -72,7 +72,7 @@ import_customers_csv = extend_schema(
     request={"multipart/form-data": CsvUploadSerializer},
     responses={
         200: ImportReportSerializer,
-        **error_responses(400, 409, 413, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 409, 413, 415, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
     examples=[
         OpenApiExample(

@@ -49,8 +49,8 @@ IDENTITY_FIELDS = ("nif", "alternative_id_type", "alternative_id_country", "alte
 
 
 def replace_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
-    """PUT: the whole record replaced by `data` (validated, every field present: customers.record's
-    check_record(whole=True) gives absent ones their defaults). An `active` in it goes through
+    """PUT (BeeL's updateCustomer): `data` as customers.record's check_record(whole=True) gives it, the fields
+    sent and the ones a PUT clears when left out; the rest of the record is kept. An `active` in it goes through
     `deactivate_customer` / `reactivate_customer`, so their rules apply (CLIENT_HAS_INVOICES, a NIF taken
     meanwhile): deactivation after the fields are written, reactivation before, so the identity checked
     for uniqueness is always the one the customer ends with. All or nothing."""
