@@ -55,14 +55,6 @@ class RetentionActive(Conflict):
     )
 
 
-class AlternativeIdInvalid(DomainError):
-    """The alternative id breaks one of AEAT's rules (customers.validators.validate_alternative_id);
-    `details` says which."""
-
-    code = ErrorCode.ALTERNATIVE_ID_INVALID
-    default_message = "The alternative id is not valid for the tax authority (AEAT)"
-
-
 class RuleBroken(DomainError):
     """A record rule answered with BeeL's own code for it (customers.validators.RULE_CODES, 422); `details`
     names the field."""

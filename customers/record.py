@@ -385,14 +385,16 @@ def _payment_columns(payment: Mapping | None) -> dict:
 
 def _check_payment_and_address(values: dict, body: Any, current: Mapping | None) -> None:
     """BeeL's rules on what was sent: a BANK_TRANSFER needs an IBAN (unless it is the stored one, so a customer
-    read can be written back), and a Spanish address a province."""
+    read can be written back), and a Spanish postal address (one with a street, postal code or city; beel takes
+an address without them, BeeL does not) a province."""
     errors: Errors = {}
     payment = tuple(values.get(name) for name in PAYMENT_COLUMNS)
     stored = current and tuple(current.get(name) for name in PAYMENT_COLUMNS)
     if values.get("payment_method") == PaymentMethod.BANK_TRANSFER and not values["iban"] and payment != stored:
         errors["preferred_payment_method", "iban"] = [Problem("An IBAN is required for BANK_TRANSFER.", "required")]
     spanish = values.get("country_code", (current or RECORD_DEFAULTS)["country_code"]) == SPAIN
-    if isinstance(body.get("address"), Mapping) and spanish and not values.get("province"):
+    postal = any(values.get(name) for name in ("street", "postal_code", "city"))
+    if isinstance(body.get("address"), Mapping) and spanish and postal and not values.get("province"):
         errors["address", "province"] = [Problem("The province is required for a Spanish address.", "required")]
     if errors:
         raise Invalid(errors)
