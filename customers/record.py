@@ -274,8 +274,8 @@ RECORD_FIELDS: dict[str, Field] = {
     "metadata": Metadata(),
 }
 RECORD = Obj(RECORD_FIELDS, ignore_unknown=True)
-# PUT: no field is required, and `active` (false deactivates, true reactivates).
-WHOLE_RECORD = Obj(
+# PATCH and PUT: no field is required, and `active` (false deactivates, true reactivates).
+CHANGES = Obj(
     {
         **RECORD_FIELDS,
         "legal_name": Text(LEGAL_NAME_MAX_LENGTH, trim=False, check=validate_legal_name),
@@ -305,7 +305,7 @@ def check_record(body: Any, *, current: Mapping | None = None, partial: bool = F
     if body is None:
         raise Invalid({("non_field_errors",): [Problem("No data provided", "null")]})
     try:
-        values = (WHOLE_RECORD if whole else RECORD).clean(body, partial=partial or whole)
+        values = (RECORD if current is None else CHANGES).clean(body, partial=partial or whole)
     except Invalid as error:
         # A new record without any identity says so with its other errors, not after.
         missing = isinstance(body, dict) and not body.get("nif") and not body.get("alternative_id")
@@ -385,8 +385,8 @@ def _payment_columns(payment: Mapping | None) -> dict:
 
 def _check_payment_and_address(values: dict, body: Any, current: Mapping | None) -> None:
     """BeeL's rules on what was sent: a BANK_TRANSFER needs an IBAN (unless it is the stored one, so a customer
-    read can be written back), and a Spanish postal address (one with a street, postal code or city; beel takes
-an address without them, BeeL does not) a province."""
+        read can be written back), and a Spanish postal address (one with a street, postal code or city; beel takes
+    an address without them, BeeL does not) a province."""
     errors: Errors = {}
     payment = tuple(values.get(name) for name in PAYMENT_COLUMNS)
     stored = current and tuple(current.get(name) for name in PAYMENT_COLUMNS)

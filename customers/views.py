@@ -26,6 +26,7 @@ from customers.serializers import (
     BulkCreationResultSerializer,
     BulkDeactivationResultSerializer,
     CsvUploadSerializer,
+    CustomerChangeSerializer,
     CustomerDetailSerializer,
     CustomerReplaceSerializer,
     CustomerSerializer,
@@ -118,8 +119,8 @@ class CustomerViewSet(APIViewSet):
     @client_not_found
     def partial_update(self, request, customer_id: str):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
-        data = CustomerWriteSerializer(customer, data=request.data, partial=True).validated_or_refused()
-        customer = services.update_customer(
+        data = CustomerChangeSerializer(customer, data=request.data, partial=True).validated_or_refused()
+        customer = services.change_customer(
             scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data)
@@ -129,7 +130,7 @@ class CustomerViewSet(APIViewSet):
     def update(self, request, customer_id: str):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
         data = CustomerReplaceSerializer(customer, data=request.data).validated_or_refused()
-        customer = services.replace_customer(
+        customer = services.change_customer(
             scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data)

@@ -391,7 +391,18 @@ class CustomerWriteSerializer(APISerializer):
         return {"current": stored, "partial": self.partial, "whole": self.whole}
 
 
-class CustomerReplaceSerializer(CustomerWriteSerializer):
+class CustomerChangeSerializer(CustomerWriteSerializer):
+    """PATCH /customers/{id}, BeeL's PatchCustomerRequest: only the fields sent change; null clears
+    `trade_name`, `phone`, `email`, `website`, `billing_emails` (or []), `contact_person`, `notes` and
+    `general_discount`; `nif`, `legal_name` and `address` cannot be cleared; `address` and
+    `preferred_payment_method` sent replace the stored ones whole. `active`: false deactivates, true
+    reactivates, with those endpoints' rules."""
+
+    legal_name = LegalNameField(required=False)
+    active = serializers.BooleanField(required=False, help_text="false deactivates, true reactivates.")
+
+
+class CustomerReplaceSerializer(CustomerChangeSerializer):
     """PUT /customers/{id}, BeeL's UpdateCustomerRequest: no field is required. `trade_name`, `email`,
     `website`, `billing_emails`, `contact_person`, `notes` and `general_discount` left out are cleared (the
     trade name is not refilled from the legal name); everything else left out is kept: `legal_name`, the
@@ -399,6 +410,4 @@ class CustomerReplaceSerializer(CustomerWriteSerializer):
     `preferred_payment_method`, `active` and beel's `metadata`. A customer read with GET is written back
     unchanged. `active`, when sent, deactivates or reactivates the customer with those endpoints' rules."""
 
-    legal_name = LegalNameField(required=False)
-    active = serializers.BooleanField(required=False, help_text="false deactivates, true reactivates.")
     whole = True

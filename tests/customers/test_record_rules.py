@@ -8,7 +8,7 @@ from rest_framework import serializers
 from beel.errors import ErrorCode, ValidationFailed
 from beel.payloads import Choice, DecimalNumber, Field, Flag, ListOf, Obj, Text, WholeNumber
 from customers import record
-from customers.serializers import CustomerReplaceSerializer, CustomerWriteSerializer
+from customers.serializers import CustomerChangeSerializer, CustomerReplaceSerializer, CustomerWriteSerializer
 
 # Which kind of record field each declared serializer field is.
 KINDS = [
@@ -58,7 +58,11 @@ def checked(field: Field) -> dict:
 
 @pytest.mark.parametrize(
     ("serializer", "rules"),
-    [(CustomerWriteSerializer, record.RECORD), (CustomerReplaceSerializer, record.WHOLE_RECORD)],
+    [
+        (CustomerWriteSerializer, record.RECORD),
+        (CustomerChangeSerializer, record.CHANGES),
+        (CustomerReplaceSerializer, record.CHANGES),
+    ],
 )
 def test_the_schema_describes_the_body_the_record_rules_check(serializer, rules):
     declared = {name: described(field) for name, field in serializer().fields.items()}
