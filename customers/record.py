@@ -298,10 +298,13 @@ API_PATHS = {
 }
 
 
-def check_record(body: Any, *, current: Mapping | None = None, partial: bool = False, whole: bool = False) -> dict:
+def check_record(
+    body: Any, *, current: Mapping | None = None, partial: bool = False, whole: bool = False, province: bool = True
+) -> dict:
     """A body of POST (`current` None), PATCH (`partial`, `current` the stored record) or PUT (`whole`,
     `current` the stored record: CLEARED_BY_PUT left out are cleared, the rest kept) as the model's columns,
-    normalised. Raises Invalid with every error by its path in the body."""
+    normalised. `province`: a Spanish postal address needs one (BeeL's Address; a CSV row does not, as
+    spreadsheets often leave it out). Raises Invalid with every error by its path in the body."""
     if body is None:
         raise Invalid({("non_field_errors",): [Problem("No data provided", "null")]})
     try:
@@ -329,22 +332,19 @@ def check_record(body: Any, *, current: Mapping | None = None, partial: bool = F
                 for name, items in error.error_dict.items()
             }
         ) from None
-    _check_payment_and_address(values, body, current)
+    _check_payment_and_address(values, body, current, province=province)
     if active is not None:
         values["active"] = active
     return values
 
 
 def _columns(values: dict, body: Mapping, *, new: bool) -> dict:
-    """The API's nested objects as the model's columns: `null` clears, an `address` or a
-    `preferred_payment_method` sent is the whole of it, and a new customer's trade name defaults to its
-    legal name (BeeL's creation default)."""
+    """The API's nested objects as the model's columns: `null` clears, and an `address` or a
+    `preferred_payment_method` sent to change a customer is the whole of it."""
     values = dict(values)
     for name in NULL_CLEARS:
         if name in values and values[name] is None:
             values[name] = RECORD_DEFAULTS[name]
-    if new and "trade_name" not in body and values.get("legal_name"):
-        values["trade_name"] = values["legal_name"]
     if values.get("nif") is None:
         values.pop("nif", None)  # null or absent: the identity is the alternative id, or kept
     alternative_id = values.pop("alternative_id", MISSING)
@@ -354,11 +354,11 @@ def _columns(values: dict, body: Mapping, *, new: bool) -> dict:
         values["alternative_id_number"] = alternative_id.get("number", "")
         values["alternative_id_country"] = alternative_id.get("country_code") or ""
     # nif and alternative_id are exclusive: the one sent replaces the other (both sent is refused later).
-    if values.get("alternative_id_type") and "nif" not in values:
+    if not new and values.get("alternative_id_type") and "nif" not in values:
         values["nif"] = ""
-    elif values.get("nif") and "alternative_id_type" not in values:
+    elif not new and values.get("nif") and "alternative_id_type" not in values:
         values.update(alternative_id_type="", alternative_id_number="", alternative_id_country="")
-    if isinstance(body, Mapping) and isinstance(body.get("address"), Mapping):
+    if not new and isinstance(body.get("address"), Mapping):
         for name in ADDRESS_COLUMNS:
             if values.get(name) is None:
                 values.pop(name, None)
@@ -383,7 +383,7 @@ def _payment_columns(payment: Mapping | None) -> dict:
     }
 
 
-def _check_payment_and_address(values: dict, body: Any, current: Mapping | None) -> None:
+def _check_payment_and_address(values: dict, body: Any, current: Mapping | None, *, province: bool) -> None:
     """BeeL's rules on what was sent: a BANK_TRANSFER needs an IBAN (unless it is the stored one, so a customer
         read can be written back), and a Spanish postal address (one with a street, postal code or city; beel takes
     an address without them, BeeL does not) a province."""
@@ -394,7 +394,7 @@ def _check_payment_and_address(values: dict, body: Any, current: Mapping | None)
         errors["preferred_payment_method", "iban"] = [Problem("An IBAN is required for BANK_TRANSFER.", "required")]
     spanish = values.get("country_code", (current or RECORD_DEFAULTS)["country_code"]) == SPAIN
     postal = any(values.get(name) for name in ("street", "postal_code", "city"))
-    if isinstance(body.get("address"), Mapping) and spanish and postal and not values.get("province"):
+    if province and isinstance(body.get("address"), Mapping) and spanish and postal and not values.get("province"):
         errors["address", "province"] = [Problem("The province is required for a Spanish address.", "required")]
     if errors:
         raise Invalid(errors)
@@ -439,7 +439,7 @@ def validate_import_rows(payloads: list[dict]) -> list[dict | DomainError]:
     items = []
     for payload in payloads:
         try:
-            items.append(check_record(payload))
+            items.append(check_record(payload, province=False))
         except Invalid as error:
             items.append(ValidationFailed(details=error.details))
     return items

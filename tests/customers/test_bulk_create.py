@@ -8,7 +8,7 @@ from tests.factories import APIKeyFactory, CustomerFactory
 pytestmark = pytest.mark.django_db
 
 VALID = [
-    {"legal_name": "Ferretería Núñez SL", "nif": "B12345674", "address": {"city": "Cádiz"}},
+    {"legal_name": "Ferretería Núñez SL", "nif": "B12345674", "address": {"city": "Cádiz", "province": "Cádiz"}},
     {"legal_name": "María García López", "nif": "12345678-z", "phone": "654 321 987"},
 ]
 INVALID_NIF = {"legal_name": "Mala SL", "nif": "B12345678"}
@@ -38,9 +38,10 @@ def test_each_invalid_item_fails_alone_with_its_index_and_details(api, account):
     assert (data["total"], data["successful"], data["failed"]) == (5, 2, 3)
     errors = {error["index"]: error["error"] for error in data["errors"]}
     assert set(errors) == {1, 2, 3}
-    assert errors[1]["code"] == "VALIDATION_ERROR" and "nif" in errors[1]["details"]
+    assert errors[1]["code"] == "NIF_INVALID_CONTROL_DIGIT" and "nif" in errors[1]["details"]
     assert errors[2]["code"] == "VALIDATION_ERROR"
-    assert errors[3]["details"] == {"legal_name": "This field is required.", "colour": "Unknown field."}
+    # An unknown key is ignored, as BeeL ignores it.
+    assert errors[3]["details"] == {"legal_name": "This field is required."}
     assert set(Customer.objects.filter(account=account).values_list("nif", flat=True)) == {"B12345674", "12345678Z"}
 
 
@@ -51,8 +52,8 @@ def test_nif_held_by_an_active_customer_or_an_earlier_item_is_customer_already_e
     data = bulk(api, items).json()["data"]
     assert data["successful"] == 1
     assert [(error["index"], error["error"]["code"]) for error in data["errors"]] == [
-        (0, "CUSTOMER_ALREADY_EXISTS"),
-        (2, "CUSTOMER_ALREADY_EXISTS"),
+        (0, "CLIENT_DUPLICATE"),
+        (2, "CLIENT_DUPLICATE"),
     ]
     assert Customer.objects.filter(account=account, nif="12345678Z", active=True).count() == 1
 

@@ -106,7 +106,7 @@ def test_a_failure_while_writing_writes_nothing(api, account, monkeypatch):
         raise IntegrityError("duplicate key value violates unique constraint")
 
     monkeypatch.setattr(Customer.objects, "bulk_create", insert_then_clash)
-    assert_error(upload(api, csv_file(lines), "?dry_run=false"), 409, "CUSTOMER_ALREADY_EXISTS")
+    assert_error(upload(api, csv_file(lines), "?dry_run=false"), 409, "CLIENT_DUPLICATE")
     assert not Customer.objects.exists()
     assert not AuditEntry.objects.exists()
     assert not Event.objects.exists()
@@ -278,7 +278,7 @@ RECORD_HEADER = (
 def test_a_foreign_customer_with_its_billing_details_is_read_from_the_record_columns(api, account):
     lines = [
         RECORD_HEADER,
-        'Müller GmbH;;Alemania;DE;2;DE 136 695 976;DE;"a@muller.de, b@muller.de";12,5;transfer;'
+        'Müller GmbH;;Alemania;DE;2;DE 136 695 976;DE;"a@muller.de, b@muller.de";12,5;BANK_TRANSFER;'
         'DE89 3704 0044 0532 0130 00;DEUTDEFF;30;"{""crm"": ""42""}"',
         "Bad VAT SL;;Alemania;DE;02;DE136695977;DE;;;;;;;",  # the VAT checksum fails
         "Otra GmbH;;Alemania;DE;02;DE136695976;DE;;;;;;;",  # the same alternative id as line 2
@@ -295,7 +295,7 @@ def test_a_foreign_customer_with_its_billing_details_is_read_from_the_record_col
     assert (written.country_code, written.billing_emails) == ("DE", ["a@muller.de", "b@muller.de"])
     assert (str(written.general_discount), written.payment_method, written.payment_term_days) == (
         "12.50",
-        "transfer",
+        "BANK_TRANSFER",
         30,
     )
     assert (written.iban, written.swift, written.metadata) == ("DE89370400440532013000", "DEUTDEFF", {"crm": "42"})
@@ -312,7 +312,7 @@ def test_an_export_imports_back_unchanged_with_every_record_column(api, account)
         country_code="DE",
         billing_emails=["a@muller.de"],
         general_discount="7.25",
-        payment_method="transfer",
+        payment_method="BANK_TRANSFER",
         iban="DE89370400440532013000",
         payment_term_days=15,
         metadata={"crm": "42"},
