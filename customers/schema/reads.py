@@ -60,7 +60,7 @@ retrieve_customer = extend_schema(
     operation_id="getCustomer",
     summary="Get a customer",
     description="BeeL 1.9.0's getCustomer: one customer of the key's account, an unset optional field null "
-    "(never \"\"), with beel's extensions `metadata`, `deactivated_at` (null while active), `merged_into`, "
+    '(never ""), with beel\'s extensions `metadata`, `deactivated_at` (null while active), `merged_into`, '
     "`retain_until` and `anonymized_at`. Another account's customer is a 404 CLIENT_NOT_FOUND, as if it did not "
     "exist.",
     parameters=[CUSTOMER_ID],

@@ -102,7 +102,10 @@ class DiscountField(serializers.DecimalField):
     {
         "type": "string",
         "format": "es-tax-id",
+        "minLength": 1,
         "maxLength": 32,
+        # 1 to 20 letters and digits once spaces, dots and dashes are dropped (a tax id of another country too).
+        "pattern": r"^[ .\-]*(?:[A-Za-z0-9][ .\-]*){1,20}$",
         "nullable": True,
         "description": "While the address' country is Spain (the default) a DNI, NIE or CIF (BeeL's NIF pattern "
         "after dropping spaces, dots and dashes and upper-casing): not shaped as one is 422 NIF_INVALID_FORMAT, "
