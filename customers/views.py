@@ -15,10 +15,10 @@ from beel.clock import clock
 from beel.idempotency.decorators import idempotent
 from beel.lists import Listing
 from customers import schema, selectors, services, spreadsheet
+from customers.batch import validate_bulk_items
 from customers.errors import RetentionActive
 from customers.filters import CustomerFilterSet
 from customers.models import Customer
-from customers.record import validate_bulk_items
 from customers.representations import render_customer
 from customers.serializers import (
     BulkCreateSerializer,

@@ -27,7 +27,7 @@ MAX_BULK_CREATE = 100
 
 class BulkCreateSerializer(APISerializer):
     """The body of POST /customers/bulk: the items stay raw here; each is validated on its own so one bad
-    item fails alone (customers.record.validate_bulk_items)."""
+    item fails alone (customers.batch.validate_bulk_items)."""
 
     customers = serializers.ListField(
         # Any JSON at all per item, null included: each is validated alone and reported by its index.

@@ -6,7 +6,7 @@ from typing import Any
 from beel.actors import Actor
 from beel.errors import DomainError
 from beel.tenancy import DataScope
-from customers.record import validate_import_rows
+from customers.batch import validate_import_rows
 from customers.services.creation import create_customers
 from customers.services.reports import ImportedRow, ImportMessage, ImportReport, ImportStatus
 from customers.spreadsheet import IMPORT_COLUMNS, SheetRow, read_sheet
