@@ -118,7 +118,7 @@ def test_a_test_mode_import_writes_test_customers(staff, acme):
 
 def test_an_unreadable_file_or_unknown_account_is_a_form_error(staff, acme):
     response = preview(staff, SimpleUploadedFile("x.csv", b"NIF;Ciudad\nB12345674;Madrid\n"))
-    assert "lacks the column(s) 'Razón social'" in page_text(response)
+    assert "lacks the column(s) nombre_fiscal (Razón social)" in page_text(response)
     response = preview(staff, csv_file(), account="nadie")
     assert "No customer account has this username." in page_text(response)
     assert response.context["report"] is None
