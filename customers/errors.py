@@ -5,6 +5,14 @@ class CustomerNotFound(NotFound):
     default_message = "Customer not found"
 
 
+class ClientNotFound(NotFound):
+    """BeeL's 404 for a customer on getCustomer, updateCustomer and patchCustomer; the seed DELETE routes keep
+    NOT_FOUND (CustomerNotFound), as their pages say."""
+
+    code = ErrorCode.CLIENT_NOT_FOUND
+    default_message = "Customer not found"
+
+
 class InvalidCustomerId(ValidationFailed):
     default_message = "Invalid customer ID: expected a UUID"
 
@@ -15,7 +23,7 @@ class CustomerHasInvoices(Conflict):
 
 
 class CustomerAlreadyExists(Conflict):
-    code = ErrorCode.CUSTOMER_ALREADY_EXISTS
+    code = ErrorCode.CLIENT_DUPLICATE
     default_message = "An active customer with this NIF already exists"
 
 
@@ -47,12 +55,13 @@ class RetentionActive(Conflict):
     )
 
 
-class AlternativeIdInvalid(DomainError):
-    """The alternative id breaks one of AEAT's rules (customers.validators.validate_alternative_id);
-    `details` says which."""
+class RuleBroken(DomainError):
+    """A record rule answered with BeeL's own code for it (customers.validators.RULE_CODES, 422); `details`
+    names the field."""
 
-    code = ErrorCode.ALTERNATIVE_ID_INVALID
-    default_message = "The alternative id is not valid for the tax authority (AEAT)"
+    def __init__(self, code: ErrorCode, message: str | None = None, *, details: dict | None = None):
+        self.code = code
+        super().__init__(message or code.meaning, details=details)
 
 
 class CsvUnreadable(DomainError):

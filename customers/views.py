@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import wraps
 
 from django.http import StreamingHttpResponse
 from rest_framework import status
@@ -15,7 +16,7 @@ from beel.clock import clock
 from beel.idempotency.decorators import idempotent
 from beel.lists import Listing
 from customers import schema, selectors, services, spreadsheet
-from customers.errors import BulkValidationFailed, RetentionActive
+from customers.errors import BulkValidationFailed, ClientNotFound, CustomerNotFound, RetentionActive
 from customers.filters import CustomerFilterSet
 from customers.models import Customer
 from customers.representations import render_customer
@@ -23,6 +24,7 @@ from customers.serializers import (
     BulkCreateSerializer,
     BulkDeactivationResultSerializer,
     CsvUploadSerializer,
+    CustomerChangeSerializer,
     CustomerDetailSerializer,
     CustomerReplaceSerializer,
     CustomerSerializer,
@@ -38,6 +40,20 @@ CSV_DOWNLOAD = {
     "renderer_classes": [EnvelopeJSONRenderer, CSVRenderer],
     "content_negotiation_class": AcceptHeaderNegotiation,
 }
+
+
+def client_not_found(view):
+    """BeeL's 404 for a customer, CLIENT_NOT_FOUND, on every route but the seed DELETEs, whose pages say
+    NOT_FOUND (the services raise CustomerNotFound, as those pages want)."""
+
+    @wraps(view)
+    def answer(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except CustomerNotFound as error:
+            raise ClientNotFound(error.message, details=error.details) from None
+
+    return answer
 
 
 def csv_download(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
@@ -87,6 +103,7 @@ class CustomerViewSet(APIViewSet):
         return [render_customer(row) for row in rows]
 
     @schema.retrieve_customer
+    @client_not_found
     def retrieve(self, request, customer_id: str):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
         return Response(CustomerDetailSerializer(customer).data)
@@ -99,19 +116,21 @@ class CustomerViewSet(APIViewSet):
         return Response(CustomerDetailSerializer(customer).data, status=status.HTTP_201_CREATED)
 
     @schema.update_customer
+    @client_not_found
     def partial_update(self, request, customer_id: str):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
-        data = CustomerWriteSerializer(customer, data=request.data, partial=True).validated_or_refused()
-        customer = services.update_customer(
+        data = CustomerChangeSerializer(customer, data=request.data, partial=True).validated_or_refused()
+        customer = services.change_customer(
             scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data)
 
     @schema.replace_customer
+    @client_not_found
     def update(self, request, customer_id: str):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
         data = CustomerReplaceSerializer(customer, data=request.data).validated_or_refused()
-        customer = services.replace_customer(
+        customer = services.change_customer(
             scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data)
@@ -151,6 +170,7 @@ class CustomerViewSet(APIViewSet):
     @schema.reactivate_customer
     @action(detail=True, methods=["post"])
     @idempotent
+    @client_not_found
     def reactivate(self, request, customer_id: str):
         customer = services.reactivate_customer(
             scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request)
@@ -160,6 +180,7 @@ class CustomerViewSet(APIViewSet):
     @schema.anonymize_customer
     @action(detail=True, methods=["post"])
     @idempotent
+    @client_not_found
     def anonymize(self, request, customer_id: str):
         outcome = services.request_erasure(scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request))
         if not outcome.anonymized:
@@ -171,6 +192,7 @@ class CustomerViewSet(APIViewSet):
     @schema.merge_customer
     @action(detail=True, methods=["post"])
     @idempotent
+    @client_not_found
     def merge(self, request, customer_id: str):
         body = MergeSerializer(data=request.data)
         body.is_valid(raise_exception=True)

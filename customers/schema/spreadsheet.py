@@ -78,7 +78,7 @@ import_customers_csv = extend_schema(
     request={"multipart/form-data": CsvUploadSerializer},
     responses={
         200: CustomerValidationUnifiedResultSerializer,
-        **error_responses(400, 409, 413, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 409, 413, 415, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
     examples=[
         OpenApiExample(

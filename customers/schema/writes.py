@@ -40,12 +40,12 @@ create_customer = extend_schema(
     description="`nif` is checked with its control character when `address.country_code` is ES (DNI, NIE, CIF) "
     "and stored upper case without separators; `phone` is stored in E.164. "
     + ALTERNATIVE_ID_RULES
-    + "The NIF or alternative id is unique among the account's active customers (409 CUSTOMER_ALREADY_EXISTS). "
+    + "The NIF or alternative id is unique among the account's active customers (409 CLIENT_DUPLICATE). "
     "Unknown fields are rejected.",
     request=CustomerWriteSerializer,
     responses={
         201: CustomerDetailSerializer,
-        **error_responses(400, 409, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 409, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
 )
 
@@ -59,7 +59,7 @@ update_customer = extend_schema(
     request=CustomerWriteSerializer(partial=True),
     responses={
         200: CustomerDetailSerializer,
-        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
 )
 
@@ -70,13 +70,13 @@ replace_customer = extend_schema(
     "(empty text, `address.country` España / `country_code` ES, `general_discount` 0.00, no alternative id, "
     "payment method, billing emails or metadata); `legal_name` and a `nif` or `alternative_id` are required. "
     "`active`, when sent, deactivates (409 CLIENT_HAS_INVOICES while it has invoices) or reactivates "
-    "(409 CUSTOMER_ALREADY_EXISTS when another active customer holds its identity) with the rules of those "
+    "(409 CLIENT_DUPLICATE when another active customer holds its identity) with the rules of those "
     "endpoints; the change is all or nothing. Idempotent.",
     parameters=[CUSTOMER_ID],
     request=CustomerReplaceSerializer,
     responses={
         200: CustomerDetailSerializer,
-        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
 )
 
@@ -115,7 +115,7 @@ bulk_create_customers = extend_schema(
     responses={
         200: CustomerValidationUnifiedResultSerializer,
         201: CustomerValidationUnifiedResultSerializer,
-        **error_responses(400, 409, 413, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 409, 413, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
     examples=[
         OpenApiExample(

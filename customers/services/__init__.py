@@ -4,7 +4,7 @@ same rules with the same outcomes. Callers import from here; the modules are how
 
 from customers.services.base import get_customer
 from customers.services.creation import create_customer, create_customers, create_customers_in_bulk
-from customers.services.editing import replace_customer, update_customer
+from customers.services.editing import change_customer, update_customer
 from customers.services.erasure import anonymize_due_customers, erasure_retained_until, request_erasure
 from customers.services.identity import ensure_identity_is_free
 from customers.services.imports import import_customers
@@ -46,6 +46,7 @@ __all__ = [
     "ReactivationReport",
     "SourceType",
     "anonymize_due_customers",
+    "change_customer",
     "create_customer",
     "create_customers",
     "create_customers_in_bulk",
@@ -62,7 +63,6 @@ __all__ = [
     "merge_preview",
     "reactivate_customer",
     "reactivate_customers",
-    "replace_customer",
     "request_erasure",
     "undo_deactivation",
     "update_customer",

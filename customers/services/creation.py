@@ -53,7 +53,7 @@ def create_customers(
 ) -> CreationReport:
     """Create every valid item, all in one transaction; report the others by index. `items` are validated
     data, or the DomainError that validating that item raised. An item whose NIF is held by an active
-    customer, or by an earlier item of the same request, fails with CUSTOMER_ALREADY_EXISTS. With
+    customer, or by an earlier item of the same request, fails with CLIENT_DUPLICATE. With
     `dry_run`, or with `all_or_nothing` when any item failed, the report is the same and nothing is
     written."""
     account, mode = scope.owner()

@@ -32,7 +32,7 @@ def import_customers(
         items,
         creation,
         echoes=[
-            row.payload if isinstance(item, Exception) else as_payload(item)
+            _jsonable(row.payload) if isinstance(item, Exception) else as_payload(item, given=row.payload)
             for row, item in zip(sheet.rows, items, strict=True)
         ],
         positions=list(lines),
@@ -63,16 +63,25 @@ def _warnings(sheet_row: SheetRow, item: Mapping[str, Any]) -> list[ImportMessag
     return _notes(sheet_row) + _normalised(sheet_row.payload, item)
 
 
-def as_payload(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated (flat) customer data shaped as POST /customers takes it, the postal fields in `address`."""
+def as_payload(data: Mapping[str, Any], *, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated (flat) customer data shaped as POST /customers takes it, the postal fields in `address`:
+    the fields the row gave, as they will be stored."""
     payload: dict[str, Any] = {}
     for column in IMPORT_COLUMNS:
-        if column.field in data:
+        source = (given.get(column.nested_in) or {}) if column.nested_in else given
+        if column.field in data and column.payload_key in source:
             target = payload.setdefault(column.nested_in, {}) if column.nested_in else payload
-            value = data[column.field]
-            # A number in JSON, as the API takes it, not the text of a Decimal.
-            target[column.payload_key] = float(value) if isinstance(value, Decimal) else value
+            target[column.payload_key] = _number(data[column.field])
     return payload
+
+
+def _number(value: Any) -> Any:
+    # A number in JSON, as the API takes it, not the text of a Decimal.
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
+    return {key: _jsonable(value) if isinstance(value, dict) else _number(value) for key, value in payload.items()}
 
 
 def _normalised(submitted: Mapping[str, Any], data: Mapping[str, Any]) -> list[ImportMessage]:

@@ -59,9 +59,13 @@ def _email_cell(value) -> str:
     return "\n".join(value or [])
 
 
-def _decimal_comma(cell: str) -> str:
-    # Spanish spreadsheets write 12,5; the API takes a decimal string with a point.
-    return cell.replace(",", ".")
+def _decimal_comma(cell: str) -> Decimal | str:
+    # Spanish spreadsheets write 12,5; the API takes a JSON number. A cell that is no number goes on as
+    # text, for the write rules to refuse with their message.
+    try:
+        return Decimal(cell.replace(",", "."))
+    except ArithmeticError:
+        return cell
 
 
 def _decimal_comma_cell(value) -> str:
@@ -92,6 +96,12 @@ def _id_type(cell: str) -> str:
 # PaymentMethod each stands for. Any other cell (BeeL's names themselves) goes on as written, for the record
 # rules to judge.
 PAYMENT_WORDS = {
+    # beel's values before BeeL's names, as its older exports wrote them.
+    "transfer": "BANK_TRANSFER",
+    "direct_debit": "DIRECT_DEBIT",
+    "card": "CARD",
+    "cash": "CASH",
+    "other": "OTHER",
     "transferencia": "BANK_TRANSFER",
     "transferencia bancaria": "BANK_TRANSFER",
     "bank transfer": "BANK_TRANSFER",
@@ -169,7 +179,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("País de identificación", "alternative_id_country", ("país id", "id country", "alternative id country"), nested_in="alternative_id", key="country_code"),  # noqa: E501
     Column("Emails de facturación", "billing_emails", ("billing emails", "emails facturación", "email facturación"), read=_email_list, write=_email_cell),  # noqa: E501
     Column("Persona de contacto", "contact_person", ("contacto", "contact", "contact person")),
-    Column("Web", "web", ("página web", "sitio web", "website", "url")),
+    Column("Web", "website", ("web", "página web", "sitio web", "url")),
     Column("Notas", "notes", ("observaciones", "notes", "comentarios")),
     Column("Descuento general", "general_discount", ("descuento", "dto.", "% descuento", "discount", "general discount"), read=_decimal_comma, write=_decimal_comma_cell),  # noqa: E501
     Column("Forma de pago", "payment_method", ("método de pago", "payment method"), nested_in="preferred_payment_method", key="method", read=_payment_method),  # noqa: E501

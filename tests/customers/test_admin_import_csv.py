@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 IMPORT = reverse("admin:customers_customer_import_csv")
 LINES = [
-    "Razón social;NIF;Teléfono;Ciudad",
-    "Ferretería Núñez SL;A58818501;;Cádiz",
-    "María García López;12345678Z;654 321 987;Sevilla",
-    "Mala SL;B12345678;;Madrid",
-    "Tech Solutions SL;B12345674;;Madrid",
+    "Razón social;NIF;Teléfono;Ciudad;Provincia",
+    "Ferretería Núñez SL;A58818501;;Cádiz;Cádiz",
+    "María García López;12345678Z;654 321 987;Sevilla;Sevilla",
+    "Mala SL;B12345678;;Madrid;Madrid",
+    "Tech Solutions SL;B12345674;;Madrid;Madrid",
 ]
 
 

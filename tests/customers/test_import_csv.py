@@ -17,7 +17,7 @@ from tests.factories import APIKeyFactory, CustomerFactory, valid_dni
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/customers/import-csv-preview"
-HEADER = "Razón social;NIF;Email;Teléfono;Ciudad"
+HEADER = "Razón social;NIF;Email;Teléfono;Ciudad;Provincia"
 
 
 def csv_file(lines: list[str], *, encoding: str = "utf-8", delimiter: str = ";", name: str = "clientes.csv"):
@@ -41,12 +41,12 @@ def test_each_status_is_reported_with_its_line_and_nothing_is_written_by_default
     CustomerFactory(account=account, nif="B12345674")
     lines = [
         HEADER,
-        "Ferretería Núñez SL;A58818501;ventas@nunez.es;;Cádiz",  # VALID
-        "María García López;12345678-z;Maria@Example.ES;654 321 987;Sevilla",  # WARNING: normalised
-        "Sin Correo SL;X1234567L;no es un correo;;Madrid",  # ERROR
-        "Mala SL;B12345678;;;Madrid",  # NIF_INVALID
-        "Tech Solutions SL;B12345674;;;Madrid",  # DUPLICATE of an active customer
-        "Otra Ferretería SL;A58818501;;;Cádiz",  # DUPLICATE of line 2
+        "Ferretería Núñez SL;A58818501;ventas@nunez.es;;Cádiz;Cádiz",  # VALID
+        "María García López;12345678-z;Maria@Example.ES;654 321 987;Sevilla;Sevilla",  # WARNING: normalised
+        "Sin Correo SL;X1234567L;no es un correo;;Madrid;Madrid",  # ERROR
+        "Mala SL;B12345678;;;Madrid;Madrid",  # NIF_INVALID
+        "Tech Solutions SL;B12345674;;;Madrid;Madrid",  # DUPLICATE of an active customer
+        "Otra Ferretería SL;A58818501;;;Cádiz;Cádiz",  # DUPLICATE of line 2
     ]
     data = assert_success(upload(api, csv_file(lines)))
 
@@ -74,7 +74,7 @@ def test_each_status_is_reported_with_its_line_and_nothing_is_written_by_default
         "legal_name": "Ferretería Núñez SL",
         "nif": "A58818501",
         "email": "ventas@nunez.es",
-        "address": {"city": "Cádiz"},
+        "address": {"city": "Cádiz", "province": "Cádiz"},
     }
     warned = {message["field"] for message in rows[3]["warnings"]}
     assert warned == {"nif", "email", "phone"}
@@ -95,9 +95,9 @@ def test_each_status_is_reported_with_its_line_and_nothing_is_written_by_default
 def test_dry_run_false_writes_the_valid_and_warning_rows_with_audit_and_events(api, account):
     lines = [
         HEADER,
-        "Ferretería Núñez SL;A58818501;;;Cádiz",
-        "María García López;12345678-z;;654 321 987;Sevilla",
-        "Mala SL;B12345678;;;Madrid",
+        "Ferretería Núñez SL;A58818501;;;Cádiz;Cádiz",
+        "María García López;12345678-z;;654 321 987;Sevilla;Sevilla",
+        "Mala SL;B12345678;;;Madrid;Madrid",
     ]
     data = assert_success(upload(api, csv_file(lines), form={"dry_run": "false"}))
 
@@ -117,7 +117,7 @@ def test_dry_run_false_writes_the_valid_and_warning_rows_with_audit_and_events(a
 def test_a_failure_while_writing_writes_nothing(api, account, monkeypatch):
     """All or nothing: the rows are inserted, then the unique index refuses one (a concurrent create took
     its NIF after the check), and not one row of the file stays written."""
-    lines = [HEADER, "Uno SL;A58818501;;;Cádiz", "Dos SL;12345678Z;;;Cádiz"]
+    lines = [HEADER, "Uno SL;A58818501;;;Cádiz;Cádiz", "Dos SL;12345678Z;;;Cádiz;Cádiz"]
     insert = Customer.objects.bulk_create
 
     def insert_then_clash(objs, *args, **kwargs):
@@ -125,7 +125,7 @@ def test_a_failure_while_writing_writes_nothing(api, account, monkeypatch):
         raise IntegrityError("duplicate key value violates unique constraint")
 
     monkeypatch.setattr(Customer.objects, "bulk_create", insert_then_clash)
-    assert_error(upload(api, csv_file(lines), "?dry_run=false"), 409, "CUSTOMER_ALREADY_EXISTS")
+    assert_error(upload(api, csv_file(lines), "?dry_run=false"), 409, "CLIENT_DUPLICATE")
     assert not Customer.objects.exists()
     assert not AuditEntry.objects.exists()
     assert not Event.objects.exists()
@@ -134,13 +134,19 @@ def test_a_failure_while_writing_writes_nothing(api, account, monkeypatch):
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 @pytest.mark.parametrize("delimiter", [";", ","])
 def test_reads_each_encoding_and_separator(api, account, encoding, delimiter):
-    lines = ["Razón social;NIF;Población;País", "Peña Ibáñez SL;A58818501;A Coruña;España"]
+    lines = ["Razón social;NIF;Población;Provincia;País", "Peña Ibáñez SL;A58818501;A Coruña;A Coruña;España"]
     data = assert_success(upload(api, csv_file(lines, encoding=encoding, delimiter=delimiter), "?dry_run=false"))
 
     metadata = data["metadata"]
     assert metadata["encoding"] == ("windows-1252" if encoding == "cp1252" else "utf-8")
     assert metadata["delimiter"] == delimiter
-    assert metadata["columns"] == {"Razón social": "legal_name", "NIF": "nif", "Población": "city", "País": "country"}
+    assert metadata["columns"] == {
+        "Razón social": "legal_name",
+        "NIF": "nif",
+        "Población": "city",
+        "Provincia": "province",
+        "País": "country",
+    }
     customer = Customer.objects.get(account=account)
     assert (customer.legal_name, customer.city, customer.country) == ("Peña Ibáñez SL", "A Coruña", "España")
 
@@ -153,7 +159,10 @@ def test_commas_inside_quoted_cells_do_not_change_the_separator(api, account):
 
 
 def test_english_headers_in_any_case_and_unknown_columns(api, account):
-    lines = ["LEGAL NAME,Tax ID,E-mail,Phone,Zip Code,Shoe size", "Acme SL,A58818501,a@acme.es,,28013,42"]
+    lines = [
+        "LEGAL NAME,Tax ID,E-mail,Phone,Zip Code,Province,Shoe size",
+        "Acme SL,A58818501,a@acme.es,,28013,Madrid,42",
+    ]
     data = assert_success(upload(api, csv_file(lines, delimiter=",")))
     assert data["metadata"]["ignored_columns"] == ["Shoe size"]
     row = data["customers_validation"][0]
@@ -162,7 +171,7 @@ def test_english_headers_in_any_case_and_unknown_columns(api, account):
         "legal_name": "Acme SL",
         "nif": "A58818501",
         "email": "a@acme.es",
-        "address": {"postal_code": "28013"},
+        "address": {"postal_code": "28013", "province": "Madrid"},
     }
 
 
@@ -214,14 +223,14 @@ def test_a_file_the_import_cannot_read_is_a_400_in_the_envelope(api, account, co
 
 
 def test_more_than_the_row_limit_is_refused_whole(api, account):
-    lines = [HEADER, *(f"Cliente {n};{valid_dni(n)};;;" for n in range(MAX_IMPORT_ROWS + 1))]
+    lines = [HEADER, *(f"Cliente {n};{valid_dni(n)};;;;" for n in range(MAX_IMPORT_ROWS + 1))]
     error = assert_error(upload(api, csv_file(lines), "?dry_run=false"), 400, "TOO_MANY_RECORDS")
     assert error["details"] == {"record_count": MAX_IMPORT_ROWS + 1, "max_records": MAX_IMPORT_ROWS}
     assert not Customer.objects.exists()
 
 
 def test_the_row_limit_itself_is_accepted(api, account):
-    lines = [HEADER, *(f"Cliente {n};{valid_dni(n)};;;" for n in range(MAX_IMPORT_ROWS))]
+    lines = [HEADER, *(f"Cliente {n};{valid_dni(n)};;;;" for n in range(MAX_IMPORT_ROWS))]
     data = assert_success(upload(api, csv_file(lines)))
     assert data["statistics"]["valid"] == MAX_IMPORT_ROWS
 
@@ -247,19 +256,21 @@ def test_needs_the_write_scope_and_sees_only_its_own_account(client_for, account
     assert_error(upload(reader, csv_file([HEADER])), 403, "FORBIDDEN")
     CustomerFactory(account=other_account, nif="A58818501")
     writer = client_for(APIKeyFactory(account=account, scopes=["customers:write"]))
-    data = assert_success(upload(writer, csv_file([HEADER, "Acme SL;A58818501;;;"]), "?dry_run=false"))
+    data = assert_success(upload(writer, csv_file([HEADER, "Acme SL;A58818501;;;;"]), "?dry_run=false"))
     assert data["customers_validation"][0]["status"] == "VALID"
     assert Customer.objects.get(account=account).nif == "A58818501"
 
 
 def test_an_idempotency_key_replays_the_import_and_refuses_another_file(api, account):
-    lines = [HEADER, "Acme SL;A58818501;;;"]
+    lines = [HEADER, "Acme SL;A58818501;;;;"]
     first = upload(api, csv_file(lines), "?dry_run=false", **{"Idempotency-Key": "import-1"})
     again = upload(api, csv_file(lines), "?dry_run=false", **{"Idempotency-Key": "import-1"})
     assert again["Idempotent-Replayed"] == "true"
     assert assert_success(again) == assert_success(first)
     assert Customer.objects.filter(account=account).count() == 1
-    other = upload(api, csv_file([HEADER, "Beta SL;12345678Z;;;"]), "?dry_run=false", **{"Idempotency-Key": "import-1"})
+    other = upload(
+        api, csv_file([HEADER, "Beta SL;12345678Z;;;;"]), "?dry_run=false", **{"Idempotency-Key": "import-1"}
+    )
     assert_error(other, 409, "IDEMPOTENCY_KEY_REUSED")
 
 
@@ -269,7 +280,7 @@ def test_two_concurrent_imports_of_the_same_nifs_create_each_customer_once(clien
     """Real threads on PostgreSQL: both pass the duplicate check, the partial unique index lets one write and
     the other is refused whole (409), never a customer twice."""
     key = APIKeyFactory(account=account)
-    lines = [HEADER, *(f"Cliente {n};{valid_dni(n)};;;" for n in range(200))]
+    lines = [HEADER, *(f"Cliente {n};{valid_dni(n)};;;;" for n in range(200))]
     barrier = threading.Barrier(2)
     statuses = []
 
@@ -299,7 +310,7 @@ RECORD_HEADER = (
 def test_a_foreign_customer_with_its_billing_details_is_read_from_the_record_columns(api, account):
     lines = [
         RECORD_HEADER,
-        'Müller GmbH;;Alemania;DE;2;DE 136 695 976;DE;"a@muller.de, b@muller.de";12,5;transfer;'
+        'Müller GmbH;;Alemania;DE;2;DE 136 695 976;DE;"a@muller.de, b@muller.de";12,5;Transferencia;'
         'DE89 3704 0044 0532 0130 00;DEUTDEFF;30;"{""crm"": ""42""}"',
         "Bad VAT SL;;Alemania;DE;02;DE136695977;DE;;;;;;;",  # the VAT checksum fails
         "Otra GmbH;;Alemania;DE;02;DE136695976;DE;;;;;;;",  # the same alternative id as line 2
@@ -316,7 +327,7 @@ def test_a_foreign_customer_with_its_billing_details_is_read_from_the_record_col
     assert (written.country_code, written.billing_emails) == ("DE", ["a@muller.de", "b@muller.de"])
     assert (str(written.general_discount), written.payment_method, written.payment_term_days) == (
         "12.50",
-        "transfer",
+        "BANK_TRANSFER",  # "Transferencia" is BeeL's BANK_TRANSFER
         30,
     )
     assert (written.iban, written.swift, written.metadata) == ("DE89370400440532013000", "DEUTDEFF", {"crm": "42"})
@@ -333,7 +344,7 @@ def test_an_export_imports_back_unchanged_with_every_record_column(api, account)
         country_code="DE",
         billing_emails=["a@muller.de"],
         general_discount="7.25",
-        payment_method="transfer",
+        payment_method="BANK_TRANSFER",
         iban="DE89370400440532013000",
         payment_term_days=15,
         metadata={"crm": "42"},

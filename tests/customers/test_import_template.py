@@ -135,3 +135,31 @@ def test_the_form_field_dry_run_wins_and_the_query_parameter_is_still_read(api, 
     response = api.post(f"{IMPORT}?dry_run=false", {"file": SimpleUploadedFile("a.csv", content)}, format="multipart")
     assert assert_success(response)["statistics"]["imported"] == 1
     assert_error(upload(api, content, dry_run="maybe"), 400, "VALIDATION_ERROR")
+
+
+@pytest.mark.parametrize(
+    ("word", "method"),
+    [
+        ("Transferencia", "BANK_TRANSFER"),
+        ("transferencia bancaria", "BANK_TRANSFER"),
+        ("Domiciliación", "DIRECT_DEBIT"),
+        ("Recibo domiciliado", "DIRECT_DEBIT"),
+        ("Efectivo", "CASH"),
+        ("Tarjeta", "CARD"),
+        ("Bizum", "BIZUM"),
+        ("Cheque", "CHECK"),
+        ("Otro", "OTHER"),
+        ("BANK_TRANSFER", "BANK_TRANSFER"),
+        ("transfer", "BANK_TRANSFER"),  # beel's older exports
+    ],
+)
+def test_spanish_payment_words_are_beels_payment_methods(api, account, word, method):
+    iban = "ES9121000418450200051332" if method == "BANK_TRANSFER" else ""
+    content = csv_bytes("Razón social;NIF;Forma de pago;IBAN", f"Acme SL;A58818501;{word};{iban}")
+
+    data = assert_success(upload(api, content, dry_run="false"))
+
+    row = data["customers_validation"][0]
+    assert row["status"] in ("VALID", "WARNING"), row
+    assert row["customer"]["preferred_payment_method"]["method"] == method
+    assert Customer.objects.get(account=account).payment_method == method
