@@ -93,7 +93,9 @@ class BulkDeactivationResultSerializer(serializers.Serializer):
 
 class ValidationErrorSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The field's path in the customer (`address.postal_code`).")
-    value = serializers.CharField(required=False, help_text="The value submitted there, as text, if any.")
+    value = serializers.CharField(
+        allow_blank=True, help_text="The value submitted there, as text; empty when none was (a missing field)."
+    )
     message = serializers.CharField()
 
 
@@ -134,10 +136,7 @@ class CustomerValidationItemSerializer(serializers.Serializer):
 
 
 def _problem(message: ImportMessage) -> dict:
-    problem = {"field": message.field or "customer", "message": message.message}
-    if message.value is not None:
-        problem["value"] = message.value
-    return problem
+    return {"field": message.field or "customer", "value": message.value or "", "message": message.message}
 
 
 class ValidationMetadataSerializer(serializers.Serializer):
@@ -220,9 +219,9 @@ def bulk_refusal(report: ImportReport) -> dict:
         "code": ErrorCode.BULK_VALIDATION_ERROR.value,
         "message": "The batch was rejected: some customers are not valid; nothing was created",
         "errors": [
-            {"index": row.index, "field": problem["field"], "message": problem["message"]}
+            {"index": row.index, "field": problem.field or "customer", "message": problem.message}
             for row in report.rows
-            for problem in map(_problem, row.errors)
+            for problem in row.errors
         ],
     }
 

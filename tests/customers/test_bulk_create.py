@@ -122,6 +122,15 @@ def test_a_dry_run_is_200_reports_every_status_and_writes_nothing(api, account):
     assert Customer.objects.filter(account=account).count() == 1
 
 
+def test_each_error_names_its_field_and_the_value_sent_there(api):
+    data = assert_success(bulk(api, [{"nif": "12345678Z", "email": 5}, 7], "?dry_run=true"))
+
+    first, second = data["customers_validation"]
+    assert {(error["field"], error["value"]) for error in first["errors"]} == {("legal_name", ""), ("email", "5")}
+    assert second["errors"] == [{"field": "non_field_errors", "value": "", "message": second["errors"][0]["message"]}]
+    assert "customer" not in second  # not an object: nothing to echo
+
+
 def test_a_duplicate_blocks_the_creation_of_the_whole_batch(api, account):
     CustomerFactory(account=account, nif="B12345674")
     CustomerFactory(account=account, nif="12345678Z", active=False)  # inactive: does not block
