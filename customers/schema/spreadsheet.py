@@ -147,22 +147,25 @@ _TEMPLATE_DESCRIPTION = (
     "direccion_poblacion;direccion_provincia` and example rows, each importable as is."
 )
 
-csv_template = extend_schema(
-    operation_id="downloadCustomerTemplateCsv",
-    summary="The CSV import template",
-    description=_TEMPLATE_DESCRIPTION,
-    parameters=[NO_FORMAT_PARAMETER],
-    responses={(200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The template.")},
+
+def _template_download(operation_id: str, summary: str, description: str):
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        parameters=[NO_FORMAT_PARAMETER],
+        responses={(200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The template.")},
+    )
+
+
+csv_template = _template_download("downloadCustomerTemplateCsv", "The CSV import template", _TEMPLATE_DESCRIPTION)
+csv_template_alias = _template_download(
+    "getCustomersCsvTemplate",
+    "The CSV import template (beel's older route)",
+    "beel's extension, kept for the clients that used it: the same file as `POST /customers/templates/csv`. "
+    + _TEMPLATE_DESCRIPTION,
 )
 
-csv_template_alias = extend_schema(
-    operation_id="getCustomersCsvTemplate",
-    summary="The CSV import template (beel's older route)",
-    description="beel's extension, kept for the clients that used it: the same file as "
-    "`POST /customers/templates/csv`. " + _TEMPLATE_DESCRIPTION,
-    parameters=[NO_FORMAT_PARAMETER],
-    responses={(200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The template.")},
-)
 
 export_customers = extend_schema(
     operation_id="exportCustomersCsv",
