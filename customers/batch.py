@@ -23,30 +23,31 @@ def validate_bulk_items(raw_items: list) -> list[dict | DomainError]:
 
 
 def validate_import_rows(payloads: list[dict]) -> list[dict | DomainError]:
-    """As `validate_bulk_items`, for the rows of a CSV (objects of strings); a row breaking only AEAT's rules
-    is an ERROR row like any other, so every refusal is a ValidationFailed."""
+    """As `validate_bulk_items`, for the rows of a CSV (objects of strings, no province needed: a Spanish
+    spreadsheet often has none); a row breaking only AEAT's rules is an ERROR row like any other, so every
+    refusal is a ValidationFailed."""
     items = []
     for payload in payloads:
         try:
-            items.append(check_every_rule(payload))
+            items.append(check_every_rule(payload, province=False))
         except Invalid as error:
             items.append(ValidationFailed(details=error.details))
     return items
 
 
-def check_every_rule(body: Any) -> dict:
+def check_every_rule(body: Any, **how) -> dict:
     """check_record, but a refusal names every problem of the item. The rules between fields (the NIF's
     check digit, the identity, the phone for the country) run only once every field is valid on its own, so
     an item with a bad payment method would not hear about its bad NIF until it was corrected and sent
     again: here they are run once more without the refused fields, and what they find is added (but for
     the identity when it was itself refused: leaving it out would only report it missing)."""
     try:
-        return check_record(body)
+        return check_record(body, **how)
     except Invalid as error:
         if isinstance(body, dict) and _refused_field_by_field(body):
             refused = {path[0] for path in error.errors if path}
             try:
-                check_record(_without(body, error.errors))
+                check_record(_without(body, error.errors), **how)
             except Invalid as more:
                 for path, problems in more.errors.items():
                     if not (path and path[0] in IDENTITY and refused & IDENTITY):

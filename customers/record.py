@@ -6,8 +6,7 @@ answered with. The API's serializers (customers.serializers) only adapt it to DR
 accepts exactly what the API accepts.
 
 The body is checked as the API documents it (nested `address`, `alternative_id` and
-`preferred_payment_method`), each value by its function in customers.validators, with the messages and
-codes of DRF's fields (beel.payloads)."""
+`preferred_payment_method`) by the fields of customers.request_body."""
 
 from collections.abc import Mapping
 from decimal import Decimal
@@ -16,49 +15,22 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from beel.errors import DomainError, ErrorCode, ValidationFailed
-from beel.payloads import (
-    MISSING,
-    Choice,
-    DecimalNumber,
-    Errors,
-    Field,
-    Flag,
-    Invalid,
-    ListOf,
-    Obj,
-    Problem,
-    Text,
-    WholeNumber,
-    checked,
-)
+from beel.payloads import MISSING, Errors, Invalid, Problem
 from customers import errors
+from customers.request_body import CHANGES, RECORD
 from customers.validators import (
-    ALTERNATIVE_ID_TYPES_BY_NAME,
-    CONTACT_PERSON_MAX_LENGTH,
     DEFAULT_COUNTRY,
     DEFAULT_PAYMENT_METHOD,
     DEFAULT_PAYMENT_TERM_DAYS,
-    LEGAL_NAME_MAX_LENGTH,
-    MAX_BILLING_EMAILS,
-    PAYMENT_TERM_MAX_DAYS,
     RULE_CODES,
     SPAIN,
-    TRADE_NAME_MAX_LENGTH,
-    WEBSITE_MAX_LENGTH,
     AlternativeIdInvalid,
-    AlternativeIdType,
     PaymentMethod,
     country_code_of,
     country_name,
-    normalize_bic,
-    normalize_country_code,
-    normalize_iban,
     normalize_phone,
     validate_alternative_id,
-    validate_legal_name,
-    validate_metadata,
     validate_nif,
-    validate_url,
 )
 
 # What a record's fields hold when nothing was given: a new customer's, and what a cleared field holds.
@@ -189,102 +161,6 @@ def stored_values(customer) -> dict[str, Any]:
     return {name: getattr(customer, name) for name in RECORD_DEFAULTS}
 
 
-# --- the body, as the API documents it (customers.serializers declares the same fields for the schema) -----
-# BeeL 1.9.0's CreateCustomerRequest, UpdateCustomerRequest and PatchCustomerRequest: keys it does not know are
-# ignored (a customer read, with its id and timestamps, can be written back), and every optional field
-# takes `null` for "none".
-
-
-def _country_code(**options) -> Text:
-    return Text(2, trim=False, check=normalize_country_code, allow_null=True, **options)
-
-
-def _compact(normalize):
-    return lambda value: checked(normalize, value) if value else ""
-
-
-def _text(max_length: int, **options) -> Text:
-    return Text(max_length, allow_blank=True, allow_null=True, **options)
-
-
-ADDRESS = Obj(
-    {
-        "street": _text(255),
-        "number": _text(20),
-        "floor": _text(20),
-        "door": _text(20),
-        "postal_code": _text(20),
-        "city": _text(100),
-        "province": _text(100),
-        "country": Text(100, allow_null=True),
-        "country_code": _country_code(),
-    },
-    inline=True,
-    ignore_unknown=True,
-)
-ALTERNATIVE_ID_TYPE_VALUES = [*AlternativeIdType.values, *ALTERNATIVE_ID_TYPES_BY_NAME]
-ALTERNATIVE_ID = Obj(
-    {
-        # BeeL's name or AEAT's code (deprecated by BeeL, still taken), stored as the code.
-        "type": Choice(
-            ALTERNATIVE_ID_TYPE_VALUES, required=True, then=lambda type_: ALTERNATIVE_ID_TYPES_BY_NAME.get(type_, type_)
-        ),
-        "number": Text(32, required=True, allow_blank=True),
-        "country_code": _country_code(),
-    },
-    allow_null=True,
-    ignore_unknown=True,
-)
-PAYMENT_METHOD = Obj(
-    {
-        "method": Choice(PaymentMethod.values, allow_null=True),
-        "iban": _text(42, then=_compact(normalize_iban)),
-        "swift": _text(14, then=_compact(normalize_bic)),
-        "payment_term_days": WholeNumber(minimum=0, maximum=PAYMENT_TERM_MAX_DAYS, allow_null=True),
-    },
-    allow_null=True,
-    ignore_unknown=True,
-)
-
-
-class Metadata(Field):
-    def convert(self, data: Any, *, partial: bool) -> dict:
-        return checked(validate_metadata, data)
-
-
-RECORD_FIELDS: dict[str, Field] = {
-    "legal_name": Text(LEGAL_NAME_MAX_LENGTH, trim=False, check=validate_legal_name, required=True),
-    "trade_name": _text(TRADE_NAME_MAX_LENGTH),
-    "nif": Text(32, allow_null=True),
-    "alternative_id": ALTERNATIVE_ID,
-    "email": _text(254, email=True, then=lambda value: value.strip().lower() if value else value),
-    "phone": _text(32),
-    "address": ADDRESS,
-    "billing_emails": ListOf(
-        Text(254, email=True, required=True),
-        max_length=MAX_BILLING_EMAILS,
-        allow_null=True,
-        then=lambda emails: list(dict.fromkeys(email.strip().lower() for email in emails or ())),
-    ),
-    "contact_person": _text(CONTACT_PERSON_MAX_LENGTH),
-    "website": _text(WEBSITE_MAX_LENGTH, trim=False, check=validate_url),
-    "notes": _text(2000, trim=False),
-    "general_discount": DecimalNumber(decimal_places=2, minimum=0, maximum=100, allow_null=True),
-    "preferred_payment_method": PAYMENT_METHOD,
-    "metadata": Metadata(),
-}
-RECORD = Obj(RECORD_FIELDS, ignore_unknown=True)
-# PATCH and PUT: no field is required, and `active` (false deactivates, true reactivates).
-CHANGES = Obj(
-    {
-        **RECORD_FIELDS,
-        "legal_name": Text(LEGAL_NAME_MAX_LENGTH, trim=False, check=validate_legal_name),
-        "active": Flag(),
-    },
-    ignore_unknown=True,
-)
-
-# Where each model field is in the API's shape, for the errors of the rules between fields (clean_record).
 API_PATHS = {
     "alternative_id": "alternative_id",
     "alternative_id_type": "alternative_id.type",
@@ -298,10 +174,13 @@ API_PATHS = {
 }
 
 
-def check_record(body: Any, *, current: Mapping | None = None, partial: bool = False, whole: bool = False) -> dict:
+def check_record(
+    body: Any, *, current: Mapping | None = None, partial: bool = False, whole: bool = False, province: bool = True
+) -> dict:
     """A body of POST (`current` None), PATCH (`partial`, `current` the stored record) or PUT (`whole`,
     `current` the stored record: CLEARED_BY_PUT left out are cleared, the rest kept) as the model's columns,
-    normalised. Raises Invalid with every error by its path in the body."""
+    normalised. `province`: a Spanish postal address needs one (BeeL's Address; a CSV row does not, as
+    spreadsheets often leave it out). Raises Invalid with every error by its path in the body."""
     if body is None:
         raise Invalid({("non_field_errors",): [Problem("No data provided", "null")]})
     try:
@@ -329,22 +208,19 @@ def check_record(body: Any, *, current: Mapping | None = None, partial: bool = F
                 for name, items in error.error_dict.items()
             }
         ) from None
-    _check_payment_and_address(values, body, current)
+    _check_payment_and_address(values, body, current, province=province)
     if active is not None:
         values["active"] = active
     return values
 
 
 def _columns(values: dict, body: Mapping, *, new: bool) -> dict:
-    """The API's nested objects as the model's columns: `null` clears, an `address` or a
-    `preferred_payment_method` sent is the whole of it, and a new customer's trade name defaults to its
-    legal name (BeeL's creation default)."""
+    """The API's nested objects as the model's columns: `null` clears, and an `address` or a
+    `preferred_payment_method` sent to change a customer is the whole of it."""
     values = dict(values)
     for name in NULL_CLEARS:
         if name in values and values[name] is None:
             values[name] = RECORD_DEFAULTS[name]
-    if new and "trade_name" not in body and values.get("legal_name"):
-        values["trade_name"] = values["legal_name"]
     if values.get("nif") is None:
         values.pop("nif", None)  # null or absent: the identity is the alternative id, or kept
     alternative_id = values.pop("alternative_id", MISSING)
@@ -354,11 +230,11 @@ def _columns(values: dict, body: Mapping, *, new: bool) -> dict:
         values["alternative_id_number"] = alternative_id.get("number", "")
         values["alternative_id_country"] = alternative_id.get("country_code") or ""
     # nif and alternative_id are exclusive: the one sent replaces the other (both sent is refused later).
-    if values.get("alternative_id_type") and "nif" not in values:
+    if not new and values.get("alternative_id_type") and "nif" not in values:
         values["nif"] = ""
-    elif values.get("nif") and "alternative_id_type" not in values:
+    elif not new and values.get("nif") and "alternative_id_type" not in values:
         values.update(alternative_id_type="", alternative_id_number="", alternative_id_country="")
-    if isinstance(body, Mapping) and isinstance(body.get("address"), Mapping):
+    if not new and isinstance(body.get("address"), Mapping):
         for name in ADDRESS_COLUMNS:
             if values.get(name) is None:
                 values.pop(name, None)
@@ -383,7 +259,7 @@ def _payment_columns(payment: Mapping | None) -> dict:
     }
 
 
-def _check_payment_and_address(values: dict, body: Any, current: Mapping | None) -> None:
+def _check_payment_and_address(values: dict, body: Any, current: Mapping | None, *, province: bool) -> None:
     """BeeL's rules on what was sent: a BANK_TRANSFER needs an IBAN (unless it is the stored one, so a customer
         read can be written back), and a Spanish postal address (one with a street, postal code or city; beel takes
     an address without them, BeeL does not) a province."""
@@ -394,7 +270,7 @@ def _check_payment_and_address(values: dict, body: Any, current: Mapping | None)
         errors["preferred_payment_method", "iban"] = [Problem("An IBAN is required for BANK_TRANSFER.", "required")]
     spanish = values.get("country_code", (current or RECORD_DEFAULTS)["country_code"]) == SPAIN
     postal = any(values.get(name) for name in ("street", "postal_code", "city"))
-    if isinstance(body.get("address"), Mapping) and spanish and postal and not values.get("province"):
+    if province and isinstance(body.get("address"), Mapping) and spanish and postal and not values.get("province"):
         errors["address", "province"] = [Problem("The province is required for a Spanish address.", "required")]
     if errors:
         raise Invalid(errors)

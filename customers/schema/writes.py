@@ -15,6 +15,7 @@ from beel.errors import ErrorCode
 from customers.schema.common import ALTERNATIVE_ID_RULES, CUSTOMER_ID
 from customers.serializers import (
     MAX_BULK_CREATE,
+    CustomerChangeSerializer,
     CustomerDetailSerializer,
     CustomerReplaceSerializer,
     CustomerValidationUnifiedResultSerializer,
@@ -37,11 +38,13 @@ class BulkCreationItemField(serializers.JSONField):
 create_customer = extend_schema(
     operation_id="createCustomer",
     summary="Create a customer",
-    description="`nif` is checked with its control character when `address.country_code` is ES (DNI, NIE, CIF) "
-    "and stored upper case without separators; `phone` is stored in E.164. "
+    description="BeeL 1.9.0's createCustomer. `nif` is checked with its control character when "
+    "`address.country_code` is ES (DNI, NIE, CIF; 422 NIF_INVALID_FORMAT / NIF_INVALID_CONTROL_DIGIT) and stored "
+    "upper case without separators; `phone` is stored in E.164; `trade_name` left out is the legal name. "
     + ALTERNATIVE_ID_RULES
-    + "The NIF or alternative id is unique among the account's active customers (409 CLIENT_DUPLICATE). "
-    "Unknown fields are rejected.",
+    + "The NIF or alternative id is unique among the account's active customers (409 CLIENT_DUPLICATE, empty "
+    "`details`). Unknown fields are ignored, as BeeL ignores them. beel's extensions: `metadata`, an address "
+    "left out (or without street, postal code and city), and the lifecycle fields of the answer.",
     request=CustomerWriteSerializer,
     responses={
         201: CustomerDetailSerializer,
@@ -50,13 +53,17 @@ create_customer = extend_schema(
 )
 
 update_customer = extend_schema(
-    operation_id="updateCustomer",
+    operation_id="patchCustomer",
     summary="Update a customer (partial)",
-    description="Only the fields sent change, with the rules of `createCustomer`; `alternative_id`, "
-    "`preferred_payment_method` and `metadata` are replaced as a whole (null clears the first two). To switch "
-    "from a NIF to an alternative id send `nif: null` with it.",
+    description="BeeL 1.9.0's patchCustomer: only the fields sent change, with the rules of `createCustomer`. "
+    "`null` clears trade_name, phone, email, website, billing_emails (or `[]`), contact_person, notes and "
+    "general_discount; `nif`, `legal_name` and `address` cannot be cleared (a null `nif` keeps it). `address`, "
+    "`alternative_id`, `preferred_payment_method` and `metadata` sent replace the stored ones whole. A `nif` "
+    "sent replaces an alternative id and an `alternative_id` a NIF. `active`: false deactivates (409 "
+    "CLIENT_HAS_INVOICES while it has invoices), true reactivates (409 CLIENT_DUPLICATE when another active "
+    "customer holds its identity). 404 CLIENT_NOT_FOUND for a customer the key cannot see.",
     parameters=[CUSTOMER_ID],
-    request=CustomerWriteSerializer(partial=True),
+    request=CustomerChangeSerializer,
     responses={
         200: CustomerDetailSerializer,
         **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
@@ -64,14 +71,17 @@ update_customer = extend_schema(
 )
 
 replace_customer = extend_schema(
-    operation_id="replaceCustomer",
-    summary="Replace a customer (full update)",
-    description="The whole record, with the rules of `createCustomer`: a field left out is reset to its default "
-    "(empty text, `address.country` España / `country_code` ES, `general_discount` 0.00, no alternative id, "
-    "payment method, billing emails or metadata); `legal_name` and a `nif` or `alternative_id` are required. "
-    "`active`, when sent, deactivates (409 CLIENT_HAS_INVOICES while it has invoices) or reactivates "
-    "(409 CLIENT_DUPLICATE when another active customer holds its identity) with the rules of those "
-    "endpoints; the change is all or nothing. Idempotent.",
+    operation_id="updateCustomer",
+    summary="Update a customer (full replacement)",
+    description="BeeL 1.9.0's updateCustomer, with the rules of `createCustomer`; no field is required. "
+    "`trade_name`, `email`, `website`, `billing_emails`, `contact_person`, `notes` and `general_discount` left "
+    "out are cleared (the trade name is not refilled from the legal name); everything else left out is kept: "
+    "`legal_name`, the identifier (`nif` and `alternative_id` are exclusive, the one sent replaces the other), "
+    "`address`, `phone`, `preferred_payment_method`, `active` and beel's `metadata`. A customer read with GET "
+    "can be sent back as is and nothing changes. `active`, when sent, deactivates (409 CLIENT_HAS_INVOICES "
+    "while it has invoices) or reactivates (409 CLIENT_DUPLICATE when another active customer holds its "
+    "identity) with the rules of those endpoints; the change is all or nothing. Idempotent. 404 "
+    "CLIENT_NOT_FOUND for a customer the key cannot see.",
     parameters=[CUSTOMER_ID],
     request=CustomerReplaceSerializer,
     responses={

@@ -12,7 +12,6 @@ from customers.serializers.bulk import (
     parse_bulk_ids,
 )
 from customers.serializers.customer import (
-    METADATA_PAIRS_SCHEMA,
     AddressSerializer,
     AlternativeIdSerializer,
     CustomerChangeSerializer,
@@ -22,6 +21,7 @@ from customers.serializers.customer import (
     CustomerWriteSerializer,
     MergeSerializer,
 )
+from customers.serializers.fields import METADATA_PAIRS_SCHEMA
 
 __all__ = [
     "MAX_BULK_CREATE",

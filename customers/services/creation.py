@@ -26,10 +26,16 @@ from customers.services.reports import (
 )
 
 
+def with_creation_defaults(data: Mapping[str, Any]) -> dict[str, Any]:
+    """BeeL's creation default: a trade name left out is the legal name (one sent empty or null stays empty)."""
+    return {"trade_name": data.get("legal_name", ""), **data}
+
+
 def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) -> Customer:
     """A customer of the scope's one account and mode. `data` is validated and normalised (see
     customers.record)."""
     account, mode = scope.owner()
+    data = with_creation_defaults(data)
     try:
         with transaction.atomic():
             ensure_identity_is_free(account=account, mode=mode, values=data)
@@ -59,7 +65,7 @@ def create_customers(
     account, mode = scope.owner()
     report = CreationReport(total=len(items), dry_run=dry_run)
     valid = [item for item in items if not isinstance(item, DomainError)]
-    submitted = [Customer(account=account, mode=mode, **item) for item in valid]
+    submitted = [Customer(account=account, mode=mode, **with_creation_defaults(item)) for item in valid]
     # Only this account and mode's holders: a live customer's NIF is free for a test customer.
     taken = {
         identity
@@ -74,7 +80,7 @@ def create_customers(
             report.failures.append(CreationFailure(index=index, error=identity_taken(identity)))
         else:
             taken.add(identity)
-            customer = Customer(account=account, mode=mode, **item)
+            customer = Customer(account=account, mode=mode, **with_creation_defaults(item))
             customer.fold_search_fields()  # bulk_create does not call save()
             to_create.append(customer)
     if dry_run or not to_create or (all_or_nothing and report.failures):

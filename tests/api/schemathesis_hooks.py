@@ -52,13 +52,16 @@ SERVER_JUDGMENTS = {
     # and registries; a URL must be one Django's validator accepts.
     "nif": re.compile(
         r"^(Not a valid Spanish NIF, NIE or CIF \(check the control character\)\.|"
+        r"Not shaped as a Spanish NIF, NIE or CIF \(9 characters\)\.|NIF may contain only letters and digits\.|"
         r"A customer needs a nif or, without a Spanish NIF, an alternative_id\.)$"
     ),
-    "country": re.compile(r"^Unknown country name: send address\.country_code"),
-    "country_code": re.compile(r"^Not an ISO 3166-1 alpha-2 country code"),
-    "iban": re.compile(r"^Not a valid IBAN \(check its digits\)\.$"),
+    "country": re.compile(r"^Unknown country: send address\.country_code"),
+    "country_code": re.compile(r"^(Not an ISO 3166-1 alpha-2 country code|address\.country and address\.country_code)"),
+    # A Spanish postal address needs its province (BeeL's Address), which no schema of the address can state.
+    "province": re.compile(r"^The province is required for a Spanish address\.$"),
+    "iban": re.compile(r"^(Not a valid IBAN \(check its digits\)\.|An IBAN is required for BANK_TRANSFER\.)$"),
     "swift": re.compile(r"^Not a valid BIC/SWIFT code\.$"),
-    "web": re.compile(r"^Enter a valid http or https URL\.$"),
+    "website": re.compile(r"^Enter a valid http or https URL\.$"),
     "number": re.compile(r"^The number has 1 to 20 letters and digits"),
     # A sum of two amounts has a maximum no schema of either can state.
     "subtotal": re.compile(r"^subtotal \+ tax_total must not exceed "),

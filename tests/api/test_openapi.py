@@ -103,7 +103,7 @@ def test_error_codes_are_documented_with_their_meaning(schema):
     # That every code raised anywhere is listed is tests/api/test_error_codes.py's job.
     error = schema["components"]["schemas"]["Error"]
     codes = error["properties"]["code"]["enum"]
-    assert {"CLIENT_HAS_INVOICES", "CUSTOMER_ALREADY_EXISTS", "VALIDATION_ERROR", "INTERNAL_ERROR"} <= set(codes)
+    assert {"CLIENT_HAS_INVOICES", "CLIENT_DUPLICATE", "VALIDATION_ERROR", "INTERNAL_ERROR"} <= set(codes)
     assert "- `CLIENT_HAS_INVOICES` (409): " in error["properties"]["code"]["description"]
 
 

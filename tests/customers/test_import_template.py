@@ -163,3 +163,11 @@ def test_spanish_payment_words_are_beels_payment_methods(api, account, word, met
     assert row["status"] in ("VALID", "WARNING"), row
     assert row["customer"]["preferred_payment_method"]["method"] == method
     assert Customer.objects.get(account=account).payment_method == method
+
+
+def test_a_rows_spanish_address_needs_no_province_unlike_the_bulk(api):
+    row = assert_success(upload(api, csv_bytes("Razón social;NIF;Ciudad", "Acme SL;A58818501;Madrid")))
+    assert row["customers_validation"][0]["status"] == "VALID"
+    item = {"legal_name": "Acme SL", "nif": "A58818501", "address": {"city": "Madrid"}}
+    refused = assert_error(api.post("/api/v1/customers/bulk", {"customers": [item]}, format="json"), 422)
+    assert refused["errors"][0]["field"] == "address.province"

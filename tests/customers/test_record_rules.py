@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from beel.errors import ErrorCode, ValidationFailed
 from beel.payloads import Choice, DecimalNumber, Field, Flag, ListOf, Obj, Text, WholeNumber
-from customers import batch, record
+from customers import batch, record, request_body
 from customers.serializers import CustomerChangeSerializer, CustomerReplaceSerializer, CustomerWriteSerializer
 
 # Which kind of record field each declared serializer field is.
@@ -41,7 +41,7 @@ def described(declared: serializers.Field) -> dict:
 
 def checked(field: Field) -> dict:
     shape = {"kind": type(field).__name__, "required": field.required, "null": field.allow_null}
-    if type(field) is record.Metadata:  # declared as a plain Field with its own schema
+    if type(field) is request_body.Metadata:  # declared as a plain Field with its own schema
         shape["kind"] = "Field"
     if isinstance(field, Obj):
         shape["fields"] = {name: checked(child) for name, child in field.fields.items()}
@@ -59,9 +59,9 @@ def checked(field: Field) -> dict:
 @pytest.mark.parametrize(
     ("serializer", "rules"),
     [
-        (CustomerWriteSerializer, record.RECORD),
-        (CustomerChangeSerializer, record.CHANGES),
-        (CustomerReplaceSerializer, record.CHANGES),
+        (CustomerWriteSerializer, request_body.RECORD),
+        (CustomerChangeSerializer, request_body.CHANGES),
+        (CustomerReplaceSerializer, request_body.CHANGES),
     ],
 )
 def test_the_schema_describes_the_body_the_record_rules_check(serializer, rules):
