@@ -75,7 +75,6 @@ class ErrorCode(StrEnum):
         400,
         "The uploaded file is not a readable CSV (encoding, quoting), has no header line, or lacks a required column.",
     )
-    CSV_TOO_MANY_ROWS = "CSV_TOO_MANY_ROWS", 400, "The uploaded CSV has more data rows than one import accepts."
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", 413, "The body is larger than the service accepts."
     URI_TOO_LONG = "URI_TOO_LONG", 414, "The query string is longer than the service accepts."
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", 415, "The body is not application/json."
@@ -86,6 +85,28 @@ class ErrorCode(StrEnum):
         503,
         "The database is unreachable or the query took too long; retry after the `Retry-After` seconds.",
     )
+    BULK_VALIDATION_ERROR = (
+        "BULK_VALIDATION_ERROR",
+        422,
+        "An item of a bulk creation is not valid or is a duplicate; `error.errors` lists each problem by the item's "
+        "`index`, and nothing was written.",
+    )
+    MISSING_HEADERS = (
+        "MISSING_HEADERS",
+        400,
+        "The CSV's header line lacks a required column; `details` has `missing_headers` and `found_headers`.",
+    )
+    TOO_MANY_RECORDS = (
+        "TOO_MANY_RECORDS",
+        400,
+        "The CSV has more records than one import accepts; `details` has `record_count` and `max_records`.",
+    )
+    CSV_FILE_TOO_LARGE = (
+        "CSV_FILE_TOO_LARGE",
+        400,
+        "The CSV is larger than an import accepts; `details` has `file_size_mb` and `max_file_size_mb`.",
+    )
+    FILE_TOO_LARGE = "FILE_TOO_LARGE", 413, "The uploaded file is far larger than any import accepts."
 
     # BeeL 1.9.0's codes for the customer record (issue 23).
     CLIENT_NOT_FOUND = (

@@ -69,11 +69,28 @@ class CsvUnreadable(DomainError):
     default_message = "The file is not a CSV the import can read"
 
 
+class CsvMissingHeaders(DomainError):
+    code = ErrorCode.MISSING_HEADERS
+    default_message = "The header line lacks a required column"
+
+
 class CsvTooManyRows(DomainError):
-    code = ErrorCode.CSV_TOO_MANY_ROWS
+    code = ErrorCode.TOO_MANY_RECORDS
     default_message = "The file has too many rows for one import"
 
 
 class ImportFileTooLarge(DomainError):
-    code = ErrorCode.PAYLOAD_TOO_LARGE
+    code = ErrorCode.CSV_FILE_TOO_LARGE
     default_message = "The file is larger than the import accepts"
+
+
+class BulkValidationFailed(DomainError):
+    """A bulk creation with an item that is not valid or is a duplicate: nothing is written, and `report`
+    (customers.services.ImportReport) says what is wrong with each item."""
+
+    code = ErrorCode.BULK_VALIDATION_ERROR
+    default_message = "The batch was rejected: some customers are not valid; nothing was created"
+
+    def __init__(self, report, message: str | None = None):
+        super().__init__(message)
+        self.report = report

@@ -295,27 +295,3 @@ def validated_record(body: Any, **how) -> dict:
         return check_record(body, **how)
     except Invalid as error:
         raise refusal(error) from None
-
-
-def validate_bulk_items(raw_items: list) -> list[dict | DomainError]:
-    """Each item of POST /customers/bulk validated on its own: its columns, or the error it gets in the report,
-    so one bad item fails alone."""
-    items = []
-    for raw in raw_items:
-        try:
-            items.append(check_record(raw))
-        except Invalid as error:
-            items.append(refusal(error))
-    return items
-
-
-def validate_import_rows(payloads: list[dict]) -> list[dict | DomainError]:
-    """As `validate_bulk_items`, for the rows of a CSV (objects of strings); a row breaking only AEAT's rules
-    is an ERROR row like any other, so every refusal is a ValidationFailed."""
-    items = []
-    for payload in payloads:
-        try:
-            items.append(check_record(payload, province=False))
-        except Invalid as error:
-            items.append(ValidationFailed(details=error.details))
-    return items

@@ -16,23 +16,22 @@ from beel.clock import clock
 from beel.idempotency.decorators import idempotent
 from beel.lists import Listing
 from customers import schema, selectors, services, spreadsheet
-from customers.errors import ClientNotFound, CustomerNotFound, RetentionActive
+from customers.errors import BulkValidationFailed, ClientNotFound, CustomerNotFound, RetentionActive
 from customers.filters import CustomerFilterSet
 from customers.models import Customer
-from customers.record import validate_bulk_items
 from customers.representations import render_customer
 from customers.serializers import (
     BulkCreateSerializer,
-    BulkCreationResultSerializer,
     BulkDeactivationResultSerializer,
     CsvUploadSerializer,
     CustomerChangeSerializer,
     CustomerDetailSerializer,
     CustomerReplaceSerializer,
     CustomerSerializer,
+    CustomerValidationUnifiedResultSerializer,
     CustomerWriteSerializer,
-    ImportReportSerializer,
     MergeSerializer,
+    bulk_refusal,
     parse_bulk_ids,
 )
 
@@ -85,7 +84,8 @@ class CustomerViewSet(APIViewSet):
         "anonymize": Scope.CUSTOMERS_WRITE,
         "merge": Scope.CUSTOMERS_WRITE,
         "import_csv": Scope.CUSTOMERS_WRITE,
-        "csv_template": Scope.CUSTOMERS_WRITE,
+        "csv_template": Scope.CUSTOMERS_READ,
+        "csv_template_alias": Scope.CUSTOMERS_READ,
         "export": Scope.CUSTOMERS_READ,
     }
 
@@ -154,13 +154,18 @@ class CustomerViewSet(APIViewSet):
         body = BulkCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         dry_run = parse_flag(request.query_params, "dry_run")
-        report = services.create_customers(
-            scope=self.data_scope(),
-            items=validate_bulk_items(body.validated_data["customers"]),
-            actor=actor_of(request),
-            dry_run=dry_run,
-        )
-        return Response(BulkCreationResultSerializer(report).data)
+        try:
+            report = services.create_customers_in_bulk(
+                scope=self.data_scope(),
+                raw_items=body.validated_data["customers"],
+                actor=actor_of(request),
+                dry_run=dry_run,
+            )
+        except BulkValidationFailed as refused:
+            # BeeL's 422 lists the problems in `error.errors`, beside code and message (not in `details`).
+            return Response(bulk_refusal(refused.report), status=refused.status_code)
+        status_code = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        return Response(CustomerValidationUnifiedResultSerializer(report).data, status=status_code)
 
     @schema.reactivate_customer
     @action(detail=True, methods=["post"])
@@ -205,18 +210,28 @@ class CustomerViewSet(APIViewSet):
     def import_csv(self, request):
         body = CsvUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        dry_run = body.validated_data.get("dry_run")
+        if dry_run is None:  # BeeL's form field first; beel's query parameter still read
+            dry_run = parse_flag(request.query_params, "dry_run", default=True)
+        upload = body.validated_data["file"]
         report = services.import_customers(
             scope=self.data_scope(),
-            content=body.validated_data["file"].read(),
+            content=upload.read(),
             actor=actor_of(request),
-            dry_run=parse_flag(request.query_params, "dry_run", default=True),
+            dry_run=dry_run,
+            filename=upload.name,
         )
-        return Response(ImportReportSerializer(report).data)
+        return Response(CustomerValidationUnifiedResultSerializer(report).data)
 
     @schema.csv_template
-    @action(detail=False, methods=["get"], url_path="csv-template", **CSV_DOWNLOAD)
+    @action(detail=False, methods=["post"], url_path="templates/csv", **CSV_DOWNLOAD)
     def csv_template(self, request):
-        return csv_download("clientes-plantilla.csv", spreadsheet.template_lines())
+        return csv_download(spreadsheet.TEMPLATE_FILENAME, spreadsheet.template_lines())
+
+    @schema.csv_template_alias
+    @action(detail=False, methods=["get"], url_path="csv-template", **CSV_DOWNLOAD)
+    def csv_template_alias(self, request):
+        return self.csv_template(request)
 
     @schema.export_customers
     @action(detail=False, methods=["get"], **CSV_DOWNLOAD)

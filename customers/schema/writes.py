@@ -15,10 +15,10 @@ from beel.errors import ErrorCode
 from customers.schema.common import ALTERNATIVE_ID_RULES, CUSTOMER_ID
 from customers.serializers import (
     MAX_BULK_CREATE,
-    BulkCreationResultSerializer,
     CustomerChangeSerializer,
     CustomerDetailSerializer,
     CustomerReplaceSerializer,
+    CustomerValidationUnifiedResultSerializer,
     CustomerWriteSerializer,
 )
 
@@ -26,8 +26,8 @@ from customers.serializers import (
 @extend_schema_field(
     {
         "description": "A customer as `createCustomer` takes it (CustomerWriteRequest). Each item is validated on "
-        "its own: one that is not valid, whatever it holds, fails alone and is reported in `errors` by its "
-        "index, while the valid ones are created.",
+        "its own: one that is not valid, whatever it holds, is reported by its index (and keeps the batch from "
+        "being created).",
         "anyOf": [{"$ref": "#/components/schemas/CustomerWriteRequest"}, {}],
     }
 )
@@ -94,19 +94,24 @@ replace_customer = extend_schema(
 bulk_create_customers = extend_schema(
     operation_id="createCustomersBulk",
     summary="Create multiple customers",
-    description="Up to 100 customers, each validated on its own with the rules of `createCustomer`. "
-    "**Partial behavior:** every valid item is created (all of them in one transaction); the others are "
-    "reported in `errors` by their index in the request, with `VALIDATION_ERROR` (and `details`) or "
-    "`CLIENT_DUPLICATE` (an active customer, or an earlier item, has the NIF). With `dry_run=true` "
-    "nothing is written and the same report is returned (with no `created_ids`). The answer is 200 even when "
-    "every item failed.",
+    description="Up to 500 customers, each validated on its own with the rules of `createCustomer` and checked "
+    "against the account's active customers and the earlier items (same NIF or alternative id). The answer is "
+    "BeeL's unified result: `metadata` (`source_type` `BULK_JSON`), `customers_validation` (one entry per item "
+    "by its 0-based `index`, with its `status`, `errors`, `warnings` and the `customer` it echoes) and "
+    "`statistics`.\n\n"
+    "**Atomic:** with `dry_run=false` (the default) every item is created in one transaction, each with its "
+    "audit entry and `customer.created` event, and the answer is **201** with every row's `customer_id`. If "
+    "any item is `ERROR`, `NIF_INVALID` or `DUPLICATE`, nothing is written and the answer is **422 "
+    "`BULK_VALIDATION_ERROR`** whose `error.errors` lists every problem as `{index, field, message}`. With "
+    "`dry_run=true` nothing is written and the same report is answered with **200**, whatever the items hold.",
     parameters=[
         OpenApiParameter(
             "dry_run",
             OpenApiTypes.BOOL,
             OpenApiParameter.QUERY,
             required=False,
-            description="Validate and report only; write nothing",
+            default=False,
+            description="true: validate and report only (200). false (the default): validate and create (201).",
         )
     ],
     request=inline_serializer(
@@ -118,35 +123,67 @@ bulk_create_customers = extend_schema(
         },
     ),
     responses={
-        200: BulkCreationResultSerializer,
-        **error_responses(400, 409, 413, 415, conflict=ErrorCode.CLIENT_DUPLICATE),
+        200: CustomerValidationUnifiedResultSerializer,
+        201: CustomerValidationUnifiedResultSerializer,
+        **error_responses(400, 409, 413, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
     examples=[
         OpenApiExample(
-            "Partial success",
+            "Created",
             response_only=True,
-            status_codes=["200"],
+            status_codes=["201"],
             value=envelope_example(
                 {
-                    "total": 2,
-                    "successful": 1,
-                    "failed": 1,
-                    "dry_run": False,
-                    "created_ids": ["550e8400-e29b-41d4-a716-446655440000"],
+                    "metadata": {
+                        "total_customers": 1,
+                        "is_dry_run": False,
+                        "processing_time_ms": 12,
+                        "source_type": "BULK_JSON",
+                    },
+                    "customers_validation": [
+                        {
+                            "index": 0,
+                            "status": "VALID",
+                            "errors": [],
+                            "warnings": [],
+                            "customer": {"legal_name": "Tech Solutions SL", "nif": "B12345674"},
+                            "customer_id": "550e8400-e29b-41d4-a716-446655440000",
+                        }
+                    ],
+                    "statistics": {
+                        "total_processed": 1,
+                        "valid": 1,
+                        "with_warnings": 0,
+                        "with_errors": 0,
+                        "duplicates": 0,
+                        "invalid_nifs": 0,
+                        "imported": 1,
+                        "success_rate": 1.0,
+                        "importable": 1,
+                        "not_importable": 0,
+                    },
+                }
+            ),
+        ),
+        OpenApiExample(
+            "Rejected",
+            response_only=True,
+            status_codes=["422"],
+            value={
+                "success": False,
+                "error": {
+                    "code": "BULK_VALIDATION_ERROR",
+                    "message": "The batch was rejected: some customers are not valid; nothing was created",
                     "errors": [
                         {
                             "index": 1,
-                            "error": {
-                                "code": "VALIDATION_ERROR",
-                                "message": "The provided data is not valid",
-                                "details": {
-                                    "nif": "Not a valid Spanish NIF, NIE or CIF (check the control character)."
-                                },
-                            },
+                            "field": "nif",
+                            "message": "Not a valid Spanish NIF, NIE or CIF (check the control character).",
                         }
                     ],
-                }
-            ),
-        )
+                },
+                "meta": {"timestamp": "2025-01-15T10:30:00Z", "request_id": "4bf92f3577b34da6a3ce929d0e0e4736"},
+            },
+        ),
     ],
 )

@@ -4,10 +4,11 @@ bodies and reports (bulk.py)."""
 from customers.serializers.bulk import (
     MAX_BULK_CREATE,
     BulkCreateSerializer,
-    BulkCreationResultSerializer,
     BulkDeactivationResultSerializer,
+    BulkErrorSerializer,
     CsvUploadSerializer,
-    ImportReportSerializer,
+    CustomerValidationUnifiedResultSerializer,
+    bulk_refusal,
     parse_bulk_ids,
 )
 from customers.serializers.customer import (
@@ -28,15 +29,16 @@ __all__ = [
     "AddressSerializer",
     "AlternativeIdSerializer",
     "BulkCreateSerializer",
-    "BulkCreationResultSerializer",
     "BulkDeactivationResultSerializer",
+    "BulkErrorSerializer",
     "CsvUploadSerializer",
     "CustomerChangeSerializer",
     "CustomerDetailSerializer",
     "CustomerReplaceSerializer",
     "CustomerSerializer",
+    "CustomerValidationUnifiedResultSerializer",
     "CustomerWriteSerializer",
-    "ImportReportSerializer",
     "MergeSerializer",
+    "bulk_refusal",
     "parse_bulk_ids",
 ]

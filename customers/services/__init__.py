@@ -3,7 +3,7 @@ the admin and the management commands call these and only format the result, so 
 same rules with the same outcomes. Callers import from here; the modules are how the package is read."""
 
 from customers.services.base import get_customer
-from customers.services.creation import create_customer, create_customers
+from customers.services.creation import create_customer, create_customers, create_customers_in_bulk
 from customers.services.editing import change_customer, update_customer
 from customers.services.erasure import anonymize_due_customers, erasure_retained_until, request_erasure
 from customers.services.identity import ensure_identity_is_free
@@ -30,6 +30,7 @@ from customers.services.reports import (
     ImportReport,
     ImportStatus,
     ReactivationReport,
+    SourceType,
 )
 
 __all__ = [
@@ -43,10 +44,12 @@ __all__ = [
     "ImportStatus",
     "ImportedRow",
     "ReactivationReport",
+    "SourceType",
     "anonymize_due_customers",
     "change_customer",
     "create_customer",
     "create_customers",
+    "create_customers_in_bulk",
     "customers_deactivated_by",
     "deactivate_customer",
     "deactivate_customers",

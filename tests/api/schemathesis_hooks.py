@@ -74,7 +74,7 @@ SERVER_JUDGMENTS = {
 
 # What only the server can say of an uploaded file (a CSV the import can read, with its required columns and
 # at most 1,000 rows): the schema can only say "binary".
-FILE_JUDGMENTS = {"CSV_INVALID", "CSV_TOO_MANY_ROWS"}
+FILE_JUDGMENTS = {"CSV_INVALID", "MISSING_HEADERS", "TOO_MANY_RECORDS", "CSV_FILE_TOO_LARGE"}
 RULE_CODES = set(validators.RULE_CODES)
 # Of them, those whose messages are judged field by field (the others are AEAT's rules for the alternative id).
 JUDGED_RULE_CODES = {

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from beel.errors import ErrorCode, ValidationFailed
 from beel.payloads import Choice, DecimalNumber, Field, Flag, ListOf, Obj, Text, WholeNumber
-from customers import record, request_body
+from customers import batch, record, request_body
 from customers.serializers import CustomerChangeSerializer, CustomerReplaceSerializer, CustomerWriteSerializer
 
 # Which kind of record field each declared serializer field is.
@@ -76,7 +76,7 @@ def test_an_import_row_is_checked_by_the_record_rules_alone():
         {"legal_name": "Acme SL", "alternative_id": {"type": "02", "number": "123", "country_code": "ES"}},
     ]
 
-    valid, without_identity, broken_aeat_rule = record.validate_import_rows(rows)
+    valid, without_identity, broken_aeat_rule = batch.validate_import_rows(rows)
 
     assert valid["nif"] == "B12345674"
     assert valid["email"] == "info@acme.es"
@@ -84,7 +84,7 @@ def test_an_import_row_is_checked_by_the_record_rules_alone():
     assert "nif" in without_identity.details
     # An import reports any refusal as an ERROR row; the API answers this one 422.
     assert isinstance(broken_aeat_rule, ValidationFailed)
-    assert record.validate_bulk_items([rows[2]])[0].code == ErrorCode.ALTERNATIVE_ID_SPAIN_INVALID_TYPE
+    assert batch.validate_bulk_items([rows[2]])[0].code == ErrorCode.ALTERNATIVE_ID_SPAIN_INVALID_TYPE
 
 
 def test_a_refusal_names_every_field_by_its_path_in_the_body():
