@@ -260,20 +260,24 @@ def _payment_columns(payment: Mapping | None) -> dict:
 
 
 def _check_payment_and_address(values: dict, body: Any, current: Mapping | None, *, province: bool) -> None:
-    """BeeL's rules on what was sent: a BANK_TRANSFER needs an IBAN (unless it is the stored one, so a customer
-        read can be written back), and a Spanish postal address (one with a street, postal code or city; beel takes
-    an address without them, BeeL does not) a province."""
+    """BeeL's rules on what was sent: a BANK_TRANSFER needs an IBAN, and a Spanish postal address (one with a
+    street, postal code or city; beel takes an address without them, BeeL does not) a province. Neither
+    refuses what is stored unchanged, so a customer stored before these rules can be read and written back."""
     errors: Errors = {}
-    payment = tuple(values.get(name) for name in PAYMENT_COLUMNS)
-    stored = current and tuple(current.get(name) for name in PAYMENT_COLUMNS)
-    if values.get("payment_method") == PaymentMethod.BANK_TRANSFER and not values["iban"] and payment != stored:
+    transfer = values.get("payment_method") == PaymentMethod.BANK_TRANSFER and not values["iban"]
+    if transfer and _changes(values, current, PAYMENT_COLUMNS):
         errors["preferred_payment_method", "iban"] = [Problem("An IBAN is required for BANK_TRANSFER.", "required")]
     spanish = values.get("country_code", (current or RECORD_DEFAULTS)["country_code"]) == SPAIN
     postal = any(values.get(name) for name in ("street", "postal_code", "city"))
-    if province and isinstance(body.get("address"), Mapping) and spanish and postal and not values.get("province"):
+    address = province and isinstance(body.get("address"), Mapping) and spanish and postal
+    if address and not values.get("province") and _changes(values, current, ADDRESS_COLUMNS):
         errors["address", "province"] = [Problem("The province is required for a Spanish address.", "required")]
     if errors:
         raise Invalid(errors)
+
+
+def _changes(values: Mapping, current: Mapping | None, names: tuple[str, ...]) -> bool:
+    return current is None or any(values.get(name, current.get(name)) != current.get(name) for name in names)
 
 
 PAYMENT_COLUMNS = ("payment_method", "iban", "swift", "payment_term_days")

@@ -611,6 +611,18 @@ def test_put_is_idempotent(api, account):
     assert AuditEntry.objects.filter(customer=customer).count() == entries
 
 
+def test_a_customer_stored_before_beels_rules_can_be_put_back_unchanged(api, account):
+    # A Spanish address without its province and a bank transfer without an IBAN, both refused when sent new.
+    customer = CustomerFactory(account=account, province="", payment_method="BANK_TRANSFER", iban="")
+    read = assert_success(api.get(url_of(customer)))
+
+    written = assert_success(api.put(url_of(customer), read, format="json"))
+    moved = api.put(url_of(customer), {**read, "address": {**read["address"], "city": "Toledo"}}, format="json")
+
+    assert written == read
+    assert set(assert_error(moved, 400, "VALIDATION_ERROR")["details"]) == {"address.province"}
+
+
 def test_put_requires_no_field_and_keeps_the_legal_name_and_the_identity(api, account):
     customer = CustomerFactory(account=account)
 
