@@ -36,11 +36,6 @@ class ErrorCode(StrEnum):
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE", 406, "The Accept header asks for something other than JSON."
     CONFLICT = "CONFLICT", 409, "The request conflicts with the resource's current state."
     CLIENT_HAS_INVOICES = "CLIENT_HAS_INVOICES", 409, "The customer has invoices and cannot be deactivated."
-    CUSTOMER_ALREADY_EXISTS = (
-        "CUSTOMER_ALREADY_EXISTS",
-        409,
-        "An active customer of the account already has this NIF (or alternative id).",
-    )
     CUSTOMER_INACTIVE = "CUSTOMER_INACTIVE", 409, "The customer is deactivated; reactivate it first."
     CUSTOMER_MERGED = "CUSTOMER_MERGED", 409, "The customer was merged into another (`merged_into`); use that one."
     CUSTOMER_ERASURE_PENDING = (
@@ -80,7 +75,6 @@ class ErrorCode(StrEnum):
         400,
         "The uploaded file is not a readable CSV (encoding, quoting), has no header line, or lacks a required column.",
     )
-    CSV_TOO_MANY_ROWS = "CSV_TOO_MANY_ROWS", 400, "The uploaded CSV has more data rows than one import accepts."
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", 413, "The body is larger than the service accepts."
     URI_TOO_LONG = "URI_TOO_LONG", 414, "The query string is longer than the service accepts."
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", 415, "The body is not application/json."
@@ -90,6 +84,82 @@ class ErrorCode(StrEnum):
         "SERVICE_UNAVAILABLE",
         503,
         "The database is unreachable or the query took too long; retry after the `Retry-After` seconds.",
+    )
+    BULK_VALIDATION_ERROR = (
+        "BULK_VALIDATION_ERROR",
+        422,
+        "An item of a bulk creation is not valid or is a duplicate; `error.errors` lists each problem by the item's "
+        "`index`, and nothing was written.",
+    )
+    MISSING_HEADERS = (
+        "MISSING_HEADERS",
+        400,
+        "The CSV's header line lacks a required column; `details` has `missing_headers` and `found_headers`.",
+    )
+    TOO_MANY_RECORDS = (
+        "TOO_MANY_RECORDS",
+        400,
+        "The CSV has more records than one import accepts; `details` has `record_count` and `max_records`.",
+    )
+    CSV_FILE_TOO_LARGE = (
+        "CSV_FILE_TOO_LARGE",
+        400,
+        "The CSV is larger than an import accepts; `details` has `file_size_mb` and `max_file_size_mb`.",
+    )
+    FILE_TOO_LARGE = "FILE_TOO_LARGE", 413, "The uploaded file is far larger than any import accepts."
+
+    # BeeL 1.9.0's codes for the customer record (issue 23).
+    CLIENT_NOT_FOUND = (
+        "CLIENT_NOT_FOUND",
+        404,
+        "No such customer for this account (get, PUT, PATCH and beel's extensions).",
+    )
+    CLIENT_DUPLICATE = (
+        "CLIENT_DUPLICATE",
+        409,
+        "An active customer of the account already has this NIF (or alternative id); `details` is empty.",
+    )
+    ALTERNATIVE_ID_COUNTRY_REQUIRED = (
+        "ALTERNATIVE_ID_COUNTRY_REQUIRED",
+        422,
+        "`alternative_id.country_code` is required for a type other than PASSPORT and NOT_REGISTERED.",
+    )
+    ALTERNATIVE_ID_SPAIN_INVALID_TYPE = (
+        "ALTERNATIVE_ID_SPAIN_INVALID_TYPE",
+        422,
+        "With `alternative_id.country_code` ES only PASSPORT and NOT_REGISTERED are allowed.",
+    )
+    ALTERNATIVE_ID_REQUIRES_SPAIN = (
+        "ALTERNATIVE_ID_REQUIRES_SPAIN",
+        422,
+        "A NOT_REGISTERED alternative id requires country_code ES.",
+    )
+    RECIPIENT_UNREGISTERED_ID_MUST_BE_DNI_OR_NIE = (
+        "RECIPIENT_UNREGISTERED_ID_MUST_BE_DNI_OR_NIE",
+        422,
+        "A NOT_REGISTERED alternative id's number must be a Spanish DNI or NIE.",
+    )
+    ALTERNATIVE_ID_VAT_REQUIRES_EU_COUNTRY = (
+        "ALTERNATIVE_ID_VAT_REQUIRES_EU_COUNTRY",
+        422,
+        "A NIF_IVA alternative id is for a VAT number of another EU member state.",
+    )
+    ALTERNATIVE_ID_VAT_INVALID_FORMAT = (
+        "ALTERNATIVE_ID_VAT_INVALID_FORMAT",
+        422,
+        "The NIF_IVA number is not a valid VAT number of its country.",
+    )
+    NIF_INVALID_FORMAT = "NIF_INVALID_FORMAT", 422, "The `nif` is not shaped as a Spanish NIF, NIE or CIF."
+    NIF_INVALID_CONTROL_DIGIT = "NIF_INVALID_CONTROL_DIGIT", 422, "The `nif`'s control character is wrong."
+    COUNTRY_CODE_REQUIRED = (
+        "COUNTRY_CODE_REQUIRED",
+        422,
+        "The address' country (or country_code) is not a country the service knows; send an ISO 3166-1 code.",
+    )
+    COUNTRY_CODE_MISMATCH = (
+        "COUNTRY_CODE_MISMATCH",
+        422,
+        "The address' `country` and `country_code` name different countries.",
     )
 
 

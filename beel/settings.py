@@ -240,9 +240,10 @@ X_FRAME_OPTIONS = "DENY"
 # 100 ids of 36 characters with their commas fit comfortably in 8 KiB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 MAX_QUERY_STRING_LENGTH = env_int("MAX_QUERY_STRING_LENGTH", 8192)
-# A file upload (multipart/form-data: the CSV import, whose file may be 5 MiB) may be this large, the file's
-# own limit plus room for the multipart framing; the import checks the file itself.
-MAX_UPLOAD_BODY_SIZE = 5 * 1024 * 1024 + 64 * 1024
+# A file upload (multipart/form-data: the CSV import, whose file may be 5 MiB) may be this large: BeeL reads
+# files up to 12 MB and refuses one over 5 MB with 400 CSV_FILE_TOO_LARGE and its figures, which the import
+# checks itself; past this, 413 FILE_TOO_LARGE before anything is read.
+MAX_UPLOAD_BODY_SIZE = 12 * 1024 * 1024 + 64 * 1024
 
 # The cache holds the rate-limit counters: Redis (CACHE_URL=redis://...) shares them between processes
 # and servers; without it each process counts on its own, which is fine for development. Any other

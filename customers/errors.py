@@ -5,6 +5,14 @@ class CustomerNotFound(NotFound):
     default_message = "Customer not found"
 
 
+class ClientNotFound(NotFound):
+    """BeeL's 404 for a customer on getCustomer, updateCustomer and patchCustomer; the seed DELETE routes keep
+    NOT_FOUND (CustomerNotFound), as their pages say."""
+
+    code = ErrorCode.CLIENT_NOT_FOUND
+    default_message = "Customer not found"
+
+
 class InvalidCustomerId(ValidationFailed):
     default_message = "Invalid customer ID: expected a UUID"
 
@@ -15,7 +23,7 @@ class CustomerHasInvoices(Conflict):
 
 
 class CustomerAlreadyExists(Conflict):
-    code = ErrorCode.CUSTOMER_ALREADY_EXISTS
+    code = ErrorCode.CLIENT_DUPLICATE
     default_message = "An active customer with this NIF already exists"
 
 
@@ -47,12 +55,13 @@ class RetentionActive(Conflict):
     )
 
 
-class AlternativeIdInvalid(DomainError):
-    """The alternative id breaks one of AEAT's rules (customers.validators.validate_alternative_id);
-    `details` says which."""
+class RuleBroken(DomainError):
+    """A record rule answered with BeeL's own code for it (customers.validators.RULE_CODES, 422); `details`
+    names the field."""
 
-    code = ErrorCode.ALTERNATIVE_ID_INVALID
-    default_message = "The alternative id is not valid for the tax authority (AEAT)"
+    def __init__(self, code: ErrorCode, message: str | None = None, *, details: dict | None = None):
+        self.code = code
+        super().__init__(message or code.meaning, details=details)
 
 
 class CsvUnreadable(DomainError):
@@ -60,11 +69,28 @@ class CsvUnreadable(DomainError):
     default_message = "The file is not a CSV the import can read"
 
 
+class CsvMissingHeaders(DomainError):
+    code = ErrorCode.MISSING_HEADERS
+    default_message = "The header line lacks a required column"
+
+
 class CsvTooManyRows(DomainError):
-    code = ErrorCode.CSV_TOO_MANY_ROWS
+    code = ErrorCode.TOO_MANY_RECORDS
     default_message = "The file has too many rows for one import"
 
 
 class ImportFileTooLarge(DomainError):
-    code = ErrorCode.PAYLOAD_TOO_LARGE
+    code = ErrorCode.CSV_FILE_TOO_LARGE
     default_message = "The file is larger than the import accepts"
+
+
+class BulkValidationFailed(DomainError):
+    """A bulk creation with an item that is not valid or is a duplicate: nothing is written, and `report`
+    (customers.services.ImportReport) says what is wrong with each item."""
+
+    code = ErrorCode.BULK_VALIDATION_ERROR
+    default_message = "The batch was rejected: some customers are not valid; nothing was created"
+
+    def __init__(self, report, message: str | None = None):
+        super().__init__(message)
+        self.report = report

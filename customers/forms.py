@@ -82,7 +82,7 @@ class CustomerAdminForm(forms.ModelForm):
             "alternative_id_number": _("Alternative id number"),
             "alternative_id_country": _("Alternative id country"),
             "contact_person": _("Contact person"),
-            "web": _("Web"),
+            "website": _("Website"),
             "notes": _("Notes"),
             "payment_method": _("Payment method"),
             "iban": "IBAN",
@@ -109,8 +109,8 @@ class CustomerAdminForm(forms.ModelForm):
         code = self.cleaned_data["alternative_id_country"]
         return normalize_country_code(code) if code else ""
 
-    def clean_web(self) -> str:
-        return validate_url(self.cleaned_data["web"]) if self.cleaned_data["web"] else ""
+    def clean_website(self) -> str:
+        return validate_url(self.cleaned_data["website"]) if self.cleaned_data["website"] else ""
 
     def clean_iban(self) -> str:
         return normalize_iban(self.cleaned_data["iban"]) if self.cleaned_data["iban"] else ""

@@ -15,6 +15,7 @@ from customers.validators import (
     DEFAULT_COUNTRY,
     PAYMENT_TERM_MAX_DAYS,
     SPAIN,
+    WEBSITE_MAX_LENGTH,
     AlternativeIdType,
     PaymentMethod,
     fold,
@@ -44,7 +45,7 @@ PERSONAL_FIELDS = [
     "alternative_id_country",
     "billing_emails",
     "contact_person",
-    "web",
+    "website",
     "notes",
     "general_discount",
     "payment_method",
@@ -134,7 +135,7 @@ class Customer(models.Model):
     number = models.CharField(_("number"), max_length=20, blank=True)
     floor = models.CharField(_("floor"), max_length=20, blank=True)
     door = models.CharField(_("door"), max_length=20, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     province = models.CharField(_("province"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=100, default=DEFAULT_COUNTRY)
@@ -151,7 +152,7 @@ class Customer(models.Model):
     alternative_id_country = models.CharField(_("alternative id country"), max_length=2, blank=True)
     billing_emails = models.JSONField(_("billing emails"), default=list, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
-    web = models.URLField(_("web"), max_length=200, blank=True)
+    website = models.CharField(_("website"), max_length=WEBSITE_MAX_LENGTH, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     general_discount = models.DecimalField(_("general discount (%)"), max_digits=5, decimal_places=2, default=0)
     payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices, blank=True)

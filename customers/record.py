@@ -6,8 +6,7 @@ answered with. The API's serializers (customers.serializers) only adapt it to DR
 accepts exactly what the API accepts.
 
 The body is checked as the API documents it (nested `address`, `alternative_id` and
-`preferred_payment_method`), each value by its function in customers.validators, with the messages and
-codes of DRF's fields (beel.payloads)."""
+`preferred_payment_method`) by the fields of customers.request_body."""
 
 from collections.abc import Mapping
 from decimal import Decimal
@@ -15,48 +14,26 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from beel.errors import DomainError, ValidationFailed
-from beel.payloads import (
-    Choice,
-    DecimalNumber,
-    Field,
-    Flag,
-    Invalid,
-    ListOf,
-    Obj,
-    Problem,
-    Text,
-    WholeNumber,
-    checked,
-)
+from beel.errors import DomainError, ErrorCode, ValidationFailed
+from beel.payloads import MISSING, Errors, Invalid, Problem
 from customers import errors
+from customers.request_body import CHANGES, RECORD
 from customers.validators import (
-    ALTERNATIVE_ID_INVALID,
-    CONTACT_PERSON_MAX_LENGTH,
     DEFAULT_COUNTRY,
-    LEGAL_NAME_MAX_LENGTH,
-    MAX_BILLING_EMAILS,
-    PAYMENT_TERM_MAX_DAYS,
+    DEFAULT_PAYMENT_METHOD,
+    DEFAULT_PAYMENT_TERM_DAYS,
+    RULE_CODES,
     SPAIN,
-    TRADE_NAME_MAX_LENGTH,
     AlternativeIdInvalid,
-    AlternativeIdType,
     PaymentMethod,
     country_code_of,
     country_name,
-    normalize_bic,
-    normalize_country_code,
-    normalize_iban,
     normalize_phone,
     validate_alternative_id,
-    validate_legal_name,
-    validate_metadata,
     validate_nif,
-    validate_url,
 )
 
-# What a record's fields hold when nothing was given: a new customer's, and what a full replace (PUT) resets
-# an absent field to.
+# What a record's fields hold when nothing was given: a new customer's, and what a cleared field holds.
 RECORD_DEFAULTS = {
     "legal_name": "",
     "trade_name": "",
@@ -77,7 +54,7 @@ RECORD_DEFAULTS = {
     "country_code": SPAIN,
     "billing_emails": [],
     "contact_person": "",
-    "web": "",
+    "website": "",
     "notes": "",
     "general_discount": Decimal("0.00"),
     "payment_method": "",
@@ -86,7 +63,12 @@ RECORD_DEFAULTS = {
     "payment_term_days": None,
     "metadata": {},
 }
-
+# What a PUT clears when it leaves them out (BeeL 1.9.0's UpdateCustomerRequest: trade_name is not refilled
+# from legal_name); every other field, the identity and `metadata` included, is kept.
+CLEARED_BY_PUT = ("trade_name", "email", "website", "billing_emails", "contact_person", "notes", "general_discount")
+# What `null` clears (PatchCustomerRequest; a PUT takes them too, so a customer read can be written back).
+NULL_CLEARS = (*CLEARED_BY_PUT, "phone")
+ADDRESS_COLUMNS = ("street", "number", "floor", "door", "postal_code", "city", "province", "country", "country_code")
 
 IDENTITY_REQUIRED = "A customer needs a nif or, without a Spanish NIF, an alternative_id."
 
@@ -96,12 +78,13 @@ def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
     the imports alike. `values` are the fields being written, each already valid on its own (see
     customers.validators); `current` the stored record they change (None for a new one). Returns `values`
     normalised, with the country name or code derived when only the other was given. Raises a
-    ValidationError mapping model field names (and `alternative_id` for the id as a whole) to messages;
-    an AEAT rule broken by the alternative id carries the code ALTERNATIVE_ID_INVALID.
+    ValidationError mapping model field names (and `alternative_id` for the id as a whole) to errors; a rule
+    with a code of BeeL's (validators.RULE_CODES) carries it.
 
-    - The address' `country_code` decides the NIF check and the phone's default region. Sent alone, it
-      gives `country` its Spanish name; `country` sent alone (in Spanish or English) gives the code, and an
-      unknown name is refused; both sent are kept as sent.
+    - The address' `country_code` decides the NIF check and the phone's default region, and gives `country`
+      its Spanish name; `country` sent alone (a Spanish or English name, or a code) gives the code, and an
+      unknown one is COUNTRY_CODE_REQUIRED; both sent must name the same country (COUNTRY_CODE_MISMATCH),
+      except a plain "España", which yields to the code.
     - A customer has a Spanish `nif` or an `alternative_id`, never both: an invoice names its recipient by
       exactly one of them (AEAT's NIF or IDOtro)."""
     stored = {**RECORD_DEFAULTS, **(current or {})}
@@ -121,14 +104,27 @@ def clean_record(values: dict, *, current: Mapping | None = None) -> dict:
 
 
 def _derive_country(values: dict, errors: dict) -> None:
-    if "country_code" in values and "country" not in values:
+    if "country" not in values:
+        if "country_code" in values:
+            values["country"] = country_name(values["country_code"])
+        return
+    code = country_code_of(values["country"])
+    if code is None:
+        errors["country"] = [
+            ValidationError(
+                "Unknown country: send address.country_code (ISO 3166-1 alpha-2).", code="COUNTRY_CODE_REQUIRED"
+            )
+        ]
+    elif "country_code" not in values:
+        values["country_code"], values["country"] = code, country_name(code)
+    elif code == values["country_code"] or code == SPAIN:
         values["country"] = country_name(values["country_code"])
-    elif "country" in values and "country_code" not in values:
-        code = country_code_of(values["country"])
-        if code is None:
-            errors["country"] = ["Unknown country name: send address.country_code (ISO 3166-1 alpha-2)."]
-        else:
-            values["country_code"] = code
+    else:
+        errors["country_code"] = [
+            ValidationError(
+                "address.country and address.country_code name different countries.", code="COUNTRY_CODE_MISMATCH"
+            )
+        ]
 
 
 def _check_identity(values: dict, stored: Mapping, *, new: bool, country_code: str, errors: dict) -> None:
@@ -148,10 +144,10 @@ def _check_identity(values: dict, stored: Mapping, *, new: bool, country_code: s
         try:
             values["nif"] = validate_nif(nif, country_code=country_code)
         except ValidationError as error:
-            errors["nif"] = error.messages
+            errors["nif"] = [error]
     if identity_sent and alternative_type and any(name.startswith("alternative_id_") for name in values):
         try:
-            values["alternative_id_number"] = validate_alternative_id(
+            values["alternative_id_number"], values["alternative_id_country"] = validate_alternative_id(
                 type=alternative_type,
                 number=value("alternative_id_number"),
                 country_code=value("alternative_id_country"),
@@ -165,87 +161,12 @@ def stored_values(customer) -> dict[str, Any]:
     return {name: getattr(customer, name) for name in RECORD_DEFAULTS}
 
 
-# --- the body, as the API documents it (customers.serializers declares the same fields for the schema) -----
-
-
-def _country_code(**options) -> Text:
-    return Text(2, trim=False, check=normalize_country_code, **options)
-
-
-def _compact(normalize):
-    return lambda value: checked(normalize, value) if value else ""
-
-
-ADDRESS = Obj(
-    {
-        "street": Text(255, allow_blank=True),
-        "number": Text(20, allow_blank=True),
-        "floor": Text(20, allow_blank=True),
-        "door": Text(20, allow_blank=True),
-        "postal_code": Text(10, allow_blank=True),
-        "city": Text(100, allow_blank=True),
-        "province": Text(100, allow_blank=True),
-        "country": Text(100),
-        "country_code": _country_code(),
-    },
-    inline=True,
-)
-ALTERNATIVE_ID = Obj(
-    {
-        "type": Choice(AlternativeIdType.values, required=True),
-        "number": Text(32, required=True),
-        "country_code": _country_code(required=True),
-    },
-    allow_null=True,
-)
-PAYMENT_METHOD = Obj(
-    {
-        "method": Choice(PaymentMethod.values, required=True),
-        "iban": Text(42, allow_blank=True, then=_compact(normalize_iban)),
-        "swift": Text(14, allow_blank=True, then=_compact(normalize_bic)),
-        "payment_term_days": WholeNumber(minimum=0, maximum=PAYMENT_TERM_MAX_DAYS, allow_null=True),
-    },
-    allow_null=True,
-)
-
-
-class Metadata(Field):
-    def convert(self, data: Any, *, partial: bool) -> dict:
-        return checked(validate_metadata, data)
-
-
-RECORD_FIELDS: dict[str, Field] = {
-    "legal_name": Text(LEGAL_NAME_MAX_LENGTH, trim=False, check=validate_legal_name, required=True),
-    "trade_name": Text(TRADE_NAME_MAX_LENGTH, allow_blank=True),
-    "nif": Text(32, allow_null=True),
-    "alternative_id": ALTERNATIVE_ID,
-    "email": Text(254, allow_blank=True, email=True, then=lambda value: value.strip().lower()),
-    "phone": Text(32, allow_blank=True),
-    "address": ADDRESS,
-    "billing_emails": ListOf(
-        Text(254, email=True, required=True),
-        max_length=MAX_BILLING_EMAILS,
-        then=lambda emails: list(dict.fromkeys(email.strip().lower() for email in emails)),
-    ),
-    "contact_person": Text(CONTACT_PERSON_MAX_LENGTH, allow_blank=True),
-    "web": Text(200, allow_blank=True, trim=False, check=validate_url),
-    "notes": Text(2000, allow_blank=True, trim=False),
-    "general_discount": DecimalNumber(max_digits=5, decimal_places=2, minimum=0, maximum=100),
-    "preferred_payment_method": PAYMENT_METHOD,
-    "metadata": Metadata(),
-}
-RECORD = Obj(RECORD_FIELDS)
-# PUT: the whole record, and `active` (false deactivates, true reactivates).
-WHOLE_RECORD = Obj({**RECORD_FIELDS, "active": Flag()})
-
-# Where each model field is in the API's shape, for the errors of the rules between fields (clean_record).
 API_PATHS = {
     "alternative_id": "alternative_id",
     "alternative_id_type": "alternative_id.type",
     "alternative_id_number": "alternative_id.number",
     "alternative_id_country": "alternative_id.country_code",
-    "country": "address.country",
-    "country_code": "address.country_code",
+    **{name: f"address.{name}" for name in ADDRESS_COLUMNS},
     "payment_method": "preferred_payment_method.method",
     "iban": "preferred_payment_method.iban",
     "swift": "preferred_payment_method.swift",
@@ -253,24 +174,29 @@ API_PATHS = {
 }
 
 
-def check_record(body: Any, *, current: Mapping | None = None, partial: bool = False, whole: bool = False) -> dict:
-    """A body of POST (`current` None), PATCH (`partial`, `current` the stored record) or PUT (`whole`: a
-    field left out is reset to its default) as the model's columns, normalised. Raises Invalid with every
-    error by its path in the body."""
+def check_record(
+    body: Any, *, current: Mapping | None = None, partial: bool = False, whole: bool = False, province: bool = True
+) -> dict:
+    """A body of POST (`current` None), PATCH (`partial`, `current` the stored record) or PUT (`whole`,
+    `current` the stored record: CLEARED_BY_PUT left out are cleared, the rest kept) as the model's columns,
+    normalised. `province`: a Spanish postal address needs one (BeeL's Address; a CSV row does not, as
+    spreadsheets often leave it out). Raises Invalid with every error by its path in the body."""
     if body is None:
         raise Invalid({("non_field_errors",): [Problem("No data provided", "null")]})
     try:
-        values = (WHOLE_RECORD if whole else RECORD).clean(body, partial=partial)
+        values = (RECORD if current is None else CHANGES).clean(body, partial=partial or whole)
     except Invalid as error:
-        # A new record (or a full replace) without any identity says so with its other errors, not after.
+        # A new record without any identity says so with its other errors, not after.
         missing = isinstance(body, dict) and not body.get("nif") and not body.get("alternative_id")
-        if missing and not partial and ("nif",) not in error.errors:
+        if missing and current is None and ("nif",) not in error.errors:
             error.errors["nif",] = [Problem(IDENTITY_REQUIRED, "required")]
         raise
-    values = _columns(values)
+    values = _columns(values, body, new=current is None)
+    if whole:
+        values = {**{name: RECORD_DEFAULTS[name] for name in CLEARED_BY_PUT}, **values}
     active = values.pop("active", None)
     try:
-        values = clean_record(values, current=None if whole else current)
+        values = clean_record(values, current=current)
     except ValidationError as error:
         raise Invalid(
             {
@@ -282,37 +208,88 @@ def check_record(body: Any, *, current: Mapping | None = None, partial: bool = F
                 for name, items in error.error_dict.items()
             }
         ) from None
-    if whole:
-        values = {**RECORD_DEFAULTS, **values}
-        if active is not None:
-            values["active"] = active
+    _check_payment_and_address(values, body, current, province=province)
+    if active is not None:
+        values["active"] = active
     return values
 
 
-def _columns(values: dict) -> dict:
-    """The API's nested objects as the model's columns (null: the object cleared)."""
+def _columns(values: dict, body: Mapping, *, new: bool) -> dict:
+    """The API's nested objects as the model's columns: `null` clears, and an `address` or a
+    `preferred_payment_method` sent to change a customer is the whole of it."""
     values = dict(values)
-    if "nif" in values and values["nif"] is None:
-        values["nif"] = ""
-    if "alternative_id" in values:
-        alternative_id = values.pop("alternative_id") or {}
+    for name in NULL_CLEARS:
+        if name in values and values[name] is None:
+            values[name] = RECORD_DEFAULTS[name]
+    if values.get("nif") is None:
+        values.pop("nif", None)  # null or absent: the identity is the alternative id, or kept
+    alternative_id = values.pop("alternative_id", MISSING)
+    if alternative_id is not MISSING and (alternative_id or "nif" not in values):
+        alternative_id = alternative_id or {}
         values["alternative_id_type"] = alternative_id.get("type", "")
         values["alternative_id_number"] = alternative_id.get("number", "")
-        values["alternative_id_country"] = alternative_id.get("country_code", "")
+        values["alternative_id_country"] = alternative_id.get("country_code") or ""
+    # nif and alternative_id are exclusive: the one sent replaces the other (both sent is refused later).
+    if not new and values.get("alternative_id_type") and "nif" not in values:
+        values["nif"] = ""
+    elif not new and values.get("nif") and "alternative_id_type" not in values:
+        values.update(alternative_id_type="", alternative_id_number="", alternative_id_country="")
+    if not new and isinstance(body.get("address"), Mapping):
+        for name in ADDRESS_COLUMNS:
+            if values.get(name) is None:
+                values.pop(name, None)
+                if name not in ("country", "country_code"):
+                    values[name] = ""
+        if "country" not in values and "country_code" not in values:
+            values["country_code"] = SPAIN
     if "preferred_payment_method" in values:
-        payment = values.pop("preferred_payment_method") or {}
-        values["payment_method"] = payment.get("method", "")
-        values["iban"] = payment.get("iban", "")
-        values["swift"] = payment.get("swift", "")
-        values["payment_term_days"] = payment.get("payment_term_days")
+        payment = values.pop("preferred_payment_method")
+        values.update(_payment_columns(payment))
     return values
+
+
+def _payment_columns(payment: Mapping | None) -> dict:
+    if payment is None:
+        return {"payment_method": "", "iban": "", "swift": "", "payment_term_days": None}
+    return {
+        "payment_method": payment.get("method") or DEFAULT_PAYMENT_METHOD,
+        "iban": payment.get("iban") or "",
+        "swift": payment.get("swift") or "",
+        "payment_term_days": payment.get("payment_term_days", DEFAULT_PAYMENT_TERM_DAYS),
+    }
+
+
+def _check_payment_and_address(values: dict, body: Any, current: Mapping | None, *, province: bool) -> None:
+    """BeeL's rules on what was sent: a BANK_TRANSFER needs an IBAN, and a Spanish postal address (one with a
+    street, postal code or city; beel takes an address without them, BeeL does not) a province. Neither
+    refuses what is stored unchanged, so a customer stored before these rules can be read and written back."""
+    errors: Errors = {}
+    transfer = values.get("payment_method") == PaymentMethod.BANK_TRANSFER and not values["iban"]
+    if transfer and _changes(values, current, PAYMENT_COLUMNS):
+        errors["preferred_payment_method", "iban"] = [Problem("An IBAN is required for BANK_TRANSFER.", "required")]
+    spanish = values.get("country_code", (current or RECORD_DEFAULTS)["country_code"]) == SPAIN
+    postal = any(values.get(name) for name in ("street", "postal_code", "city"))
+    address = province and isinstance(body.get("address"), Mapping) and spanish and postal
+    if address and not values.get("province") and _changes(values, current, ADDRESS_COLUMNS):
+        errors["address", "province"] = [Problem("The province is required for a Spanish address.", "required")]
+    if errors:
+        raise Invalid(errors)
+
+
+def _changes(values: Mapping, current: Mapping | None, names: tuple[str, ...]) -> bool:
+    return current is None or any(values.get(name, current.get(name)) != current.get(name) for name in names)
+
+
+PAYMENT_COLUMNS = ("payment_method", "iban", "swift", "payment_term_days")
 
 
 def refusal(error: Invalid) -> DomainError:
-    """What an invalid record is answered with: 422 ALTERNATIVE_ID_INVALID when only AEAT's rules for the
-    alternative id were broken, else 400 VALIDATION_ERROR with every error."""
-    if error.codes == {ALTERNATIVE_ID_INVALID}:
-        return errors.AlternativeIdInvalid(details=error.details)
+    """What an invalid record is answered with: when every problem is a rule with a code of BeeL's
+    (validators.RULE_CODES: the alternative id's, the NIF's, the country's), that code (422) with the
+    details; else VALIDATION_ERROR with every error."""
+    codes = [problem.code for problems in error.errors.values() for problem in problems]
+    if codes and all(code in RULE_CODES for code in codes):
+        return errors.RuleBroken(ErrorCode(codes[0]), details=error.details)
     return ValidationFailed(details=error.details)
 
 
@@ -322,27 +299,3 @@ def validated_record(body: Any, **how) -> dict:
         return check_record(body, **how)
     except Invalid as error:
         raise refusal(error) from None
-
-
-def validate_bulk_items(raw_items: list) -> list[dict | DomainError]:
-    """Each item of POST /customers/bulk validated on its own: its columns, or the error it gets in the report,
-    so one bad item fails alone."""
-    items = []
-    for raw in raw_items:
-        try:
-            items.append(check_record(raw))
-        except Invalid as error:
-            items.append(refusal(error))
-    return items
-
-
-def validate_import_rows(payloads: list[dict]) -> list[dict | DomainError]:
-    """As `validate_bulk_items`, for the rows of a CSV (objects of strings); a row breaking only AEAT's rules
-    is an ERROR row like any other, so every refusal is a ValidationFailed."""
-    items = []
-    for payload in payloads:
-        try:
-            items.append(check_record(payload))
-        except Invalid as error:
-            items.append(ValidationFailed(details=error.details))
-    return items

@@ -6,10 +6,12 @@ building a model instance per row, and a model instance goes through the very sa
 (`columns_of`): retrieve, list and events cannot drift apart."""
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from beel.timestamps import format_utc
 from customers.models import Customer
+from customers.validators import ALTERNATIVE_ID_TYPE_NAMES
 
 # Shown only when set, as in the spec's example (beel-list-customers.txt), where most customers have none.
 OPTIONAL_ADDRESS_FIELDS = ("floor", "door")
@@ -21,7 +23,7 @@ PAYMENT_METHOD_COLUMNS = ("payment_method", "iban", "swift", "payment_term_days"
 # What customer_representation reads: the list selects exactly these.
 LIST_COLUMNS = (
     "id", "legal_name", "nif", "email", "phone", *ADDRESS_COLUMNS, "active", "created_at", "updated_at",
-    "trade_name", *ALTERNATIVE_ID_COLUMNS, "billing_emails", "contact_person", "web", "notes", "general_discount",
+    "trade_name", *ALTERNATIVE_ID_COLUMNS, "billing_emails", "contact_person", "website", "notes", "general_discount",
     *PAYMENT_METHOD_COLUMNS, "metadata",
 )  # fmt: skip
 FISCAL_IDENTITY_COLUMNS = ("legal_name", "nif", *ALTERNATIVE_ID_COLUMNS, *ADDRESS_COLUMNS)
@@ -32,6 +34,13 @@ def columns_of(customer: Customer, names: tuple[str, ...] = LIST_COLUMNS) -> dic
 
 
 def _address(columns: Mapping[str, Any]) -> dict:
+    """BeeL's AddressResponse: every field null when unknown, never ""; `floor` and `door` left out when
+    unset, as in the seed list's example (beel-list-customers.txt), which the schema allows."""
+    address = _postal_address(columns)
+    return {name: value or None for name, value in address.items()}
+
+
+def _postal_address(columns: Mapping[str, Any]) -> dict:
     address = {"street": columns["street"], "number": columns["number"]}
     for name in OPTIONAL_ADDRESS_FIELDS:
         if value := columns[name]:
@@ -53,8 +62,8 @@ def fiscal_identity(customer: Customer) -> dict:
     return {
         "legal_name": columns["legal_name"],
         "nif": columns["nif"],
-        "alternative_id": _alternative_id(columns),
-        "address": _address(columns),
+        "alternative_id": _alternative_id(columns, name=False),
+        "address": _postal_address(columns),
     }
 
 
@@ -64,37 +73,50 @@ def customer_representation(customer: Customer) -> dict:
 
 
 def render_customer(columns: Mapping[str, Any]) -> dict:
-    """customer_representation from the LIST_COLUMNS of one row."""
-    return {
+    """customer_representation from the LIST_COLUMNS of one row: BeeL 1.9.0's Customer, an unset optional
+    field null (never ""), then beel's extension `metadata`."""
+    representation = {
         "id": str(columns["id"]),
         "legal_name": columns["legal_name"],
-        "nif": columns["nif"],
+        "nif": columns["nif"] or None,
         "email": columns["email"] or None,
         "phone": columns["phone"] or None,
         "address": _address(columns),
         "active": columns["active"],
         "created_at": format_utc(columns["created_at"]),
         "updated_at": format_utc(columns["updated_at"]),
-        # The rest of the record (issue #14), after the spec's fields so their order stays as documented.
-        "trade_name": columns["trade_name"],
+        # The rest of the record, after the seed page's fields so their order stays as documented.
+        "trade_name": columns["trade_name"] or None,
         "alternative_id": _alternative_id(columns),
         "billing_emails": list(columns["billing_emails"]),
-        "contact_person": columns["contact_person"],
-        "web": columns["web"],
-        "notes": columns["notes"],
-        "general_discount": f"{columns['general_discount']:.2f}",
+        "contact_person": columns["contact_person"] or None,
+        "website": columns["website"] or None,
+        "notes": columns["notes"] or None,
+        "general_discount": json_number(columns["general_discount"]),
         "preferred_payment_method": _payment_method(columns),
         "metadata": dict(columns["metadata"]),
     }
+    if representation["preferred_payment_method"] is None:
+        del representation["preferred_payment_method"]  # optional and not nullable in BeeL's Customer
+    return representation
 
 
-def _alternative_id(columns: Mapping[str, Any]) -> dict | None:
+def json_number(value: Decimal) -> int | float:
+    """A 2-place Decimal as a JSON number: an int when whole (10), else the float whose shortest form is
+    exactly the decimal (12.5, 33.33: every 2-place value up to 100 round-trips through a double)."""
+    value = Decimal(str(value))  # a new instance may still hold the model's default, the int 0
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _alternative_id(columns: Mapping[str, Any], *, name: bool = True) -> dict | None:
+    """`type` by BeeL's name (NIF_IVA, PASSPORT...); an invoice's recipient copy keeps AEAT's code."""
     if not columns["alternative_id_type"]:
         return None
+    type_ = columns["alternative_id_type"]
     return {
-        "type": columns["alternative_id_type"],
+        "type": ALTERNATIVE_ID_TYPE_NAMES.get(type_, type_) if name else type_,
         "number": columns["alternative_id_number"],
-        "country_code": columns["alternative_id_country"],
+        "country_code": columns["alternative_id_country"] or None,
     }
 
 
@@ -103,8 +125,8 @@ def _payment_method(columns: Mapping[str, Any]) -> dict | None:
         return None
     return {
         "method": columns["payment_method"],
-        "iban": columns["iban"],
-        "swift": columns["swift"],
+        "iban": columns["iban"] or None,
+        "swift": columns["swift"] or None,
         "payment_term_days": columns["payment_term_days"],
     }
 

@@ -9,10 +9,11 @@ from functools import lru_cache
 import phonenumbers
 import pycountry
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum import bic, iban
+from stdnum.es import dni as spanish_dni
+from stdnum.es import nie as spanish_nie
 from stdnum.es import nif as spanish_nif
 from stdnum.eu import vat as eu_vat
 
@@ -37,18 +38,30 @@ def normalize_nif(value: str) -> str:
     return _NIF_NOISE.sub("", value or "").upper()
 
 
+# BeeL 1.9.0's NIF: a DNI, a CIF or a NIE, 9 characters.
+SPANISH_NIF_PATTERN = re.compile(r"^(\d{8}[A-Z]|[ABCDEFGHJKLMNPQRSUVW]\d{7}[A-Z0-9]|[XYZ]\d{7}[A-Z])$")
+
+
 def validate_nif(value: str, *, country_code: str = "ES") -> str:
     """Normalised NIF, checked with its control character while the address' country code is ES (DNI, NIE
-    and CIF forms).
+    and CIF forms): BeeL's NIF_INVALID_FORMAT when it is not shaped as one, NIF_INVALID_CONTROL_DIGIT when
+    only its control character is wrong.
 
     Raises django's ValidationError, which DRF serializers and Django forms both understand."""
     normalized = normalize_nif(value)
     if not normalized:
         raise ValidationError("NIF is required.")
+    spanish = country_code == "ES"
     if len(normalized) > 20 or not normalized.isalnum() or not normalized.isascii():
-        raise ValidationError("NIF may contain only letters and digits.")
-    if country_code == "ES" and not spanish_nif.is_valid(normalized):
-        raise ValidationError("Not a valid Spanish NIF, NIE or CIF (check the control character).")
+        raise ValidationError(
+            "NIF may contain only letters and digits.", code="NIF_INVALID_FORMAT" if spanish else None
+        )
+    if spanish and not SPANISH_NIF_PATTERN.match(normalized):
+        raise ValidationError("Not shaped as a Spanish NIF, NIE or CIF (9 characters).", code="NIF_INVALID_FORMAT")
+    if spanish and not spanish_nif.is_valid(normalized):
+        raise ValidationError(
+            "Not a valid Spanish NIF, NIE or CIF (check the control character).", code="NIF_INVALID_CONTROL_DIGIT"
+        )
     return normalized
 
 
@@ -91,7 +104,8 @@ SPAIN = "ES"
 
 
 class AlternativeIdType(models.TextChoices):
-    """AEAT's IDType for a recipient without a Spanish NIF (SII / VERI*FACTU, L7)."""
+    """AEAT's IDType for a recipient without a Spanish NIF (SII / VERI*FACTU, L7): stored as AEAT's code, shown
+    by BeeL's name (ALTERNATIVE_ID_TYPE_NAMES); the API takes either."""
 
     EU_VAT = "02", _("NIF-IVA (EU VAT number)")
     PASSPORT = "03", _("Passport")
@@ -101,28 +115,65 @@ class AlternativeIdType(models.TextChoices):
     NOT_REGISTERED = "07", _("Not registered")
 
 
+# BeeL 1.9.0's names of AEAT's codes, in the same order (AlternativeIdentifier.type); the codes stay accepted.
+ALTERNATIVE_ID_TYPE_NAMES = {
+    AlternativeIdType.EU_VAT: "NIF_IVA",
+    AlternativeIdType.PASSPORT: "PASSPORT",
+    AlternativeIdType.RESIDENCE_COUNTRY_DOCUMENT: "COUNTRY_ID",
+    AlternativeIdType.RESIDENCE_CERTIFICATE: "RESIDENCE_CERTIFICATE",
+    AlternativeIdType.OTHER_DOCUMENT: "OTHER_DOCUMENT",
+    AlternativeIdType.NOT_REGISTERED: "NOT_REGISTERED",
+}
+ALTERNATIVE_ID_TYPES_BY_NAME = {name: code for code, name in ALTERNATIVE_ID_TYPE_NAMES.items()}
+
 # With a Spanish country code AEAT accepts only a passport or "not registered"; "not registered" is only
 # for Spain.
 SPANISH_ALTERNATIVE_ID_TYPES = {AlternativeIdType.PASSPORT, AlternativeIdType.NOT_REGISTERED}
 
 
 class PaymentMethod(models.TextChoices):
-    TRANSFER = "transfer", _("Bank transfer")
-    DIRECT_DEBIT = "direct_debit", _("Direct debit")
-    CARD = "card", _("Card")
-    CASH = "cash", _("Cash")
-    OTHER = "other", _("Other")
+    """BeeL 1.9.0's PaymentMethod, stored as sent (migration 0017 mapped the older lower-case values)."""
+
+    NONE = "NONE", _("None (no payment details on the invoice)")
+    BANK_TRANSFER = "BANK_TRANSFER", _("Bank transfer")
+    CARD = "CARD", _("Card")
+    CASH = "CASH", _("Cash")
+    CHECK = "CHECK", _("Check")
+    DIRECT_DEBIT = "DIRECT_DEBIT", _("Direct debit")
+    BIZUM = "BIZUM", _("Bizum")
+    OTHER = "OTHER", _("Other")
+
+
+# BeeL's defaults for a preferred_payment_method sent without them: the method when omitted (PaymentInfo), and
+# the term the issue (#23) states as BeeL's, as 1.9.0 itself names none.
+DEFAULT_PAYMENT_METHOD = PaymentMethod.BANK_TRANSFER
+DEFAULT_PAYMENT_TERM_DAYS = 30
 
 
 class AlternativeIdInvalid(ValidationError):
-    """An alternative id that breaks one of AEAT's rules (ErrorCode.ALTERNATIVE_ID_INVALID, 422): told apart
-    from a malformed value (400) by its code, which django forms and DRF serializers both keep."""
+    """An alternative id that breaks one of AEAT's rules, with BeeL's code for the rule (an ErrorCode, 422):
+    told apart from a malformed value by its code, which django forms and DRF serializers both keep."""
 
-    def __init__(self, message: str):
-        super().__init__(message, code=ALTERNATIVE_ID_INVALID)
+    def __init__(self, message: str, code: str = "ALTERNATIVE_ID_INVALID"):
+        super().__init__(message, code=code)
 
 
 ALTERNATIVE_ID_INVALID = "ALTERNATIVE_ID_INVALID"
+# BeeL 1.9.0's codes for the rules of an alternative id, of a NIF and of an address' country (each a 422 of its
+# own, customers.record.refusal); the first one found answers.
+RULE_CODES = (
+    "ALTERNATIVE_ID_COUNTRY_REQUIRED",
+    "ALTERNATIVE_ID_SPAIN_INVALID_TYPE",
+    "ALTERNATIVE_ID_REQUIRES_SPAIN",
+    "RECIPIENT_UNREGISTERED_ID_MUST_BE_DNI_OR_NIE",
+    "ALTERNATIVE_ID_VAT_REQUIRES_EU_COUNTRY",
+    "ALTERNATIVE_ID_VAT_INVALID_FORMAT",
+    ALTERNATIVE_ID_INVALID,
+    "NIF_INVALID_FORMAT",
+    "NIF_INVALID_CONTROL_DIGIT",
+    "COUNTRY_CODE_REQUIRED",
+    "COUNTRY_CODE_MISMATCH",
+)
 
 
 def validate_legal_name(value: str) -> str:
@@ -151,10 +202,10 @@ def _country_names() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def normalize_country_code(value: str) -> str:
-    """An ISO 3166-1 alpha-2 code, upper-cased: 'pt' -> 'PT'."""
+    """An ISO 3166-1 alpha-2 code, upper-cased: 'pt' -> 'PT'. Anything else is BeeL's COUNTRY_CODE_REQUIRED."""
     code = (value or "").strip().upper()
     if code not in _country_names()[0]:
-        raise ValidationError("Not an ISO 3166-1 alpha-2 country code (e.g. ES, PT, DE).")
+        raise ValidationError("Not an ISO 3166-1 alpha-2 country code (e.g. ES, PT, DE).", code="COUNTRY_CODE_REQUIRED")
     return code
 
 
@@ -168,41 +219,61 @@ def country_code_of(name: str | None) -> str | None:
     return _country_names()[1].get(fold(name or DEFAULT_COUNTRY))
 
 
-def validate_alternative_id(*, type: str, number: str, country_code: str) -> str:
-    """AEAT's rules for an alternative id; returns its number normalised (a VAT number compact, with its
-    country prefix as AEAT expects it). Raises AlternativeIdInvalid for a broken rule, a plain
-    ValidationError for a malformed number."""
+def validate_alternative_id(*, type: str, number: str, country_code: str) -> tuple[str, str]:
+    """AEAT's rules for an alternative id, each refused with BeeL's code for it; returns its number
+    normalised (a VAT number compact, with its country prefix as AEAT expects it) and its country (ES when
+    a passport or "not registered" id came without one). Raises AlternativeIdInvalid for a broken rule, a
+    plain ValidationError for a malformed number."""
     compact = normalize_nif(number)
-    if not compact or len(compact) > 20 or not compact.isalnum() or not compact.isascii():
+    if not compact:
+        raise AlternativeIdInvalid("The alternative id's number is blank.")
+    if len(compact) > 20 or not compact.isalnum() or not compact.isascii():
         raise ValidationError("The number has 1 to 20 letters and digits (spaces, dots and dashes are dropped).")
+    if not country_code:
+        if type not in SPANISH_ALTERNATIVE_ID_TYPES:
+            raise AlternativeIdInvalid(
+                "alternative_id.country_code is required for this type.", "ALTERNATIVE_ID_COUNTRY_REQUIRED"
+            )
+        country_code = SPAIN
     if country_code == SPAIN and type not in SPANISH_ALTERNATIVE_ID_TYPES:
-        raise AlternativeIdInvalid("With country_code ES only types 03 (passport) and 07 (not registered) are allowed.")
-    if type == AlternativeIdType.NOT_REGISTERED and country_code != SPAIN:
-        raise AlternativeIdInvalid("Type 07 (not registered) requires country_code ES.")
+        raise AlternativeIdInvalid(
+            "With country_code ES only PASSPORT and NOT_REGISTERED are allowed.", "ALTERNATIVE_ID_SPAIN_INVALID_TYPE"
+        )
+    if type == AlternativeIdType.NOT_REGISTERED:
+        if country_code != SPAIN:
+            raise AlternativeIdInvalid("NOT_REGISTERED requires country_code ES.", "ALTERNATIVE_ID_REQUIRES_SPAIN")
+        if not (spanish_dni.is_valid(compact) or spanish_nie.is_valid(compact)):
+            raise AlternativeIdInvalid(
+                "A NOT_REGISTERED id is a Spanish DNI or NIE.", "RECIPIENT_UNREGISTERED_ID_MUST_BE_DNI_OR_NIE"
+            )
     if type == AlternativeIdType.EU_VAT:
-        return _eu_vat_number(compact, country_code)
-    return compact
+        return _eu_vat_number(compact, country_code), country_code
+    return compact, country_code
 
 
 def _eu_vat_number(number: str, country_code: str) -> str:
     prefix = "EL" if country_code == "GR" else country_code
     if country_code.lower() not in eu_vat.MEMBER_STATES or country_code == SPAIN:
-        raise AlternativeIdInvalid("Type 02 (NIF-IVA) is for a VAT number of another EU member state.")
+        raise AlternativeIdInvalid(
+            "NIF_IVA is for a VAT number of another EU member state.", "ALTERNATIVE_ID_VAT_REQUIRES_EU_COUNTRY"
+        )
     compact = number if number.startswith(prefix) else prefix + number
     if not eu_vat.is_valid(compact):
-        raise AlternativeIdInvalid(f"Not a valid {country_code} VAT number (check its digits).")
+        raise AlternativeIdInvalid(
+            f"Not a valid {country_code} VAT number (check its digits).", "ALTERNATIVE_ID_VAT_INVALID_FORMAT"
+        )
     return compact
 
 
-_url = URLValidator(schemes=["http", "https"])
+# BeeL 1.9.0's `website`: http(s):// and anything after it (the empty string is "none").
+_WEBSITE = re.compile(r"^https?://.+$")
+WEBSITE_MAX_LENGTH = 255
 
 
 def validate_url(value: str) -> str:
-    """An http or https URL (a web site; not ftp, mailto or javascript)."""
-    try:
-        _url(value)
-    except ValidationError:
-        raise ValidationError("Enter a valid http or https URL.") from None
+    """An http or https URL (a web site; not ftp, mailto or javascript), as BeeL's pattern has it."""
+    if not _WEBSITE.match(value):
+        raise ValidationError("Enter a valid http or https URL.")
     return value
 
 

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import wraps
 
 from django.http import StreamingHttpResponse
 from rest_framework import status
@@ -15,22 +16,22 @@ from beel.clock import clock
 from beel.idempotency.decorators import idempotent
 from beel.lists import Listing
 from customers import schema, selectors, services, spreadsheet
-from customers.errors import RetentionActive
+from customers.errors import BulkValidationFailed, ClientNotFound, CustomerNotFound, RetentionActive
 from customers.filters import CustomerFilterSet
 from customers.models import Customer
-from customers.record import validate_bulk_items
 from customers.representations import render_customer
 from customers.serializers import (
     BulkCreateSerializer,
-    BulkCreationResultSerializer,
     BulkDeactivationResultSerializer,
     CsvUploadSerializer,
+    CustomerChangeSerializer,
     CustomerDetailSerializer,
     CustomerReplaceSerializer,
     CustomerSerializer,
+    CustomerValidationUnifiedResultSerializer,
     CustomerWriteSerializer,
-    ImportReportSerializer,
     MergeSerializer,
+    bulk_refusal,
     parse_bulk_ids,
 )
 
@@ -39,6 +40,20 @@ CSV_DOWNLOAD = {
     "renderer_classes": [EnvelopeJSONRenderer, CSVRenderer],
     "content_negotiation_class": AcceptHeaderNegotiation,
 }
+
+
+def client_not_found(view):
+    """BeeL's 404 for a customer, CLIENT_NOT_FOUND, on every route but the seed DELETEs, whose pages say
+    NOT_FOUND (the services raise CustomerNotFound, as those pages want)."""
+
+    @wraps(view)
+    def answer(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except CustomerNotFound as error:
+            raise ClientNotFound(error.message, details=error.details) from None
+
+    return answer
 
 
 def csv_download(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
@@ -69,7 +84,8 @@ class CustomerViewSet(APIViewSet):
         "anonymize": Scope.CUSTOMERS_WRITE,
         "merge": Scope.CUSTOMERS_WRITE,
         "import_csv": Scope.CUSTOMERS_WRITE,
-        "csv_template": Scope.CUSTOMERS_WRITE,
+        "csv_template": Scope.CUSTOMERS_READ,
+        "csv_template_alias": Scope.CUSTOMERS_READ,
         "export": Scope.CUSTOMERS_READ,
     }
 
@@ -87,6 +103,7 @@ class CustomerViewSet(APIViewSet):
         return [render_customer(row) for row in rows]
 
     @schema.retrieve_customer
+    @client_not_found
     def retrieve(self, request, customer_id: str):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
         return Response(CustomerDetailSerializer(customer).data)
@@ -99,19 +116,21 @@ class CustomerViewSet(APIViewSet):
         return Response(CustomerDetailSerializer(customer).data, status=status.HTTP_201_CREATED)
 
     @schema.update_customer
+    @client_not_found
     def partial_update(self, request, customer_id: str):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
-        data = CustomerWriteSerializer(customer, data=request.data, partial=True).validated_or_refused()
-        customer = services.update_customer(
+        data = CustomerChangeSerializer(customer, data=request.data, partial=True).validated_or_refused()
+        customer = services.change_customer(
             scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data)
 
     @schema.replace_customer
+    @client_not_found
     def update(self, request, customer_id: str):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
         data = CustomerReplaceSerializer(customer, data=request.data).validated_or_refused()
-        customer = services.replace_customer(
+        customer = services.change_customer(
             scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data)
@@ -135,17 +154,23 @@ class CustomerViewSet(APIViewSet):
         body = BulkCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         dry_run = parse_flag(request.query_params, "dry_run")
-        report = services.create_customers(
-            scope=self.data_scope(),
-            items=validate_bulk_items(body.validated_data["customers"]),
-            actor=actor_of(request),
-            dry_run=dry_run,
-        )
-        return Response(BulkCreationResultSerializer(report).data)
+        try:
+            report = services.create_customers_in_bulk(
+                scope=self.data_scope(),
+                raw_items=body.validated_data["customers"],
+                actor=actor_of(request),
+                dry_run=dry_run,
+            )
+        except BulkValidationFailed as refused:
+            # BeeL's 422 lists the problems in `error.errors`, beside code and message (not in `details`).
+            return Response(bulk_refusal(refused.report), status=refused.status_code)
+        status_code = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        return Response(CustomerValidationUnifiedResultSerializer(report).data, status=status_code)
 
     @schema.reactivate_customer
     @action(detail=True, methods=["post"])
     @idempotent
+    @client_not_found
     def reactivate(self, request, customer_id: str):
         customer = services.reactivate_customer(
             scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request)
@@ -155,6 +180,7 @@ class CustomerViewSet(APIViewSet):
     @schema.anonymize_customer
     @action(detail=True, methods=["post"])
     @idempotent
+    @client_not_found
     def anonymize(self, request, customer_id: str):
         outcome = services.request_erasure(scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request))
         if not outcome.anonymized:
@@ -166,6 +192,7 @@ class CustomerViewSet(APIViewSet):
     @schema.merge_customer
     @action(detail=True, methods=["post"])
     @idempotent
+    @client_not_found
     def merge(self, request, customer_id: str):
         body = MergeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -183,18 +210,28 @@ class CustomerViewSet(APIViewSet):
     def import_csv(self, request):
         body = CsvUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        dry_run = body.validated_data.get("dry_run")
+        if dry_run is None:  # BeeL's form field first; beel's query parameter still read
+            dry_run = parse_flag(request.query_params, "dry_run", default=True)
+        upload = body.validated_data["file"]
         report = services.import_customers(
             scope=self.data_scope(),
-            content=body.validated_data["file"].read(),
+            content=upload.read(),
             actor=actor_of(request),
-            dry_run=parse_flag(request.query_params, "dry_run", default=True),
+            dry_run=dry_run,
+            filename=upload.name,
         )
-        return Response(ImportReportSerializer(report).data)
+        return Response(CustomerValidationUnifiedResultSerializer(report).data)
 
     @schema.csv_template
-    @action(detail=False, methods=["get"], url_path="csv-template", **CSV_DOWNLOAD)
+    @action(detail=False, methods=["post"], url_path="templates/csv", **CSV_DOWNLOAD)
     def csv_template(self, request):
-        return csv_download("clientes-plantilla.csv", spreadsheet.template_lines())
+        return csv_download(spreadsheet.TEMPLATE_FILENAME, spreadsheet.template_lines())
+
+    @schema.csv_template_alias
+    @action(detail=False, methods=["get"], url_path="csv-template", **CSV_DOWNLOAD)
+    def csv_template_alias(self, request):
+        return self.csv_template(request)
 
     @schema.export_customers
     @action(detail=False, methods=["get"], **CSV_DOWNLOAD)

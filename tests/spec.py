@@ -69,16 +69,16 @@ def as_listed(customer: dict) -> dict:
     }
 
 
-# The rest of the record (issue #14) as a customer without any of it shows it, after the spec's fields.
+# The rest of the record (BeeL 1.9.0's Customer, and beel's metadata) as a customer without any of it shows it,
+# after the spec's fields: null, never "", and no preferred_payment_method at all.
 REST_OF_RECORD = {
-    "trade_name": "",
+    "trade_name": None,
     "alternative_id": None,
     "billing_emails": [],
-    "contact_person": "",
-    "web": "",
-    "notes": "",
-    "general_discount": "0.00",
-    "preferred_payment_method": None,
+    "contact_person": None,
+    "website": None,
+    "notes": None,
+    "general_discount": 0,
     "metadata": {},
 }
 

@@ -116,11 +116,12 @@ class ApiErrorMiddleware:
             content_length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return error_response(ErrorCode.BAD_REQUEST, "Content-Length must be a number")
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit, code = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, ErrorCode.PAYLOAD_TOO_LARGE
         if request.content_type == "multipart/form-data":
-            limit = max(limit, settings.MAX_UPLOAD_BODY_SIZE)
+            # An upload up to 12 MB is read, for the import to answer its own limit with its figures.
+            limit, code = max(limit, settings.MAX_UPLOAD_BODY_SIZE), ErrorCode.FILE_TOO_LARGE
         if content_length > limit:
-            return error_response(ErrorCode.PAYLOAD_TOO_LARGE, f"The request body is larger than {limit} bytes")
+            return error_response(code, f"The request body is larger than {limit} bytes")
         if len(request.META.get("QUERY_STRING", "")) > settings.MAX_QUERY_STRING_LENGTH:
             return error_response(
                 ErrorCode.URI_TOO_LONG,

@@ -96,8 +96,9 @@ ERROR_SCHEMA = {
         "message": {"type": "string"},
         "details": {
             "type": "object",
-            "additionalProperties": {"type": "string"},
-            "description": "For VALIDATION_ERROR: the field or parameter -> its error message.",
+            "additionalProperties": {},
+            "description": "For VALIDATION_ERROR: the field or parameter -> its error message. For the CSV import's "
+            "refusals, the figures named in the code's meaning (lists of headers, counts, sizes).",
         },
     },
 }

@@ -92,7 +92,7 @@ class CustomerAdmin(
                 "fields": [
                     "billing_emails",
                     "contact_person",
-                    "web",
+                    "website",
                     "general_discount",
                     "payment_method",
                     "iban",

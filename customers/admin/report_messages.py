@@ -28,7 +28,7 @@ def failure_reason(failure) -> str:
         return ngettext("has %(count)d invoice", "has %(count)d invoices", failure.invoice_count) % {
             "count": failure.invoice_count
         }
-    if failure.error.code == ErrorCode.CUSTOMER_ALREADY_EXISTS:
+    if failure.error.code == ErrorCode.CLIENT_DUPLICATE:
         return gettext("an active customer of the account already has this NIF")
     if failure.error.code == ErrorCode.NOT_FOUND:
         return gettext("no such customer")

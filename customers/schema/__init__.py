@@ -9,7 +9,7 @@ from customers.schema.lifecycle import (
     reactivate_customer,
 )
 from customers.schema.reads import list_customers, retrieve_customer
-from customers.schema.spreadsheet import csv_template, export_customers, import_customers_csv
+from customers.schema.spreadsheet import csv_template, csv_template_alias, export_customers, import_customers_csv
 from customers.schema.writes import bulk_create_customers, create_customer, replace_customer, update_customer
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "bulk_deactivate_customers",
     "create_customer",
     "csv_template",
+    "csv_template_alias",
     "deactivate_customer",
     "export_customers",
     "import_customers_csv",

@@ -15,9 +15,15 @@ CUSTOMER_ID = OpenApiParameter(
 )
 
 ALTERNATIVE_ID_RULES = (
-    "A customer is identified by a Spanish `nif` or, without one, an `alternative_id` (AEAT's types 02 to 07), "
-    "never both; an AEAT rule broken by the alternative id is 422 ALTERNATIVE_ID_INVALID (with country_code ES "
-    "only 03 and 07; 07 only with ES; a 02 number must pass its country's VAT checksum). "
+    "A customer is identified by a Spanish `nif` or, without one, an `alternative_id` (`type` by BeeL's name, "
+    "NIF_IVA, PASSPORT, COUNTRY_ID, RESIDENCE_CERTIFICATE, OTHER_DOCUMENT, NOT_REGISTERED, or AEAT's codes 02 to "
+    "07), never both (422 ALTERNATIVE_ID_INVALID). Each AEAT rule has BeeL's 422 code: "
+    "ALTERNATIVE_ID_COUNTRY_REQUIRED, ALTERNATIVE_ID_SPAIN_INVALID_TYPE (with ES only PASSPORT and "
+    "NOT_REGISTERED), ALTERNATIVE_ID_REQUIRES_SPAIN (NOT_REGISTERED only with ES), "
+    "RECIPIENT_UNREGISTERED_ID_MUST_BE_DNI_OR_NIE, ALTERNATIVE_ID_VAT_REQUIRES_EU_COUNTRY, "
+    "ALTERNATIVE_ID_VAT_INVALID_FORMAT (a NIF_IVA number must pass its country's VAT checksum) and "
+    "ALTERNATIVE_ID_INVALID (a blank number). The address' country: 422 COUNTRY_CODE_REQUIRED (unknown) or "
+    "COUNTRY_CODE_MISMATCH. "
 )
 
 SPEC_CUSTOMER = {

@@ -109,13 +109,13 @@ bulk_deactivate_customers = extend_schema(
 reactivate_customer = extend_schema(
     operation_id="reactivateCustomer",
     summary="Reactivate a customer",
-    description="Undoes a deactivation. Refused with CUSTOMER_ALREADY_EXISTS when another active customer now "
+    description="Undoes a deactivation. Refused with CLIENT_DUPLICATE when another active customer now "
     "has the same NIF.",
     parameters=[CUSTOMER_ID],
     request=None,
     responses={
         200: CustomerDetailSerializer,
-        **error_responses(400, 404, 409, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 404, 409, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
 )
 

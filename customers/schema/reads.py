@@ -59,8 +59,10 @@ list_customers = extend_schema(
 retrieve_customer = extend_schema(
     operation_id="getCustomer",
     summary="Get a customer",
-    description="One customer of the key's account, with `deactivated_at` (null while active). Another "
-    "account's customer is a 404, as if it did not exist.",
+    description="BeeL 1.9.0's getCustomer: one customer of the key's account, an unset optional field null "
+    '(never ""), with beel\'s extensions `metadata`, `deactivated_at` (null while active), `merged_into`, '
+    "`retain_until` and `anonymized_at`. Another account's customer is a 404 CLIENT_NOT_FOUND, as if it did not "
+    "exist.",
     parameters=[CUSTOMER_ID],
     responses={200: CustomerDetailSerializer, **error_responses(400, 404)},
 )

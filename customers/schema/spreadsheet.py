@@ -13,50 +13,56 @@ from beel.errors import ErrorCode
 from customers.schema.common import METADATA_PARAMETER
 from customers.serializers import (
     CsvUploadSerializer,
-    ImportReportSerializer,
+    CustomerValidationUnifiedResultSerializer,
 )
 
 NO_FORMAT_PARAMETER = OpenApiParameter("format", exclude=True)
 _CSV_DOWNLOAD = {"type": "string", "description": "`;`-separated UTF-8 with a byte order mark (BOM)."}
 
-_IMPORT_DESCRIPTION = """Reads a CSV of customers and reports every data row by its `line` in the file (the
-header is line 1) with a `status`:
+_IMPORT_DESCRIPTION = """Reads a CSV of customers and answers BeeL's unified result: `metadata` (`source_type`
+`CSV_IMPORT`, `filename`, `file_size_bytes`, `total_rows`; beel adds `encoding`, `delimiter`, `columns` and
+`ignored_columns`), `customers_validation` (one entry per data row: `index` 1-based, `row_number` its line
+in the file with the header as line 1, `status`, `errors`, `warnings`, `customer`) and `statistics`.
 
 - `VALID`: will be created as it is;
 - `WARNING`: will be created, but a value is stored otherwise than the file wrote it (a phone in E.164, a
-  NIF without separators, an email in lower case) or cells beyond the header's last column were ignored;
-  `messages` say which;
-- `ERROR`: a value breaks a rule of `createCustomer` (`messages` name the fields); not created;
+  NIF without separators, a 4-digit Spanish postal code given back its leading zero) or cells beyond the
+  header's last column were ignored; `warnings` say which;
+- `ERROR`: values break rules of `createCustomer`; `errors` name every one of them; not created;
 - `NIF_INVALID`: the NIF is missing or not valid; not created;
-- `DUPLICATE`: an active customer of the account already has the NIF, or an earlier line of the file
-  does; not created.
+- `DUPLICATE`: an active customer of the account already has the NIF, or an earlier row of the file does;
+  not created.
 
-Each row also shows the `customer` as `createCustomer` would take it. Rows are validated with exactly the
-rules of `createCustomer` and `createCustomersBulk`.
+`customer` echoes the row as `createCustomer` would take it (normalised for the rows that will be created).
 
-**`dry_run`** is true unless `dry_run=false` is sent: nothing is written. With `dry_run=false` the `VALID`
-and `WARNING` rows are created in one transaction (each with its audit entry and `customer.created` event):
-all of them, or none if anything fails meanwhile (a 409 `CUSTOMER_ALREADY_EXISTS` when a concurrent request
-took one of the NIFs); `created_ids` lists them.
+**`dry_run`** (a form field, as BeeL takes it; beel also reads the query parameter when the form field is
+absent) is true unless `false` is sent: nothing is written and `statistics.imported` is 0. With
+`dry_run=false` the `VALID` and `WARNING` rows are created in one transaction (each with its audit entry
+and `customer.created` event) and carry their `customer_id`; the other rows are reported, not created.
 
-**The file** (multipart field `file`): at most 5 MiB (413 `PAYLOAD_TOO_LARGE`) and 1,000 data rows (400
-`CSV_TOO_MANY_ROWS`); UTF-8 with or without a BOM, or Windows-1252 (as Excel saves CSV in Spain); `;` or `,`
-between cells, whichever separates the header line; blank lines skipped. Headers are matched without
-case or accents, in Spanish or English: `Razón social` (`nombre`, `legal name`...), `NIF` (`CIF`, `DNI`,
-`NIE`, `tax id`...), `Email` (`correo`...), `Teléfono` (`móvil`, `phone`...), `Dirección` (`calle`,
-`domicilio`, `street`...), `Número`, `Piso`, `Puerta`, `Código postal` (`CP`, `zip`...), `Ciudad`
-(`localidad`, `población`, `city`...), `Provincia`, `País`, `Código de país`, `Nombre comercial`, `Tipo de
+**The file** (multipart field `file`): at most 5 MB (400 `CSV_FILE_TOO_LARGE` with `details.file_size_mb`
+and `max_file_size_mb`; a body over 12 MB is refused before it is read, 413 `FILE_TOO_LARGE`) and 1,000
+data rows (400 `TOO_MANY_RECORDS` with `details.record_count` and `max_records`); UTF-8 with or without a
+BOM, or Windows-1252 (as Excel saves CSV in Spain); `;` or `,` between cells; blank lines skipped. Headers
+are matched without case or accents: BeeL's template (`nombre_fiscal`, `nif`, `email`, `telefono`,
+`direccion_calle`, `direccion_numero`, `direccion_codigo_postal`, `direccion_poblacion`,
+`direccion_provincia`), their English names (`legal_name`, `phone`, `address_street`, `address_number`,
+`address_postal_code`, `address_city`, `address_province`) and, beel's extension, Spanish spreadsheet
+headers: `Razón social` (`nombre`...), `NIF` (`CIF`, `DNI`, `NIE`...), `Email` (`correo`...), `Teléfono`
+(`móvil`...), `Dirección` (`calle`, `domicilio`...), `Número`, `Piso`, `Puerta`, `Código postal` (`CP`...),
+`Ciudad` (`localidad`, `población`...), `Provincia`, `País`, `Código de país`, `Nombre comercial`, `Tipo de
 identificación`, `Número de identificación`, `País de identificación` (the `alternative_id`; `2` reads as
-`02`), `Emails de facturación` (separated by commas, spaces or line breaks), `Persona de contacto`, `Web`,
-`Notas`, `Descuento general` (`12,5` or `12.5`), `Forma de pago`, `IBAN`, `BIC`, `Días de pago`,
-`Metadatos` (a JSON object); `Razón social` is required, and each row needs a `NIF` or an alternative id
-(else `NIF_INVALID`). Other
-columns are listed in `ignored_columns` and ignored, as are the export's own (`Activo`, `Fecha de alta`,
-`Fecha de baja`, `ID`), so an export re-imports. A file that is not CSV text, has no header line, lacks a
-required column or names one twice is a 400 `CSV_INVALID`."""
+`02`), `Emails de facturación`, `Persona de contacto`, `Web`, `Notas`, `Descuento general` (`12,5` or
+`12.5`), `Forma de pago` (BeeL's names or the Spanish words `Transferencia`, `Domiciliación`, `Efectivo`,
+`Tarjeta`, `Bizum`, `Cheque`, `Otro`...), `IBAN`, `BIC`, `Días de pago`, `Metadatos` (a JSON object). The
+legal name column is required (400 `MISSING_HEADERS` with `details.missing_headers` and `found_headers`);
+each row needs a NIF or an alternative id (else `NIF_INVALID`). Other columns are listed in
+`ignored_columns`, and the export's own (`Activo`, `Fecha de alta`, `Fecha de baja`, `ID`) are ignored, so
+an export re-imports. A file that is not CSV text, has no header line or names a column twice is a 400
+`CSV_INVALID`."""
 
 import_customers_csv = extend_schema(
-    operation_id="importCustomersCsv",
+    operation_id="importCustomersCsvPreview",
     summary="Import customers from a CSV (preview, then write)",
     description=_IMPORT_DESCRIPTION,
     parameters=[
@@ -66,13 +72,13 @@ import_customers_csv = extend_schema(
             OpenApiParameter.QUERY,
             required=False,
             default=True,
-            description="true (the default): report only. false: create the VALID and WARNING rows.",
+            description="beel's extension, read when the form field `dry_run` is not sent.",
         )
     ],
     request={"multipart/form-data": CsvUploadSerializer},
     responses={
-        200: ImportReportSerializer,
-        **error_responses(400, 409, 413, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        200: CustomerValidationUnifiedResultSerializer,
+        **error_responses(400, 409, 413, 415, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
     examples=[
         OpenApiExample(
@@ -81,62 +87,92 @@ import_customers_csv = extend_schema(
             status_codes=["200"],
             value=envelope_example(
                 {
-                    "dry_run": True,
-                    "encoding": "windows-1252",
-                    "delimiter": ";",
-                    "columns": {"Razón social": "legal_name", "NIF": "nif", "Teléfono": "phone"},
-                    "ignored_columns": ["Observaciones"],
-                    "total": 2,
-                    "counts": {"VALID": 0, "WARNING": 1, "ERROR": 0, "DUPLICATE": 0, "NIF_INVALID": 1},
-                    "created": 0,
-                    "created_ids": [],
-                    "rows": [
+                    "metadata": {
+                        "total_customers": 1,
+                        "is_dry_run": True,
+                        "processing_time_ms": 8,
+                        "source_type": "CSV_IMPORT",
+                        "filename": "clientes.csv",
+                        "file_size_bytes": 112,
+                        "total_rows": 1,
+                        "encoding": "utf-8",
+                        "delimiter": ";",
+                        "columns": {
+                            "nombre_fiscal": "legal_name",
+                            "nif": "nif",
+                            "direccion_codigo_postal": "postal_code",
+                        },
+                        "ignored_columns": [],
+                    },
+                    "customers_validation": [
                         {
-                            "line": 2,
+                            "index": 1,
+                            "row_number": 2,
                             "status": "WARNING",
-                            "messages": [{"field": "phone", "message": "Teléfono stored as '+34912345678'"}],
+                            "errors": [],
+                            "warnings": [
+                                {
+                                    "field": "address.postal_code",
+                                    "message": "Postal code 8008 read as 08008 (its leading zero was lost)",
+                                }
+                            ],
                             "customer": {
                                 "legal_name": "Tech Solutions SL",
                                 "nif": "B12345674",
-                                "phone": "+34912345678",
+                                "address": {"postal_code": "08008"},
                             },
-                            "customer_id": None,
-                        },
-                        {
-                            "line": 3,
-                            "status": "NIF_INVALID",
-                            "messages": [
-                                {
-                                    "field": "nif",
-                                    "message": "Not a valid Spanish NIF, NIE or CIF (check the control character).",
-                                }
-                            ],
-                            "customer": {"legal_name": "Peña Hermanos SL", "nif": "B12345670"},
-                            "customer_id": None,
-                        },
+                        }
                     ],
+                    "statistics": {
+                        "total_processed": 1,
+                        "valid": 0,
+                        "with_warnings": 1,
+                        "with_errors": 0,
+                        "duplicates": 0,
+                        "invalid_nifs": 0,
+                        "imported": 0,
+                        "success_rate": 1.0,
+                        "importable": 1,
+                        "not_importable": 0,
+                    },
                 }
             ),
         )
     ],
 )
 
-csv_template = extend_schema(
-    operation_id="getCustomersCsvTemplate",
-    summary="The CSV import template",
-    description="The header line the import expects (`Razón social;NIF;Email;Teléfono;Dirección;Número;Piso;"
-    "Puerta;Código postal;Ciudad;Provincia;País;Código de país;Nombre comercial;Tipo de identificación;Número de "
-    "identificación;País de identificación;Emails de facturación;Persona de contacto;Web;Notas;Descuento general;"
-    "Forma de pago;IBAN;BIC;Días de pago;Metadatos`), `;`-separated UTF-8 with a BOM, as a download.",
-    parameters=[NO_FORMAT_PARAMETER],
-    responses={(200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The template.")},
+_TEMPLATE_DESCRIPTION = (
+    "BeeL's import template, `template_clientes_beel.csv`: `;`-separated UTF-8 with a byte order mark, the "
+    "header `nombre_fiscal;nif;email;telefono;direccion_calle;direccion_numero;direccion_codigo_postal;"
+    "direccion_poblacion;direccion_provincia` and example rows, each importable as is."
 )
+
+
+def _template_download(operation_id: str, summary: str, description: str):
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        parameters=[NO_FORMAT_PARAMETER],
+        responses={(200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The template.")},
+    )
+
+
+csv_template = _template_download("downloadCustomerTemplateCsv", "The CSV import template", _TEMPLATE_DESCRIPTION)
+csv_template_alias = _template_download(
+    "getCustomersCsvTemplate",
+    "The CSV import template (beel's older route)",
+    "beel's extension, kept for the clients that used it: the same file as `POST /customers/templates/csv`. "
+    + _TEMPLATE_DESCRIPTION,
+)
+
 
 export_customers = extend_schema(
     operation_id="exportCustomersCsv",
     summary="Export customers as CSV",
     description="Every customer that `listCustomers` would list with the same filters and sort (all pages; "
-    "paging parameters are ignored), streamed as a CSV download in the template's columns followed by "
+    "paging parameters are ignored), streamed as a CSV download in beel's spreadsheet columns (those the "
+    "import reads) followed by "
     "`Activo` (sí/no), `Fecha de alta`, `Fecha de baja` (UTC, ISO 8601) and `ID`: `;`-separated UTF-8 with a "
     "BOM (Excel in Spain opens it as is). A cell starting with `=`, `+`, `-` or `@` (a phone in E.164, "
     "for instance) is written with a leading apostrophe so no spreadsheet runs it as a formula (OWASP's "

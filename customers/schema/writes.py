@@ -15,9 +15,10 @@ from beel.errors import ErrorCode
 from customers.schema.common import ALTERNATIVE_ID_RULES, CUSTOMER_ID
 from customers.serializers import (
     MAX_BULK_CREATE,
-    BulkCreationResultSerializer,
+    CustomerChangeSerializer,
     CustomerDetailSerializer,
     CustomerReplaceSerializer,
+    CustomerValidationUnifiedResultSerializer,
     CustomerWriteSerializer,
 )
 
@@ -25,8 +26,8 @@ from customers.serializers import (
 @extend_schema_field(
     {
         "description": "A customer as `createCustomer` takes it (CustomerWriteRequest). Each item is validated on "
-        "its own: one that is not valid, whatever it holds, fails alone and is reported in `errors` by its "
-        "index, while the valid ones are created.",
+        "its own: one that is not valid, whatever it holds, is reported by its index (and keeps the batch from "
+        "being created).",
         "anyOf": [{"$ref": "#/components/schemas/CustomerWriteRequest"}, {}],
     }
 )
@@ -37,46 +38,55 @@ class BulkCreationItemField(serializers.JSONField):
 create_customer = extend_schema(
     operation_id="createCustomer",
     summary="Create a customer",
-    description="`nif` is checked with its control character when `address.country_code` is ES (DNI, NIE, CIF) "
-    "and stored upper case without separators; `phone` is stored in E.164. "
+    description="BeeL 1.9.0's createCustomer. `nif` is checked with its control character when "
+    "`address.country_code` is ES (DNI, NIE, CIF; 422 NIF_INVALID_FORMAT / NIF_INVALID_CONTROL_DIGIT) and stored "
+    "upper case without separators; `phone` is stored in E.164; `trade_name` left out is the legal name. "
     + ALTERNATIVE_ID_RULES
-    + "The NIF or alternative id is unique among the account's active customers (409 CUSTOMER_ALREADY_EXISTS). "
-    "Unknown fields are rejected.",
+    + "The NIF or alternative id is unique among the account's active customers (409 CLIENT_DUPLICATE, empty "
+    "`details`). Unknown fields are ignored, as BeeL ignores them. beel's extensions: `metadata`, an address "
+    "left out (or without street, postal code and city), and the lifecycle fields of the answer.",
     request=CustomerWriteSerializer,
     responses={
         201: CustomerDetailSerializer,
-        **error_responses(400, 409, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 409, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
 )
 
 update_customer = extend_schema(
-    operation_id="updateCustomer",
+    operation_id="patchCustomer",
     summary="Update a customer (partial)",
-    description="Only the fields sent change, with the rules of `createCustomer`; `alternative_id`, "
-    "`preferred_payment_method` and `metadata` are replaced as a whole (null clears the first two). To switch "
-    "from a NIF to an alternative id send `nif: null` with it.",
+    description="BeeL 1.9.0's patchCustomer: only the fields sent change, with the rules of `createCustomer`. "
+    "`null` clears trade_name, phone, email, website, billing_emails (or `[]`), contact_person, notes and "
+    "general_discount; `nif`, `legal_name` and `address` cannot be cleared (a null `nif` keeps it). `address`, "
+    "`alternative_id`, `preferred_payment_method` and `metadata` sent replace the stored ones whole. A `nif` "
+    "sent replaces an alternative id and an `alternative_id` a NIF. `active`: false deactivates (409 "
+    "CLIENT_HAS_INVOICES while it has invoices), true reactivates (409 CLIENT_DUPLICATE when another active "
+    "customer holds its identity). 404 CLIENT_NOT_FOUND for a customer the key cannot see.",
     parameters=[CUSTOMER_ID],
-    request=CustomerWriteSerializer(partial=True),
+    request=CustomerChangeSerializer,
     responses={
         200: CustomerDetailSerializer,
-        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
 )
 
 replace_customer = extend_schema(
-    operation_id="replaceCustomer",
-    summary="Replace a customer (full update)",
-    description="The whole record, with the rules of `createCustomer`: a field left out is reset to its default "
-    "(empty text, `address.country` España / `country_code` ES, `general_discount` 0.00, no alternative id, "
-    "payment method, billing emails or metadata); `legal_name` and a `nif` or `alternative_id` are required. "
-    "`active`, when sent, deactivates (409 CLIENT_HAS_INVOICES while it has invoices) or reactivates "
-    "(409 CUSTOMER_ALREADY_EXISTS when another active customer holds its identity) with the rules of those "
-    "endpoints; the change is all or nothing. Idempotent.",
+    operation_id="updateCustomer",
+    summary="Update a customer (full replacement)",
+    description="BeeL 1.9.0's updateCustomer, with the rules of `createCustomer`; no field is required. "
+    "`trade_name`, `email`, `website`, `billing_emails`, `contact_person`, `notes` and `general_discount` left "
+    "out are cleared (the trade name is not refilled from the legal name); everything else left out is kept: "
+    "`legal_name`, the identifier (`nif` and `alternative_id` are exclusive, the one sent replaces the other), "
+    "`address`, `phone`, `preferred_payment_method`, `active` and beel's `metadata`. A customer read with GET "
+    "can be sent back as is and nothing changes. `active`, when sent, deactivates (409 CLIENT_HAS_INVOICES "
+    "while it has invoices) or reactivates (409 CLIENT_DUPLICATE when another active customer holds its "
+    "identity) with the rules of those endpoints; the change is all or nothing. Idempotent. 404 "
+    "CLIENT_NOT_FOUND for a customer the key cannot see.",
     parameters=[CUSTOMER_ID],
     request=CustomerReplaceSerializer,
     responses={
         200: CustomerDetailSerializer,
-        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
 )
 
@@ -84,19 +94,24 @@ replace_customer = extend_schema(
 bulk_create_customers = extend_schema(
     operation_id="createCustomersBulk",
     summary="Create multiple customers",
-    description="Up to 100 customers, each validated on its own with the rules of `createCustomer`. "
-    "**Partial behavior:** every valid item is created (all of them in one transaction); the others are "
-    "reported in `errors` by their index in the request, with `VALIDATION_ERROR` (and `details`) or "
-    "`CUSTOMER_ALREADY_EXISTS` (an active customer, or an earlier item, has the NIF). With `dry_run=true` "
-    "nothing is written and the same report is returned (with no `created_ids`). The answer is 200 even when "
-    "every item failed.",
+    description="Up to 500 customers, each validated on its own with the rules of `createCustomer` and checked "
+    "against the account's active customers and the earlier items (same NIF or alternative id). The answer is "
+    "BeeL's unified result: `metadata` (`source_type` `BULK_JSON`), `customers_validation` (one entry per item "
+    "by its 0-based `index`, with its `status`, `errors`, `warnings` and the `customer` it echoes) and "
+    "`statistics`.\n\n"
+    "**Atomic:** with `dry_run=false` (the default) every item is created in one transaction, each with its "
+    "audit entry and `customer.created` event, and the answer is **201** with every row's `customer_id`. If "
+    "any item is `ERROR`, `NIF_INVALID` or `DUPLICATE`, nothing is written and the answer is **422 "
+    "`BULK_VALIDATION_ERROR`** whose `error.errors` lists every problem as `{index, field, message}`. With "
+    "`dry_run=true` nothing is written and the same report is answered with **200**, whatever the items hold.",
     parameters=[
         OpenApiParameter(
             "dry_run",
             OpenApiTypes.BOOL,
             OpenApiParameter.QUERY,
             required=False,
-            description="Validate and report only; write nothing",
+            default=False,
+            description="true: validate and report only (200). false (the default): validate and create (201).",
         )
     ],
     request=inline_serializer(
@@ -108,35 +123,67 @@ bulk_create_customers = extend_schema(
         },
     ),
     responses={
-        200: BulkCreationResultSerializer,
-        **error_responses(400, 409, 413, 415, conflict=ErrorCode.CUSTOMER_ALREADY_EXISTS),
+        200: CustomerValidationUnifiedResultSerializer,
+        201: CustomerValidationUnifiedResultSerializer,
+        **error_responses(400, 409, 413, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
     },
     examples=[
         OpenApiExample(
-            "Partial success",
+            "Created",
             response_only=True,
-            status_codes=["200"],
+            status_codes=["201"],
             value=envelope_example(
                 {
-                    "total": 2,
-                    "successful": 1,
-                    "failed": 1,
-                    "dry_run": False,
-                    "created_ids": ["550e8400-e29b-41d4-a716-446655440000"],
+                    "metadata": {
+                        "total_customers": 1,
+                        "is_dry_run": False,
+                        "processing_time_ms": 12,
+                        "source_type": "BULK_JSON",
+                    },
+                    "customers_validation": [
+                        {
+                            "index": 0,
+                            "status": "VALID",
+                            "errors": [],
+                            "warnings": [],
+                            "customer": {"legal_name": "Tech Solutions SL", "nif": "B12345674"},
+                            "customer_id": "550e8400-e29b-41d4-a716-446655440000",
+                        }
+                    ],
+                    "statistics": {
+                        "total_processed": 1,
+                        "valid": 1,
+                        "with_warnings": 0,
+                        "with_errors": 0,
+                        "duplicates": 0,
+                        "invalid_nifs": 0,
+                        "imported": 1,
+                        "success_rate": 1.0,
+                        "importable": 1,
+                        "not_importable": 0,
+                    },
+                }
+            ),
+        ),
+        OpenApiExample(
+            "Rejected",
+            response_only=True,
+            status_codes=["422"],
+            value={
+                "success": False,
+                "error": {
+                    "code": "BULK_VALIDATION_ERROR",
+                    "message": "The batch was rejected: some customers are not valid; nothing was created",
                     "errors": [
                         {
                             "index": 1,
-                            "error": {
-                                "code": "VALIDATION_ERROR",
-                                "message": "The provided data is not valid",
-                                "details": {
-                                    "nif": "Not a valid Spanish NIF, NIE or CIF (check the control character)."
-                                },
-                            },
+                            "field": "nif",
+                            "message": "Not a valid Spanish NIF, NIE or CIF (check the control character).",
                         }
                     ],
-                }
-            ),
-        )
+                },
+                "meta": {"timestamp": "2025-01-15T10:30:00Z", "request_id": "4bf92f3577b34da6a3ce929d0e0e4736"},
+            },
+        ),
     ],
 )

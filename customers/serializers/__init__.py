@@ -4,22 +4,24 @@ bodies and reports (bulk.py)."""
 from customers.serializers.bulk import (
     MAX_BULK_CREATE,
     BulkCreateSerializer,
-    BulkCreationResultSerializer,
     BulkDeactivationResultSerializer,
+    BulkErrorSerializer,
     CsvUploadSerializer,
-    ImportReportSerializer,
+    CustomerValidationUnifiedResultSerializer,
+    bulk_refusal,
     parse_bulk_ids,
 )
 from customers.serializers.customer import (
-    METADATA_PAIRS_SCHEMA,
     AddressSerializer,
     AlternativeIdSerializer,
+    CustomerChangeSerializer,
     CustomerDetailSerializer,
     CustomerReplaceSerializer,
     CustomerSerializer,
     CustomerWriteSerializer,
     MergeSerializer,
 )
+from customers.serializers.fields import METADATA_PAIRS_SCHEMA
 
 __all__ = [
     "MAX_BULK_CREATE",
@@ -27,14 +29,16 @@ __all__ = [
     "AddressSerializer",
     "AlternativeIdSerializer",
     "BulkCreateSerializer",
-    "BulkCreationResultSerializer",
     "BulkDeactivationResultSerializer",
+    "BulkErrorSerializer",
     "CsvUploadSerializer",
+    "CustomerChangeSerializer",
     "CustomerDetailSerializer",
     "CustomerReplaceSerializer",
     "CustomerSerializer",
+    "CustomerValidationUnifiedResultSerializer",
     "CustomerWriteSerializer",
-    "ImportReportSerializer",
     "MergeSerializer",
+    "bulk_refusal",
     "parse_bulk_ids",
 ]

@@ -7,27 +7,27 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from beel.api.serializers import APISerializer, ErrorSerializer
-from beel.errors import BadRequest
+from beel.errors import BadRequest, ErrorCode
 from customers.errors import ImportFileTooLarge
 from customers.services import (
     MAX_BULK_IDS,
-    CreationFailure,
-    CreationReport,
     DeactivationFailure,
     DeactivationReport,
     ImportedRow,
     ImportMessage,
     ImportReport,
     ImportStatus,
+    SourceType,
 )
 from customers.spreadsheet import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 
-MAX_BULK_CREATE = 100
+MAX_BULK_CREATE = 500
+MIB = 1024 * 1024
 
 
 class BulkCreateSerializer(APISerializer):
     """The body of POST /customers/bulk: the items stay raw here; each is validated on its own so one bad
-    item fails alone (customers.record.validate_bulk_items)."""
+    item fails alone (customers.batch.validate_bulk_items)."""
 
     customers = serializers.ListField(
         # Any JSON at all per item, null included: each is validated alone and reported by its index.
@@ -87,101 +87,143 @@ class BulkDeactivationResultSerializer(serializers.Serializer):
         }
 
 
-class CreationFailureSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    error = ErrorSerializer()
-
-    def to_representation(self, failure: CreationFailure) -> dict:
-        return {"index": failure.index, "error": ErrorSerializer(failure.error).data}
+# BeeL's CustomerValidationUnifiedResult, the answer of the bulk creation and the CSV import (up to 1,000
+# rows, written out by hand in to_representation; the declared fields describe it for the OpenAPI schema).
 
 
-class BulkCreationResultSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    successful = serializers.IntegerField()
-    failed = serializers.IntegerField()
-    dry_run = serializers.BooleanField()
-    created_ids = serializers.ListField(child=serializers.UUIDField())
-    errors = CreationFailureSerializer(many=True)
-
-    def to_representation(self, report: CreationReport) -> dict:
-        return {
-            "total": report.total,
-            "successful": report.successful,
-            "failed": report.failed,
-            "dry_run": report.dry_run,
-            "created_ids": [str(customer.pk) for customer in report.created],
-            "errors": [CreationFailureSerializer(failure).data for failure in report.failures],
-        }
-
-
-# The CSV import's report (POST /customers/import-csv-preview); up to 1,000 rows, written out by hand.
-
-
-class ImportMessageSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True, help_text="The customer field it is about, if any.")
+class ValidationErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The field's path in the customer (`address.postal_code`).")
+    value = serializers.CharField(
+        allow_blank=True, help_text="The value submitted there, as text; empty when none was (a missing field)."
+    )
     message = serializers.CharField()
 
-    def to_representation(self, message: ImportMessage) -> dict:
-        return {"field": message.field, "message": message.message}
+
+class ValidationWarningSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    message = serializers.CharField()
 
 
-class ImportedRowSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text="Line in the file (the header is line 1).")
+class CustomerValidationItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="0-based position in a bulk request; 1-based data row of a file.")
     status = serializers.ChoiceField(choices=[status.value for status in ImportStatus])
-    messages = ImportMessageSerializer(many=True)
+    errors = ValidationErrorSerializer(many=True, help_text="What keeps the customer from being created.")
+    warnings = ValidationWarningSerializer(many=True, help_text="What was changed or ignored; it is created.")
     customer = serializers.JSONField(
-        help_text="The customer as POST /customers takes it: normalised as it will be written for VALID, "
-        "WARNING and DUPLICATE rows; as read from the file for ERROR and NIF_INVALID ones."
+        required=False,
+        help_text="Echo of the customer as POST /customers takes it: as submitted, or for a file's valid rows as "
+        "it will be written (normalised). Absent for a bulk item that is not an object.",
     )
-    customer_id = serializers.UUIDField(allow_null=True, help_text="The customer created (dry_run=false).")
+    customer_id = serializers.UUIDField(required=False, help_text="Only when this row created a customer.")
+    row_number = serializers.IntegerField(
+        required=False, help_text="Files only: the row's line in the file (the header is line 1)."
+    )
 
     def to_representation(self, row: ImportedRow) -> dict:
-        return {
-            "line": row.line,
+        item = {
+            "index": row.index,
             "status": row.status.value,
-            "messages": [{"field": message.field, "message": message.message} for message in row.messages],
-            "customer": row.customer,
-            "customer_id": str(row.customer_id) if row.customer_id else None,
+            "errors": [_problem(message) for message in row.errors],
+            "warnings": [{"field": message.field or "row", "message": message.message} for message in row.warnings],
         }
+        if row.customer is not None:
+            item["customer"] = row.customer
+        if row.customer_id is not None:
+            item["customer_id"] = str(row.customer_id)
+        if row.line is not None:
+            item["row_number"] = row.line
+        return item
 
 
-class ImportCountsSerializer(serializers.Serializer):
-    VALID = serializers.IntegerField()
-    WARNING = serializers.IntegerField()
-    ERROR = serializers.IntegerField()
-    DUPLICATE = serializers.IntegerField()
-    NIF_INVALID = serializers.IntegerField()
+def _problem(message: ImportMessage) -> dict:
+    return {"field": message.field or "customer", "value": message.value or "", "message": message.message}
 
 
-class ImportReportSerializer(serializers.Serializer):
-    dry_run = serializers.BooleanField()
-    encoding = serializers.ChoiceField(choices=["utf-8", "windows-1252"])
-    delimiter = serializers.ChoiceField(choices=[";", ","])
+class ValidationMetadataSerializer(serializers.Serializer):
+    total_customers = serializers.IntegerField()
+    is_dry_run = serializers.BooleanField()
+    processing_time_ms = serializers.IntegerField()
+    source_type = serializers.ChoiceField(choices=[source.value for source in SourceType])
+    filename = serializers.CharField(required=False, allow_null=True, help_text="Files only.")
+    file_size_bytes = serializers.IntegerField(required=False, help_text="Files only.")
+    total_rows = serializers.IntegerField(required=False, help_text="Files only: data rows read (blank lines skipped).")
+    encoding = serializers.ChoiceField(
+        choices=["utf-8", "windows-1252"], required=False, help_text="beel's extension, files only."
+    )
+    delimiter = serializers.ChoiceField(choices=[";", ","], required=False, help_text="beel's extension, files only.")
     columns = serializers.DictField(
-        child=serializers.CharField(), help_text="Each recognised header of the file and the field it fills."
+        child=serializers.CharField(),
+        required=False,
+        help_text="beel's extension, files only: each recognised header of the file and the field it fills.",
     )
     ignored_columns = serializers.ListField(
-        child=serializers.CharField(), help_text="Headers the import does not know; their cells are ignored."
+        child=serializers.CharField(),
+        required=False,
+        help_text="beel's extension, files only: headers the import does not know; their cells are ignored.",
     )
-    total = serializers.IntegerField(help_text="Data rows read (blank lines are skipped).")
-    counts = ImportCountsSerializer()
-    created = serializers.IntegerField(help_text="Customers written: 0 with dry_run.")
-    created_ids = serializers.ListField(child=serializers.UUIDField())
-    rows = ImportedRowSerializer(many=True)
+
+
+class ValidationStatisticsSerializer(serializers.Serializer):
+    total_processed = serializers.IntegerField()
+    valid = serializers.IntegerField()
+    with_warnings = serializers.IntegerField()
+    with_errors = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    invalid_nifs = serializers.IntegerField()
+    imported = serializers.IntegerField(help_text="Customers this request created: 0 on a dry run.")
+    success_rate = serializers.FloatField(min_value=0, max_value=1, help_text="(valid + with_warnings) / total.")
+    importable = serializers.IntegerField(help_text="valid + with_warnings.")
+    not_importable = serializers.IntegerField(help_text="with_errors + duplicates + invalid_nifs.")
+
+
+class CustomerValidationUnifiedResultSerializer(serializers.Serializer):
+    metadata = ValidationMetadataSerializer()
+    customers_validation = CustomerValidationItemSerializer(many=True)
+    statistics = ValidationStatisticsSerializer()
 
     def to_representation(self, report: ImportReport) -> dict:
-        return {
-            "dry_run": report.dry_run,
-            "encoding": report.encoding,
-            "delimiter": report.delimiter,
-            "columns": report.columns,
-            "ignored_columns": report.ignored_columns,
-            "total": len(report.rows),
-            "counts": {status.value: count for status, count in report.counts.items()},
-            "created": len(report.created_ids),
-            "created_ids": report.created_ids,
-            "rows": [ImportedRowSerializer(row).data for row in report.rows],
+        metadata: dict = {
+            "total_customers": len(report.rows),
+            "is_dry_run": report.dry_run,
+            "processing_time_ms": report.processing_time_ms,
+            "source_type": report.source_type.value,
         }
+        if (sheet := report.sheet) is not None:
+            metadata |= {
+                "filename": sheet.filename,
+                "file_size_bytes": sheet.file_size_bytes,
+                "total_rows": len(report.rows),
+                "encoding": sheet.encoding,
+                "delimiter": sheet.delimiter,
+                "columns": sheet.columns,
+                "ignored_columns": sheet.ignored_columns,
+            }
+        item = CustomerValidationItemSerializer()
+        return {
+            "metadata": metadata,
+            "customers_validation": [item.to_representation(row) for row in report.rows],
+            "statistics": report.statistics(),
+        }
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's 0-based position in `customers`.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+def bulk_refusal(report: ImportReport) -> dict:
+    """The `error` of a 422 BULK_VALIDATION_ERROR: every problem of every item that keeps the batch from being
+    created, by the item's index (BeeL's `error.errors`)."""
+    return {
+        "code": ErrorCode.BULK_VALIDATION_ERROR.value,
+        "message": "The batch was rejected: some customers are not valid; nothing was created",
+        "errors": [
+            {"index": row.index, "field": problem.field or "customer", "message": problem.message}
+            for row in report.rows
+            for problem in row.errors
+        ],
+    }
 
 
 @extend_schema_field({"type": "string", "format": "binary", "minLength": 1})
@@ -189,16 +231,30 @@ class UploadedFileField(serializers.FileField):
     """A file of at least one byte: Django's multipart parser does not deliver an empty file part at all."""
 
 
+class FormFlag(serializers.BooleanField):
+    """A boolean form field that may be left out: DRF reads an absent checkbox of an HTML form as false."""
+
+    default_empty_html = serializers.empty
+
+
 class CsvUploadSerializer(APISerializer):
     """The multipart body of the CSV import."""
 
     file = UploadedFileField(
-        help_text=f"The CSV: at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB and {MAX_IMPORT_ROWS} data rows; "
-        "`;` or `,` separated; UTF-8 (with or without BOM) or Windows-1252; Spanish or English headers "
-        "(GET /customers/csv-template).",
+        help_text=f"The CSV: at most {MAX_IMPORT_BYTES // MIB} MB and {MAX_IMPORT_ROWS} data rows; `;` or `,` "
+        "separated; UTF-8 (with or without BOM) or Windows-1252; BeeL's template headers, their English names "
+        "or Spanish spreadsheet headers (POST /customers/templates/csv).",
+    )
+    dry_run = FormFlag(
+        required=False,
+        help_text="true (the default): report only. false: also create the VALID and WARNING rows. The query "
+        "parameter `dry_run` is read too when the form field is not sent (beel's extension).",
     )
 
     def validate_file(self, upload):
         if upload.size > MAX_IMPORT_BYTES:
-            raise ImportFileTooLarge(f"The file is larger than {MAX_IMPORT_BYTES} bytes (5 MiB)")
+            raise ImportFileTooLarge(
+                f"The file has {upload.size / MIB:.2f} MB; an import takes at most {MAX_IMPORT_BYTES // MIB} MB",
+                details={"file_size_mb": round(upload.size / MIB, 2), "max_file_size_mb": MAX_IMPORT_BYTES // MIB},
+            )
         return upload

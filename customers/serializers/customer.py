@@ -3,7 +3,6 @@ the shape for the OpenAPI schema, and customers.representations writes it. Writi
 describe the body, and customers.record checks and normalises it (the CSV import and the admin call it
 too); the serializers only adapt it to DRF."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -12,13 +11,21 @@ from beel.payloads import Invalid, dotted
 from customers import record
 from customers.models import Customer
 from customers.representations import customer_detail_representation, customer_representation
+from customers.serializers.fields import (
+    AlternativeIdNumberField,
+    CountryCodeField,
+    DiscountField,
+    IbanField,
+    LegalNameField,
+    MetadataField,
+    NIFField,
+    PhoneField,
+    WebsiteField,
+)
 from customers.validators import (
+    ALTERNATIVE_ID_TYPE_NAMES,
     CONTACT_PERSON_MAX_LENGTH,
-    LEGAL_NAME_MAX_LENGTH,
     MAX_BILLING_EMAILS,
-    METADATA_KEY_MAX_LENGTH,
-    METADATA_MAX_KEYS,
-    METADATA_VALUE_MAX_LENGTH,
     PAYMENT_TERM_MAX_DAYS,
     TRADE_NAME_MAX_LENGTH,
     AlternativeIdType,
@@ -26,133 +33,99 @@ from customers.validators import (
 )
 
 
-@extend_schema_field(
-    {
-        "type": "string",
-        # Empty only in answers: an anonymised customer, or one stored before codes with an unknown name.
-        "pattern": "^([A-Za-z]{2})?$",
-        "description": "ISO 3166-1 alpha-2 country code, upper-cased when stored (e.g. ES, PT, DE). Shown "
-        "empty for an anonymised customer, or one stored before country codes whose country was not recognised.",
-    }
-)
-class CountryCodeField(serializers.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("trim_whitespace", False)
-        kwargs.setdefault("max_length", 2)
-        super().__init__(**kwargs)
+def _text(max_length: int, **options) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, required=False, allow_blank=True, allow_null=True, **options)
 
 
 class AddressSerializer(APISerializer):
-    """Postal address. In responses `floor` and `door` appear only when set; the other fields always do
-    (empty string when unknown). `country_code` (default ES) decides the Spanish NIF check and the phone's
-    default region. Sent alone it gives `country` its Spanish name; `country` sent alone (a Spanish or
-    English name) gives the code, and an unknown name is refused; both sent are kept as sent."""
+    """BeeL's Address (request) and AddressResponse (answer). Every field is null (never "") when unknown in
+    answers; `floor` and `door` are left out there when unset. An address sent is the whole address (a PATCH
+    replaces it); a Spanish one needs `province` (422 VALIDATION_ERROR). `country_code` (default ES) decides the
+    Spanish NIF check and the phone's default region, and `country` is always its Spanish name; `country`
+    sent alone (an ISO code or a name in Spanish or English, case and accents ignored) gives the code, an
+    unknown one is 422 COUNTRY_CODE_REQUIRED, and both sent naming different countries 422
+    COUNTRY_CODE_MISMATCH (a plain "España" yields to the code). beel's extension: `street`, `postal_code` and
+    `city`, which BeeL requires, may be left out, and so may the whole address."""
 
-    street = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    number = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    floor = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    door = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    province = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    country = serializers.CharField(max_length=100, required=False, allow_blank=False)
+    street = _text(255)
+    number = _text(20)
+    floor = _text(20)
+    door = _text(20)
+    postal_code = _text(20)
+    city = _text(100)
+    province = _text(100)
+    country = serializers.CharField(max_length=100, required=False, allow_null=True)
     country_code = CountryCodeField(required=False)
 
 
 # The same shape as a NIF's (customers.validators.validate_alternative_id compacts it the same way).
-ID_NUMBER_PATTERN = r"^[ .\-]*(?:[A-Za-z0-9][ .\-]*){1,20}$"
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 32,
-        "pattern": ID_NUMBER_PATTERN,
-        "description": "1 to 20 letters and digits (spaces, dots and dashes are dropped); a type 02 number is "
-        "an EU VAT number checked with its country's checksum.",
-    }
-)
-class AlternativeIdNumberField(serializers.CharField):
-    pass
+ALTERNATIVE_ID_TYPE_CHOICES = [
+    *((name, name) for name in ALTERNATIVE_ID_TYPE_NAMES.values()),
+    *AlternativeIdType.choices,
+]
 
 
 class AlternativeIdSerializer(APISerializer):
-    """AEAT's identifier of a recipient without a Spanish NIF. With country_code ES only types 03 and 07 are
-    allowed, and 07 requires ES; a type 02 number is checked with its country's VAT checksum and stored
-    compact with its country prefix (DE136695976). A violation is 422 ALTERNATIVE_ID_INVALID."""
+    """BeeL's AlternativeIdentifier: AEAT's identifier of a recipient without a Spanish NIF. `type` by name
+    (answers always use the name); AEAT's numeric codes 02 to 07, in the same order, are still accepted. Each
+    AEAT rule has BeeL's 422 code: ALTERNATIVE_ID_COUNTRY_REQUIRED (no country_code for a type other than
+    PASSPORT and NOT_REGISTERED, which default to ES), ALTERNATIVE_ID_SPAIN_INVALID_TYPE (ES with another
+    type), ALTERNATIVE_ID_REQUIRES_SPAIN (NOT_REGISTERED outside ES), RECIPIENT_UNREGISTERED_ID_MUST_BE_DNI_OR_NIE,
+    ALTERNATIVE_ID_VAT_REQUIRES_EU_COUNTRY, ALTERNATIVE_ID_VAT_INVALID_FORMAT (NIF_IVA stored compact with its
+    country prefix, e.g. DE136695976) and ALTERNATIVE_ID_INVALID (blank number, or sent with a `nif`)."""
 
     type = serializers.ChoiceField(
-        choices=AlternativeIdType.choices,
-        help_text="02 NIF-IVA (EU VAT number), 03 passport, 04 official document of the country of residence, "
-        "05 residence certificate, 06 other document, 07 not registered.",
+        choices=ALTERNATIVE_ID_TYPE_CHOICES,
+        help_text="NIF_IVA (EU VAT number), PASSPORT, COUNTRY_ID (official document of the country of residence), "
+        "RESIDENCE_CERTIFICATE, OTHER_DOCUMENT, NOT_REGISTERED; or AEAT's codes 02 to 07 (deprecated by BeeL).",
     )
-    number = AlternativeIdNumberField(max_length=32)
-    country_code = CountryCodeField(help_text="ISO 3166-1 alpha-2 code of the issuing country.")
+    number = AlternativeIdNumberField(max_length=32, allow_blank=True)
+    country_code = CountryCodeField(required=False, help_text="ISO 3166-1 alpha-2 code of the issuing country.")
+
+
+class AlternativeIdResponseSerializer(APISerializer):
+    type = serializers.ChoiceField(choices=list(ALTERNATIVE_ID_TYPE_NAMES.values()))
+    number = serializers.CharField()
+    country_code = serializers.CharField(allow_null=True)
 
 
 class PaymentMethodSerializer(APISerializer):
-    """How the customer prefers to pay. IBAN and BIC are checked (checksum and format) and stored compact."""
+    """BeeL's PaymentInfo: how the customer prefers to pay. `method` omitted or null is BANK_TRANSFER, the only
+    one that needs an IBAN (NONE: no payment details on the invoice); `payment_term_days` omitted is 30 (BeeL's
+    default), null none. Unset values are null in answers, never "". Sent, it replaces the whole object; null
+    clears it, and a customer without one reads without the field."""
 
-    method = serializers.ChoiceField(choices=PaymentMethod.choices)
-    iban = serializers.CharField(max_length=42, required=False, allow_blank=True)
-    swift = serializers.CharField(max_length=14, required=False, allow_blank=True, help_text="BIC (8 or 11).")
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False, allow_null=True)
+    iban = IbanField(max_length=42, required=False, allow_blank=True, allow_null=True)
+    swift = serializers.CharField(
+        max_length=14, required=False, allow_blank=True, allow_null=True, help_text="BIC (8 or 11 characters)."
+    )
     payment_term_days = serializers.IntegerField(
         min_value=0, max_value=PAYMENT_TERM_MAX_DAYS, required=False, allow_null=True
     )
 
 
-# The metadata's keys and values, as the body's `metadata` and the list's `metadata[key]` filter take them.
-# OpenAPI 3.0 has no `propertyNames`: the keys' limits are in the description only.
-METADATA_PAIRS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": {"type": "string", "maxLength": METADATA_VALUE_MAX_LENGTH, "pattern": "^[^\\x00]*$"},
-}
-
-
-@extend_schema_field(
-    {
-        **METADATA_PAIRS_SCHEMA,
-        "maxProperties": METADATA_MAX_KEYS,
-        "description": f"Your own key-value pairs: at most {METADATA_MAX_KEYS} keys of 1 to "
-        f"{METADATA_KEY_MAX_LENGTH} characters (no square brackets), string values of at most "
-        f"{METADATA_VALUE_MAX_LENGTH}. Filter the list with `metadata[key]=value`. A write replaces the whole "
-        "object.",
-    }
-)
-class MetadataField(serializers.Field):
-    def to_representation(self, value):
-        return value
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "format": "decimal",
-        "pattern": "^(100(\\.0{1,2})?|\\d{1,2}(\\.\\d{1,2})?)$",
-        "description": 'A percentage, 0 to 100 with at most two decimals, as a string (e.g. "12.50").',
-    }
-)
-class DiscountField(serializers.DecimalField):
-    pass
-
-
 class CustomerSerializer(APIModelSerializer):
-    """The customer as documented in beel-list-customers.txt."""
+    """BeeL 1.9.0's Customer (the seed list's fields first, in beel-list-customers.txt's order): an unset
+    optional field is null, never "". `metadata` is beel's extension."""
 
     address = AddressSerializer(source="*", read_only=True)
     email = serializers.EmailField(read_only=True, allow_null=True)
     phone = serializers.CharField(read_only=True, allow_null=True)
-    nif = serializers.CharField(read_only=True, help_text="Empty for a customer identified by `alternative_id`.")
-    trade_name = serializers.CharField(read_only=True)
-    alternative_id = AlternativeIdSerializer(read_only=True, allow_null=True)
+    nif = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Null for a customer identified by `alternative_id`."
+    )
+    trade_name = serializers.CharField(read_only=True, allow_null=True)
+    alternative_id = AlternativeIdResponseSerializer(read_only=True, allow_null=True)
     billing_emails = serializers.ListField(child=serializers.EmailField(), read_only=True)
-    contact_person = serializers.CharField(read_only=True)
-    web = serializers.CharField(read_only=True)
-    notes = serializers.CharField(read_only=True)
+    contact_person = serializers.CharField(read_only=True, allow_null=True)
+    website = serializers.CharField(read_only=True, allow_null=True)
+    notes = serializers.CharField(read_only=True, allow_null=True)
     general_discount = DiscountField(max_digits=5, decimal_places=2, read_only=True)
-    preferred_payment_method = PaymentMethodSerializer(read_only=True, allow_null=True)
-    metadata = MetadataField(read_only=True)
+    # Not read_only, which the schema would mark required: BeeL's Customer leaves it out for a customer without
+    # one. The serializer is never written through (to_representation below, and no view saves it).
+    preferred_payment_method = PaymentMethodSerializer(required=False, help_text="Left out for a customer without one.")
+    metadata = MetadataField(read_only=True, help_text="beel's extension: your own key-value pairs.")
 
     class Meta:
         model = Customer
@@ -171,7 +144,7 @@ class CustomerSerializer(APIModelSerializer):
             "alternative_id",
             "billing_emails",
             "contact_person",
-            "web",
+            "website",
             "notes",
             "general_discount",
             "preferred_payment_method",
@@ -187,14 +160,21 @@ class CustomerSerializer(APIModelSerializer):
         return customer_representation(customer)
 
 
-class CustomerDetailSerializer(CustomerSerializer):
-    """One customer, with where it is in its lifecycle: deactivated, merged into a survivor, waiting for the
-    end of its retention period to be anonymised, anonymised."""
+EXTENSION = "beel's extension: "
 
-    deactivated_at = UTCDateTimeField(read_only=True, allow_null=True)
-    merged_into = serializers.UUIDField(read_only=True, allow_null=True, source="merged_into_id")
-    retain_until = serializers.DateField(read_only=True, allow_null=True)
-    anonymized_at = UTCDateTimeField(read_only=True, allow_null=True)
+
+class CustomerDetailSerializer(CustomerSerializer):
+    """One customer, with where it is in its lifecycle (beel's extensions to BeeL's Customer): deactivated,
+    merged into a survivor, waiting for the end of its retention period to be anonymised, anonymised."""
+
+    deactivated_at = UTCDateTimeField(read_only=True, allow_null=True, help_text=EXTENSION + "when it was deactivated.")
+    merged_into = serializers.UUIDField(
+        read_only=True, allow_null=True, source="merged_into_id", help_text=EXTENSION + "the survivor of a merge."
+    )
+    retain_until = serializers.DateField(
+        read_only=True, allow_null=True, help_text=EXTENSION + "anonymised after this day (erasure)."
+    )
+    anonymized_at = UTCDateTimeField(read_only=True, allow_null=True, help_text=EXTENSION + "when it was anonymised.")
 
     class Meta(CustomerSerializer.Meta):
         fields = [*CustomerSerializer.Meta.fields, "deactivated_at", "merged_into", "retain_until", "anonymized_at"]
@@ -208,112 +188,42 @@ class MergeSerializer(APISerializer):
     into = StrictUUIDField(help_text="The customer that survives (same account and mode).")
 
 
-@extend_schema_field(
-    {
-        "type": "string",
-        "format": "es-tax-id",
-        "minLength": 1,
-        "maxLength": 32,
-        "pattern": ID_NUMBER_PATTERN,
-        "description": "1 to 20 letters and digits (spaces, dots and dashes are dropped). While the address' "
-        "country is Spain (the default) it must be a valid DNI, NIE or CIF, control character included "
-        "(format es-tax-id).",
-    }
-)
-class NIFField(serializers.CharField):
-    pass
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "format": "phone",
-        # At least one character: the empty string is the schema's other, blank alternative (oneOf), and
-        # a value must match exactly one of them.
-        "minLength": 1,
-        "maxLength": 32,
-        "pattern": r"^[0-9+()\-. ]+$",
-        "description": "A dialable number (format phone), stored in E.164; without a country code it is read as "
-        "Spanish while the address' country is Spain. Empty for none.",
-    }
-)
-class PhoneField(serializers.CharField):
-    pass
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 120,
-        # Python's blanks and ECMAScript's \\s differ in a few characters; both kinds are refused first.
-        "pattern": "^[^\\s\\x1c-\\x1f\\x85\\x00][^\\x00]*$",
-        "description": "1 to 120 characters, the first one not blank (trailing blanks are dropped).",
-    }
-)
-class LegalNameField(serializers.CharField):
-    def __init__(self, **kwargs):
-        kwargs.update(trim_whitespace=False, max_length=LEGAL_NAME_MAX_LENGTH)
-        super().__init__(**kwargs)
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "format": "uri",
-        "maxLength": 200,
-        "pattern": "^(https?://[^\\s\\x00]+)?$",
-        "description": "The customer's web site: an http or https URL, or empty.",
-    }
-)
-class WebField(serializers.CharField):
-    def __init__(self, **kwargs):
-        kwargs.update(trim_whitespace=False, max_length=200, allow_blank=True)
-        super().__init__(**kwargs)
-
-
 class CustomerWriteSerializer(APISerializer):
-    """Input for create (all rules), update (partial=True: only what is sent) and full replace
-    (CustomerReplaceSerializer). Produces the model's flat fields, normalised: NIF upper case without
-    separators, phone in E.164, email lower case, country code upper case, IBAN/BIC/VAT number compact.
+    """BeeL 1.9.0's CreateCustomerRequest and PatchCustomerRequest (partial=True: only what is sent changes,
+    null clears an optional field; `address` and `preferred_payment_method` sent are replaced whole), and
+    UpdateCustomerRequest (CustomerReplaceSerializer). Produces the model's flat fields, normalised: NIF upper
+    case without separators, phone in E.164, email lower case, country code upper case, IBAN/BIC/VAT number
+    compact. Keys it does not know are ignored, as BeeL ignores them; `metadata` is beel's extension.
 
     The fields below describe the body for the schema; customers.record.check_record checks it (the same
     fields, tests/customers/test_record_rules.py holds them together). `validated_or_refused()` gives the
     fields or raises the DomainError the errors amount to; `is_valid()` works as usual, with the errors by
     their dotted paths."""
 
-    whole = False  # PUT: a field left out is reset to its default
+    whole = False  # PUT: see CustomerReplaceSerializer
 
     legal_name = LegalNameField()
-    trade_name = serializers.CharField(max_length=TRADE_NAME_MAX_LENGTH, required=False, allow_blank=True)
-    nif = NIFField(
-        max_length=32,
-        required=False,
-        allow_null=True,
-        help_text="Required unless `alternative_id` is given (never both); null clears it.",
-    )
+    trade_name = _text(TRADE_NAME_MAX_LENGTH, help_text="Left out on create: the legal name. Null clears it.")
+    nif = NIFField(max_length=32, required=False, allow_null=True)
     alternative_id = AlternativeIdSerializer(
-        required=False, allow_null=True, help_text="For a customer without a Spanish NIF; null clears it."
+        required=False, allow_null=True, help_text="For a customer without a Spanish NIF (exclusive with `nif`)."
     )
-    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
-    phone = PhoneField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, allow_null=True)
+    phone = PhoneField(max_length=32, required=False, allow_blank=True, allow_null=True)
     address = AddressSerializer(source="*", required=False)
     billing_emails = serializers.ListField(
         child=serializers.EmailField(max_length=254),
         max_length=MAX_BILLING_EMAILS,
         required=False,
-        help_text=f"Where invoices are sent: at most {MAX_BILLING_EMAILS} addresses.",
+        allow_null=True,
+        help_text=f"Where invoices are sent: at most {MAX_BILLING_EMAILS} addresses (beel's limit). Null or [] "
+        "clears them.",
     )
-    contact_person = serializers.CharField(max_length=CONTACT_PERSON_MAX_LENGTH, required=False, allow_blank=True)
-    web = WebField(required=False)
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, trim_whitespace=False)
+    contact_person = _text(CONTACT_PERSON_MAX_LENGTH)
+    website = WebsiteField(required=False)
+    notes = _text(2000, trim_whitespace=False)
     general_discount = DiscountField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=0,
-        max_value=100,
-        required=False,
-        help_text='Percentage, 0 to 100 with at most two decimals, as a string (e.g. "12.50").',
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
     )
     preferred_payment_method = PaymentMethodSerializer(required=False, allow_null=True)
     metadata = MetadataField(required=False)
@@ -337,10 +247,23 @@ class CustomerWriteSerializer(APISerializer):
         return {"current": stored, "partial": self.partial, "whole": self.whole}
 
 
-class CustomerReplaceSerializer(CustomerWriteSerializer):
-    """PUT /customers/{id}: the whole record. A field left out is reset to its default (empty, España/ES,
-    0 discount, no payment method, no metadata); `legal_name` and a `nif` or `alternative_id` are required.
-    `active`, when sent, deactivates or reactivates the customer with those endpoints' rules."""
+class CustomerChangeSerializer(CustomerWriteSerializer):
+    """PATCH /customers/{id}, BeeL's PatchCustomerRequest: only the fields sent change; null clears
+    `trade_name`, `phone`, `email`, `website`, `billing_emails` (or []), `contact_person`, `notes` and
+    `general_discount`; `nif`, `legal_name` and `address` cannot be cleared; `address` and
+    `preferred_payment_method` sent replace the stored ones whole. `active`: false deactivates, true
+    reactivates, with those endpoints' rules."""
 
+    legal_name = LegalNameField(required=False)
     active = serializers.BooleanField(required=False, help_text="false deactivates, true reactivates.")
+
+
+class CustomerReplaceSerializer(CustomerChangeSerializer):
+    """PUT /customers/{id}, BeeL's UpdateCustomerRequest: no field is required. `trade_name`, `email`,
+    `website`, `billing_emails`, `contact_person`, `notes` and `general_discount` left out are cleared (the
+    trade name is not refilled from the legal name); everything else left out is kept: `legal_name`, the
+    identifier (`nif` or `alternative_id`, the one sent replaces the other), `address`, `phone`,
+    `preferred_payment_method`, `active` and beel's `metadata`. A customer read with GET is written back
+    unchanged. `active`, when sent, deactivates or reactivates the customer with those endpoints' rules."""
+
     whole = True

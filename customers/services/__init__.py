@@ -3,8 +3,8 @@ the admin and the management commands call these and only format the result, so 
 same rules with the same outcomes. Callers import from here; the modules are how the package is read."""
 
 from customers.services.base import get_customer
-from customers.services.creation import create_customer, create_customers
-from customers.services.editing import replace_customer, update_customer
+from customers.services.creation import create_customer, create_customers, create_customers_in_bulk
+from customers.services.editing import change_customer, update_customer
 from customers.services.erasure import anonymize_due_customers, erasure_retained_until, request_erasure
 from customers.services.identity import ensure_identity_is_free
 from customers.services.imports import import_customers
@@ -30,6 +30,7 @@ from customers.services.reports import (
     ImportReport,
     ImportStatus,
     ReactivationReport,
+    SourceType,
 )
 
 __all__ = [
@@ -43,9 +44,12 @@ __all__ = [
     "ImportStatus",
     "ImportedRow",
     "ReactivationReport",
+    "SourceType",
     "anonymize_due_customers",
+    "change_customer",
     "create_customer",
     "create_customers",
+    "create_customers_in_bulk",
     "customers_deactivated_by",
     "deactivate_customer",
     "deactivate_customers",
@@ -59,7 +63,6 @@ __all__ = [
     "merge_preview",
     "reactivate_customer",
     "reactivate_customers",
-    "replace_customer",
     "request_erasure",
     "undo_deactivation",
     "update_customer",

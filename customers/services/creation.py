@@ -1,6 +1,7 @@
 """Creating customers, one or many in one transaction."""
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -9,17 +10,32 @@ from beel.actors import Actor
 from beel.errors import DomainError
 from beel.events.models import EventType, record_events
 from beel.tenancy import DataScope
-from customers.errors import CustomerAlreadyExists
+from customers.batch import validate_bulk_items
+from customers.errors import BulkValidationFailed, CustomerAlreadyExists
 from customers.models import AuditEntry, Customer
 from customers.services.base import customer_event
 from customers.services.identity import ensure_identity_is_free, identities_taken, identity_of, identity_taken
-from customers.services.reports import CreationFailure, CreationReport
+from customers.services.reports import (
+    CreationFailure,
+    CreationReport,
+    ImportedRow,
+    ImportMessage,
+    ImportReport,
+    ImportStatus,
+    SourceType,
+)
+
+
+def with_creation_defaults(data: Mapping[str, Any]) -> dict[str, Any]:
+    """BeeL's creation default: a trade name left out is the legal name (one sent empty or null stays empty)."""
+    return {"trade_name": data.get("legal_name", ""), **data}
 
 
 def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) -> Customer:
     """A customer of the scope's one account and mode. `data` is validated and normalised (see
     customers.record)."""
     account, mode = scope.owner()
+    data = with_creation_defaults(data)
     try:
         with transaction.atomic():
             ensure_identity_is_free(account=account, mode=mode, values=data)
@@ -34,16 +50,22 @@ def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) 
 
 
 def create_customers(
-    *, scope: DataScope, items: Sequence[Mapping[str, Any] | DomainError], actor: Actor, dry_run: bool = False
+    *,
+    scope: DataScope,
+    items: Sequence[Mapping[str, Any] | DomainError],
+    actor: Actor,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
 ) -> CreationReport:
     """Create every valid item, all in one transaction; report the others by index. `items` are validated
     data, or the DomainError that validating that item raised. An item whose NIF is held by an active
-    customer, or by an earlier item of the same request, fails with CUSTOMER_ALREADY_EXISTS. With
-    `dry_run` the report is the same and nothing is written."""
+    customer, or by an earlier item of the same request, fails with CLIENT_DUPLICATE. With
+    `dry_run`, or with `all_or_nothing` when any item failed, the report is the same and nothing is
+    written."""
     account, mode = scope.owner()
     report = CreationReport(total=len(items), dry_run=dry_run)
     valid = [item for item in items if not isinstance(item, DomainError)]
-    submitted = [Customer(account=account, mode=mode, **item) for item in valid]
+    submitted = [Customer(account=account, mode=mode, **with_creation_defaults(item)) for item in valid]
     # Only this account and mode's holders: a live customer's NIF is free for a test customer.
     taken = {
         identity
@@ -58,10 +80,10 @@ def create_customers(
             report.failures.append(CreationFailure(index=index, error=identity_taken(identity)))
         else:
             taken.add(identity)
-            customer = Customer(account=account, mode=mode, **item)
+            customer = Customer(account=account, mode=mode, **with_creation_defaults(item))
             customer.fold_search_fields()  # bulk_create does not call save()
             to_create.append(customer)
-    if dry_run or not to_create:
+    if dry_run or not to_create or (all_or_nothing and report.failures):
         return report
     try:
         with transaction.atomic():
@@ -77,3 +99,86 @@ def create_customers(
             "written, retry the request"
         ) from None
     return report
+
+
+def create_customers_in_bulk(*, scope: DataScope, raw_items: list, actor: Actor, dry_run: bool) -> ImportReport:
+    """POST /customers/bulk as BeeL does it: every item validated on its own and checked against the
+    account's active customers and the earlier items; then, unless `dry_run`, all of them created in one
+    transaction, or (BulkValidationFailed, carrying the report) none when any is not valid or a duplicate."""
+    started = time.monotonic()
+    items = validate_bulk_items(raw_items)
+    creation = create_customers(scope=scope, items=items, actor=actor, dry_run=dry_run, all_or_nothing=True)
+    rows = report_rows(
+        items,
+        creation,
+        echoes=[raw if isinstance(raw, dict) else None for raw in raw_items],
+        positions=list(range(len(raw_items))),
+        earlier=lambda index: f"Item {index} of the request",
+    )
+    report = ImportReport(SourceType.BULK_JSON, dry_run, rows, processing_time_ms=elapsed_ms(started))
+    if not dry_run and report.importable < len(rows):
+        raise BulkValidationFailed(report)
+    return report
+
+
+def elapsed_ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def report_rows(
+    items: Sequence[Mapping[str, Any] | DomainError],
+    creation: CreationReport,
+    *,
+    echoes: Sequence[dict | None],
+    positions: Sequence[int],
+    earlier: Callable[[int], str],
+    warnings: Sequence[list[ImportMessage]] = (),
+) -> list[ImportedRow]:
+    """One row of the unified result per item: ERROR or NIF_INVALID with every problem of an invalid item,
+    DUPLICATE naming the earlier item (by `earlier(position)`) or the customer holding its identity, else
+    VALID, or WARNING when `warnings` has some for it; `customer_id` when it was created."""
+    failures = {failure.index: failure.error for failure in creation.failures}
+    created = iter(creation.created)
+    first_of_identity: dict[tuple, int] = {}
+    rows = []
+    for index, item in enumerate(items):
+        position, echo = positions[index], echoes[index]
+        notes = warnings[index] if warnings else []
+        if isinstance(item, DomainError):
+            rows.append(_invalid_row(position, item, echo, notes))
+            continue
+        first = first_of_identity.setdefault(identity_key(item), position)
+        if (error := failures.get(index)) is not None:
+            field = "nif" if item.get("nif") else "alternative_id"
+            message = f"{earlier(first)} has the same {'NIF' if field == 'nif' else 'alternative id'}"
+            problem = ImportMessage(message if first != position else error.message, field, _value_at(echo, field))
+            rows.append(ImportedRow(position, ImportStatus.DUPLICATE, [problem], notes, echo))
+            continue
+        status = ImportStatus.WARNING if notes else ImportStatus.VALID
+        customer_id = None if creation.dry_run or not creation.created else next(created).pk
+        rows.append(ImportedRow(position, status, [], notes, echo, customer_id=customer_id))
+    return rows
+
+
+def _invalid_row(position: int, error: DomainError, echo: dict | None, notes: list) -> ImportedRow:
+    details = error.details or {"non_field_errors": error.message}
+    status = ImportStatus.NIF_INVALID if "nif" in details else ImportStatus.ERROR
+    problems = [ImportMessage(str(text), name, _value_at(echo, name)) for name, text in details.items()]
+    return ImportedRow(position, status, problems, notes, echo)
+
+
+def _value_at(echo: dict | None, path: str) -> str | None:
+    """The submitted value at a dotted path, as text (None when there is none)."""
+    value: Any = echo
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return None if value is None or isinstance(value, dict | list) else str(value)
+
+
+def identity_key(item: Mapping[str, Any]) -> tuple:
+    return (
+        item.get("nif"),
+        item.get("alternative_id_type"),
+        item.get("alternative_id_country"),
+        item.get("alternative_id_number"),
+    )

@@ -48,10 +48,10 @@ def _apply_changes(customer: Customer, data: Mapping[str, Any], *, actor: Actor)
 IDENTITY_FIELDS = ("nif", "alternative_id_type", "alternative_id_country", "alternative_id_number")
 
 
-def replace_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
-    """PUT: the whole record replaced by `data` (validated, every field present: customers.record's
-    check_record(whole=True) gives absent ones their defaults). An `active` in it goes through
-    `deactivate_customer` / `reactivate_customer`, so their rules apply (CLIENT_HAS_INVOICES, a NIF taken
+def change_customer(*, scope: DataScope, customer_id: str, data: Mapping[str, Any], actor: Actor) -> Customer:
+    """PUT and PATCH (BeeL's updateCustomer and patchCustomer): `data` as customers.record's check_record gives
+    it (for a PUT, with the fields it clears when left out); the rest of the record is kept. An `active` in it
+    goes through `deactivate_customer` / `reactivate_customer`, so their rules apply (CLIENT_HAS_INVOICES, a NIF taken
     meanwhile): deactivation after the fields are written, reactivation before, so the identity checked
     for uniqueness is always the one the customer ends with. All or nothing."""
     data = dict(data)

@@ -54,7 +54,7 @@ def identities_taken(customers: Iterable[Customer]) -> set[tuple]:
 
 
 def ensure_identity_is_free(*, account, mode: str, values: Mapping[str, Any], exclude_pk=None) -> None:
-    """Refuses (CUSTOMER_ALREADY_EXISTS) the NIF or alternative id in `values` when an active customer of the
+    """Refuses (CLIENT_DUPLICATE) the NIF or alternative id in `values` when an active customer of the
     account and mode holds it."""
     identity = identity_of(values)
     if identity is None:
@@ -72,14 +72,12 @@ def ensure_identity_is_free(*, account, mode: str, values: Mapping[str, Any], ex
         raise identity_taken(identity)
 
 
+# BeeL's CLIENT_DUPLICATE has empty details: the identifier is not echoed back.
 def nif_taken() -> CustomerAlreadyExists:
-    return CustomerAlreadyExists(details={"nif": "An active customer with this NIF already exists."})
+    return CustomerAlreadyExists(details={})
 
 
 def identity_taken(identity: Identity | None) -> CustomerAlreadyExists:
     if identity is not None and identity[0] == "alternative_id":
-        return CustomerAlreadyExists(
-            "An active customer with this alternative id already exists",
-            details={"alternative_id": "An active customer with this alternative id already exists."},
-        )
+        return CustomerAlreadyExists("An active customer with this alternative id already exists", details={})
     return nif_taken()

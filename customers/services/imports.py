@@ -1,96 +1,87 @@
-"""Importing a CSV of customers: a report per line, then the valid rows created all together."""
+"""Importing a CSV of customers: a report per row (BeeL's unified result), then the valid rows created all
+together."""
 
+import time
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from beel.actors import Actor
-from beel.errors import DomainError
 from beel.tenancy import DataScope
-from customers.record import validate_import_rows
-from customers.services.creation import create_customers
-from customers.services.reports import ImportedRow, ImportMessage, ImportReport, ImportStatus
-from customers.spreadsheet import IMPORT_COLUMNS, SheetRow, read_sheet
+from customers.batch import validate_import_rows
+from customers.services.creation import create_customers, elapsed_ms, report_rows
+from customers.services.reports import ImportMessage, ImportReport, SheetFacts, SourceType
+from customers.spreadsheet import IMPORT_COLUMNS
+from customers.spreadsheet.reading import SheetRow, read_sheet
 
 
-def import_customers(*, scope: DataScope, content: bytes, actor: Actor, dry_run: bool = True) -> ImportReport:
-    """Read a CSV of customers (customers.spreadsheet), report every row by its line with a status, and
-    unless `dry_run` create the VALID and WARNING ones through `create_customers`: in one transaction, with
-    their audit entries and events, all of them or (if anything fails) none. Each row is checked by the
-    record's rules (customers.record), the very ones of POST /customers, so an import accepts exactly what
-    the API accepts, from the API or the admin alike."""
+def import_customers(
+    *, scope: DataScope, content: bytes, actor: Actor, dry_run: bool = True, filename: str | None = None
+) -> ImportReport:
+    """Read a CSV of customers (customers.spreadsheet), report every row with a status, and unless `dry_run`
+    create the VALID and WARNING ones through `create_customers`: in one transaction, with their audit
+    entries and events, all of them or (if anything fails) none; ERROR, NIF_INVALID and DUPLICATE rows are
+    reported and not created. Each row is checked by the record's rules (customers.record), the very ones
+    of POST /customers, so an import accepts exactly what the API accepts, from the API or the admin alike."""
+    started = time.monotonic()
     sheet = read_sheet(content)
     items = validate_import_rows([row.payload for row in sheet.rows])
     creation = create_customers(scope=scope, items=items, actor=actor, dry_run=dry_run)
-    failures = {failure.index: failure.error for failure in creation.failures}
-    created = iter(creation.created)
-    first_line_of_identity: dict[tuple, int] = {}
-    rows = []
-    for index, (sheet_row, item) in enumerate(zip(sheet.rows, items, strict=True)):
-        if isinstance(item, DomainError):
-            rows.append(_invalid_row(sheet_row, item))
-            continue
-        earlier = first_line_of_identity.setdefault(_identity_key(item), sheet_row.line)
-        if (error := failures.get(index)) is not None:
-            rows.append(_duplicate_row(sheet_row, item, error, earlier_line=earlier))
-            continue
-        messages = [ImportMessage(message=note) for note in sheet_row.notes] + _normalised(sheet_row.payload, item)
-        rows.append(
-            ImportedRow(
-                sheet_row.line,
-                ImportStatus.WARNING if messages else ImportStatus.VALID,
-                messages,
-                as_payload(item),
-                customer_id=None if dry_run else next(created).pk,
-            )
-        )
-    return ImportReport(
-        dry_run=dry_run,
+    lines = {number: row.line for number, row in enumerate(sheet.rows, start=1)}
+    rows = report_rows(
+        items,
+        creation,
+        echoes=[
+            _jsonable(row.payload) if isinstance(item, Exception) else as_payload(item, given=row.payload)
+            for row, item in zip(sheet.rows, items, strict=True)
+        ],
+        positions=list(lines),
+        earlier=lambda number: f"Line {lines[number]} of the file",
+        warnings=[
+            _warnings(row, item) if not isinstance(item, Exception) else _notes(row)
+            for row, item in zip(sheet.rows, items, strict=True)
+        ],
+    )
+    for row in rows:
+        row.line = lines[row.index]
+    facts = SheetFacts(
+        filename=filename,
+        file_size_bytes=len(content),
         encoding=sheet.encoding,
         delimiter=sheet.delimiter,
         columns=sheet.columns,
         ignored_columns=sheet.ignored_columns,
-        rows=rows,
     )
+    return ImportReport(SourceType.CSV_IMPORT, dry_run, rows, processing_time_ms=elapsed_ms(started), sheet=facts)
 
 
-def _invalid_row(sheet_row: SheetRow, error: DomainError) -> ImportedRow:
-    details = error.details or {}
-    status = ImportStatus.NIF_INVALID if "nif" in details else ImportStatus.ERROR
-    messages = [ImportMessage(field=name, message=str(text)) for name, text in details.items()]
-    return ImportedRow(sheet_row.line, status, messages, sheet_row.payload)
+def _notes(sheet_row: SheetRow) -> list[ImportMessage]:
+    return [ImportMessage(message=message, field=field) for field, message in sheet_row.notes]
 
 
-def _identity_key(item: Mapping[str, Any]) -> tuple:
-    return (
-        item.get("nif"),
-        item.get("alternative_id_type"),
-        item.get("alternative_id_country"),
-        item.get("alternative_id_number"),
-    )
+def _warnings(sheet_row: SheetRow, item: Mapping[str, Any]) -> list[ImportMessage]:
+    return _notes(sheet_row) + _normalised(sheet_row.payload, item)
 
 
-def _duplicate_row(
-    sheet_row: SheetRow, item: Mapping[str, Any], error: DomainError, *, earlier_line: int
-) -> ImportedRow:
-    """A row whose identity an active customer, or an earlier line of the file (named), already holds."""
-    message = (
-        f"Line {earlier_line} of the file has the same {'NIF' if item.get('nif') else 'alternative id'}"
-        if earlier_line != sheet_row.line
-        else error.message
-    )
-    return ImportedRow(
-        sheet_row.line, ImportStatus.DUPLICATE, [ImportMessage(field="nif", message=message)], as_payload(item)
-    )
-
-
-def as_payload(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated (flat) customer data shaped as POST /customers takes it, the postal fields in `address`."""
+def as_payload(data: Mapping[str, Any], *, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated (flat) customer data shaped as POST /customers takes it, the postal fields in `address`:
+    the fields the row gave, as they will be stored."""
     payload: dict[str, Any] = {}
     for column in IMPORT_COLUMNS:
-        if column.field in data:
+        source = (given.get(column.nested_in) or {}) if column.nested_in else given
+        if column.field in data and column.payload_key in source:
             target = payload.setdefault(column.nested_in, {}) if column.nested_in else payload
-            target[column.payload_key] = data[column.field]
+            target[column.payload_key] = _number(data[column.field])
     return payload
+
+
+def _number(value: Any) -> Any:
+    # A number in JSON, as the API takes it, not the text of a Decimal.
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
+    return {key: _jsonable(value) if isinstance(value, dict) else _number(value) for key, value in payload.items()}
 
 
 def _normalised(submitted: Mapping[str, Any], data: Mapping[str, Any]) -> list[ImportMessage]:
@@ -102,7 +93,6 @@ def _normalised(submitted: Mapping[str, Any], data: Mapping[str, Any]) -> list[I
         if column.payload_key in given and column.write(given[column.payload_key]) != column.write(
             data.get(column.field, "")
         ):
-            messages.append(
-                ImportMessage(field=column.field, message=f"{column.header} stored as {data.get(column.field)!r}")
-            )
+            field = f"{column.nested_in}.{column.payload_key}" if column.nested_in else column.payload_key
+            messages.append(ImportMessage(field=field, message=f"{column.header} stored as {data.get(column.field)!r}"))
     return messages

@@ -102,41 +102,74 @@ class CreationReport:
 
 
 class ImportStatus(StrEnum):
-    VALID = "VALID"  # will be created as it is in the file
-    WARNING = "WARNING"  # will be created, but something in it was changed or ignored (see its messages)
+    """BeeL's ValidationStatus of one customer of a bulk creation or an import."""
+
+    VALID = "VALID"  # will be created as submitted
+    WARNING = "WARNING"  # will be created, but something in it was changed or ignored (see its warnings)
     ERROR = "ERROR"  # a value is not valid: not created
-    DUPLICATE = "DUPLICATE"  # an active customer, or an earlier row of the file, has its NIF: not created
+    DUPLICATE = "DUPLICATE"  # an active customer, or an earlier item or row, has its NIF: not created
     NIF_INVALID = "NIF_INVALID"  # its NIF is missing or not valid: not created
+
+
+IMPORTABLE = (ImportStatus.VALID, ImportStatus.WARNING)
+
+
+class SourceType(StrEnum):
+    BULK_JSON = "BULK_JSON"
+    CSV_IMPORT = "CSV_IMPORT"
 
 
 @dataclass(frozen=True)
 class ImportMessage:
+    """An error or a warning about one customer: the field it is about (its path in the body), and for an
+    error the value submitted there, as text."""
+
     message: str
     field: str | None = None
+    value: str | None = None
 
 
 @dataclass
 class ImportedRow:
-    line: int
+    index: int  # 0-based position in a bulk request; 1-based data row of a file
     status: ImportStatus
-    messages: list[ImportMessage]
+    errors: list[ImportMessage]
+    warnings: list[ImportMessage]
     # The customer as POST /customers takes it: as it will be written (normalised) when the row is valid,
-    # else as read from the file.
-    customer: dict[str, Any]
+    # else as submitted; None when the item is not an object at all.
+    customer: dict[str, Any] | None
     customer_id: uuid.UUID | None = None
+    line: int | None = None  # a file's row: its line in the file (the header is line 1)
+
+    @property
+    def messages(self) -> list[ImportMessage]:
+        return [*self.errors, *self.warnings]
 
 
 @dataclass
-class ImportReport:
-    dry_run: bool
+class SheetFacts:
+    """What the CSV reader found in a file (beel's extension to the import's metadata)."""
+
+    filename: str | None
+    file_size_bytes: int
     encoding: str
     delimiter: str
     columns: dict[str, str]
     ignored_columns: list[str]
+
+
+@dataclass
+class ImportReport:
+    """BeeL's unified result of a bulk creation or a CSV import: each customer with its status."""
+
+    source_type: SourceType
+    dry_run: bool
     rows: list[ImportedRow]
+    processing_time_ms: int = 0
+    sheet: SheetFacts | None = None
 
     @property
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[ImportStatus, int]:
         counts = dict.fromkeys(ImportStatus, 0)
         for row in self.rows:
             counts[row.status] += 1
@@ -144,11 +177,26 @@ class ImportReport:
 
     @property
     def importable(self) -> int:
-        return sum(1 for row in self.rows if row.status in (ImportStatus.VALID, ImportStatus.WARNING))
+        return sum(1 for row in self.rows if row.status in IMPORTABLE)
 
     @property
     def created_ids(self) -> list[str]:
         return [str(row.customer_id) for row in self.rows if row.customer_id is not None]
+
+    def statistics(self) -> dict[str, int | float]:
+        counts, total = self.counts, len(self.rows)
+        return {
+            "total_processed": total,
+            "valid": counts[ImportStatus.VALID],
+            "with_warnings": counts[ImportStatus.WARNING],
+            "with_errors": counts[ImportStatus.ERROR],
+            "duplicates": counts[ImportStatus.DUPLICATE],
+            "invalid_nifs": counts[ImportStatus.NIF_INVALID],
+            "imported": len(self.created_ids),
+            "success_rate": round(self.importable / total, 4) if total else 0.0,
+            "importable": self.importable,
+            "not_importable": total - self.importable,
+        }
 
 
 @dataclass(frozen=True)

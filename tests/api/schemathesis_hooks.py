@@ -18,6 +18,8 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from stdnum.es import cif, dni
 
+from customers import validators
+
 
 def _dni(number: int) -> str:
     digits = f"{number:08d}"
@@ -52,13 +54,16 @@ SERVER_JUDGMENTS = {
     # and registries; a URL must be one Django's validator accepts.
     "nif": re.compile(
         r"^(Not a valid Spanish NIF, NIE or CIF \(check the control character\)\.|"
+        r"Not shaped as a Spanish NIF, NIE or CIF \(9 characters\)\.|NIF may contain only letters and digits\.|"
         r"A customer needs a nif or, without a Spanish NIF, an alternative_id\.)$"
     ),
-    "country": re.compile(r"^Unknown country name: send address\.country_code"),
-    "country_code": re.compile(r"^Not an ISO 3166-1 alpha-2 country code"),
-    "iban": re.compile(r"^Not a valid IBAN \(check its digits\)\.$"),
+    "country": re.compile(r"^Unknown country: send address\.country_code"),
+    "country_code": re.compile(r"^(Not an ISO 3166-1 alpha-2 country code|address\.country and address\.country_code)"),
+    # A Spanish postal address needs its province (BeeL's Address), which no schema of the address can state.
+    "province": re.compile(r"^The province is required for a Spanish address\.$"),
+    "iban": re.compile(r"^(Not a valid IBAN \(check its digits\)\.|An IBAN is required for BANK_TRANSFER\.)$"),
     "swift": re.compile(r"^Not a valid BIC/SWIFT code\.$"),
-    "web": re.compile(r"^Enter a valid http or https URL\.$"),
+    "website": re.compile(r"^Enter a valid http or https URL\.$"),
     "number": re.compile(r"^The number has 1 to 20 letters and digits"),
     # A sum of two amounts has a maximum no schema of either can state.
     "subtotal": re.compile(r"^subtotal \+ tax_total must not exceed "),
@@ -69,7 +74,15 @@ SERVER_JUDGMENTS = {
 
 # What only the server can say of an uploaded file (a CSV the import can read, with its required columns and
 # at most 1,000 rows): the schema can only say "binary".
-FILE_JUDGMENTS = {"CSV_INVALID", "CSV_TOO_MANY_ROWS"}
+FILE_JUDGMENTS = {"CSV_INVALID", "MISSING_HEADERS", "TOO_MANY_RECORDS", "CSV_FILE_TOO_LARGE"}
+RULE_CODES = set(validators.RULE_CODES)
+# Of them, those whose messages are judged field by field (the others are AEAT's rules for the alternative id).
+JUDGED_RULE_CODES = {
+    "NIF_INVALID_FORMAT",
+    "NIF_INVALID_CONTROL_DIGIT",
+    "COUNTRY_CODE_REQUIRED",
+    "COUNTRY_CODE_MISMATCH",
+}
 
 
 def _judged_name(field: str) -> str:
@@ -90,12 +103,15 @@ def positive_data_acceptance_but_for_server_judgments(ctx, response, case):
         if response.status_code == 400 and error.get("code") in FILE_JUDGMENTS:
             return None
         details = error.get("details") or {}
-        if response.status_code == 422 and error.get("code") == "ALTERNATIVE_ID_INVALID":
-            return None  # AEAT's rules for the alternative id, which the schema states in words
         judged = all(
             (pattern := SERVER_JUDGMENTS.get(_judged_name(field))) is not None and pattern.match(message)
             for field, message in details.items()
         )
+        # BeeL's rule codes (the alternative id's AEAT rules, the NIF's control digit, the country), which the
+        # schema states in words, are 422s judged as a VALIDATION_ERROR's fields are.
+        rule = response.status_code == 422 and error.get("code") in RULE_CODES
+        if rule and (error.get("code") not in JUDGED_RULE_CODES or judged):
+            return None
         if not (response.status_code == 400 and error.get("code") == "VALIDATION_ERROR" and details and judged):
             raise
         return None

@@ -38,7 +38,7 @@ def test_unknown_route_is_404_envelope_without_credentials(anonymous_client):
 
 
 def test_unknown_customer_is_404_envelope(api):
-    error = assert_error(api.get(f"/api/v1/customers/{uuid.uuid4()}"), 404, "NOT_FOUND")
+    error = assert_error(api.get(f"/api/v1/customers/{uuid.uuid4()}"), 404, "CLIENT_NOT_FOUND")
     assert "details" not in error
 
 

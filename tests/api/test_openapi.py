@@ -72,7 +72,7 @@ def test_every_response_is_wrapped_in_the_envelope(schema):
                     assert set(media["required"]) == {"success", "data", "meta"}, (path, method, status)
 
 
-CSV_DOWNLOADS = {"exportCustomersCsv", "getCustomersCsvTemplate"}
+CSV_DOWNLOADS = {"exportCustomersCsv", "getCustomersCsvTemplate", "downloadCustomerTemplateCsv"}
 
 
 def test_the_csv_endpoints_document_their_upload_downloads_and_report(schema):
@@ -83,17 +83,19 @@ def test_the_csv_endpoints_document_their_upload_downloads_and_report(schema):
     assert upload["multipart/form-data"]["schema"] == {"$ref": "#/components/schemas/CsvUploadRequest"}
     assert schema["components"]["schemas"]["CsvUploadRequest"]["properties"]["file"]["format"] == "binary"
     assert {"200", "400", "409", "413", "415"} <= set(importing["responses"])
-    report = schema["components"]["schemas"]["ImportReport"]["properties"]
-    assert {"rows", "counts", "created_ids", "dry_run", "ignored_columns"} <= set(report)
-    row = schema["components"]["schemas"]["ImportedRow"]["properties"]
-    assert {"line", "status", "messages", "customer"} <= set(row)
+    report = schema["components"]["schemas"]["CustomerValidationUnifiedResult"]["properties"]
+    assert set(report) == {"metadata", "customers_validation", "statistics"}
+    row = schema["components"]["schemas"]["CustomerValidationItem"]["properties"]
+    assert {"index", "row_number", "status", "errors", "warnings", "customer", "customer_id"} <= set(row)
+    assert "dry_run" in schema["components"]["schemas"]["CsvUploadRequest"]["properties"]
     dry_run = next(parameter for parameter in importing["parameters"] if parameter["name"] == "dry_run")
     assert dry_run["schema"] == {"type": "boolean", "default": True}
 
     export = paths["/api/v1/customers/export"]["get"]
     assert {parameter["name"] for parameter in export["parameters"]} == LIST_PARAMETERS - {"page", "limit", "cursor"}
     assert export["security"] == [{"BearerAuth": ["customers:read"]}]
-    for operation in (export, paths["/api/v1/customers/csv-template"]["get"]):
+    template = paths["/api/v1/customers/templates/csv"]["post"]
+    for operation in (export, template, paths["/api/v1/customers/csv-template"]["get"]):
         assert operation["responses"]["200"]["content"]["text/csv"]["schema"]["type"] == "string"
 
 
@@ -101,7 +103,7 @@ def test_error_codes_are_documented_with_their_meaning(schema):
     # That every code raised anywhere is listed is tests/api/test_error_codes.py's job.
     error = schema["components"]["schemas"]["Error"]
     codes = error["properties"]["code"]["enum"]
-    assert {"CLIENT_HAS_INVOICES", "CUSTOMER_ALREADY_EXISTS", "VALIDATION_ERROR", "INTERNAL_ERROR"} <= set(codes)
+    assert {"CLIENT_HAS_INVOICES", "CLIENT_DUPLICATE", "VALIDATION_ERROR", "INTERNAL_ERROR"} <= set(codes)
     assert "- `CLIENT_HAS_INVOICES` (409): " in error["properties"]["code"]["description"]
 
 

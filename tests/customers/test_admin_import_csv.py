@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 IMPORT = reverse("admin:customers_customer_import_csv")
 LINES = [
-    "Razón social;NIF;Teléfono;Ciudad",
-    "Ferretería Núñez SL;A58818501;;Cádiz",
-    "María García López;12345678Z;654 321 987;Sevilla",
-    "Mala SL;B12345678;;Madrid",
-    "Tech Solutions SL;B12345674;;Madrid",
+    "Razón social;NIF;Teléfono;Ciudad;Provincia",
+    "Ferretería Núñez SL;A58818501;;Cádiz;Cádiz",
+    "María García López;12345678Z;654 321 987;Sevilla;Sevilla",
+    "Mala SL;B12345678;;Madrid;Madrid",
+    "Tech Solutions SL;B12345674;;Madrid;Madrid",
 ]
 
 
@@ -118,7 +118,7 @@ def test_a_test_mode_import_writes_test_customers(staff, acme):
 
 def test_an_unreadable_file_or_unknown_account_is_a_form_error(staff, acme):
     response = preview(staff, SimpleUploadedFile("x.csv", b"NIF;Ciudad\nB12345674;Madrid\n"))
-    assert "lacks the column(s) 'Razón social'" in page_text(response)
+    assert "lacks the column(s) nombre_fiscal (Razón social)" in page_text(response)
     response = preview(staff, csv_file(), account="nadie")
     assert "No customer account has this username." in page_text(response)
     assert response.context["report"] is None

@@ -36,5 +36,5 @@ def test_concurrent_creates_of_one_alternative_id_leave_exactly_one_active_custo
 
             assert statuses == [201, 409], [response.result().content[:300] for response in responses]
             refused = next(response.result() for response in responses if response.result().status_code == 409)
-            assert refused.json()["error"]["code"] == "CUSTOMER_ALREADY_EXISTS"
+            assert refused.json()["error"]["code"] == "CLIENT_DUPLICATE"
             assert Customer.objects.filter(alternative_id_number=number, active=True).count() == 1

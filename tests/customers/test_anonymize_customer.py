@@ -33,8 +33,8 @@ def test_a_customer_without_invoices_is_anonymised_at_once_and_still_answers(api
     data = assert_success(anonymize(api, customer))
     assert data["id"] == str(customer.pk)
     assert data["legal_name"] == f"Anonymised customer {customer.pk.hex[:8]}"
-    assert (data["nif"], data["email"], data["phone"]) == ("", None, None)
-    assert set(data["address"].values()) == {""}
+    assert (data["nif"], data["email"], data["phone"]) == (None, None, None)
+    assert set(data["address"].values()) == {None}
     assert data["active"] is False
     assert data["anonymized_at"] is not None
     stored = Customer.objects.get(pk=customer.pk)
@@ -109,7 +109,7 @@ def test_an_anonymised_customer_cannot_be_edited_or_reactivated(api, account):
 
 def test_another_accounts_customer_is_not_found(api, other_account):
     customer = CustomerFactory(account=other_account)
-    assert_error(anonymize(api, customer), 404, "NOT_FOUND")
+    assert_error(anonymize(api, customer), 404, "CLIENT_NOT_FOUND")
     assert Customer.objects.get(pk=customer.pk).anonymized_at is None
 
 

@@ -70,7 +70,7 @@ def test_both_customers_must_be_the_keys_own(api, account, other_account, where)
         if where == "another account"
         else CustomerFactory(account=account, mode="test")
     )
-    error = assert_error(merge(api, duplicate, survivor), 404, "NOT_FOUND")
+    error = assert_error(merge(api, duplicate, survivor), 404, "CLIENT_NOT_FOUND")
     assert error["details"] == {"into": "Not found."}
     assert Customer.objects.get(pk=duplicate.pk).merged_into_id is None
 

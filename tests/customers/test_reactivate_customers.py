@@ -58,9 +58,7 @@ def test_each_nif_clash_is_reported_for_its_customer_and_the_rest_are_reactivate
     report = reactivate([clashing, *free])
 
     assert report.reactivated_ids == [str(c.pk) for c in free]
-    assert [(f.customer_id, f.error.code) for f in report.failures] == [
-        (str(clashing.pk), ErrorCode.CUSTOMER_ALREADY_EXISTS)
-    ]
+    assert [(f.customer_id, f.error.code) for f in report.failures] == [(str(clashing.pk), ErrorCode.CLIENT_DUPLICATE)]
     assert Customer.objects.get(pk=clashing.pk).active is False
     assert Customer.objects.filter(pk__in=[c.pk for c in free], active=True).count() == 2
 

@@ -48,20 +48,57 @@ def test_retrieve_returns_the_deactivation_time_of_an_inactive_customer(api, acc
     assert data["deactivated_at"] == zulu(Customer.objects.get(pk=customer.pk).deactivated_at)
 
 
+def test_retrieve_renders_beels_customer_types_and_nulls(api, account):
+    customer = CustomerFactory(
+        account=account,
+        nif="",
+        alternative_id_type="03",
+        alternative_id_number="XA1234567",
+        alternative_id_country="FR",
+        general_discount="12.50",
+        payment_method="CARD",
+        payment_term_days=15,
+        trade_name="",
+        website="https://acme.example",
+        number="",
+    )
+
+    data = assert_success(api.get(url_of(customer)))
+
+    # 1.9.0's Customer: numbers as numbers, enums by name, null (never "") for what is unset.
+    assert data["nif"] is None
+    assert data["alternative_id"] == {"type": "PASSPORT", "number": "XA1234567", "country_code": "FR"}
+    assert data["general_discount"] == 12.5 and isinstance(data["general_discount"], float)
+    assert data["preferred_payment_method"] == {"method": "CARD", "iban": None, "swift": None, "payment_term_days": 15}
+    assert (data["trade_name"], data["contact_person"], data["notes"]) == (None, None, None)
+    assert data["website"] == "https://acme.example" and "web" not in data
+    assert data["address"]["number"] is None
+    assert b'""' not in api.get(url_of(customer)).content
+
+
+def test_a_whole_discount_reads_as_an_integer_and_no_payment_method_leaves_the_field_out(api, account):
+    customer = CustomerFactory(account=account, general_discount=10, payment_method="")
+
+    data = assert_success(api.get(url_of(customer)))
+
+    assert data["general_discount"] == 10 and isinstance(data["general_discount"], int)
+    assert "preferred_payment_method" not in data
+
+
 def test_retrieve_with_a_malformed_id_is_a_validation_error_naming_customer_id(api):
     error = assert_error(api.get(url_of("not-a-uuid")), 400, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"customer_id"}
 
 
-def test_retrieve_an_unknown_customer_is_404(api):
-    assert_error(api.get(url_of(uuid.uuid4())), 404, "NOT_FOUND")
+def test_retrieve_an_unknown_customer_is_404_client_not_found(api):
+    assert_error(api.get(url_of(uuid.uuid4())), 404, "CLIENT_NOT_FOUND")
 
 
 def test_retrieve_another_accounts_customer_is_404(api, other_account):
     customer = CustomerFactory(account=other_account)
 
-    error = assert_error(api.get(url_of(customer)), 404, "NOT_FOUND")
+    error = assert_error(api.get(url_of(customer)), 404, "CLIENT_NOT_FOUND")
 
     assert customer.legal_name not in str(error)
 

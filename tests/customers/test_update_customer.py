@@ -1,7 +1,8 @@
-"""Updating customers through the HTTP API (PATCH /api/v1/customers/{id}): the response envelope and what ends
-up in the database."""
+"""Updating customers through the HTTP API (PATCH /api/v1/customers/{id}, BeeL's patchCustomer): the response
+envelope and what ends up in the database."""
 
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -38,27 +39,39 @@ def test_update_changes_only_the_fields_sent(api, account):
     assert {name: after[name] for name in unchanged} == {name: before[name] for name in unchanged}
 
 
-def test_update_of_one_address_field_keeps_the_rest_of_the_address(api, account):
+def test_update_replaces_the_whole_address_it_sends(api, account):
+    # BeeL's PatchCustomerRequest: an address sent replaces the stored one as a whole.
     customer = CustomerFactory(account=account, street="Calle Mayor", number="15", floor="2", door="A")
     before = snapshot(customer)
 
-    data = assert_success(api.patch(url_of(customer), {"address": {"city": "Sevilla"}}, format="json"))
+    body = {"address": {"street": "Calle Sierpes", "city": "Sevilla", "province": "Sevilla", "postal_code": "41004"}}
+    data = assert_success(api.patch(url_of(customer), body, format="json"))
 
     assert data["address"] == {
-        "street": "Calle Mayor",
-        "number": "15",
-        "floor": "2",
-        "door": "A",
-        "postal_code": before["postal_code"],
+        "street": "Calle Sierpes",
+        "number": None,
+        "postal_code": "41004",
         "city": "Sevilla",
-        "province": before["province"],
-        "country": before["country"],
+        "province": "Sevilla",
+        "country": "España",
         "country_code": "ES",
     }
     after = snapshot(customer)
-    assert after["city"] == "Sevilla"
-    unchanged = set(STORED_FIELDS) - {"city", "updated_at"}
+    assert (after["number"], after["floor"], after["door"], after["city"]) == ("", "", "", "Sevilla")
+    unchanged = set(STORED_FIELDS) - {"street", "number", "floor", "door", "postal_code", "city", "province"}
+    unchanged -= {"updated_at"}
     assert {name: after[name] for name in unchanged} == {name: before[name] for name in unchanged}
+
+
+def test_a_spanish_address_without_a_province_is_422_and_changes_nothing(api, account):
+    customer = CustomerFactory(account=account)
+    before = snapshot(customer)
+
+    response = api.patch(url_of(customer), {"address": {"street": "Calle Mayor", "city": "Madrid"}}, format="json")
+
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert set(error["details"]) == {"address.province"}
+    assert snapshot(customer) == before
 
 
 def test_update_normalises_nif_email_and_phone(api, account):
@@ -81,12 +94,10 @@ def test_update_normalises_nif_email_and_phone(api, account):
     [
         ({"legal_name": ""}, "legal_name"),
         ({"legal_name": None}, "legal_name"),
-        ({"nif": "12345678A"}, "nif"),
-        ({"nif": "B12345678"}, "nif"),
         ({"nif": ""}, "nif"),
         ({"email": "not-an-email"}, "email"),
         ({"phone": "12"}, "phone"),
-        ({"address": {"postal_code": "1" * 11}}, "address.postal_code"),
+        ({"address": {"postal_code": "1" * 21}}, "address.postal_code"),
         ({"address": {"country": ""}}, "address.country"),
         ({"legal_name": "Acme\x00 SL"}, "legal_name"),
         ({"address": {"street": "Calle\x00Mayor"}}, "address.street"),
@@ -99,6 +110,24 @@ def test_update_validates_what_is_sent_and_changes_nothing_when_invalid(api, acc
     error = assert_error(api.patch(url_of(customer), body, format="json"), 400, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {path}
+    assert snapshot(customer) == before
+
+
+@pytest.mark.parametrize(
+    ("nif", "code"),
+    [
+        ("12345678A", "NIF_INVALID_CONTROL_DIGIT"),
+        ("B12345678", "NIF_INVALID_CONTROL_DIGIT"),
+        ("1234", "NIF_INVALID_FORMAT"),
+    ],
+)
+def test_update_to_a_wrong_spanish_nif_is_422_with_beels_code_and_changes_nothing(api, account, nif, code):
+    customer = CustomerFactory(account=account)
+    before = snapshot(customer)
+
+    error = assert_error(api.patch(url_of(customer), {"nif": nif}, format="json"), 422, code)
+
+    assert set(error["details"]) == {"nif"}
     assert snapshot(customer) == before
 
 
@@ -141,7 +170,7 @@ def test_update_to_a_foreign_tax_id_while_staying_in_spain_is_rejected(api, acco
     customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
-    error = assert_error(api.patch(url_of(customer), {"nif": "PT501964843"}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.patch(url_of(customer), {"nif": "PT501964843"}, format="json"), 422, "NIF_INVALID_FORMAT")
 
     assert set(error["details"]) == {"nif"}
     assert snapshot(customer) == before
@@ -153,7 +182,7 @@ def test_update_moving_back_to_spain_checks_the_stored_tax_id(api, account):
 
     response = api.patch(url_of(customer), {"address": {"country": "España"}}, format="json")
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "NIF_INVALID_FORMAT")
     assert set(error["details"]) == {"nif"}
     assert snapshot(customer) == before
 
@@ -165,8 +194,8 @@ def test_update_to_the_nif_of_another_active_customer_is_409_and_changes_nothing
 
     response = api.patch(url_of(customer), {"nif": "12345678-z", "legal_name": "Renamed SL"}, format="json")
 
-    error = assert_error(response, 409, "CUSTOMER_ALREADY_EXISTS")
-    assert "nif" in error["details"]
+    error = assert_error(response, 409, "CLIENT_DUPLICATE")
+    assert error["details"] == {}
     assert snapshot(customer) == before
 
 
@@ -190,51 +219,95 @@ def test_update_to_the_nif_of_an_inactive_or_foreign_account_customer_is_allowed
     assert Customer.objects.get(pk=customer.pk).nif == "12345678Z"
 
 
-def test_update_rejects_unknown_fields_naming_them(api, account):
+def test_update_ignores_unknown_fields_as_beel_does(api, account):
     customer = CustomerFactory(account=account)
-    before = snapshot(customer)
 
-    response = api.patch(
-        url_of(customer), {"legal_name": "Renamed SL", "vat": "x", "address": {"town": "Madrid"}}, format="json"
-    )
+    data = assert_success(api.patch(url_of(customer), {"legal_name": "Renamed SL", "vat": "x"}, format="json"))
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
-    assert error["details"] == {"vat": "Unknown field.", "address.town": "Unknown field."}
-    assert snapshot(customer) == before
+    assert data["legal_name"] == "Renamed SL" and "vat" not in data
 
 
 @pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "deactivated_at"])
-def test_update_rejects_read_only_fields(api, account, field):
+def test_update_ignores_read_only_fields(api, account, field):
     customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
-    response = api.patch(url_of(customer), {field: "2020-01-01T00:00:00Z"}, format="json")
+    data = assert_success(api.patch(url_of(customer), {field: "2020-01-01T00:00:00Z"}, format="json"))
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
-    assert field in error["details"]
+    assert data["id"] == str(customer.pk)
     assert snapshot(customer) == before
 
 
-def test_update_cannot_deactivate_a_customer(api, account):
+def test_update_active_false_deactivates_a_customer(api, account):
     customer = CustomerFactory(account=account)
-    before = snapshot(customer)
 
-    error = assert_error(api.patch(url_of(customer), {"active": False}, format="json"), 400, "VALIDATION_ERROR")
+    data = assert_success(api.patch(url_of(customer), {"active": False}, format="json"))
 
-    assert set(error["details"]) == {"active"}
-    assert snapshot(customer) == before
+    assert data["active"] is False and data["deactivated_at"] is not None
+    assert snapshot(customer)["active"] is False
+
+
+def test_update_active_true_reactivates_a_customer(api, account):
+    customer = inactive_customer(account=account)
+
+    data = assert_success(api.patch(url_of(customer), {"active": True}, format="json"))
+
+    assert data["active"] is True and data["deactivated_at"] is None
     assert snapshot(customer)["active"] is True
 
 
-def test_update_cannot_reactivate_a_customer(api, account):
-    customer = inactive_customer(account=account)
+@pytest.mark.parametrize(
+    ("field", "stored", "cleared"),
+    [
+        ("trade_name", "Acme", ""),
+        ("phone", "+34912345678", ""),
+        ("email", "a@acme.es", ""),
+        ("website", "https://acme.es", ""),
+        ("billing_emails", ["f@acme.es"], []),
+        ("contact_person", "Ana", ""),
+        ("notes", "VIP", ""),
+        ("general_discount", Decimal("5.00"), Decimal("0.00")),
+    ],
+)
+def test_update_null_clears_an_optional_field(api, account, field, stored, cleared):
+    customer = CustomerFactory(account=account, **{field: stored})
+
+    data = assert_success(api.patch(url_of(customer), {field: None}, format="json"))
+
+    assert data[field] == (0 if field == "general_discount" else [] if field == "billing_emails" else None)
+    assert getattr(Customer.objects.get(pk=customer.pk), field) == cleared
+
+
+@pytest.mark.parametrize("field", ["legal_name", "address"])
+def test_update_cannot_clear_the_legal_name_or_the_address(api, account, field):
+    customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
-    error = assert_error(api.patch(url_of(customer), {"active": True}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.patch(url_of(customer), {field: None}, format="json"), 400, "VALIDATION_ERROR")
 
-    assert set(error["details"]) == {"active"}
+    assert set(error["details"]) == {field}
     assert snapshot(customer) == before
-    assert snapshot(customer)["active"] is False
+
+
+def test_update_with_a_null_nif_keeps_it(api, account):
+    customer = CustomerFactory(account=account, nif="12345678Z")
+
+    data = assert_success(api.patch(url_of(customer), {"nif": None}, format="json"))
+
+    assert data["nif"] == "12345678Z"
+
+
+def test_update_replaces_the_whole_payment_method(api, account):
+    customer = CustomerFactory(
+        account=account, payment_method="DIRECT_DEBIT", iban="ES9121000418450200051332", swift="CAIXESBBXXX"
+    )
+
+    body = {"preferred_payment_method": {"method": "CASH"}}
+    data = assert_success(api.patch(url_of(customer), body, format="json"))
+
+    assert data["preferred_payment_method"] == {"method": "CASH", "iban": None, "swift": None, "payment_term_days": 30}
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.payment_method, stored.iban, stored.swift, stored.payment_term_days) == ("CASH", "", "", 30)
 
 
 def test_update_moves_updated_at_but_not_created_at(api, account):
@@ -254,13 +327,13 @@ def test_update_of_another_accounts_customer_is_404_and_changes_nothing(api, oth
     customer = CustomerFactory(account=other_account)
     before = snapshot(customer)
 
-    assert_error(api.patch(url_of(customer), {"legal_name": "Hijacked SL"}, format="json"), 404, "NOT_FOUND")
+    assert_error(api.patch(url_of(customer), {"legal_name": "Hijacked SL"}, format="json"), 404, "CLIENT_NOT_FOUND")
 
     assert snapshot(customer) == before
 
 
 def test_update_of_an_unknown_customer_is_404(api):
-    assert_error(api.patch(url_of(uuid.uuid4()), {"legal_name": "X"}, format="json"), 404, "NOT_FOUND")
+    assert_error(api.patch(url_of(uuid.uuid4()), {"legal_name": "X"}, format="json"), 404, "CLIENT_NOT_FOUND")
 
 
 def test_update_with_a_malformed_id_is_a_validation_error_naming_customer_id(api):

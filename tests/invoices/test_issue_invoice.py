@@ -156,7 +156,7 @@ def test_editing_a_customer_after_issuing_leaves_the_issued_invoice_unchanged(ap
     customer = CustomerFactory(account=account, legal_name="Antigua SL", street="Calle Mayor", city="Madrid")
     invoice = issued(api, customer)
 
-    edit(api, customer, legal_name="Nueva SL", address={"street": "Gran Vía", "city": "Bilbao"})
+    edit(api, customer, legal_name="Nueva SL", address={"street": "Gran Vía", "city": "Bilbao", "province": "Bizkaia"})
 
     shown = assert_success(api.get(url_of(invoice["id"])))
     assert shown["recipient"] == invoice["recipient"]

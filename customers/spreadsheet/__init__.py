@@ -1,6 +1,6 @@
 """Customers as CSV, the way Spanish spreadsheets hold them: one table of columns that the import template,
 the import itself, the API export and the admin export all read. A new customer field becomes importable
-and exported by adding one `Column` line to COLUMNS.
+and exported by adding one `Column` line to COLUMNS. Reading a file is customers.spreadsheet.reading's.
 
 Reading accepts what Excel, LibreOffice and accounting programs in Spain write: Spanish or English headers
 (any case, with or without accents), `;` or `,` between cells, UTF-8 with or without a BOM, or Windows-1252.
@@ -11,7 +11,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from beel.timestamps import format_utc
-from customers.errors import CsvTooManyRows, CsvUnreadable
 from customers.validators import fold
 
 MAX_IMPORT_ROWS = 1000
@@ -60,9 +59,13 @@ def _email_cell(value) -> str:
     return "\n".join(value or [])
 
 
-def _decimal_comma(cell: str) -> str:
-    # Spanish spreadsheets write 12,5; the API takes a decimal string with a point.
-    return cell.replace(",", ".")
+def _decimal_comma(cell: str) -> Decimal | str:
+    # Spanish spreadsheets write 12,5; the API takes a JSON number. A cell that is no number goes on as
+    # text, for the write rules to refuse with their message.
+    try:
+        return Decimal(cell.replace(",", "."))
+    except ArithmeticError:
+        return cell
 
 
 def _decimal_comma_cell(value) -> str:
@@ -87,6 +90,47 @@ def _json_cell(value) -> str:
 
 def _id_type(cell: str) -> str:
     return cell.zfill(2) if cell.isdigit() else cell  # Excel drops the leading zero of 02
+
+
+# The words Spanish spreadsheets (and accounting programs) write for a payment method, folded, and BeeL's
+# PaymentMethod each stands for. Any other cell (BeeL's names themselves) goes on as written, for the record
+# rules to judge.
+PAYMENT_WORDS = {
+    # beel's values before BeeL's names, as its older exports wrote them.
+    "transfer": "BANK_TRANSFER",
+    "direct_debit": "DIRECT_DEBIT",
+    "card": "CARD",
+    "cash": "CASH",
+    "other": "OTHER",
+    "transferencia": "BANK_TRANSFER",
+    "transferencia bancaria": "BANK_TRANSFER",
+    "bank transfer": "BANK_TRANSFER",
+    "domiciliacion": "DIRECT_DEBIT",
+    "domiciliacion bancaria": "DIRECT_DEBIT",
+    "recibo domiciliado": "DIRECT_DEBIT",
+    "adeudo directo": "DIRECT_DEBIT",
+    "direct debit": "DIRECT_DEBIT",
+    "efectivo": "CASH",
+    "metalico": "CASH",
+    "contado": "CASH",
+    "tarjeta": "CARD",
+    "tarjeta de credito": "CARD",
+    "tarjeta de debito": "CARD",
+    "bizum": "BIZUM",
+    "cheque": "CHECK",
+    "talon": "CHECK",
+    "pagare": "CHECK",
+    "ninguno": "NONE",
+    "ninguna": "NONE",
+    "sin forma de pago": "NONE",
+    "otro": "OTHER",
+    "otra": "OTHER",
+    "otros": "OTHER",
+}
+
+
+def _payment_method(cell: str) -> str:
+    return PAYMENT_WORDS.get(fold(cell).strip(), cell)
 
 
 @dataclass(frozen=True)
@@ -115,18 +159,18 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Razón social", "legal_name", ("nombre", "nombre fiscal", "cliente", "legal name", "name", "company name"), required=True),  # noqa: E501
+    Column("Razón social", "legal_name", ("nombre_fiscal", "nombre", "nombre fiscal", "cliente", "legal name", "name", "company name"), required=True),  # noqa: E501
     # Not required: a customer abroad has an alternative id instead (the write rules ask for one of them).
     Column("NIF", "nif", ("cif", "nif/cif", "cif/nif", "dni", "nie", "tax id")),
     Column("Email", "email", ("correo", "correo electrónico", "e-mail", "mail")),
     Column("Teléfono", "phone", ("tel", "tlf", "teléfono móvil", "móvil", "phone", "telephone", "mobile")),
-    Column("Dirección", "street", ("calle", "domicilio", "street", "address"), nested_in="address"),
-    Column("Número", "number", ("nº", "n.º", "num", "number", "street number"), nested_in="address"),
+    Column("Dirección", "street", ("direccion_calle", "address_street", "calle", "domicilio", "street", "address"), nested_in="address"),  # noqa: E501
+    Column("Número", "number", ("direccion_numero", "address_number", "nº", "n.º", "num", "number", "street number"), nested_in="address"),  # noqa: E501
     Column("Piso", "floor", ("planta", "floor"), nested_in="address"),
     Column("Puerta", "door", ("door",), nested_in="address"),
-    Column("Código postal", "postal_code", ("cp", "c.p.", "postal code", "zip", "zip code", "postcode"), nested_in="address"),  # noqa: E501
-    Column("Ciudad", "city", ("localidad", "población", "municipio", "city", "town"), nested_in="address"),
-    Column("Provincia", "province", ("province", "state", "region"), nested_in="address"),
+    Column("Código postal", "postal_code", ("direccion_codigo_postal", "address_postal_code", "cp", "c.p.", "postal code", "zip", "zip code", "postcode"), nested_in="address"),  # noqa: E501
+    Column("Ciudad", "city", ("direccion_poblacion", "address_city", "localidad", "población", "municipio", "city", "town"), nested_in="address"),  # noqa: E501
+    Column("Provincia", "province", ("direccion_provincia", "address_province", "province", "state", "region"), nested_in="address"),  # noqa: E501
     Column("País", "country", ("country",), nested_in="address"),
     Column("Código de país", "country_code", ("cod. país", "country code", "iso país"), nested_in="address"),
     Column("Nombre comercial", "trade_name", ("trade name", "nombre comercial", "marca")),
@@ -135,10 +179,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("País de identificación", "alternative_id_country", ("país id", "id country", "alternative id country"), nested_in="alternative_id", key="country_code"),  # noqa: E501
     Column("Emails de facturación", "billing_emails", ("billing emails", "emails facturación", "email facturación"), read=_email_list, write=_email_cell),  # noqa: E501
     Column("Persona de contacto", "contact_person", ("contacto", "contact", "contact person")),
-    Column("Web", "web", ("página web", "sitio web", "website", "url")),
+    Column("Web", "website", ("web", "página web", "sitio web", "url")),
     Column("Notas", "notes", ("observaciones", "notes", "comentarios")),
     Column("Descuento general", "general_discount", ("descuento", "dto.", "% descuento", "discount", "general discount"), read=_decimal_comma, write=_decimal_comma_cell),  # noqa: E501
-    Column("Forma de pago", "payment_method", ("método de pago", "payment method"), nested_in="preferred_payment_method", key="method"),  # noqa: E501
+    Column("Forma de pago", "payment_method", ("método de pago", "payment method"), nested_in="preferred_payment_method", key="method", read=_payment_method),  # noqa: E501
     Column("IBAN", "iban", ("cuenta bancaria", "bank account"), nested_in="preferred_payment_method"),
     Column("BIC", "swift", ("swift", "bic/swift", "swift/bic"), nested_in="preferred_payment_method"),
     Column("Días de pago", "payment_term_days", ("plazo de pago", "vencimiento (días)", "payment term days", "payment terms"), nested_in="preferred_payment_method", read=_whole_number),  # noqa: E501
@@ -157,7 +201,8 @@ def header_key(header: str) -> str:
     return fold(header).strip(" *:")
 
 
-_BY_HEADER = {name: column for column in COLUMNS for name in column.names()}
+BY_HEADER = {name: column for column in COLUMNS for name in column.names()}
+SPAIN_NAMES = {"es", "espana", "spain", "espanya"}
 
 
 # --- writing -----------------------------------------------------------------------------------------------
@@ -193,9 +238,32 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
+# BeeL's import template, byte for byte what BeeL serves (POST /customers/templates/csv): its header and
+# example rows, each importable as is. The import reads these headers, their English names and beel's own.
+TEMPLATE_FILENAME = "template_clientes_beel.csv"
+TEMPLATE_HEADER = (
+    "nombre_fiscal",
+    "nif",
+    "email",
+    "telefono",
+    "direccion_calle",
+    "direccion_numero",
+    "direccion_codigo_postal",
+    "direccion_poblacion",
+    "direccion_provincia",
+)
+TEMPLATE_ROWS = (
+    ("Empresa Ejemplo SL", "B12345674", "contacto@empresaejemplo.es", "912345678", "Calle Mayor", "15", "28013", "Madrid", "Madrid"),  # noqa: E501
+    ("María García López", "12345678Z", "maria.garcia@example.com", "654321987", "Avenida de la Constitución", "3", "41001", "Sevilla", "Sevilla"),  # noqa: E501
+    ("Construcciones Levante SA", "A58818501", "admin@construccioneslevante.es", "963123456", "Calle de Colón", "22", "46004", "Valencia", "Valencia"),  # noqa: E501
+    ("Jan Kowalski", "X1234567L", "jan.kowalski@example.com", "611223344", "Carrer de Balmes", "101", "08008", "Barcelona", "Barcelona"),  # noqa: E501
+)  # fmt: skip
+TEMPLATE_NAMES = {BY_HEADER[header_key(name)].field: name for name in TEMPLATE_HEADER}
+
+
 def template_lines() -> Iterator[str]:
-    """The import template: the headers the import expects, and no rows."""
-    return csv_lines([column.header for column in IMPORT_COLUMNS], [])
+    """BeeL's import template: its header and example rows."""
+    return csv_lines(TEMPLATE_HEADER, TEMPLATE_ROWS)
 
 
 def export_lines(customers: QuerySet, *, leading: Iterable[Column] = ()) -> Iterator[str]:
@@ -218,134 +286,3 @@ def _streamed(rows: QuerySet) -> Iterator[tuple]:
     # closes the generator, which rolls the (read-only) transaction back.
     with transaction.atomic(using=rows.db):
         yield from rows.iterator(chunk_size=EXPORT_CHUNK_ROWS)
-
-
-# --- reading -----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SheetRow:
-    """One data row: its line in the file (the first line is 1, the header), the payload of POST /customers
-    read from its cells (empty cells left out, so defaults apply), and what the reader noticed."""
-
-    line: int
-    payload: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CustomerSheet:
-    encoding: str
-    delimiter: str
-    columns: dict[str, str]  # header in the file -> field
-    ignored_columns: list[str]
-    rows: list[SheetRow]
-
-
-def decode(content: bytes) -> tuple[str, str]:
-    """The text and the encoding it was in: UTF-8 (a BOM is dropped), else Windows-1252, which is what Excel
-    on Windows saves as "CSV" in Spain. Bytes that are valid UTF-8 are almost never meant as Windows-1252
-    (accented letters would have to come in exact UTF-8 pairs), so trying UTF-8 first is safe."""
-    if b"\x00" in content:
-        raise CsvUnreadable("The file is not a CSV text file (it holds binary data)")
-    try:
-        return content.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        raise CsvUnreadable("The file is neither UTF-8 nor Windows-1252 text") from None
-
-
-def detect_delimiter(header_line: str) -> str:
-    """`;` or `,`, whichever separates more cells of the header line (quoted text not counted); `;` on a
-    tie. csv.Sniffer is not used: it guesses from the frequency of characters over the whole sample, so
-    commas inside addresses ("Calle Mayor, 5") or decimal commas make it pick the wrong one, and it raises
-    on a one-column file. The header line holds our own column names, which contain neither."""
-    outside_quotes = header_line.split('"')[::2]
-    semicolons = sum(part.count(";") for part in outside_quotes)
-    commas = sum(part.count(",") for part in outside_quotes)
-    return "," if commas > semicolons else ";"
-
-
-def read_sheet(content: bytes) -> CustomerSheet:
-    """The rows of an uploaded CSV, each as the payload POST /customers would take. Refuses (CsvUnreadable)
-    a file that is not CSV text, has no header, lacks a required column or names a column twice, and
-    (CsvTooManyRows) one with more than MAX_IMPORT_ROWS data rows. Blank lines are skipped."""
-    text, encoding = decode(content)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    if not first_line:
-        raise CsvUnreadable("The file is empty: it needs a header line naming the columns")
-    delimiter = detect_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header, columns, ignored = _read_header(reader)
-        rows = _read_rows(reader, columns, width=len(header))
-    except csv.Error as error:
-        raise CsvUnreadable(f"The file is not valid CSV at line {reader.line_num}: {error}") from None
-    return CustomerSheet(
-        encoding=encoding,
-        delimiter=delimiter,
-        columns={header[index]: column.field for index, column in columns.items()},
-        ignored_columns=ignored,
-        rows=rows,
-    )
-
-
-def _read_header(reader) -> tuple[list[str], dict[int, Column], list[str]]:
-    header = next((row for row in reader if any(cell.strip() for cell in row)), None)
-    if header is None:
-        raise CsvUnreadable("The file is empty: it needs a header line naming the columns")
-    header = [cell.strip() for cell in header]
-    columns: dict[int, Column] = {}
-    ignored: list[str] = []
-    seen: dict[str, str] = {}
-    for index, name in enumerate(header):
-        column = _BY_HEADER.get(header_key(name))
-        if column is None or column.read is None:
-            if column is None and name:
-                ignored.append(name)  # the export's own columns are expected, and not worth a mention
-            continue
-        if column.field in seen:
-            raise CsvUnreadable(f"The columns {seen[column.field]!r} and {name!r} both hold {column.header!r}")
-        seen[column.field] = name
-        columns[index] = column
-    missing = [column.header for column in IMPORT_COLUMNS if column.required and column.field not in seen]
-    if missing:
-        expected = ", ".join(repr(column.header) for column in IMPORT_COLUMNS)
-        raise CsvUnreadable(
-            f"The header line lacks the column(s) {', '.join(map(repr, missing))}; the import reads {expected} "
-            "(GET /customers/csv-template gives them)"
-        )
-    return header, columns, ignored
-
-
-def _read_rows(reader, columns: dict[int, Column], *, width: int) -> list[SheetRow]:
-    rows: list[SheetRow] = []
-    line = reader.line_num
-    for cells in reader:
-        start, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(rows) == MAX_IMPORT_ROWS:
-            raise CsvTooManyRows(
-                f"The file has more than {MAX_IMPORT_ROWS} customers; split it into files of at most "
-                f"{MAX_IMPORT_ROWS} rows",
-                details={"file": f"At most {MAX_IMPORT_ROWS} data rows."},
-            )
-        row = SheetRow(line=start, payload={})
-        for index, column in columns.items():
-            cell = _unguard(cells[index].strip()) if index < len(cells) else ""
-            if cell:
-                target = row.payload.setdefault(column.nested_in, {}) if column.nested_in else row.payload
-                target[column.payload_key] = column.read(cell)
-        if extra := [cell for cell in cells[width:] if cell.strip()]:
-            row.notes.append(f"{len(extra)} cell(s) beyond the last column of the header were ignored")
-        rows.append(row)
-    return rows
-
-
-def _unguard(cell: str) -> str:
-    """Takes off the apostrophe that the export puts before a formula-like cell."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS) else cell

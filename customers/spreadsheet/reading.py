@@ -1,0 +1,161 @@
+"""Reading an uploaded CSV of customers into the payloads POST /customers takes, one per data row: what
+Excel, LibreOffice and accounting programs in Spain write (see customers.spreadsheet for the columns)."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from customers.errors import CsvMissingHeaders, CsvTooManyRows, CsvUnreadable
+from customers.spreadsheet import (
+    BY_HEADER,
+    FORMULA_TRIGGERS,
+    IMPORT_COLUMNS,
+    MAX_IMPORT_ROWS,
+    SPAIN_NAMES,
+    TEMPLATE_NAMES,
+    Column,
+    header_key,
+)
+from customers.validators import fold
+
+
+@dataclass
+class SheetRow:
+    """One data row: its line in the file (the first line is 1, the header), the payload of POST /customers
+    read from its cells (empty cells left out, so defaults apply), and what the reader noticed."""
+
+    line: int
+    payload: dict[str, Any]
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (the field it is about, what was noticed)
+
+
+@dataclass
+class CustomerSheet:
+    encoding: str
+    delimiter: str
+    columns: dict[str, str]  # header in the file -> field
+    ignored_columns: list[str]
+    rows: list[SheetRow]
+
+
+def decode(content: bytes) -> tuple[str, str]:
+    """The text and the encoding it was in: UTF-8 (a BOM is dropped), else Windows-1252, which is what Excel
+    on Windows saves as "CSV" in Spain. Bytes that are valid UTF-8 are almost never meant as Windows-1252
+    (accented letters would have to come in exact UTF-8 pairs), so trying UTF-8 first is safe."""
+    if b"\x00" in content:
+        raise CsvUnreadable("The file is not a CSV text file (it holds binary data)")
+    try:
+        return content.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        raise CsvUnreadable("The file is neither UTF-8 nor Windows-1252 text") from None
+
+
+def detect_delimiter(header_line: str) -> str:
+    """`;` or `,`, whichever separates more cells of the header line (quoted text not counted); `;` on a
+    tie. csv.Sniffer is not used: it guesses from the frequency of characters over the whole sample, so
+    commas inside addresses ("Calle Mayor, 5") or decimal commas make it pick the wrong one, and it raises
+    on a one-column file. The header line holds our own column names, which contain neither."""
+    outside_quotes = header_line.split('"')[::2]
+    semicolons = sum(part.count(";") for part in outside_quotes)
+    commas = sum(part.count(",") for part in outside_quotes)
+    return "," if commas > semicolons else ";"
+
+
+def read_sheet(content: bytes) -> CustomerSheet:
+    """The rows of an uploaded CSV, each as the payload POST /customers would take. Refuses (CsvUnreadable)
+    a file that is not CSV text, has no header, lacks a required column or names a column twice, and
+    (CsvTooManyRows) one with more than MAX_IMPORT_ROWS data rows. Blank lines are skipped."""
+    text, encoding = decode(content)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    if not first_line:
+        raise CsvUnreadable("The file is empty: it needs a header line naming the columns")
+    delimiter = detect_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header, columns, ignored = _read_header(reader)
+        rows = _read_rows(reader, columns, width=len(header))
+    except csv.Error as error:
+        raise CsvUnreadable(f"The file is not valid CSV at line {reader.line_num}: {error}") from None
+    return CustomerSheet(
+        encoding=encoding,
+        delimiter=delimiter,
+        columns={header[index]: column.field for index, column in columns.items()},
+        ignored_columns=ignored,
+        rows=rows,
+    )
+
+
+def _read_header(reader) -> tuple[list[str], dict[int, Column], list[str]]:
+    header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+    if header is None:
+        raise CsvUnreadable("The file is empty: it needs a header line naming the columns")
+    header = [cell.strip() for cell in header]
+    columns: dict[int, Column] = {}
+    ignored: list[str] = []
+    seen: dict[str, str] = {}
+    for index, name in enumerate(header):
+        column = BY_HEADER.get(header_key(name))
+        if column is None or column.read is None:
+            if column is None and name:
+                ignored.append(name)  # the export's own columns are expected, and not worth a mention
+            continue
+        if column.field in seen:
+            raise CsvUnreadable(f"The columns {seen[column.field]!r} and {name!r} both hold {column.header!r}")
+        seen[column.field] = name
+        columns[index] = column
+    missing = [column for column in IMPORT_COLUMNS if column.required and column.field not in seen]
+    if missing:
+        # Named as BeeL's template names them (nombre_fiscal), and as beel's spreadsheets do.
+        names = [TEMPLATE_NAMES.get(column.field, column.field) for column in missing]
+        raise CsvMissingHeaders(
+            f"The header line lacks the column(s) {', '.join(names)} "
+            f"({', '.join(column.header for column in missing)}); POST /customers/templates/csv gives the template",
+            details={"missing_headers": names, "found_headers": [name for name in header if name]},
+        )
+    return header, columns, ignored
+
+
+def _read_rows(reader, columns: dict[int, Column], *, width: int) -> list[SheetRow]:
+    rows: list[SheetRow] = []
+    line = reader.line_num
+    for cells in reader:
+        start, line = line + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) == MAX_IMPORT_ROWS:
+            count = MAX_IMPORT_ROWS + 1 + sum(1 for cells in reader if any(cell.strip() for cell in cells))
+            raise CsvTooManyRows(
+                f"The file has {count} customers, more than the {MAX_IMPORT_ROWS} one import takes; split it",
+                details={"record_count": count, "max_records": MAX_IMPORT_ROWS},
+            )
+        row = SheetRow(line=start, payload={})
+        for index, column in columns.items():
+            cell = _unguard(cells[index].strip()) if index < len(cells) else ""
+            if cell:
+                target = row.payload.setdefault(column.nested_in, {}) if column.nested_in else row.payload
+                target[column.payload_key] = column.read(cell)
+        if extra := [cell for cell in cells[width:] if cell.strip()]:
+            row.notes.append(("row", f"{len(extra)} cell(s) beyond the last column of the header were ignored"))
+        _restore_postal_code(row)
+        rows.append(row)
+    return rows
+
+
+def _restore_postal_code(row: SheetRow) -> None:
+    """A Spanish postal code of 4 digits lost its leading zero to a spreadsheet that took it for a number
+    (08008, Barcelona, becomes 8008): given back, with a warning."""
+    address = row.payload.get("address") or {}
+    code, country = address.get("postal_code", ""), address.get("country_code") or address.get("country")
+    if len(code) == 4 and code.isdigit() and (country is None or fold(country).strip() in SPAIN_NAMES):
+        address["postal_code"] = "0" + code
+        row.notes.append(("address.postal_code", f"Postal code {code} read as 0{code} (its leading zero was lost)"))
+
+
+def _unguard(cell: str) -> str:
+    """Takes off the apostrophe that the export puts before a formula-like cell."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS) else cell
