@@ -7,6 +7,7 @@ changed no message. On top of DRF, as beel.api.serializers.StrictFieldsMixin doe
 object refuses keys it does not know and a string field refuses anything but a JSON string."""
 
 import decimal
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,13 +15,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from beel.errors import DomainError, InvalidJsonFormat, ValidationFailed
+
 MISSING = object()
+# A value of the wrong JSON type (BeeL: 400 INVALID_JSON_FORMAT) and one outside an enum (422 with the
+# allowed values): the problems whose `about` is BeeL's FieldDeserializationError, but for its `field`.
+WRONG_TYPE = "invalid_type"
+INVALID_CHOICE = "invalid_choice"
+# How much of a refused value is echoed back in `invalid_value`.
+_ECHOED_CHARACTERS = 100
 
 
 @dataclass(frozen=True)
 class Problem:
     message: str
     code: str = "invalid"
+    # {invalid_value, expected_format, allowed_values?} for WRONG_TYPE and INVALID_CHOICE.
+    about: Mapping[str, str | None] | None = None
 
 
 # Where in the body (`("address", "street")`, `("billing_emails", "2")`; `()` the value itself) -> what is wrong
@@ -50,6 +61,37 @@ def dotted(path: tuple[str, ...]) -> str:
 
 def fail(message: str, code: str = "invalid"):
     raise Invalid({(): [Problem(message, code)]})
+
+
+def shown(value: Any) -> str:
+    """A refused value as FieldDeserializationError's `invalid_value` string: a string as it is, anything
+    else as its JSON."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text[:_ECHOED_CHARACTERS]
+
+
+def wrong_type(value: Any, expected_format: str, message: str) -> Problem:
+    return Problem(message, WRONG_TYPE, {"invalid_value": shown(value), "expected_format": expected_format})
+
+
+def fail_type(value: Any, expected_format: str, message: str):
+    raise Invalid({(): [wrong_type(value, expected_format, message)]})
+
+
+def deserialization_refusal(error: Invalid) -> DomainError | None:
+    """BeeL's answer to a body with a value of the wrong JSON type (400 INVALID_JSON_FORMAT) or outside an
+    enum (422 VALIDATION_ERROR), each with a FieldDeserializationError naming the first such field; None
+    when neither is among the errors (they are then the flat map of `Invalid.details`, a 422)."""
+    for code, refusal_class in ((WRONG_TYPE, InvalidJsonFormat), (INVALID_CHOICE, ValidationFailed)):
+        for path, problems in error.errors.items():
+            problem = next((problem for problem in problems if problem.code == code and problem.about), None)
+            if problem is None:
+                continue
+            field = ".".join(part for part in path if part != "non_field_errors") or "body"
+            expected = problem.about.get("expected_format")
+            message = f"The field '{field}' has an invalid value" + (f". Expected: {expected}." if expected else ".")
+            return refusal_class(message, details={"field": field, "expected_format": None, **problem.about})
+    return None
 
 
 def checked(check: Callable[[Any], Any], value: Any) -> Any:
@@ -113,8 +155,9 @@ class Text(Field):
         return super().clean(data, partial=partial)
 
     def convert(self, data: Any, *, partial: bool) -> str:
+        # A JSON number is read as its text (BeeL coerces it too); any other type is the wrong one.
         if isinstance(data, bool) or not isinstance(data, str | int | float):
-            fail("Enter a valid email address." if self.email else "Not a valid string.")
+            fail_type(data, "string", "Enter a valid email address." if self.email else "Not a valid string.")
         value = str(data).strip() if self.trim else str(data)
         return checked(self.check, value) if self.check else value
 
@@ -150,7 +193,8 @@ class Choice(Field):
         try:
             return self.values[str(data)]
         except KeyError:
-            fail(f'"{data}" is not a valid choice.', "invalid_choice")
+            about = {"invalid_value": shown(data), "expected_format": None, "allowed_values": ",".join(self.values)}
+            raise Invalid({(): [Problem(f'"{data}" is not a valid choice.', INVALID_CHOICE, about)]}) from None
 
 
 class WholeNumber(Field):
@@ -162,7 +206,7 @@ class WholeNumber(Field):
 
     def convert(self, data: Any, *, partial: bool) -> int:
         if isinstance(data, bool) or not isinstance(data, int):
-            fail("A valid integer is required.")
+            fail_type(data, "integer", "A valid integer is required.")
         return data
 
     def problems(self, value: int) -> Iterator[Problem]:
@@ -184,9 +228,9 @@ class DecimalNumber(Field):
         try:
             value = decimal.Decimal(text)
         except decimal.DecimalException:
-            fail("A valid number is required.")
+            fail_type(data, "number", "A valid number is required.")
         if value.is_nan() or value.is_infinite():
-            fail("A valid number is required.")
+            fail_type(data, "number", "A valid number is required.")
         self._check_precision(value)
         context = decimal.getcontext().copy()
         context.prec = self.max_digits
@@ -230,7 +274,7 @@ class Flag(Field):
                 return False
         except TypeError:  # an object or a list: not hashable
             pass
-        fail("Must be a valid boolean.")
+        fail_type(data, "boolean", "Must be a valid boolean.")
 
 
 class ListOf(Field):
@@ -240,7 +284,7 @@ class ListOf(Field):
 
     def convert(self, data: Any, *, partial: bool) -> list:
         if isinstance(data, str | Mapping) or not hasattr(data, "__iter__"):
-            fail(f'Expected a list of items but got type "{type(data).__name__}".', "not_a_list")
+            fail_type(data, "array", f'Expected a list of items but got type "{type(data).__name__}".')
         values, errors = [], {}
         for index, item in enumerate(data):
             try:
@@ -268,7 +312,7 @@ class Obj(Field):
     def convert(self, data: Any, *, partial: bool) -> dict:
         if not isinstance(data, Mapping):
             message = f"Invalid data. Expected a dictionary, but got {type(data).__name__}."
-            raise Invalid({("non_field_errors",): [Problem(message)]})
+            raise Invalid({("non_field_errors",): [wrong_type(data, "object", message)]})
         values, errors = {}, {}
         for name, field in self.fields.items():
             raw = data.get(name, MISSING)
@@ -287,21 +331,22 @@ class Obj(Field):
             else:
                 values[name] = value
         # As StrictFieldsMixin: these replace what the field itself said.
-        errors.update(((name,), [Problem(message)]) for name, message in self._strict_problems(data))
+        errors.update(((name,), [problem]) for name, problem in self._strict_problems(data))
         if errors:
             raise Invalid(errors)
         return values
 
-    def _strict_problems(self, data: Mapping) -> Iterator[tuple[str, str]]:
+    def _strict_problems(self, data: Mapping) -> Iterator[tuple[str, Problem]]:
         for key in data:
             if key not in self.fields:
-                yield displayable(key), "Unknown field."
+                yield displayable(key), Problem("Unknown field.")
         for name, field in self.fields.items():
             value = data.get(name)
             if value is None or not field.json_string:
                 continue
-            if not isinstance(value, str):
-                yield name, "Must be a string."
-            elif isinstance(field, Text) and len(value) > field.max_length:
+            coerced = isinstance(field, Text) and isinstance(value, int | float) and not isinstance(value, bool)
+            if not isinstance(value, str) and not coerced:
+                yield name, wrong_type(value, "string", "Must be a string.")
+            elif isinstance(value, str) and isinstance(field, Text) and len(value) > field.max_length:
                 # The schema counts every character, the blanks that trimming would drop included.
-                yield name, f"Ensure this field has no more than {field.max_length} characters."
+                yield name, Problem(f"Ensure this field has no more than {field.max_length} characters.")

@@ -1,11 +1,11 @@
-from beel.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
+from beel.errors import Conflict, DomainError, ErrorCode, InvalidParameter, NotFound
 
 
 class CustomerNotFound(NotFound):
     default_message = "Customer not found"
 
 
-class InvalidCustomerId(ValidationFailed):
+class InvalidCustomerId(InvalidParameter):
     default_message = "Invalid customer ID: expected a UUID"
 
 

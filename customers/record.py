@@ -28,6 +28,7 @@ from beel.payloads import (
     Text,
     WholeNumber,
     checked,
+    deserialization_refusal,
 )
 from customers import errors
 from customers.validators import (
@@ -321,7 +322,7 @@ def validated_record(body: Any, **how) -> dict:
     try:
         return check_record(body, **how)
     except Invalid as error:
-        raise refusal(error) from None
+        raise deserialization_refusal(error) or refusal(error) from None
 
 
 def validate_bulk_items(raw_items: list) -> list[dict | DomainError]:

@@ -4,11 +4,11 @@ from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from beel.actors import Actor
+from beel.api.exceptions import EndpointNotFound
 from beel.api.filters import validate_list_parameters
 from beel.api.pipeline import RequestPipeline
 from beel.api.renderers import EnvelopeJSONRenderer
@@ -78,7 +78,7 @@ class UnknownRouteView(APIView):
     metadata_class = None
 
     def dispatch_unknown(self, request, *args, **kwargs):
-        raise NotFound()
+        raise EndpointNotFound()
 
     get = post = put = patch = delete = head = options = dispatch_unknown
 
