@@ -23,7 +23,7 @@ class ErrorCode(StrEnum):
         member.meaning = meaning
         return member
 
-    BAD_REQUEST = "BAD_REQUEST", 400, "The request is malformed (bad JSON, missing or too many ids)."
+    BAD_REQUEST = "BAD_REQUEST", 400, "The request is malformed (an unreadable upload, missing or too many ids)."
     VALIDATION_ERROR = (
         "VALIDATION_ERROR",
         422,

@@ -40,8 +40,8 @@ def test_a_retry_with_the_same_key_and_body_is_replayed_without_a_second_write(a
     first = post(api, NEW_CUSTOMER, "create-ferreteria-1")
     second = post(api, NEW_CUSTOMER, "create-ferreteria-1")
     assert first.status_code == second.status_code == 201
-    assert second["Idempotent-Replayed"] == "true"
-    assert "Idempotent-Replayed" not in first
+    assert second["Idempotency-Replay"] == "true"
+    assert "Idempotency-Replay" not in first
     assert second.json()["data"] == first.json()["data"]
     assert second.json()["meta"]["request_id"] != first.json()["meta"]["request_id"]
     assert Customer.objects.filter(account=account).count() == 1
@@ -56,7 +56,7 @@ def test_the_same_key_with_another_body_is_409_reused(api, account):
     post(api, NEW_CUSTOMER, "key-1")
     response = post(api, {**NEW_CUSTOMER, "legal_name": "Otra SL"}, "key-1")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_MISMATCH"
     assert Customer.objects.get(account=account).legal_name == NEW_CUSTOMER["legal_name"]
 
 
@@ -65,7 +65,7 @@ def test_the_same_key_on_another_endpoint_is_409_reused(api, account):
     post(api, NEW_CUSTOMER, "shared-key")
     response = post(api, {"customer_id": str(customer.pk)}, "shared-key", path="/api/v1/invoices")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_MISMATCH"
     assert not Invoice.objects.exists()
 
 
@@ -75,7 +75,7 @@ def test_client_errors_are_replayed_too(api, account):
     second = post(api, invalid, "bad-1")
     assert first.status_code == second.status_code == 400
     assert second.json()["error"] == first.json()["error"]
-    assert second["Idempotent-Replayed"] == "true"
+    assert second["Idempotency-Replay"] == "true"
 
 
 def test_a_server_error_is_not_stored_so_the_retry_runs(api, account, monkeypatch):
@@ -91,7 +91,7 @@ def test_a_server_error_is_not_stored_so_the_retry_runs(api, account, monkeypatc
     monkeypatch.setattr(views.services, "create_customer", real_create)
     response = post(api, NEW_CUSTOMER, "retry-me")
     assert response.status_code == 201
-    assert "Idempotent-Replayed" not in response
+    assert "Idempotency-Replay" not in response
 
 
 def test_keys_are_per_account(api, client_for):
@@ -99,7 +99,7 @@ def test_keys_are_per_account(api, client_for):
     other = client_for(APIKeyFactory(account=AccountFactory()))
     response = post(other, NEW_CUSTOMER, "same-key")
     assert response.status_code == 201
-    assert "Idempotent-Replayed" not in response
+    assert "Idempotency-Replay" not in response
 
 
 @pytest.mark.parametrize("bad_key", ["x" * 256, "ñandú", "tab\there"])
@@ -123,7 +123,7 @@ def test_reactivation_and_invoice_creation_are_idempotent_too(api, account):
     inactive = CustomerFactory(account=account, active=False)
     reactivate = f"/api/v1/customers/{inactive.pk}/reactivate"
     assert post(api, {}, "reactivate-1", path=reactivate).status_code == 200
-    assert post(api, {}, "reactivate-1", path=reactivate)["Idempotent-Replayed"] == "true"
+    assert post(api, {}, "reactivate-1", path=reactivate)["Idempotency-Replay"] == "true"
 
 
 def test_expired_records_are_forgotten_and_purged_by_the_command(api, account):
@@ -140,7 +140,7 @@ def test_an_expired_key_can_be_used_again(api, account):
     IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
     response = post(api, {**NEW_CUSTOMER, "nif": "12345678Z"}, "reuse-later")
     assert response.status_code == 201
-    assert "Idempotent-Replayed" not in response
+    assert "Idempotency-Replay" not in response
 
 
 @pytest.mark.postgres_only
@@ -162,11 +162,11 @@ def test_concurrent_requests_with_the_same_key_never_both_create():
         responses = [future.result() for future in [pool.submit(send) for _ in range(4)]]
 
     assert Customer.objects.filter(account=api_key.account).count() == 1
-    created = [r for r in responses if r.status_code == 201 and "Idempotent-Replayed" not in r]
+    created = [r for r in responses if r.status_code == 201 and "Idempotency-Replay" not in r]
     assert len(created) == 1
     for response in responses:
         if response.status_code == 409:
-            assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_PROGRESS"
+            assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_PROCESSING"
         else:
             assert response.status_code == 201
 
@@ -181,7 +181,7 @@ def test_a_response_echoing_a_nul_field_name_is_stored_and_replayed(api, account
     )
     assert first.status_code == second.status_code == 400
     assert first.json()["error"]["details"]["\\x00"] == "Unknown field."
-    assert second["Idempotent-Replayed"] == "true"
+    assert second["Idempotency-Replay"] == "true"
     assert not Customer.objects.exists()
 
 
@@ -201,7 +201,7 @@ def test_the_same_key_in_the_other_mode_is_served_not_replayed(client_for, accou
     first = post(first_client, NEW_CUSTOMER, "k1")
     second = post(second_client, NEW_CUSTOMER, "k1")
     assert first.status_code == second.status_code == 201
-    assert "Idempotent-Replayed" not in second
+    assert "Idempotency-Replay" not in second
     assert second.json()["data"]["id"] != first.json()["data"]["id"]
     assert Customer.objects.get(pk=first.json()["data"]["id"]).mode == first_mode
     assert Customer.objects.get(pk=second.json()["data"]["id"]).mode == second_mode
@@ -241,17 +241,17 @@ def test_a_key_held_by_a_request_that_died_is_taken_over_once_its_lease_has_pass
     frozen_clock.advance(119)
     in_progress = post(api, NEW_CUSTOMER, "crash-1")
     assert in_progress.status_code == 409
-    assert in_progress.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_PROGRESS"
+    assert in_progress.json()["error"]["code"] == "IDEMPOTENCY_KEY_PROCESSING"
     assert not Customer.objects.exists()
     frozen_clock.advance(2)
     retried = post(api, NEW_CUSTOMER, "crash-1")
     assert retried.status_code == 201
-    assert "Idempotent-Replayed" not in retried
+    assert "Idempotency-Replay" not in retried
     assert Customer.objects.filter(account=account).count() == 1
     record = IdempotencyRecord.objects.get(key="crash-1")
     assert record.status_code == 201
     replayed = post(api, NEW_CUSTOMER, "crash-1")
-    assert replayed["Idempotent-Replayed"] == "true"
+    assert replayed["Idempotency-Replay"] == "true"
     assert replayed.json()["data"]["id"] == retried.json()["data"]["id"]
 
 
@@ -261,7 +261,7 @@ def test_taking_a_key_over_still_refuses_another_body(api, api_key, settings, fr
     frozen_clock.advance(600)
     response = post(api, {**NEW_CUSTOMER, "legal_name": "Otra SL"}, "crash-2")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_MISMATCH"
     assert not Customer.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""Per-key rate limits: headers on every authenticated response, 429 RATE_LIMITED past a limit."""
+"""Per-key rate limits: headers on every authenticated response, 429 RATE_LIMIT_EXCEEDED past a limit."""
 
 import logging
 import shutil
@@ -46,7 +46,7 @@ def test_past_the_limit_is_429_in_the_envelope_with_retry_after(api, limits):
     assert response.status_code == 429
     body = response.json()
     assert body["success"] is False
-    assert body["error"]["code"] == "RATE_LIMITED"
+    assert body["error"]["code"] == "RATE_LIMIT_EXCEEDED"
     assert 1 <= int(response["Retry-After"]) <= 60
     assert response["RateLimit-Remaining"] == "0"
     assert body["meta"]["request_id"] == response["X-Request-ID"]
@@ -79,7 +79,7 @@ def test_the_global_limit_spans_resources(api, limits):
     api.get("/api/v1/invoices")
     response = api.get("/api/v1/invoices")
     assert response.status_code == 429
-    assert response.json()["error"]["code"] == "RATE_LIMITED"
+    assert response.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
 
 
 def test_limits_are_per_key(api, client_for, account, limits):
@@ -293,7 +293,7 @@ def test_failed_authentication_is_limited_per_client_address(failed_auth_limit, 
     assert [guesser.get("/api/v1/customers").status_code for _ in range(3)] == [401, 401, 401]
     refused = guesser.get("/api/v1/customers")
     assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "RATE_LIMITED"
+    assert refused.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
     assert "failed authentication" in refused.json()["error"]["message"]
     assert refused["Retry-After"] == "60"
     # While it lasts, even a right key from that address waits: the limit must not tell guesses apart.
