@@ -1,5 +1,6 @@
 """A page whose offset the database cannot serve (past a 64-bit OFFSET) is a 422 naming `page` (it parses,
-but is out of range: BeeL's UnprocessableQueryParameter), never a 500; the largest page that can be served answers an empty page with the true totals."""
+but is out of range: BeeL's UnprocessableQueryParameter), never a 500; the largest page that can be served
+answers an empty page with the true totals."""
 
 import pytest
 
