@@ -32,13 +32,13 @@ def displayable_parameter(name: str) -> str:
     return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
-def validate_list_parameters(filterset, query_params) -> PageParams:
+def validate_list_parameters(filterset, query_params, *, refuse_undeclared: bool = True) -> PageParams:
     """A list's filters and paging checked together: every bad query parameter named in one VALIDATION_ERROR,
     400 if one of them does not parse or is not declared, else (only values out of range) 422. The page
     asked for is returned, so it is read once per request. A list without filters (`filterset` None) that
     follows a cursor has its paging errors reported with the cursor's, by the paginator."""
     asked = parse_page_params(query_params)
-    unknown = undeclared_parameters(filterset, query_params)
+    unknown = undeclared_parameters(filterset, query_params) if refuse_undeclared else {}
     if filterset is None:
         if unknown or (asked.errors and asked.cursor is None):
             raise refusal({**unknown, **asked.errors}, {*unknown, *asked.unparsed})
