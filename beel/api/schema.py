@@ -147,6 +147,19 @@ def _state_what_text_refuses(prop: dict[str, Any]) -> None:
     prop["pattern"] = r"^[^\u0000]*[^\s\u0000][^\u0000]*$" if prop.get("minLength", 0) >= 1 else r"^[^\u0000]*$"
 
 
+def _refusals_of_its_input(operation: dict[str, Any]) -> list[int]:
+    """What BeeL 1.9.0 answers any operation whose input does not do: a body that is not JSON or has a value of
+    the wrong type, a path or query parameter that does not parse, 400; a body's content or a query
+    parameter out of range, 422. Declared here once for every operation that takes such input."""
+    where = {parameter.get("in") for parameter in operation.get("parameters", [])}
+    statuses = []
+    if "requestBody" in operation or where & {"path", "query"}:
+        statuses.append(400)
+    if "requestBody" in operation or "query" in where:
+        statuses.append(422)
+    return statuses
+
+
 def wrap_in_envelope(result, generator, request, public):
     """drf-spectacular post-processing hook: the envelope around every response, errors included."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -169,6 +182,8 @@ def wrap_in_envelope(result, generator, request, public):
                     responses.setdefault(str(status), {"description": _status_description(status)})
             if method == "post":
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+            for status in _refusals_of_its_input(operation):
+                responses.setdefault(str(status), {"description": _status_description(status)})
             if "429" in responses:
                 responses["429"].setdefault("headers", RATE_LIMITED_HEADERS)
             for parameter in operation.get("parameters", []):
