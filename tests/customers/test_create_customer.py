@@ -54,7 +54,7 @@ def test_create_with_only_legal_name_and_nif_defaults_country_to_spain_and_conta
 
 
 def test_create_without_legal_name_and_nif_reports_both_and_writes_nothing(api):
-    error = assert_error(api.post(CUSTOMERS_URL, {}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, {}, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"legal_name", "nif"}
     assert not Customer.objects.exists()
@@ -63,7 +63,7 @@ def test_create_without_legal_name_and_nif_reports_both_and_writes_nothing(api):
 @pytest.mark.parametrize("legal_name", ["", "   ", None])
 def test_create_rejects_a_blank_or_null_legal_name(api, legal_name):
     error = assert_error(
-        api.post(CUSTOMERS_URL, payload(legal_name=legal_name), format="json"), 400, "VALIDATION_ERROR"
+        api.post(CUSTOMERS_URL, payload(legal_name=legal_name), format="json"), 422, "VALIDATION_ERROR"
     )
 
     assert set(error["details"]) == {"legal_name"}
@@ -72,7 +72,7 @@ def test_create_rejects_a_blank_or_null_legal_name(api, legal_name):
 
 @pytest.mark.parametrize("nif", ["", "  -  ", None])
 def test_create_rejects_a_blank_or_null_nif(api, nif):
-    error = assert_error(api.post(CUSTOMERS_URL, payload(nif=nif), format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, payload(nif=nif), format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"nif"}
     assert not Customer.objects.exists()
@@ -91,7 +91,7 @@ def test_create_reports_every_invalid_field_at_once_with_dotted_address_paths(ap
         format="json",
     )
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     # legal_name and the address fail field by field; nif and phone are checked once the fields are clean,
     # so a field-level failure elsewhere may hold them back, but never the other way round.
     assert {"legal_name", "email", "address.postal_code", "address.country"} <= set(error["details"])
@@ -102,7 +102,7 @@ def test_create_reports_every_invalid_field_at_once_with_dotted_address_paths(ap
 def test_create_reports_nif_and_phone_together_when_the_rest_is_valid(api):
     response = api.post(CUSTOMERS_URL, payload(nif="12345678A", phone="12"), format="json")
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert set(error["details"]) == {"nif", "phone"}
     assert not Customer.objects.exists()
 
@@ -123,7 +123,7 @@ def test_create_accepts_valid_spanish_dni_nie_and_cif(api, nif, country):
 def test_create_rejects_a_spanish_nif_with_a_wrong_control_character(api, nif, country):
     body = payload(nif=nif) if country is None else payload(nif=nif, address={"country": country})
 
-    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"nif"}
     assert not Customer.objects.exists()
@@ -144,7 +144,7 @@ def test_create_accepts_any_alphanumeric_tax_id_outside_spain(api, nif, stored):
 def test_create_outside_spain_still_rejects_a_tax_id_with_symbols(api):
     body = payload(nif="AB#123", address={"country": "Portugal"})
 
-    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"nif"}
     assert not Customer.objects.exists()
@@ -175,7 +175,7 @@ def test_create_lower_cases_the_email(api):
 
 @pytest.mark.parametrize("email", ["not-an-email", "maria@", "@example.es", "maria garcia@example.es"])
 def test_create_rejects_an_invalid_email(api, email):
-    error = assert_error(api.post(CUSTOMERS_URL, payload(email=email), format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, payload(email=email), format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"email"}
     assert not Customer.objects.exists()
@@ -194,7 +194,7 @@ def test_create_stores_the_phone_in_e164(api, sent, stored):
 
 @pytest.mark.parametrize("phone", ["12", "abc", "+34 12", "654 321 987 654 321"])
 def test_create_rejects_an_invalid_phone(api, phone):
-    error = assert_error(api.post(CUSTOMERS_URL, payload(phone=phone), format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, payload(phone=phone), format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"phone"}
     assert not Customer.objects.exists()
@@ -203,7 +203,7 @@ def test_create_rejects_an_invalid_phone(api, phone):
 def test_create_rejects_unknown_top_level_fields_naming_them(api):
     body = payload(legal_nme="typo", active=False)
 
-    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert error["details"] == {"legal_nme": "Unknown field.", "active": "Unknown field."}
     assert not Customer.objects.exists()
@@ -212,14 +212,14 @@ def test_create_rejects_unknown_top_level_fields_naming_them(api):
 def test_create_rejects_unknown_address_fields_with_a_dotted_path(api):
     body = payload(address={"city": "Madrid", "zip": "28013"})
 
-    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert error["details"] == {"address.zip": "Unknown field."}
     assert not Customer.objects.exists()
 
 
 def test_create_reports_unknown_fields_alongside_missing_ones(api):
-    error = assert_error(api.post(CUSTOMERS_URL, {"nombre": "Acme"}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, {"nombre": "Acme"}, format="json"), 422, "VALIDATION_ERROR")
 
     assert error["details"]["nombre"] == "Unknown field."
     assert {"legal_name", "nif", "nombre"} == set(error["details"])
@@ -279,7 +279,7 @@ def test_create_with_a_body_that_is_not_an_object_is_400_and_writes_nothing(api,
     ],
 )
 def test_create_rejects_nul_characters_in_strings(api, body, path):
-    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert path in error["details"]
     assert not Customer.objects.exists()

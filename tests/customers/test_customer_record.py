@@ -167,7 +167,7 @@ def test_a_customer_with_both_a_nif_and_an_alternative_id_is_422(api):
 
 
 def test_a_customer_with_neither_a_nif_nor_an_alternative_id_is_400(api):
-    error = assert_error(api.post(CUSTOMERS_URL, {"legal_name": "Sin Id SL"}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, {"legal_name": "Sin Id SL"}, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"nif"}
 
@@ -175,7 +175,7 @@ def test_a_customer_with_neither_a_nif_nor_an_alternative_id_is_400(api):
 def test_field_errors_come_before_the_rules_between_fields_so_a_bad_email_is_400(api):
     body = foreign(alternative_id=alt("07", "FR"), email="not-an-email")
 
-    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"email"}
     assert not Customer.objects.exists()
@@ -254,7 +254,7 @@ def test_a_country_name_alone_gives_its_code_and_an_unknown_one_is_refused(api):
         api.post(CUSTOMERS_URL, payload(nif="PT501964843", address={"country": "Portugal"}), format="json"), 201
     )
     unknown = assert_error(
-        api.post(CUSTOMERS_URL, payload(address={"country": "Narnia"}), format="json"), 400, "VALIDATION_ERROR"
+        api.post(CUSTOMERS_URL, payload(address={"country": "Narnia"}), format="json"), 422, "VALIDATION_ERROR"
     )
 
     assert known["address"]["country_code"] == "PT"
@@ -265,7 +265,7 @@ def test_a_country_name_alone_gives_its_code_and_an_unknown_one_is_refused(api):
 def test_an_unknown_or_non_string_country_code_is_400(api, code):
     response = api.post(CUSTOMERS_URL, payload(address={"country_code": code}), format="json")
 
-    assert "address.country_code" in assert_error(response, 400, "VALIDATION_ERROR")["details"]
+    assert "address.country_code" in assert_error(response, 422, "VALIDATION_ERROR")["details"]
     assert not Customer.objects.exists()
 
 
@@ -284,7 +284,7 @@ def test_the_spanish_nif_check_and_the_phone_region_follow_the_country_code(api)
     )
 
     assert (data["nif"], data["phone"]) == ("501964843", "+351212345678")
-    assert "nif" in assert_error(spanish, 400, "VALIDATION_ERROR")["details"]
+    assert "nif" in assert_error(spanish, 422, "VALIDATION_ERROR")["details"]
 
 
 def test_patching_the_country_code_to_es_checks_the_stored_nif_again(api, account):
@@ -380,10 +380,10 @@ def test_each_rule_of_the_record_is_a_400_on_post_bulk_patch_and_put(api, accoun
     customer = CustomerFactory(account=account)
     before = Customer.objects.values().get(pk=customer.pk)
 
-    posted = assert_error(api.post(CUSTOMERS_URL, full(**override), format="json"), 400, "VALIDATION_ERROR")
+    posted = assert_error(api.post(CUSTOMERS_URL, full(**override), format="json"), 422, "VALIDATION_ERROR")
     report = bulk(api, full(**override))
-    patched = assert_error(api.patch(url_of(customer), override, format="json"), 400, "VALIDATION_ERROR")
-    put = assert_error(api.put(url_of(customer), full(**override), format="json"), 400, "VALIDATION_ERROR")
+    patched = assert_error(api.patch(url_of(customer), override, format="json"), 422, "VALIDATION_ERROR")
+    put = assert_error(api.put(url_of(customer), full(**override), format="json"), 422, "VALIDATION_ERROR")
 
     for details in (posted["details"], patched["details"], put["details"], report["errors"][0]["error"]["details"]):
         assert names(details, field), details

@@ -96,7 +96,7 @@ def test_update_validates_what_is_sent_and_changes_nothing_when_invalid(api, acc
     customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
-    error = assert_error(api.patch(url_of(customer), body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.patch(url_of(customer), body, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {path}
     assert snapshot(customer) == before
@@ -141,7 +141,7 @@ def test_update_to_a_foreign_tax_id_while_staying_in_spain_is_rejected(api, acco
     customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
-    error = assert_error(api.patch(url_of(customer), {"nif": "PT501964843"}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.patch(url_of(customer), {"nif": "PT501964843"}, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"nif"}
     assert snapshot(customer) == before
@@ -153,7 +153,7 @@ def test_update_moving_back_to_spain_checks_the_stored_tax_id(api, account):
 
     response = api.patch(url_of(customer), {"address": {"country": "España"}}, format="json")
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert set(error["details"]) == {"nif"}
     assert snapshot(customer) == before
 
@@ -198,7 +198,7 @@ def test_update_rejects_unknown_fields_naming_them(api, account):
         url_of(customer), {"legal_name": "Renamed SL", "vat": "x", "address": {"town": "Madrid"}}, format="json"
     )
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert error["details"] == {"vat": "Unknown field.", "address.town": "Unknown field."}
     assert snapshot(customer) == before
 
@@ -210,7 +210,7 @@ def test_update_rejects_read_only_fields(api, account, field):
 
     response = api.patch(url_of(customer), {field: "2020-01-01T00:00:00Z"}, format="json")
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert field in error["details"]
     assert snapshot(customer) == before
 
@@ -219,7 +219,7 @@ def test_update_cannot_deactivate_a_customer(api, account):
     customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
-    error = assert_error(api.patch(url_of(customer), {"active": False}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.patch(url_of(customer), {"active": False}, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"active"}
     assert snapshot(customer) == before
@@ -230,7 +230,7 @@ def test_update_cannot_reactivate_a_customer(api, account):
     customer = inactive_customer(account=account)
     before = snapshot(customer)
 
-    error = assert_error(api.patch(url_of(customer), {"active": True}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.patch(url_of(customer), {"active": True}, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"active"}
     assert snapshot(customer) == before
