@@ -29,6 +29,7 @@ from beel.payloads import (
     WholeNumber,
     checked,
     deserialization_refusal,
+    wrong_type,
 )
 from customers import errors
 from customers.validators import (
@@ -258,8 +259,8 @@ def check_record(body: Any, *, current: Mapping | None = None, partial: bool = F
     """A body of POST (`current` None), PATCH (`partial`, `current` the stored record) or PUT (`whole`: a
     field left out is reset to its default) as the model's columns, normalised. Raises Invalid with every
     error by its path in the body."""
-    if body is None:
-        raise Invalid({("non_field_errors",): [Problem("No data provided", "null")]})
+    if body is None:  # `null`: a body of the wrong JSON type (BeeL: 400 INVALID_JSON_FORMAT)
+        raise Invalid({("non_field_errors",): [wrong_type(None, "object", "No data provided")]})
     try:
         values = (WHOLE_RECORD if whole else RECORD).clean(body, partial=partial)
     except Invalid as error:

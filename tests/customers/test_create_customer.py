@@ -260,11 +260,12 @@ def test_create_with_the_nif_of_another_accounts_customer_is_allowed(api, accoun
     ['[{"legal_name": "Acme SL", "nif": "B12345674"}]', '"Acme SL"', "null", "42", "true"],
     ids=["list", "string", "null", "number", "boolean"],
 )
-def test_create_with_a_body_that_is_not_an_object_is_400_and_writes_nothing(api, raw_body):
+def test_create_with_a_body_that_is_not_an_object_is_400_invalid_json_format_and_writes_nothing(api, raw_body):
     response = api.post(CUSTOMERS_URL, data=raw_body, content_type="application/json")
 
-    error = assert_error(response, 400)
-    assert error["code"] in {"VALIDATION_ERROR", "BAD_REQUEST"}
+    # BeeL 1.9.0: a body of the wrong JSON type is 400 INVALID_JSON_FORMAT naming the body.
+    error = assert_error(response, 400, "INVALID_JSON_FORMAT")
+    assert error["details"]["expected_format"] == "object"
     assert not Customer.objects.exists()
 
 
