@@ -171,3 +171,36 @@ def test_a_text_filter_with_a_nul_character_is_refused_and_the_schema_says_so(ap
     schema = anonymous_client.get("/api/v1/schema?format=json").json()
     nif = next(p for p in schema["paths"]["/api/v1/customers"]["get"]["parameters"] if p["name"] == "nif")
     assert not re.search(nif["schema"]["pattern"], "B1\x00")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "parameter"),
+    [
+        ("get", "/api/v1/customers/{id}", "expand"),
+        ("post", "/api/v1/customers", "dry_run"),
+        ("put", "/api/v1/customers/{id}", "force"),
+        ("patch", "/api/v1/customers/{id}", "per_page"),
+        ("post", "/api/v1/customers/bulk?dry_run=true", "validate_only"),
+    ],
+)
+def test_an_undeclared_query_parameter_is_400_naming_it_and_changes_nothing(api, account, method, path, parameter):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(account=account)
+    separator = "&" if "?" in path else "?"
+    url = f"{path.format(id=customer.pk)}{separator}{parameter}=1"
+    body = {"customers": [VALID]} if "bulk" in path else VALID
+    before = list(Customer.objects.values())
+
+    response = api.get(url) if method == "get" else getattr(api, method)(url, body, format="json")
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+
+    assert error["details"] == {parameter: "Unknown query parameter."}
+    assert list(Customer.objects.values()) == before
+
+
+def test_the_seed_deactivation_keeps_ignoring_an_undeclared_query_parameter(api, account):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(account=account)
+    assert api.delete(f"/api/v1/customers/{customer.pk}?reason=x").status_code == 200
