@@ -71,6 +71,7 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         if state is not None and not state.allowed:
             refusal = exceptions.Throttled(wait=state.retry_after)
             refusal.public_message = "Too many failed authentication attempts from this address; retry later"
+            refusal.rate_limit_headers = state.tightest.headers()  # BeeL's 429 carries RateLimit-*
             raise refusal
         try:
             if failure is not None:

@@ -23,15 +23,24 @@ class ErrorCode(StrEnum):
         member.meaning = meaning
         return member
 
-    BAD_REQUEST = "BAD_REQUEST", 400, "The request is malformed (bad JSON, missing or too many ids)."
+    BAD_REQUEST = "BAD_REQUEST", 400, "The request is malformed (an unreadable upload, missing or too many ids)."
     VALIDATION_ERROR = (
         "VALIDATION_ERROR",
+        422,
+        "A value is not acceptable; `details` maps each field or parameter to its message (an enum value: "
+        "`{field, invalid_value, allowed_values}`). 400 instead when a query or path parameter does not parse "
+        "as its type, and on the three seed operations where their pages say so.",
+    )
+    INVALID_JSON_FORMAT = (
+        "INVALID_JSON_FORMAT",
         400,
-        "A field or parameter is invalid; `details` maps each one to its message.",
+        "The body is not JSON, or a property has the wrong JSON type or format; `details` names the "
+        "`field`, the `invalid_value` and the `expected_format`.",
     )
     UNAUTHORIZED = "UNAUTHORIZED", 401, "Missing, malformed, unknown, revoked or expired API key."
     FORBIDDEN = "FORBIDDEN", 403, "The API key lacks the scope the endpoint requires; the message names it."
-    NOT_FOUND = "NOT_FOUND", 404, "No such resource for this account, or no such route."
+    NOT_FOUND = "NOT_FOUND", 404, "No such resource for this account."
+    ENDPOINT_NOT_FOUND = "ENDPOINT_NOT_FOUND", 404, "No operation at this path."
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", 405, "The route exists but not with this HTTP method."
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE", 406, "The Accept header asks for something other than JSON."
     CONFLICT = "CONFLICT", 409, "The request conflicts with the resource's current state."
@@ -55,15 +64,20 @@ class ErrorCode(StrEnum):
         "Only a draft can be issued; this invoice is already issued, paid or cancelled.",
     )
     INVOICE_NOT_CANCELLABLE = "INVOICE_NOT_CANCELLABLE", 409, "A paid invoice cannot be cancelled."
-    IDEMPOTENCY_KEY_REUSED = (
-        "IDEMPOTENCY_KEY_REUSED",
+    IDEMPOTENCY_KEY_MISMATCH = (
+        "IDEMPOTENCY_KEY_MISMATCH",
         409,
         "The Idempotency-Key was already used with a different request.",
     )
-    IDEMPOTENCY_KEY_IN_PROGRESS = (
-        "IDEMPOTENCY_KEY_IN_PROGRESS",
+    IDEMPOTENCY_KEY_PROCESSING = (
+        "IDEMPOTENCY_KEY_PROCESSING",
         409,
-        "A request with this Idempotency-Key is still being served.",
+        "A request with this Idempotency-Key is still being served; retry after the `Retry-After` seconds.",
+    )
+    INVALID_IDEMPOTENCY_KEY = (
+        "INVALID_IDEMPOTENCY_KEY",
+        400,
+        "The Idempotency-Key is not 1 to 255 letters, digits, `_` or `-`.",
     )
     ALTERNATIVE_ID_INVALID = (
         "ALTERNATIVE_ID_INVALID",
@@ -76,9 +90,18 @@ class ErrorCode(StrEnum):
         "The uploaded file is not a readable CSV (encoding, quoting), has no header line, or lacks a required column.",
     )
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", 413, "The body is larger than the service accepts."
+    REQUEST_BODY_TOO_LARGE = (
+        "REQUEST_BODY_TOO_LARGE",
+        413,
+        "The body is larger than the service accepts; `details` gives `max_size_bytes` and `declared_size_bytes`.",
+    )
     URI_TOO_LONG = "URI_TOO_LONG", 414, "The query string is longer than the service accepts."
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", 415, "The body is not application/json."
-    RATE_LIMITED = "RATE_LIMITED", 429, "Too many requests; retry after the `Retry-After` seconds."
+    RATE_LIMIT_EXCEEDED = (
+        "RATE_LIMIT_EXCEEDED",
+        429,
+        "Too many requests; retry after the `Retry-After` seconds.",
+    )
     INTERNAL_ERROR = "INTERNAL_ERROR", 500, "Unexpected failure; quote the `request_id` to support."
     SERVICE_UNAVAILABLE = (
         "SERVICE_UNAVAILABLE",
@@ -168,6 +191,9 @@ class DomainError(Exception):
 
     code: ErrorCode = ErrorCode.BAD_REQUEST
     default_message = "Invalid request"
+    # The HTTP status when it is not the code's own (VALIDATION_ERROR is 422, but 400 for a parameter that
+    # does not parse: BeeL's InvalidRequestTarget).
+    status: int | None = None
 
     def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
         self.message = message or self.default_message
@@ -176,7 +202,7 @@ class DomainError(Exception):
 
     @property
     def status_code(self) -> int:
-        return self.code.status
+        return self.status or self.code.status
 
 
 class BadRequest(DomainError):
@@ -184,8 +210,28 @@ class BadRequest(DomainError):
 
 
 class ValidationFailed(DomainError):
+    """422: the request parsed, but a value is not acceptable (BeeL's ValidationError and
+    UnprocessableQueryParameter: `limit=101`, `page=0`)."""
+
     code = ErrorCode.VALIDATION_ERROR
     default_message = "The provided data is not valid"
+
+
+class InvalidParameter(ValidationFailed):
+    """400 VALIDATION_ERROR: a query or path parameter that does not parse as its type, an enum value it does
+    not know, or a parameter the operation does not declare (BeeL's InvalidRequestTarget: the fault is in
+    the request target, not its content)."""
+
+    status = 400
+    default_message = "Invalid request parameters"
+
+
+class InvalidJsonFormat(DomainError):
+    """400 INVALID_JSON_FORMAT: the body is not JSON, or a property has the wrong JSON type or format.
+    `details` is BeeL's FieldDeserializationError: `{field, invalid_value, expected_format}`."""
+
+    code = ErrorCode.INVALID_JSON_FORMAT
+    default_message = "The request body is not valid JSON for this operation"
 
 
 class NotFound(DomainError):

@@ -17,7 +17,7 @@ HTTP_REQUEST_DURATION = Histogram(
 )
 RATE_LIMIT_REJECTIONS = Counter(
     "beel_rate_limit_rejections_total",
-    "Requests refused with 429 RATE_LIMITED, by route.",
+    "Requests refused with 429 RATE_LIMIT_EXCEEDED, by route.",
     ["route"],
 )
 DATABASE_ERRORS = Counter(

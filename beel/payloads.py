@@ -7,6 +7,7 @@ changed no message. On top of DRF, as beel.api.serializers.StrictFieldsMixin doe
 object refuses keys it does not know and a string field refuses anything but a JSON string."""
 
 import decimal
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,13 +15,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from beel.errors import DomainError, InvalidJsonFormat, ValidationFailed
+
 MISSING = object()
+# A value of the wrong JSON type (BeeL: 400 INVALID_JSON_FORMAT) and one outside an enum (422 with the
+# allowed values): the problems whose `about` is BeeL's FieldDeserializationError, but for its `field`.
+WRONG_TYPE = "invalid_type"
+INVALID_CHOICE = "invalid_choice"
+# How much of a refused value is echoed back in `invalid_value`.
+_ECHOED_CHARACTERS = 100
 
 
 @dataclass(frozen=True)
 class Problem:
     message: str
     code: str = "invalid"
+    # {invalid_value, expected_format, allowed_values?} for WRONG_TYPE and INVALID_CHOICE.
+    about: Mapping[str, str | None] | None = None
 
 
 # Where in the body (`("address", "street")`, `("billing_emails", "2")`; `()` the value itself) -> what is wrong
@@ -50,6 +61,37 @@ def dotted(path: tuple[str, ...]) -> str:
 
 def fail(message: str, code: str = "invalid"):
     raise Invalid({(): [Problem(message, code)]})
+
+
+def shown(value: Any) -> str:
+    """A refused value as FieldDeserializationError's `invalid_value` string: a string as it is, anything
+    else as its JSON."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text[:_ECHOED_CHARACTERS]
+
+
+def wrong_type(value: Any, expected_format: str, message: str) -> Problem:
+    return Problem(message, WRONG_TYPE, {"invalid_value": shown(value), "expected_format": expected_format})
+
+
+def fail_type(value: Any, expected_format: str, message: str):
+    raise Invalid({(): [wrong_type(value, expected_format, message)]})
+
+
+def deserialization_refusal(error: Invalid) -> DomainError | None:
+    """BeeL's answer to a body with a value of the wrong JSON type (400 INVALID_JSON_FORMAT) or outside an
+    enum (422 VALIDATION_ERROR), each with a FieldDeserializationError naming the first such field; None
+    when neither is among the errors (they are then the flat map of `Invalid.details`, a 422)."""
+    for code, refusal_class in ((WRONG_TYPE, InvalidJsonFormat), (INVALID_CHOICE, ValidationFailed)):
+        for path, problems in error.errors.items():
+            problem = next((problem for problem in problems if problem.code == code and problem.about), None)
+            if problem is None:
+                continue
+            field = ".".join(part for part in path if part != "non_field_errors") or "body"
+            expected = problem.about.get("expected_format")
+            message = f"The field '{field}' has an invalid value" + (f". Expected: {expected}." if expected else ".")
+            return refusal_class(message, details={"field": field, "expected_format": None, **problem.about})
+    return None
 
 
 def checked(check: Callable[[Any], Any], value: Any) -> Any:
@@ -114,8 +156,9 @@ class Text(Field):
         return super().clean(data, partial=partial)
 
     def convert(self, data: Any, *, partial: bool) -> str:
+        # A JSON number is read as its text (BeeL coerces it too); any other type is the wrong one.
         if isinstance(data, bool) or not isinstance(data, str | int | float):
-            fail("Enter a valid email address." if self.email else "Not a valid string.")
+            fail_type(data, "string", "Enter a valid email address." if self.email else "Not a valid string.")
         value = str(data).strip() if self.trim else str(data)
         return checked(self.check, value) if self.check else value
 
@@ -151,7 +194,8 @@ class Choice(Field):
         try:
             return self.values[str(data)]
         except KeyError:
-            fail(f'"{data}" is not a valid choice.', "invalid_choice")
+            about = {"invalid_value": shown(data), "expected_format": None, "allowed_values": ",".join(self.values)}
+            raise Invalid({(): [Problem(f'"{data}" is not a valid choice.', INVALID_CHOICE, about)]}) from None
 
 
 class WholeNumber(Field):
@@ -163,7 +207,7 @@ class WholeNumber(Field):
 
     def convert(self, data: Any, *, partial: bool) -> int:
         if isinstance(data, bool) or not isinstance(data, int):
-            fail("A valid integer is required.")
+            fail_type(data, "integer", "A valid integer is required.")
         return data
 
     def problems(self, value: int) -> Iterator[Problem]:
@@ -180,10 +224,10 @@ class DecimalNumber(Field):
 
     def convert(self, data: Any, *, partial: bool) -> decimal.Decimal:
         if isinstance(data, bool) or not isinstance(data, int | float | decimal.Decimal):
-            fail("A valid number is required.")
+            fail_type(data, "number", "A valid number is required.")
         value = decimal.Decimal(str(data))  # str: the float's shortest form, 12.3 and not 12.2999...
         if not value.is_finite():
-            fail("A valid number is required.")
+            fail_type(data, "number", "A valid number is required.")
         if abs(value) >= 10**9:
             return value  # far beyond any bound, which refuses it: not rounded (1e400 has no 2-place form)
         return value.quantize(decimal.Decimal(1).scaleb(-self.decimal_places), rounding=decimal.ROUND_HALF_UP)
@@ -193,20 +237,12 @@ class DecimalNumber(Field):
 
 
 class Flag(Field):
-    # DRF's: 1 stands for True too, 0 for 0.0 and False.
-    TRUE_VALUES = {"t", "y", "yes", "true", "on", "1", 1}
-    FALSE_VALUES = {"f", "n", "no", "false", "off", "0", 0}
+    """A JSON boolean only: BeeL answers anything else (\"yes\", 1) 400 INVALID_JSON_FORMAT."""
 
     def convert(self, data: Any, *, partial: bool) -> bool:
-        value = data.lower() if isinstance(data, str) else data
-        try:
-            if value in self.TRUE_VALUES:
-                return True
-            if value in self.FALSE_VALUES:
-                return False
-        except TypeError:  # an object or a list: not hashable
-            pass
-        fail("Must be a valid boolean.")
+        if isinstance(data, bool):
+            return data
+        fail_type(data, "boolean", "Must be a valid boolean.")
 
 
 class ListOf(Field):
@@ -216,7 +252,7 @@ class ListOf(Field):
 
     def convert(self, data: Any, *, partial: bool) -> list:
         if isinstance(data, str | Mapping) or not hasattr(data, "__iter__"):
-            fail(f'Expected a list of items but got type "{type(data).__name__}".', "not_a_list")
+            fail_type(data, "array", f'Expected a list of items but got type "{type(data).__name__}".')
         values, errors = [], {}
         for index, item in enumerate(data):
             try:
@@ -245,7 +281,7 @@ class Obj(Field):
     def convert(self, data: Any, *, partial: bool) -> dict:
         if not isinstance(data, Mapping):
             message = f"Invalid data. Expected a dictionary, but got {type(data).__name__}."
-            raise Invalid({("non_field_errors",): [Problem(message)]})
+            raise Invalid({("non_field_errors",): [wrong_type(data, "object", message)]})
         values, errors = {}, {}
         for name, field in self.fields.items():
             raw = data.get(name, MISSING)
@@ -264,21 +300,22 @@ class Obj(Field):
             else:
                 values[name] = value
         # As StrictFieldsMixin: these replace what the field itself said.
-        errors.update(((name,), [Problem(message)]) for name, message in self._strict_problems(data))
+        errors.update(((name,), [problem]) for name, problem in self._strict_problems(data))
         if errors:
             raise Invalid(errors)
         return values
 
-    def _strict_problems(self, data: Mapping) -> Iterator[tuple[str, str]]:
+    def _strict_problems(self, data: Mapping) -> Iterator[tuple[str, Problem]]:
         for key in data:
             if key not in self.fields and not self.ignore_unknown:
-                yield displayable(key), "Unknown field."
+                yield displayable(key), Problem("Unknown field.")
         for name, field in self.fields.items():
             value = data.get(name)
             if value is None or not field.json_string:
                 continue
-            if not isinstance(value, str):
-                yield name, "Must be a string."
-            elif isinstance(field, Text) and len(value) > field.max_length:
+            coerced = isinstance(field, Text) and isinstance(value, int | float) and not isinstance(value, bool)
+            if not isinstance(value, str) and not coerced:
+                yield name, wrong_type(value, "string", "Must be a string.")
+            elif isinstance(value, str) and isinstance(field, Text) and len(value) > field.max_length:
                 # The schema counts every character, the blanks that trimming would drop included.
-                yield name, f"Ensure this field has no more than {field.max_length} characters."
+                yield name, Problem(f"Ensure this field has no more than {field.max_length} characters.")

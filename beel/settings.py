@@ -236,9 +236,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# A request body larger than this is refused with 413 before it is parsed, a longer query string with 414.
+# A request body larger than this is refused with 413 REQUEST_BODY_TOO_LARGE before it is parsed (BeeL's
+# 2 MB, so every body BeeL takes, a bulk of 500 customers included, is taken), a longer query string with 414.
 # 100 ids of 36 characters with their commas fit comfortably in 8 KiB.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 MAX_QUERY_STRING_LENGTH = env_int("MAX_QUERY_STRING_LENGTH", 8192)
 # A file upload (multipart/form-data: the CSV import, whose file may be 5 MiB) may be this large: BeeL reads
 # files up to 12 MB and refuses one over 5 MB with 400 CSV_FILE_TOO_LARGE and its figures, which the import
@@ -266,8 +267,9 @@ ACCEPT_PER_PROCESS_RATE_LIMITS = env_bool("ACCEPT_PER_PROCESS_RATE_LIMITS", defa
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
-# Requests per API key: per resource (customers, invoices...) and across the whole API.
-RATE_LIMIT_PER_RESOURCE = os.environ.get("RATE_LIMIT_PER_RESOURCE", "100/min")
+# Requests per API key: per resource (customers, invoices...) and across the whole API; the defaults are
+# BeeL 1.9.0's Standard (300 per key) and Global (1,000) tiers.
+RATE_LIMIT_PER_RESOURCE = os.environ.get("RATE_LIMIT_PER_RESOURCE", "300/min")
 RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "1000/min")
 # Failed API authentications per client address; past it the address gets 429 until old failures age out.
 RATE_LIMIT_FAILED_AUTH = os.environ.get("RATE_LIMIT_FAILED_AUTH", "20/min")

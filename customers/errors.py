@@ -1,4 +1,4 @@
-from beel.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
+from beel.errors import Conflict, DomainError, ErrorCode, InvalidParameter, NotFound
 
 
 class CustomerNotFound(NotFound):
@@ -13,7 +13,7 @@ class ClientNotFound(NotFound):
     default_message = "Customer not found"
 
 
-class InvalidCustomerId(ValidationFailed):
+class InvalidCustomerId(InvalidParameter):
     default_message = "Invalid customer ID: expected a UUID"
 
 

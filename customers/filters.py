@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from beel.api.filters import ChangeFilterSet
-from beel.errors import ValidationFailed
+from beel.errors import InvalidParameter, ValidationFailed
 from customers import selectors
 from customers.selectors import SORT_FIELDS, CustomerFilters
 from customers.validators import METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, validate_metadata_key
@@ -36,10 +36,10 @@ def metadata_filter(query_params) -> dict[str, str]:
             errors[name] = f"At most {METADATA_VALUE_MAX_LENGTH} characters."
             continue
         pairs[key] = value
-    if len(pairs) > METADATA_MAX_KEYS:
-        errors["metadata"] = f"At most {METADATA_MAX_KEYS} metadata filters."
     if errors:
-        raise ValidationFailed(details=errors)
+        raise InvalidParameter(details=errors)
+    if len(pairs) > METADATA_MAX_KEYS:  # each pair is good, there are more than a list takes: 422 (BeeL)
+        raise ValidationFailed(details={"metadata": f"At most {METADATA_MAX_KEYS} metadata filters."})
     return pairs
 
 
@@ -95,6 +95,9 @@ class CustomerFilterSet(ChangeFilterSet):
         help_text="Sort order direction",
         error_messages={"invalid_choice": "sort_order must be asc or desc."},
     )
+
+    def declares(self, name: str) -> bool:
+        return super().declares(name) or METADATA_PARAMETER.match(name) is not None
 
     def asked(self) -> CustomerFilters:
         """The validated parameters, for customers.selectors; a bad `metadata[...]` is a 400 here."""

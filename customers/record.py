@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from beel.errors import DomainError, ErrorCode, ValidationFailed
-from beel.payloads import MISSING, Errors, Invalid, Problem
+from beel.payloads import MISSING, Errors, Invalid, Problem, deserialization_refusal, wrong_type
 from customers import errors
 from customers.request_body import CHANGES, RECORD
 from customers.validators import (
@@ -181,8 +181,8 @@ def check_record(
     `current` the stored record: CLEARED_BY_PUT left out are cleared, the rest kept) as the model's columns,
     normalised. `province`: a Spanish postal address needs one (BeeL's Address; a CSV row does not, as
     spreadsheets often leave it out). Raises Invalid with every error by its path in the body."""
-    if body is None:
-        raise Invalid({("non_field_errors",): [Problem("No data provided", "null")]})
+    if body is None:  # `null`: a body of the wrong JSON type (BeeL: 400 INVALID_JSON_FORMAT)
+        raise Invalid({("non_field_errors",): [wrong_type(None, "object", "No data provided")]})
     try:
         values = (RECORD if current is None else CHANGES).clean(body, partial=partial or whole)
     except Invalid as error:
@@ -298,4 +298,4 @@ def validated_record(body: Any, **how) -> dict:
     try:
         return check_record(body, **how)
     except Invalid as error:
-        raise refusal(error) from None
+        raise deserialization_refusal(error) or refusal(error) from None

@@ -46,10 +46,10 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     return error
 
 
-def assert_validation_error(response, fields: set[str]) -> dict:
-    """A 400 VALIDATION_ERROR whose details name exactly `fields`, each with a non-empty message; returns the
-    details."""
-    details = assert_error(response, 400, "VALIDATION_ERROR")["details"]
+def assert_validation_error(response, fields: set[str], status: int = 400) -> dict:
+    """A VALIDATION_ERROR (400: a parameter that does not parse; 422: a value out of range, a body's content)
+    whose details name exactly `fields`, each with a non-empty message; returns the details."""
+    details = assert_error(response, status, "VALIDATION_ERROR")["details"]
     assert set(details) == fields, details
     for field in fields:
         assert isinstance(details[field], str) and details[field], details

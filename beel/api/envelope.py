@@ -37,10 +37,10 @@ def error_body(error: dict[str, Any]) -> dict[str, Any]:
     return {"success": False, "error": error, "meta": meta()}
 
 
-def error_response(code: ErrorCode, message: str) -> JsonResponse:
+def error_response(code: ErrorCode, message: str, details: dict[str, Any] | None = None) -> JsonResponse:
     """For answers made outside DRF (middleware): the envelope, written as compactly as the renderer does."""
     return JsonResponse(
-        error_body(error_payload(code, message)),
+        error_body(error_payload(code, message, details)),
         status=code.status,
         json_dumps_params={"separators": (",", ":"), "ensure_ascii": False},
     )

@@ -4,6 +4,7 @@ envelope with a stable code, the right HTTP status and no traceback."""
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -22,6 +23,7 @@ logger = logging.getLogger("beel.api")
 # used where it says something useful to the caller (see `_describe`).
 _DRF_ERRORS: list[tuple[type[exceptions.APIException], ErrorCode, str]] = [
     (exceptions.ValidationError, ErrorCode.VALIDATION_ERROR, "The provided data is not valid"),
+    # The JSON parser raises InvalidJsonFormat itself; what is left is a multipart or form body DRF cannot read.
     (exceptions.ParseError, ErrorCode.BAD_REQUEST, "Malformed request body"),
     (exceptions.NotAuthenticated, ErrorCode.UNAUTHORIZED, "Authentication required"),
     (exceptions.AuthenticationFailed, ErrorCode.UNAUTHORIZED, "Authentication required"),
@@ -30,10 +32,26 @@ _DRF_ERRORS: list[tuple[type[exceptions.APIException], ErrorCode, str]] = [
     (exceptions.MethodNotAllowed, ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed"),
     (exceptions.NotAcceptable, ErrorCode.NOT_ACCEPTABLE, "The requested response format is not available"),
     (exceptions.UnsupportedMediaType, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
-    (exceptions.Throttled, ErrorCode.RATE_LIMITED, "Too many requests"),
+    (exceptions.Throttled, ErrorCode.RATE_LIMIT_EXCEEDED, "Too many requests"),
 ]
 
 INTERNAL_ERROR_MESSAGE = "Internal server error"
+
+
+class EndpointNotFound(DomainError):
+    """A path under /api/ that no route claims (BeeL: 404 ENDPOINT_NOT_FOUND, not a resource's 404)."""
+
+    code = ErrorCode.ENDPOINT_NOT_FOUND
+    default_message = "No operation at this path"
+
+
+def body_too_large(limit: int, declared: int | None) -> dict[str, Any]:
+    """413 REQUEST_BODY_TOO_LARGE's error, with the limit and the size the request declared (as BeeL)."""
+    details: dict[str, Any] = {"max_size_bytes": limit}
+    if declared is not None:
+        details["declared_size_bytes"] = declared
+    return error_payload(ErrorCode.REQUEST_BODY_TOO_LARGE, f"The request body is larger than {limit} bytes", details)
+
 
 # A restarting or failed-over database is usually back within seconds; the client retries, no sooner.
 DATABASE_RETRY_AFTER_SECONDS = 5
@@ -90,14 +108,13 @@ def flatten_validation_errors(detail: Any, prefix: str = "") -> dict[str, str]:
 def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Status, error payload and extra headers for an exception."""
     if isinstance(exc, DomainError):
-        return exc.status_code, error_payload(exc.code, exc.message, exc.details), {}
+        return exc.status_code, error_payload(exc.code, exc.message, exc.details), dict(getattr(exc, "headers", {}))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
-        code = ErrorCode.PAYLOAD_TOO_LARGE
-        return code.status, error_payload(code, "The request body is too large"), {}
+        return ErrorCode.REQUEST_BODY_TOO_LARGE.status, body_too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, None), {}
     elif isinstance(exc, SuspiciousOperation):
         # E.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: the request is at fault.
         return ErrorCode.BAD_REQUEST.status, error_payload(ErrorCode.BAD_REQUEST, "The request is malformed"), {}
@@ -121,6 +138,7 @@ def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
         message = getattr(exc, "public_message", message)
         if exc.wait is not None:
             headers["Retry-After"] = str(int(exc.wait))
+        headers.update(getattr(exc, "rate_limit_headers", {}))
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     return code.status, error_payload(code, message, details), headers

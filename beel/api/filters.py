@@ -9,28 +9,48 @@ from django.http import QueryDict
 from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 
-from beel.api.params import PageParams, parse_page_params
-from beel.errors import ValidationFailed
+from beel.api.params import CURSOR_PARAM, PageParams, parse_page_params, refusal
 from beel.lists import CHANGE_WINDOW
 
+# Parameters every list reads besides its filters. `format`: DRF's override of the Accept header.
+PAGING_PARAMETERS = frozenset({"page", "limit", CURSOR_PARAM, "format"})
 
-def validate_list_parameters(filterset, query_params) -> PageParams:
-    """A list's filters and paging checked together: every bad query parameter in one 400 VALIDATION_ERROR
-    whose details name each parameter. The page asked for is returned, so it is read once per request.
-    A list without filters (`filterset` None) that follows a cursor has its paging errors reported with
-    the cursor's, by the paginator."""
+
+def undeclared_parameters(filterset, query_params) -> dict[str, str]:
+    """A query parameter the list does not declare is a 400 naming it (BeeL's flat routes since 2026-09-03,
+    as its canonical ones always): ignored, a misspelt filter (`per_page`) would answer another list."""
+    declares = getattr(filterset, "declares", None)
+    return {
+        displayable_parameter(name): "Unknown query parameter."
+        for name in query_params
+        if name not in PAGING_PARAMETERS and not (declares(name) if declares else False)
+    }
+
+
+def displayable_parameter(name: str) -> str:
+    text = str(name)[:100]
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
+def validate_list_parameters(filterset, query_params, *, refuse_undeclared: bool = True) -> PageParams:
+    """A list's filters and paging checked together: every bad query parameter named in one VALIDATION_ERROR,
+    400 if one of them does not parse or is not declared, else (only values out of range) 422. The page
+    asked for is returned, so it is read once per request. A list without filters (`filterset` None) that
+    follows a cursor has its paging errors reported with the cursor's, by the paginator."""
     asked = parse_page_params(query_params)
+    unknown = undeclared_parameters(filterset, query_params) if refuse_undeclared else {}
     if filterset is None:
-        if asked.errors and asked.cursor is None:
-            raise ValidationFailed(details=dict(asked.errors))
+        if unknown or (asked.errors and asked.cursor is None):
+            raise refusal({**unknown, **asked.errors}, {*unknown, *asked.unparsed})
         return asked
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = dict(unknown)
     errors.update(empty_values(query_params, filterset))
     if not filterset.is_valid():
         errors.update({name: field_errors[0] for name, field_errors in filterset.errors.items()})
+    unparsed = set(errors)  # a filter's value that django-filter refuses does not parse, or is no choice
     errors.update(asked.errors)
     if errors:
-        raise ValidationFailed(details=errors)
+        raise refusal(errors, unparsed | asked.unparsed)
     return asked
 
 
@@ -144,6 +164,11 @@ class MemoisedFilterSet(django_filters.FilterSet):
     a visible share of a cheap page (measured in docs/performance.md, "Fast paths"). The shortcuts rely on
     one thing: nothing changes a declared filter, a form field or a cleaned value while requests are served.
     """
+
+    def declares(self, name: str) -> bool:
+        """Whether the query parameter `name` is one of this list's filters (a list with parameters of
+        another form, such as `metadata[key]`, says so too)."""
+        return name in self.base_filters
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         # django-filter's own __init__ (26.x), but for its deep copy of every declared filter (their error

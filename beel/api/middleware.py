@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 
 from beel.api.context import current_request_id
 from beel.api.envelope import error_response
-from beel.api.exceptions import INTERNAL_ERROR_MESSAGE, describe_database_failure
+from beel.api.exceptions import INTERNAL_ERROR_MESSAGE, body_too_large, describe_database_failure
 from beel.client_address import client_address
 from beel.errors import ErrorCode
 
@@ -20,8 +20,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _WELL_FORMED_REQUEST_ID = re.compile(r"^[0-9a-fA-F]{32}$")
 
 
-# For errors answered outside the views: the first (most general) code of each status.
-_CODE_FOR_STATUS: dict[int, ErrorCode] = {}
+# For errors answered outside the views: the first (most general) code of each status, but for a 404, which
+# outside a view means no route (a resource's 404 is answered by its view), and a 413, the body's size.
+_CODE_FOR_STATUS: dict[int, ErrorCode] = {404: ErrorCode.ENDPOINT_NOT_FOUND, 413: ErrorCode.REQUEST_BODY_TOO_LARGE}
 for _code in ErrorCode:
     _CODE_FOR_STATUS.setdefault(_code.status, _code)
 
@@ -116,12 +117,13 @@ class ApiErrorMiddleware:
             content_length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return error_response(ErrorCode.BAD_REQUEST, "Content-Length must be a number")
-        limit, code = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, ErrorCode.PAYLOAD_TOO_LARGE
+        limit, code = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, ErrorCode.REQUEST_BODY_TOO_LARGE
         if request.content_type == "multipart/form-data":
             # An upload up to 12 MB is read, for the import to answer its own limit with its figures.
             limit, code = max(limit, settings.MAX_UPLOAD_BODY_SIZE), ErrorCode.FILE_TOO_LARGE
         if content_length > limit:
-            return error_response(code, f"The request body is larger than {limit} bytes")
+            refusal = body_too_large(limit, content_length)
+            return error_response(code, refusal["message"], refusal["details"])
         if len(request.META.get("QUERY_STRING", "")) > settings.MAX_QUERY_STRING_LENGTH:
             return error_response(
                 ErrorCode.URI_TOO_LONG,

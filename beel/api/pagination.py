@@ -19,7 +19,7 @@ from django.db.models import Func, IntegerField, Subquery
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from beel.api.params import CURSOR_PARAM, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageParams
+from beel.api.params import CURSOR_PARAM, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageParams, refusal
 from beel.errors import ValidationFailed
 from beel.lists import Listing, SortKey, Totals, rows_after
 
@@ -96,7 +96,8 @@ class PagePagination(BasePagination):
         except ValidationFailed as error:
             errors.update(error.details or {})
         if errors:
-            raise ValidationFailed(details=errors)
+            # A cursor this API did not issue parses (it is a string) but is not admitted: 422, as BeeL.
+            raise refusal(errors, asked.unparsed)
         # One row past the page says whether there is a next page without counting anything.
         rows = list(queryset.filter(rows_after(self.keys, values))[: self.limit + 1])
         self.has_next = len(rows) > self.limit

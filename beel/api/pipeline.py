@@ -20,6 +20,8 @@ schema describes each operation's security): the authentication identifies the k
 from rest_framework.exceptions import APIException
 
 from beel.api import throttling
+from beel.api.filters import displayable_parameter
+from beel.errors import InvalidParameter
 
 
 class RequestPipeline:
@@ -27,6 +29,9 @@ class RequestPipeline:
     replaced by the three steps above."""
 
     rate_limit: throttling.RateLimitState | None = None
+    # Action -> the query parameters it declares: such an action answers any other with a 400 naming it
+    # (BeeL 1.9.0). An action not listed is not checked here (a list validates its own with its filters).
+    declared_query_parameters: dict[str, frozenset[str]] = {}
 
     def initial(self, request, *args, **kwargs):
         # DRF's own preparation first (format suffix, content negotiation, version), then the pipeline.
@@ -36,6 +41,19 @@ class RequestPipeline:
         identity = self.identify(request)
         self.check_permissions(request)
         self.check_rate_limits(request, identity)
+        self.check_query_parameters(request)
+
+    def check_query_parameters(self, request) -> None:
+        declared = self.declared_query_parameters.get(getattr(self, "action", None))
+        if declared is None:
+            return
+        unknown = {
+            displayable_parameter(name): "Unknown query parameter."
+            for name in request.query_params
+            if name not in declared and name != "format"
+        }
+        if unknown:
+            raise InvalidParameter(details=unknown)
 
     def identify(self, request):
         authenticator = request.authenticators[0]

@@ -20,8 +20,8 @@ _STATUS_TITLES = {
     413: "Body too large",
     414: "Query string too long",
     415: "Unsupported media type",
-    422: "Refused by a tax authority rule",
-    429: "Rate limited",
+    422: "The request parsed, but a value is not acceptable",
+    429: "Rate limit exceeded",
     500: "Internal server error",
 }
 
@@ -38,10 +38,20 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E]+$"},
-    "description": "Makes the POST safe to retry: the first response is stored for 24 hours and replayed "
-    "(with `Idempotent-Replayed: true`) for a retry with the same body; another body with the same key is "
-    "409 IDEMPOTENCY_KEY_REUSED, a retry while the first is running 409 IDEMPOTENCY_KEY_IN_PROGRESS.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[a-zA-Z0-9_-]+$"},
+    "description": "Any unique client string (a UUID works, but is not required) that makes the POST safe to "
+    "retry: a 2xx is stored for 24 hours and replayed (with `Idempotency-Replay: true`) for a retry with the "
+    "same body; a 4xx or 5xx is not stored, so the corrected request may reuse the key. Another body with the "
+    "same key is 409 IDEMPOTENCY_KEY_MISMATCH, a retry while the first is running 409 "
+    "IDEMPOTENCY_KEY_PROCESSING (`Retry-After: 2`), a malformed key 400 INVALID_IDEMPOTENCY_KEY.",
+}
+_INTEGER_HEADER = {"schema": {"type": "integer"}}
+# BeeL's TooManyRequests response headers.
+RATE_LIMITED_HEADERS = {
+    "Retry-After": {"description": "Seconds until a request may be accepted again", **_INTEGER_HEADER},
+    "RateLimit-Limit": {"description": "Maximum requests allowed in the window", **_INTEGER_HEADER},
+    "RateLimit-Remaining": {"description": "Remaining requests in the current window", **_INTEGER_HEADER},
+    "RateLimit-Reset": {"description": "Seconds until the window has room again", **_INTEGER_HEADER},
 }
 
 
@@ -97,8 +107,11 @@ ERROR_SCHEMA = {
         "details": {
             "type": "object",
             "additionalProperties": {},
-            "description": "For VALIDATION_ERROR: the field or parameter -> its error message. For the CSV import's "
-            "refusals, the figures named in the code's meaning (lists of headers, counts, sizes).",
+            "description": "VALIDATION_ERROR: the field or parameter (dotted path) -> its message, or for an "
+            "enum value BeeL's FieldDeserializationError `{field, invalid_value, expected_format, "
+            "allowed_values}` (strings; `allowed_values` comma-separated). INVALID_JSON_FORMAT: a "
+            "FieldDeserializationError. REQUEST_BODY_TOO_LARGE: `max_size_bytes`, `declared_size_bytes`. "
+            "The CSV import's refusals: the figures named in the code's meaning (lists of headers, counts, sizes).",
         },
     },
 }
@@ -136,6 +149,19 @@ def _state_what_text_refuses(prop: dict[str, Any]) -> None:
     prop["pattern"] = r"^[^\u0000]*[^\s\u0000][^\u0000]*$" if prop.get("minLength", 0) >= 1 else r"^[^\u0000]*$"
 
 
+def _refusals_of_its_input(operation: dict[str, Any]) -> list[int]:
+    """What BeeL 1.9.0 answers any operation whose input does not do: a body that is not JSON or has a value of
+    the wrong type, a path or query parameter that does not parse, 400; a body's content or a query
+    parameter out of range, 422. Declared here once for every operation that takes such input."""
+    where = {parameter.get("in") for parameter in operation.get("parameters", [])}
+    statuses = []
+    if "requestBody" in operation or where & {"path", "query"}:
+        statuses.append(400)
+    if "requestBody" in operation or "query" in where:
+        statuses.append(422)
+    return statuses
+
+
 def wrap_in_envelope(result, generator, request, public):
     """drf-spectacular post-processing hook: the envelope around every response, errors included."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -158,6 +184,10 @@ def wrap_in_envelope(result, generator, request, public):
                     responses.setdefault(str(status), {"description": _status_description(status)})
             if method == "post":
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+            for status in _refusals_of_its_input(operation):
+                responses.setdefault(str(status), {"description": _status_description(status)})
+            if "429" in responses:
+                responses["429"].setdefault("headers", RATE_LIMITED_HEADERS)
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") != "query":
                     continue

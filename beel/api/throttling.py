@@ -15,7 +15,7 @@ never takes the API down.
 
 Two limits apply to every key: one per resource (customers, invoices...) and one across the whole API.
 The most restrictive state is exposed on every response as RateLimit-Limit / -Remaining / -Reset (IETF
-draft "RateLimit header fields"); going over either is a 429 RATE_LIMITED with Retry-After. The request
+draft "RateLimit header fields"); going over either is a 429 RATE_LIMIT_EXCEEDED with Retry-After. The request
 pipeline (beel.api.pipeline) applies them."""
 
 import logging

@@ -4,11 +4,11 @@ from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from beel.actors import Actor
+from beel.api.exceptions import EndpointNotFound
 from beel.api.filters import validate_list_parameters
 from beel.api.pipeline import RequestPipeline
 from beel.api.renderers import EnvelopeJSONRenderer
@@ -28,6 +28,9 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
     metadata_class = None
     results_key = "results"
     filterset_class = None
+    # A list's query parameter it does not declare is a 400 naming it (BeeL 1.9.0), unless the list's own
+    # contract says otherwise.
+    refuse_undeclared_parameters = True
 
     def list(self, request):
         """The filtered, sorted page of the view's list, with its pagination figures: the parameters are
@@ -35,7 +38,9 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
         filterset = None
         if self.filterset_class is not None:
             filterset = self.filterset_class(request.query_params, queryset=self.queryset, request=request)
-        asked = validate_list_parameters(filterset, request.query_params)
+        asked = validate_list_parameters(
+            filterset, request.query_params, refuse_undeclared=self.refuse_undeclared_parameters
+        )
         listing = self.read_list(filterset)
         rows = self.paginator.paginate_listing(listing, asked, request.query_params)
         return self.get_paginated_response(self.represent_rows(rows))
@@ -78,7 +83,7 @@ class UnknownRouteView(APIView):
     metadata_class = None
 
     def dispatch_unknown(self, request, *args, **kwargs):
-        raise NotFound()
+        raise EndpointNotFound()
 
     get = post = put = patch = delete = head = options = dispatch_unknown
 

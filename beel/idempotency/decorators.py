@@ -1,7 +1,13 @@
-"""Idempotent POSTs (as Stripe and Orb offer): a request with an `Idempotency-Key` header is served once
-per (account, mode, key) within IDEMPOTENCY_TTL; a retry with the same body gets the first status and data
-back with `Idempotent-Replayed: true`; the same key with another body is 409 IDEMPOTENCY_KEY_REUSED; a
-retry while the first is still being served is 409 IDEMPOTENCY_KEY_IN_PROGRESS.
+"""Idempotent writes as BeeL 1.9.0 describes them (IdempotencyKeyHeader): a request with an `Idempotency-Key`
+header (`^[a-zA-Z0-9_-]+$`, at most 255; else 400 INVALID_IDEMPOTENCY_KEY) is served once per (account, mode,
+key) within IDEMPOTENCY_TTL; a retry with the same method, path and body gets the first 2xx status and data
+back with `Idempotency-Replay: true`; the same key with another request is 409 IDEMPOTENCY_KEY_MISMATCH; a
+retry while the first is still being served is 409 IDEMPOTENCY_KEY_PROCESSING with `Retry-After: 2`.
+
+A 4xx is not stored (as BeeL): the key is released, so the corrected request may reuse it. A 5xx is not
+stored either, where BeeL replays it: here the work and the stored response commit in one transaction, so a
+5xx wrote nothing, and running the retry again is safe and can succeed once the fault (a database restart,
+a timeout) is over, where a replay would repeat the failure for 24 hours.
 
 The key row is committed before the work starts, so two concurrent requests can never both write. The
 work and the stored response then commit in one transaction: a process that dies (kill -9, a worker
@@ -13,18 +19,22 @@ import functools
 import hashlib
 import json
 import logging
+import re
 
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
 from rest_framework.response import Response
 
-from beel.idempotency.errors import IdempotencyKeyInProgress, IdempotencyKeyMalformed, IdempotencyKeyReused
+from beel.idempotency.errors import IdempotencyKeyMalformed, IdempotencyKeyMismatch, IdempotencyKeyProcessing
 from beel.idempotency.models import IdempotencyRecord, lease, now
 
 logger = logging.getLogger("beel.api")
 
 HEADER = "Idempotency-Key"
+REPLAY_HEADER = "Idempotency-Replay"
 MAX_KEY_LENGTH = 255
+KEY_PATTERN = r"^[a-zA-Z0-9_-]+$"
+_WELL_FORMED_KEY = re.compile(KEY_PATTERN)
 
 
 def _part(value) -> str:
@@ -45,8 +55,8 @@ def fingerprint(request) -> str:
 
 
 def _valid_key(raw: str) -> str:
-    if not raw or len(raw) > MAX_KEY_LENGTH or not raw.isascii() or not raw.isprintable():
-        raise IdempotencyKeyMalformed(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters")
+    if len(raw) > MAX_KEY_LENGTH or not _WELL_FORMED_KEY.fullmatch(raw):
+        raise IdempotencyKeyMalformed()
     return raw
 
 
@@ -66,28 +76,27 @@ def _claim(
     except IntegrityError:
         pass
     existing = records.first()
-    if existing is None:  # finished with a 5xx and removed in between: let the caller retry
-        raise IdempotencyKeyInProgress()
+    if existing is None:  # finished with a 4xx or 5xx and released in between: let the caller retry
+        raise IdempotencyKeyProcessing()
     if existing.fingerprint != request_fingerprint:
-        raise IdempotencyKeyReused()
+        raise IdempotencyKeyMismatch()
     if existing.status_code is not None:
-        return None, Response(
-            existing.response_data, status=existing.status_code, headers={"Idempotent-Replayed": "true"}
-        )
+        return None, Response(existing.response_data, status=existing.status_code, headers={REPLAY_HEADER: "true"})
     if existing.created_at > claimed_at - lease():
-        raise IdempotencyKeyInProgress()
+        raise IdempotencyKeyProcessing()
     # The request holding the key died: take its lease over, unless another retry just did.
     taken_over = records.filter(pk=existing.pk, status_code__isnull=True, created_at=existing.created_at).update(
         created_at=claimed_at
     )
     if not taken_over:
-        raise IdempotencyKeyInProgress()
+        raise IdempotencyKeyProcessing()
     existing.created_at = claimed_at
     return existing, None
 
 
 def idempotent(view_method):
-    """For POST actions of an APIViewSet. Without the header the action runs as usual."""
+    """For the write actions of an APIViewSet that accept the header. Without it the action runs as usual;
+    an action without this decorator ignores the header (BeeL: only the operations that list it read it)."""
 
     @functools.wraps(view_method)
     def wrapper(view, request, *args, **kwargs):
@@ -106,8 +115,10 @@ def idempotent(view_method):
                     response = view_method(view, request, *args, **kwargs)
             except Exception as exc:  # the handler turns any failure into the response to store
                 response = view.handle_exception(exc)
-            if response.status_code >= 500:
-                record.delete()  # nothing was written; the client may retry with the same key
+            if response.status_code >= 400:
+                # Nothing was written: the key is released, and the corrected request (4xx) or the retry
+                # (5xx) may use it again (see the module's docstring).
+                record.delete()
                 return response
             record.status_code = response.status_code
             record.response_data = response.data

@@ -1,15 +1,20 @@
 from beel.errors import BadRequest, Conflict, ErrorCode
 
+# BeeL's: a client retrying while the first request runs is told to come back in two seconds.
+PROCESSING_RETRY_AFTER_SECONDS = 2
+
 
 class IdempotencyKeyMalformed(BadRequest):
-    pass
+    code = ErrorCode.INVALID_IDEMPOTENCY_KEY
+    default_message = "Idempotency-Key must be 1 to 255 letters, digits, '_' or '-'"
 
 
-class IdempotencyKeyReused(Conflict):
-    code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+class IdempotencyKeyMismatch(Conflict):
+    code = ErrorCode.IDEMPOTENCY_KEY_MISMATCH
     default_message = "This Idempotency-Key was already used with a different request"
 
 
-class IdempotencyKeyInProgress(Conflict):
-    code = ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS
+class IdempotencyKeyProcessing(Conflict):
+    code = ErrorCode.IDEMPOTENCY_KEY_PROCESSING
     default_message = "A request with this Idempotency-Key is still being processed; retry shortly"
+    headers = {"Retry-After": str(PROCESSING_RETRY_AFTER_SECONDS)}

@@ -44,9 +44,17 @@ list_customers = extend_schema(
             ),
         ),
         OpenApiExample(
-            "Invalid parameters",
+            "A parameter that does not parse",
             response_only=True,
             status_codes=["400"],
+            value=error_example(
+                "VALIDATION_ERROR", "Invalid request parameters", {"active": "active must be true or false."}
+            ),
+        ),
+        OpenApiExample(
+            "A parameter out of range",
+            response_only=True,
+            status_codes=["422"],
             value=error_example(
                 "VALIDATION_ERROR",
                 "The provided data is not valid",

@@ -81,7 +81,8 @@ def test_nul_byte_in_a_path_id_is_never_a_server_error(api, account, path):
 def test_nul_byte_in_a_json_value_on_create_is_a_validation_error_and_writes_nothing(api, account, body, field):
     before = database_state()
 
-    error = assert_error(api.post(CUSTOMERS, body, format="json"), 400, "VALIDATION_ERROR")
+    # The body parses: a value it holds is not acceptable, BeeL's 422.
+    error = assert_error(api.post(CUSTOMERS, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert field in error["details"], error
     assert database_state() == before
@@ -101,7 +102,7 @@ def test_nul_byte_in_a_json_value_on_update_is_a_validation_error_and_changes_no
 
     response = api.patch(customer_url(customer.pk), {field: "x\x00y"}, format="json")
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert field in error["details"]
     assert database_state() == before
 
@@ -113,20 +114,21 @@ def test_nul_byte_in_a_json_value_on_invoice_create_is_a_validation_error_and_wr
     body[field] = f"{body.get(field, '1')}\x00"
     before = database_state()
 
-    error = assert_error(api.post(INVOICES, body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(INVOICES, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert field in error["details"]
     assert database_state() == before
 
 
 @pytest.mark.parametrize("json_text", ['{"legal_name": "\\ud800"}', '{"\\udfff": "x"}'])
-def test_lone_surrogate_escape_in_a_json_body_is_a_clean_400(api, account, json_text):
+def test_lone_surrogate_escape_in_a_json_body_is_a_clean_422(api, account, json_text):
     before = database_state()
 
     response = api.post(CUSTOMERS, json_text, content_type="application/json")
 
+    # Valid JSON (an escape), but not a character any text may hold: the content is refused.
     assert_not_server_error(response)
-    assert response.status_code == 400
+    assert_error(response, 422, "VALIDATION_ERROR")
     assert database_state() == before
 
 
@@ -210,13 +212,14 @@ def test_invalid_utf8_in_bulk_ids_is_never_a_server_error_and_deactivates_nothin
         b'{"legal_name": "\xed\xa0\x80"}',
     ],
 )
-def test_invalid_utf8_in_a_json_body_is_a_bad_request_and_writes_nothing(api, account, raw_body):
+def test_invalid_utf8_in_a_json_body_is_invalid_json_format_and_writes_nothing(api, account, raw_body):
     customer = CustomerFactory(account=account)
     before = database_state()
 
     create = api.post(CUSTOMERS, raw_body, content_type="application/json")
     update = api.patch(customer_url(customer.pk), raw_body, content_type="application/json")
 
-    assert_error(create, 400, "BAD_REQUEST")
-    assert_error(update, 400, "BAD_REQUEST")
+    for response in (create, update):
+        error = assert_error(response, 400, "INVALID_JSON_FORMAT")
+        assert (error["details"]["field"], error["details"]["expected_format"]) == ("body", "JSON")
     assert database_state() == before

@@ -30,11 +30,11 @@ def test_missing_scope_is_403_envelope(client_for, account):
 
 @pytest.mark.parametrize("method", ["get", "post", "delete", "patch", "put"])
 def test_unknown_route_is_404_envelope_for_every_method(api, method):
-    assert_error(getattr(api, method)("/api/v1/no-such-thing"), 404, "NOT_FOUND")
+    assert_error(getattr(api, method)("/api/v1/no-such-thing"), 404, "ENDPOINT_NOT_FOUND")
 
 
 def test_unknown_route_is_404_envelope_without_credentials(anonymous_client):
-    assert_error(anonymous_client.get("/api/v2/customers"), 404, "NOT_FOUND")
+    assert_error(anonymous_client.get("/api/v2/customers"), 404, "ENDPOINT_NOT_FOUND")
 
 
 def test_unknown_customer_is_404_envelope(api):
@@ -47,9 +47,17 @@ def test_wrong_method_is_405_envelope(api):
     assert "PUT" in error["message"]
 
 
-def test_malformed_json_is_400_bad_request(api):
+def test_malformed_json_is_400_invalid_json_format_with_field_deserialization_details(api):
     response = api.post("/api/v1/customers", data='{"legal_name": ', content_type="application/json")
-    assert_error(response, 400, "BAD_REQUEST")
+    error = assert_error(response, 400, "INVALID_JSON_FORMAT")
+    assert error["details"] == {"field": "body", "invalid_value": '{"legal_name": ', "expected_format": "JSON"}
+
+
+def test_a_body_that_is_not_json_is_invalid_json_format_on_every_write(api, account):
+    customer = CustomerFactory(account=account)
+    for method, path in (("post", "/api/v1/customers"), ("put", f"/api/v1/customers/{customer.pk}")):
+        response = getattr(api, method)(path, data="legal_name=x", content_type="application/json")
+        assert assert_error(response, 400, "INVALID_JSON_FORMAT")["details"]["field"] == "body"
 
 
 def test_wrong_content_type_is_415_envelope(api):
@@ -59,7 +67,7 @@ def test_wrong_content_type_is_415_envelope(api):
 
 def test_validation_error_carries_details_per_field(api):
     response = api.post("/api/v1/customers", data={"nif": "12345678Z"}, format="json")
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert error["message"] == "The provided data is not valid"
     assert error["details"] == {"legal_name": "This field is required."}
 

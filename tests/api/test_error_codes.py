@@ -74,9 +74,9 @@ def test_the_codes_found_include_those_raised_by_each_app(answered_codes):
     assert {
         ErrorCode.CLIENT_HAS_INVOICES,
         ErrorCode.CUSTOMER_INACTIVE,
-        ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+        ErrorCode.IDEMPOTENCY_KEY_PROCESSING,
         ErrorCode.URI_TOO_LONG,
-        ErrorCode.RATE_LIMITED,
+        ErrorCode.RATE_LIMIT_EXCEEDED,
         ErrorCode.INTERNAL_ERROR,
     } <= answered_codes
 

@@ -193,7 +193,7 @@ def make_idempotency_key_unique(case) -> None:
     """A well-formed generated Idempotency-Key gets a per-request suffix.
 
     Generation reuses the same few key values with different bodies, which would make nearly every POST
-    a (correct) 409 IDEMPOTENCY_KEY_REUSED and leave the operation itself unexercised. Keys that are
+    a (correct) 409 IDEMPOTENCY_KEY_MISMATCH and leave the operation itself unexercised. Keys that are
     empty or too long are kept as generated, to still test their rejection."""
     key = (case.headers or {}).get(IDEMPOTENCY_HEADER)
     if not isinstance(key, str) or not key:

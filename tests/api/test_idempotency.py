@@ -1,4 +1,5 @@
-"""POST with an Idempotency-Key: served once, replayed on retry, refused on reuse with another body."""
+"""POST with an Idempotency-Key (BeeL 1.9.0's IdempotencyKeyHeader): served once, a 2xx replayed on retry
+with `Idempotency-Replay: true`, refused on reuse with another body; a 4xx or 5xx is not stored."""
 
 import os
 import subprocess
@@ -40,8 +41,8 @@ def test_a_retry_with_the_same_key_and_body_is_replayed_without_a_second_write(a
     first = post(api, NEW_CUSTOMER, "create-ferreteria-1")
     second = post(api, NEW_CUSTOMER, "create-ferreteria-1")
     assert first.status_code == second.status_code == 201
-    assert second["Idempotent-Replayed"] == "true"
-    assert "Idempotent-Replayed" not in first
+    assert second["Idempotency-Replay"] == "true"
+    assert "Idempotency-Replay" not in first
     assert second.json()["data"] == first.json()["data"]
     assert second.json()["meta"]["request_id"] != first.json()["meta"]["request_id"]
     assert Customer.objects.filter(account=account).count() == 1
@@ -52,30 +53,47 @@ def test_without_the_header_each_post_is_served(api, account):
     assert api.post("/api/v1/customers", NEW_CUSTOMER, format="json").status_code == 409  # same NIF
 
 
-def test_the_same_key_with_another_body_is_409_reused(api, account):
+def test_the_same_key_with_another_body_is_409_mismatch(api, account):
     post(api, NEW_CUSTOMER, "key-1")
     response = post(api, {**NEW_CUSTOMER, "legal_name": "Otra SL"}, "key-1")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_MISMATCH"
     assert Customer.objects.get(account=account).legal_name == NEW_CUSTOMER["legal_name"]
 
 
-def test_the_same_key_on_another_endpoint_is_409_reused(api, account):
+def test_the_same_key_on_another_endpoint_is_409_mismatch(api, account):
     customer = CustomerFactory(account=account)
     post(api, NEW_CUSTOMER, "shared-key")
     response = post(api, {"customer_id": str(customer.pk)}, "shared-key", path="/api/v1/invoices")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_MISMATCH"
     assert not Invoice.objects.exists()
 
 
-def test_client_errors_are_replayed_too(api, account):
+def test_a_client_error_is_not_stored_so_the_corrected_retry_with_the_same_key_succeeds(api, account):
     invalid = {"legal_name": "Sin NIF SL"}
     first = post(api, invalid, "bad-1")
-    second = post(api, invalid, "bad-1")
-    assert first.status_code == second.status_code == 400
-    assert second.json()["error"] == first.json()["error"]
-    assert second["Idempotent-Replayed"] == "true"
+    again = post(api, invalid, "bad-1")
+    assert first.status_code == again.status_code == 422
+    assert "Idempotency-Replay" not in again
+    assert not IdempotencyRecord.objects.exists()
+
+    corrected = post(api, NEW_CUSTOMER, "bad-1")
+
+    assert corrected.status_code == 201, corrected.content
+    assert "Idempotency-Replay" not in corrected
+    assert Customer.objects.get(account=account).nif == NEW_CUSTOMER["nif"]
+    replayed = post(api, NEW_CUSTOMER, "bad-1")
+    assert replayed["Idempotency-Replay"] == "true"
+    assert replayed.json()["data"] == corrected.json()["data"]
+
+
+def test_a_body_that_is_not_json_is_not_stored_either(api, account):
+    response = api.post(
+        "/api/v1/customers", '{"legal_name": ', content_type="application/json", HTTP_IDEMPOTENCY_KEY="broken-1"
+    )
+    assert response.status_code == 400
+    assert post(api, NEW_CUSTOMER, "broken-1").status_code == 201
 
 
 def test_a_server_error_is_not_stored_so_the_retry_runs(api, account, monkeypatch):
@@ -91,7 +109,7 @@ def test_a_server_error_is_not_stored_so_the_retry_runs(api, account, monkeypatc
     monkeypatch.setattr(views.services, "create_customer", real_create)
     response = post(api, NEW_CUSTOMER, "retry-me")
     assert response.status_code == 201
-    assert "Idempotent-Replayed" not in response
+    assert "Idempotency-Replay" not in response
 
 
 def test_keys_are_per_account(api, client_for):
@@ -99,19 +117,22 @@ def test_keys_are_per_account(api, client_for):
     other = client_for(APIKeyFactory(account=AccountFactory()))
     response = post(other, NEW_CUSTOMER, "same-key")
     assert response.status_code == 201
-    assert "Idempotent-Replayed" not in response
+    assert "Idempotency-Replay" not in response
 
 
-@pytest.mark.parametrize("bad_key", ["x" * 256, "ñandú", "tab\there"])
-def test_malformed_keys_are_400(api, account, bad_key):
+@pytest.mark.parametrize("bad_key", ["x" * 256, "ñandú", "tab\there", "with space", "a.b", "a:b", "a/b", "{key}", ""])
+def test_keys_outside_the_pattern_are_400_invalid_idempotency_key(api, account, bad_key):
     response = api.post("/api/v1/customers", NEW_CUSTOMER, format="json", HTTP_IDEMPOTENCY_KEY=bad_key)
     assert response.status_code == 400
+    assert response.json()["error"]["code"] == "INVALID_IDEMPOTENCY_KEY"
     assert "Idempotency-Key" in response.json()["error"]["message"]
     assert not Customer.objects.exists()
 
 
-def test_a_key_of_255_characters_is_accepted(api):
-    assert post(api, NEW_CUSTOMER, "k" * 255).status_code == 201
+@pytest.mark.parametrize("good_key", ["k" * 255, "3f1c2b1e-8a4d-4c7e-9f00-0d1e2f3a4b5c", "order_42-retry", "A"])
+def test_any_string_of_the_pattern_up_to_255_is_accepted_a_uuid_not_required(api, good_key):
+    assert post(api, NEW_CUSTOMER, good_key).status_code == 201
+    assert post(api, NEW_CUSTOMER, good_key)["Idempotency-Replay"] == "true"
 
 
 def test_reactivation_and_invoice_creation_are_idempotent_too(api, account):
@@ -123,7 +144,7 @@ def test_reactivation_and_invoice_creation_are_idempotent_too(api, account):
     inactive = CustomerFactory(account=account, active=False)
     reactivate = f"/api/v1/customers/{inactive.pk}/reactivate"
     assert post(api, {}, "reactivate-1", path=reactivate).status_code == 200
-    assert post(api, {}, "reactivate-1", path=reactivate)["Idempotent-Replayed"] == "true"
+    assert post(api, {}, "reactivate-1", path=reactivate)["Idempotency-Replay"] == "true"
 
 
 def test_expired_records_are_forgotten_and_purged_by_the_command(api, account):
@@ -140,7 +161,7 @@ def test_an_expired_key_can_be_used_again(api, account):
     IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
     response = post(api, {**NEW_CUSTOMER, "nif": "12345678Z"}, "reuse-later")
     assert response.status_code == 201
-    assert "Idempotent-Replayed" not in response
+    assert "Idempotency-Replay" not in response
 
 
 @pytest.mark.postgres_only
@@ -162,26 +183,28 @@ def test_concurrent_requests_with_the_same_key_never_both_create():
         responses = [future.result() for future in [pool.submit(send) for _ in range(4)]]
 
     assert Customer.objects.filter(account=api_key.account).count() == 1
-    created = [r for r in responses if r.status_code == 201 and "Idempotent-Replayed" not in r]
+    created = [r for r in responses if r.status_code == 201 and "Idempotency-Replay" not in r]
     assert len(created) == 1
     for response in responses:
         if response.status_code == 409:
-            assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_PROGRESS"
+            assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_PROCESSING"
         else:
             assert response.status_code == 201
 
 
-def test_a_body_with_a_nul_field_name_is_answered_and_replayed(api, account):
-    # PostgreSQL's jsonb refuses U+0000: the unknown field is ignored (as BeeL ignores it), never echoed.
+def test_a_refusal_of_a_body_with_a_nul_field_name_is_answered_and_not_stored(api, account):
+    # PostgreSQL's jsonb refuses U+0000: the unknown field is ignored (as BeeL ignores it), never echoed; a 4xx
+    # is not stored.
     first = api.post(
         "/api/v1/customers", data='{"\\u0000": 1}', content_type="application/json", HTTP_IDEMPOTENCY_KEY="nul"
     )
     second = api.post(
         "/api/v1/customers", data='{"\\u0000": 1}', content_type="application/json", HTTP_IDEMPOTENCY_KEY="nul"
     )
-    assert first.status_code == second.status_code == 400
+    assert first.status_code == second.status_code == 422
     assert set(first.json()["error"]["details"]) == {"legal_name", "nif"}
-    assert second["Idempotent-Replayed"] == "true"
+    assert "Idempotency-Replay" not in second
+    assert not IdempotencyRecord.objects.exists()
     assert not Customer.objects.exists()
 
 
@@ -201,7 +224,7 @@ def test_the_same_key_in_the_other_mode_is_served_not_replayed(client_for, accou
     first = post(first_client, NEW_CUSTOMER, "k1")
     second = post(second_client, NEW_CUSTOMER, "k1")
     assert first.status_code == second.status_code == 201
-    assert "Idempotent-Replayed" not in second
+    assert "Idempotency-Replay" not in second
     assert second.json()["data"]["id"] != first.json()["data"]["id"]
     assert Customer.objects.get(pk=first.json()["data"]["id"]).mode == first_mode
     assert Customer.objects.get(pk=second.json()["data"]["id"]).mode == second_mode
@@ -241,17 +264,18 @@ def test_a_key_held_by_a_request_that_died_is_taken_over_once_its_lease_has_pass
     frozen_clock.advance(119)
     in_progress = post(api, NEW_CUSTOMER, "crash-1")
     assert in_progress.status_code == 409
-    assert in_progress.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_PROGRESS"
+    assert in_progress.json()["error"]["code"] == "IDEMPOTENCY_KEY_PROCESSING"
+    assert in_progress["Retry-After"] == "2"
     assert not Customer.objects.exists()
     frozen_clock.advance(2)
     retried = post(api, NEW_CUSTOMER, "crash-1")
     assert retried.status_code == 201
-    assert "Idempotent-Replayed" not in retried
+    assert "Idempotency-Replay" not in retried
     assert Customer.objects.filter(account=account).count() == 1
     record = IdempotencyRecord.objects.get(key="crash-1")
     assert record.status_code == 201
     replayed = post(api, NEW_CUSTOMER, "crash-1")
-    assert replayed["Idempotent-Replayed"] == "true"
+    assert replayed["Idempotency-Replay"] == "true"
     assert replayed.json()["data"]["id"] == retried.json()["data"]["id"]
 
 
@@ -261,7 +285,7 @@ def test_taking_a_key_over_still_refuses_another_body(api, api_key, settings, fr
     frozen_clock.advance(600)
     response = post(api, {**NEW_CUSTOMER, "legal_name": "Otra SL"}, "crash-2")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_MISMATCH"
     assert not Customer.objects.exists()
 
 

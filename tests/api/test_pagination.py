@@ -151,31 +151,54 @@ def test_filter_matching_nothing_has_zero_totals(api, listed):
 
 @pytest.mark.parametrize(
     ("parameter", "value"),
-    [
-        ("page", "0"),
-        ("page", "-1"),
-        ("page", "abc"),
-        ("page", "1.5"),
-        ("page", "1e3"),
-        ("limit", "0"),
-        ("limit", "-5"),
-        ("limit", "101"),
-        ("limit", "1000"),
-        ("limit", "abc"),
-        ("limit", "ten"),
-        ("limit", "2.5"),
-    ],
+    [("page", "abc"), ("page", "1.5"), ("page", "1e3"), ("limit", "abc"), ("limit", "ten"), ("limit", "2.5")],
 )
-def test_malformed_or_out_of_range_paging_is_400_naming_the_parameter(api, listed, parameter, value):
+def test_paging_that_does_not_parse_is_400_naming_the_parameter(api, listed, parameter, value):
     listed.create(2)
     assert_validation_error(api.get(listed.url, {parameter: value}), {parameter})
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [("page", "0"), ("page", "-1"), ("limit", "0"), ("limit", "-5"), ("limit", "101"), ("limit", "1000")],
+)
+def test_paging_out_of_range_is_422_naming_the_parameter(api, listed, parameter, value):
+    # BeeL 1.9.0's UnprocessableQueryParameter: the value parses, the operation does not admit it.
+    listed.create(2)
+    assert_validation_error(api.get(listed.url, {parameter: value}), {parameter}, status=422)
+
+
+def test_paging_out_of_range_with_a_parameter_that_does_not_parse_is_400_naming_both(api, listed):
+    listed.create(2)
+    assert_validation_error(api.get(listed.url, {"limit": "101", "page": "one"}), {"limit", "page"})
+
+
+def test_an_undeclared_query_parameter_is_400_naming_it_but_on_the_seed_list(api, listed):
+    listed.create(2)
+    response = api.get(listed.url, {"per_page": "10", "limit": "5"})
+    if listed.url == "/api/v1/customers":
+        # The seed page's list keeps ignoring it (tests/customers/test_list_customers.py).
+        assert response.status_code == 200, response.content
+        return
+    details = assert_validation_error(response, {"per_page"})
+    assert details["per_page"] == "Unknown query parameter."
+
+
+def test_beels_own_list_parameters_stay_declared(api, listed):
+    listed.create(2)
+    since = {"created_since": "2000-01-01T00:00:00Z"}
+    assert api.get(listed.url, {"format": "json"}).status_code == 200
+    first = api.get(listed.url, {"limit": "1", **since})
+    assert first.status_code == 200, first.content
+    cursor = first.json()["data"]["pagination"]["next_cursor"]
+    assert api.get(listed.url, {"limit": "1", "cursor": cursor, **since}).status_code == 200
 
 
 def test_absurdly_large_page_is_never_a_server_error(api, listed):
     listed.create(1)
     response = api.get(listed.url, {"page": "9" * 40})
-    if response.status_code == 400:
-        assert_validation_error(response, {"page"})
+    if response.status_code == 422:
+        assert_validation_error(response, {"page"}, status=422)
     else:
         assert response.status_code == 200, response.content
         data = response.json()["data"]

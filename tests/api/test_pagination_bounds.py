@@ -1,5 +1,6 @@
-"""A page whose offset the database cannot serve (past a 64-bit OFFSET) is a 400 naming `page`, never a
-500; the largest page that can be served answers an empty page with the true totals."""
+"""A page whose offset the database cannot serve (past a 64-bit OFFSET) is a 422 naming `page` (it parses,
+but is out of range: BeeL's UnprocessableQueryParameter), never a 500; the largest page that can be served
+answers an empty page with the true totals."""
 
 import pytest
 
@@ -23,7 +24,7 @@ def some_rows(account):
 def test_a_page_past_what_the_database_can_offset_is_a_validation_error(api, some_rows, path, page):
     separator = "&" if "?" in path else "?"
     response = api.get(f"{path}{separator}limit=100&page={page}")
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert error["details"]["page"] == f"page must be less than or equal to {MAX_PAGE}."
 
 

@@ -1,6 +1,8 @@
-"""Per-key rate limits: headers on every authenticated response, 429 RATE_LIMITED past a limit."""
+"""Per-key rate limits (BeeL 1.9.0's tiers by default): 429 RATE_LIMIT_EXCEEDED past a limit with
+Retry-After and RateLimit-*, and (beel's extension) the RateLimit headers on every authenticated response."""
 
 import logging
+import runpy
 import shutil
 import socket
 import subprocess
@@ -8,11 +10,13 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from beel import settings as settings_module
 from beel.api import throttling
 from beel.clock import clock
 from tests.factories import APIKeyFactory
@@ -24,6 +28,15 @@ pytestmark = pytest.mark.django_db
 def limits(settings):
     settings.RATE_LIMIT_PER_RESOURCE = "3/min"
     settings.RATE_LIMIT_GLOBAL = "5/min"
+
+
+def test_the_defaults_are_beels_standard_and_global_tiers(monkeypatch):
+    # The suite raises the limits (tests/conftest.py): the settings module is read again without them.
+    monkeypatch.delenv("RATE_LIMIT_PER_RESOURCE", raising=False)
+    monkeypatch.delenv("RATE_LIMIT_GLOBAL", raising=False)
+    defaults = runpy.run_path(str(Path(settings_module.__file__)))
+    assert throttling.parse_rate(defaults["RATE_LIMIT_PER_RESOURCE"]) == (300, 60)
+    assert throttling.parse_rate(defaults["RATE_LIMIT_GLOBAL"]) == (1000, 60)
 
 
 def test_every_authenticated_response_carries_the_rate_limit_headers(api, limits):
@@ -46,9 +59,12 @@ def test_past_the_limit_is_429_in_the_envelope_with_retry_after(api, limits):
     assert response.status_code == 429
     body = response.json()
     assert body["success"] is False
-    assert body["error"]["code"] == "RATE_LIMITED"
+    assert body["error"]["code"] == "RATE_LIMIT_EXCEEDED"
     assert 1 <= int(response["Retry-After"]) <= 60
+    # BeeL's TooManyRequests: the three RateLimit headers, integers.
+    assert response["RateLimit-Limit"] == "3"
     assert response["RateLimit-Remaining"] == "0"
+    assert 1 <= int(response["RateLimit-Reset"]) <= 60
     assert body["meta"]["request_id"] == response["X-Request-ID"]
 
 
@@ -79,7 +95,7 @@ def test_the_global_limit_spans_resources(api, limits):
     api.get("/api/v1/invoices")
     response = api.get("/api/v1/invoices")
     assert response.status_code == 429
-    assert response.json()["error"]["code"] == "RATE_LIMITED"
+    assert response.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
 
 
 def test_limits_are_per_key(api, client_for, account, limits):
@@ -293,9 +309,11 @@ def test_failed_authentication_is_limited_per_client_address(failed_auth_limit, 
     assert [guesser.get("/api/v1/customers").status_code for _ in range(3)] == [401, 401, 401]
     refused = guesser.get("/api/v1/customers")
     assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "RATE_LIMITED"
+    assert refused.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
     assert "failed authentication" in refused.json()["error"]["message"]
     assert refused["Retry-After"] == "60"
+    assert (refused["RateLimit-Limit"], refused["RateLimit-Remaining"]) == ("3", "0")
+    assert refused["RateLimit-Reset"] == "60"
     # While it lasts, even a right key from that address waits: the limit must not tell guesses apart.
     blocked = APIClient(REMOTE_ADDR=address)
     blocked.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key.raw_key}")

@@ -177,6 +177,6 @@ def test_with_the_copy_a_request_refused_for_its_address_s_failures_is_not_count
     for _ in range(2):
         assert_error(forged.get(URL), 401, "UNAUTHORIZED")
     for _ in range(3):
-        assert_error(api.get(URL), 429, "RATE_LIMITED")  # the address is refused, the key too
+        assert_error(api.get(URL), 429, "RATE_LIMIT_EXCEEDED")  # the address is refused, the key too
     stopped_clock.advance(2)  # the failures age out; the key's minute does not
     assert api.get(URL)["RateLimit-Remaining"] == "2"

@@ -88,7 +88,7 @@ def test_the_api_stays_english_for_a_spanish_caller(api):
     assert missing.status_code == 404
     assert missing.json()["error"]["message"] == "Customer not found"
     assert "Content-Language" not in missing
-    assert invalid.status_code == 400
+    assert invalid.status_code == 422
     assert invalid.json()["error"]["details"]["legal_name"] == "This field is required."
 
 

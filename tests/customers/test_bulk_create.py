@@ -156,17 +156,17 @@ def test_a_dry_run_then_the_real_run_report_the_same(api, account):
     "body",
     [{"customers": []}, {"customers": "nope"}, {}, [VALID[0]], {"customers": [VALID[0]], "extra": 1}],
 )
-def test_a_malformed_body_is_400_and_writes_nothing(api, body):
+def test_a_malformed_body_is_422_and_writes_nothing(api, body):
     response = api.post("/api/v1/customers/bulk", body, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert not Customer.objects.exists()
 
 
-def test_more_than_500_items_is_400(api):
+def test_more_than_500_items_is_422(api):
     items = [{"legal_name": f"Cliente {i}", "nif": valid_dni(i)} for i in range(501)]
     response = bulk(api, items)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "customers" in response.json()["error"]["details"]
     assert not Customer.objects.exists()
 

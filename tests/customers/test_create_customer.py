@@ -55,7 +55,7 @@ def test_create_with_only_legal_name_and_nif_defaults_country_to_spain_and_conta
 
 
 def test_create_without_legal_name_and_nif_reports_both_and_writes_nothing(api):
-    error = assert_error(api.post(CUSTOMERS_URL, {}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, {}, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"legal_name", "nif"}
     assert not Customer.objects.exists()
@@ -64,7 +64,7 @@ def test_create_without_legal_name_and_nif_reports_both_and_writes_nothing(api):
 @pytest.mark.parametrize("legal_name", ["", "   ", None])
 def test_create_rejects_a_blank_or_null_legal_name(api, legal_name):
     error = assert_error(
-        api.post(CUSTOMERS_URL, payload(legal_name=legal_name), format="json"), 400, "VALIDATION_ERROR"
+        api.post(CUSTOMERS_URL, payload(legal_name=legal_name), format="json"), 422, "VALIDATION_ERROR"
     )
 
     assert set(error["details"]) == {"legal_name"}
@@ -73,7 +73,7 @@ def test_create_rejects_a_blank_or_null_legal_name(api, legal_name):
 
 @pytest.mark.parametrize("nif", ["", "  -  ", None])
 def test_create_rejects_a_blank_or_null_nif(api, nif):
-    error = assert_error(api.post(CUSTOMERS_URL, payload(nif=nif), format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, payload(nif=nif), format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"nif"}
     assert not Customer.objects.exists()
@@ -92,7 +92,7 @@ def test_create_reports_every_invalid_field_at_once_with_dotted_address_paths(ap
         format="json",
     )
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     # legal_name and the address fail field by field; nif and phone are checked once the fields are clean,
     # so a field-level failure elsewhere may hold them back, but never the other way round.
     assert {"legal_name", "email", "address.postal_code", "address.country"} <= set(error["details"])
@@ -103,7 +103,7 @@ def test_create_reports_every_invalid_field_at_once_with_dotted_address_paths(ap
 def test_create_reports_nif_and_phone_together_when_the_rest_is_valid(api):
     response = api.post(CUSTOMERS_URL, payload(nif="12345678A", phone="12"), format="json")
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert set(error["details"]) == {"nif", "phone"}
     assert not Customer.objects.exists()
 
@@ -147,7 +147,7 @@ def test_create_accepts_any_alphanumeric_tax_id_outside_spain(api, nif, stored):
 def test_create_outside_spain_still_rejects_a_tax_id_with_symbols(api):
     body = payload(nif="AB#123", address={"country": "Portugal"})
 
-    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"nif"}
     assert not Customer.objects.exists()
@@ -178,7 +178,7 @@ def test_create_lower_cases_the_email(api):
 
 @pytest.mark.parametrize("email", ["not-an-email", "maria@", "@example.es", "maria garcia@example.es"])
 def test_create_rejects_an_invalid_email(api, email):
-    error = assert_error(api.post(CUSTOMERS_URL, payload(email=email), format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, payload(email=email), format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"email"}
     assert not Customer.objects.exists()
@@ -197,7 +197,7 @@ def test_create_stores_the_phone_in_e164(api, sent, stored):
 
 @pytest.mark.parametrize("phone", ["12", "abc", "+34 12", "654 321 987 654 321"])
 def test_create_rejects_an_invalid_phone(api, phone):
-    error = assert_error(api.post(CUSTOMERS_URL, payload(phone=phone), format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, payload(phone=phone), format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {"phone"}
     assert not Customer.objects.exists()
@@ -222,7 +222,7 @@ def test_create_ignores_unknown_address_fields(api):
 
 
 def test_create_reports_missing_fields_whatever_unknown_ones_are_sent(api):
-    error = assert_error(api.post(CUSTOMERS_URL, {"nombre": "Acme"}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, {"nombre": "Acme"}, format="json"), 422, "VALIDATION_ERROR")
 
     assert {"legal_name", "nif"} == set(error["details"])
 
@@ -263,11 +263,12 @@ def test_create_with_the_nif_of_another_accounts_customer_is_allowed(api, accoun
     ['[{"legal_name": "Acme SL", "nif": "B12345674"}]', '"Acme SL"', "null", "42", "true"],
     ids=["list", "string", "null", "number", "boolean"],
 )
-def test_create_with_a_body_that_is_not_an_object_is_400_and_writes_nothing(api, raw_body):
+def test_create_with_a_body_that_is_not_an_object_is_400_invalid_json_format_and_writes_nothing(api, raw_body):
     response = api.post(CUSTOMERS_URL, data=raw_body, content_type="application/json")
 
-    error = assert_error(response, 400)
-    assert error["code"] in {"VALIDATION_ERROR", "BAD_REQUEST"}
+    # BeeL 1.9.0: a body of the wrong JSON type is 400 INVALID_JSON_FORMAT naming the body.
+    error = assert_error(response, 400, "INVALID_JSON_FORMAT")
+    assert error["details"]["expected_format"] == "object"
     assert not Customer.objects.exists()
 
 
@@ -282,7 +283,7 @@ def test_create_with_a_body_that_is_not_an_object_is_400_and_writes_nothing(api,
     ],
 )
 def test_create_rejects_nul_characters_in_strings(api, body, path):
-    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.post(CUSTOMERS_URL, body, format="json"), 422, "VALIDATION_ERROR")
 
     assert path in error["details"]
     assert not Customer.objects.exists()

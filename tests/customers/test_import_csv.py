@@ -245,8 +245,8 @@ def test_a_file_over_5_mb_is_a_400_with_its_size_and_a_body_over_12_mb_a_413(api
 
 
 def test_without_a_file_or_as_json_it_is_refused_in_the_envelope(api):
-    assert_error(api.post(URL, {}, format="multipart"), 400, "VALIDATION_ERROR")
-    assert_error(upload(api, SimpleUploadedFile("empty.csv", b"")), 400, "VALIDATION_ERROR")
+    assert_error(api.post(URL, {}, format="multipart"), 422, "VALIDATION_ERROR")
+    assert_error(upload(api, SimpleUploadedFile("empty.csv", b"")), 422, "VALIDATION_ERROR")
     assert_error(api.post(URL, {"file": "x"}, format="json"), 415, "UNSUPPORTED_MEDIA_TYPE")
     assert_error(upload(api, csv_file([HEADER]), "?dry_run=maybe"), 400, "VALIDATION_ERROR")
 
@@ -265,13 +265,13 @@ def test_an_idempotency_key_replays_the_import_and_refuses_another_file(api, acc
     lines = [HEADER, "Acme SL;A58818501;;;;"]
     first = upload(api, csv_file(lines), "?dry_run=false", **{"Idempotency-Key": "import-1"})
     again = upload(api, csv_file(lines), "?dry_run=false", **{"Idempotency-Key": "import-1"})
-    assert again["Idempotent-Replayed"] == "true"
+    assert again["Idempotency-Replay"] == "true"
     assert assert_success(again) == assert_success(first)
     assert Customer.objects.filter(account=account).count() == 1
     other = upload(
         api, csv_file([HEADER, "Beta SL;12345678Z;;;;"]), "?dry_run=false", **{"Idempotency-Key": "import-1"}
     )
-    assert_error(other, 409, "IDEMPOTENCY_KEY_REUSED")
+    assert_error(other, 409, "IDEMPOTENCY_KEY_MISMATCH")
 
 
 @pytest.mark.postgres_only

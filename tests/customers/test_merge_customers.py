@@ -52,7 +52,7 @@ def test_a_merged_customer_cannot_be_merged_elsewhere_edited_or_reactivated(api,
 
 def test_a_customer_cannot_be_merged_into_itself(api, account):
     customer = CustomerFactory(account=account)
-    error = assert_error(merge(api, customer, customer), 400, "VALIDATION_ERROR")
+    error = assert_error(merge(api, customer, customer), 422, "VALIDATION_ERROR")
     assert error["details"] == {"into": "A customer cannot be merged into itself."}
 
 
@@ -79,7 +79,7 @@ def test_both_customers_must_be_the_keys_own(api, account, other_account, where)
 def test_into_must_be_a_customer_id(api, account, body):
     customer = CustomerFactory(account=account)
     response = api.post(f"/api/v1/customers/{customer.pk}/merge", body, format="json")
-    assert "into" in assert_error(response, 400, "VALIDATION_ERROR")["details"]
+    assert "into" in assert_error(response, 422, "VALIDATION_ERROR")["details"]
 
 
 def test_merging_needs_the_write_scope(client_for, account):

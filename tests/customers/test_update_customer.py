@@ -107,7 +107,7 @@ def test_update_validates_what_is_sent_and_changes_nothing_when_invalid(api, acc
     customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
-    error = assert_error(api.patch(url_of(customer), body, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.patch(url_of(customer), body, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {path}
     assert snapshot(customer) == before
@@ -283,7 +283,7 @@ def test_update_cannot_clear_the_legal_name_or_the_address(api, account, field):
     customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
-    error = assert_error(api.patch(url_of(customer), {field: None}, format="json"), 400, "VALIDATION_ERROR")
+    error = assert_error(api.patch(url_of(customer), {field: None}, format="json"), 422, "VALIDATION_ERROR")
 
     assert set(error["details"]) == {field}
     assert snapshot(customer) == before
@@ -343,14 +343,15 @@ def test_update_with_a_malformed_id_is_a_validation_error_naming_customer_id(api
 
 
 @pytest.mark.parametrize("raw_body", ['[{"legal_name": "X"}]', '"X"', "null"], ids=["list", "string", "null"])
-def test_update_with_a_body_that_is_not_an_object_is_400_and_changes_nothing(api, account, raw_body):
+def test_update_with_a_body_of_another_json_type_is_400_invalid_json_format(api, account, raw_body):
     customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
     response = api.patch(url_of(customer), data=raw_body, content_type="application/json")
 
-    error = assert_error(response, 400)
-    assert error["code"] in {"VALIDATION_ERROR", "BAD_REQUEST"}
+    # BeeL 1.9.0: a body of the wrong JSON type is 400 INVALID_JSON_FORMAT naming the body.
+    error = assert_error(response, 400, "INVALID_JSON_FORMAT")
+    assert error["details"]["expected_format"] == "object"
     assert snapshot(customer) == before
 
 

@@ -160,7 +160,7 @@ def test_the_api_refuses_a_currency_that_is_not_iso_4217(api, account, currency)
 
     response = api.post("/api/v1/invoices", {"customer_id": str(customer.pk), "currency": currency}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["error"]["details"] == {"currency": "An ISO 4217 code such as EUR."}
     assert not Invoice.objects.exists()
 

@@ -98,7 +98,7 @@ def test_amounts_given_as_json_numbers_are_refused_as_the_schema_says(api, accou
     response = api.post(
         "/api/v1/invoices", {"customer_id": str(customer.pk), "subtotal": 80, "tax_total": 16.8}, format="json"
     )
-    details = assert_error(response, 400, "VALIDATION_ERROR")["details"]
+    details = assert_error(response, 422, "VALIDATION_ERROR")["details"]
     assert details == {"subtotal": "Must be a string.", "tax_total": "Must be a string."}
     assert not Invoice.objects.exists()
 
@@ -109,13 +109,13 @@ OVERSIZED_AMOUNTS = {"subtotal": "9999999999.99", "tax_total": "9999999999.99"}
 
 def test_amounts_whose_total_has_too_many_digits_are_stored_or_refused_never_a_server_error(api, account, customer):
     response = create(api, customer, **OVERSIZED_AMOUNTS)
-    assert response.status_code in (201, 400), response.content
+    assert response.status_code in (201, 422), response.content
     if response.status_code == 201:
         data = assert_success(response, 201)
         assert data["total"] == "19999999999.98"
         assert Invoice.objects.get(pk=data["id"]).total == Decimal("19999999999.98")
     else:
-        assert_error(response, 400, "VALIDATION_ERROR")
+        assert_error(response, 422, "VALIDATION_ERROR")
         assert not Invoice.objects.exists()
 
 
@@ -135,39 +135,39 @@ def test_list_and_numbering_are_intact_after_a_request_with_oversized_amounts(ap
     [{}, {"series": "A"}, {"customer_id": None}, {"customer_id": ""}, {"customer_id": "abc"}],
     ids=["empty", "missing", "null", "blank", "not-a-uuid"],
 )
-def test_missing_or_malformed_customer_id_is_400_and_writes_nothing(api, account, customer, body):
-    assert_validation_error(api.post(URL, body, format="json"), {"customer_id"})
+def test_missing_or_malformed_customer_id_is_422_and_writes_nothing(api, account, customer, body):
+    assert_validation_error(api.post(URL, body, format="json"), {"customer_id"}, status=422)
     assert not Invoice.objects.exists()
 
 
 @pytest.mark.parametrize("value", [0, 12345, True])
-def test_customer_id_that_is_not_a_string_is_400_not_looked_up(api, account, customer, value):
-    assert_validation_error(api.post(URL, {"customer_id": value}, format="json"), {"customer_id"})
+def test_customer_id_that_is_not_a_string_is_422_not_looked_up(api, account, customer, value):
+    assert_validation_error(api.post(URL, {"customer_id": value}, format="json"), {"customer_id"}, status=422)
     assert not Invoice.objects.exists()
 
 
 @pytest.mark.parametrize("series", ["b", "a", "Ab", "A B", "-A", "A/1", "", "ABCDEFGHIJKLMNOPQRSTU", "Ñ"])
-def test_lowercase_or_invalid_series_is_400_and_writes_nothing(api, account, customer, series):
-    assert_validation_error(create(api, customer, series=series), {"series"})
+def test_lowercase_or_invalid_series_is_422_and_writes_nothing(api, account, customer, series):
+    assert_validation_error(create(api, customer, series=series), {"series"}, status=422)
     assert not Invoice.objects.exists()
 
 
 @pytest.mark.parametrize("currency", ["eur", "Eur", "EU", "EURO", "E1R", "", "€€€"])
-def test_currency_not_three_upper_case_letters_is_400_and_writes_nothing(api, account, customer, currency):
-    assert_validation_error(create(api, customer, currency=currency), {"currency"})
+def test_currency_not_three_upper_case_letters_is_422_and_writes_nothing(api, account, customer, currency):
+    assert_validation_error(create(api, customer, currency=currency), {"currency"}, status=422)
     assert not Invoice.objects.exists()
 
 
 @pytest.mark.parametrize("field", ["subtotal", "tax_total"])
 @pytest.mark.parametrize("value", ["-0.01", "-100.00", -5, "1.234", "abc", "", "NaN"])
-def test_negative_or_malformed_amount_is_400_naming_it(api, account, customer, field, value):
-    assert_validation_error(create(api, customer, **{field: value}), {field})
+def test_negative_or_malformed_amount_is_422_naming_it(api, account, customer, field, value):
+    assert_validation_error(create(api, customer, **{field: value}), {field}, status=422)
     assert not Invoice.objects.exists()
 
 
 @pytest.mark.parametrize("value", ["2025-02-30", "15/01/2025", "today", "", 20250115])
-def test_malformed_issue_date_is_400_naming_it(api, account, customer, value):
-    assert_validation_error(create(api, customer, issue_date=value), {"issue_date"})
+def test_malformed_issue_date_is_422_naming_it(api, account, customer, value):
+    assert_validation_error(create(api, customer, issue_date=value), {"issue_date"}, status=422)
     assert not Invoice.objects.exists()
 
 
@@ -176,14 +176,14 @@ def test_malformed_issue_date_is_400_naming_it(api, account, customer, value):
     [{"number": 42}, {"total": "5.00"}, {"status": "paid"}, {"account": 1}, {"customer": "x"}, {"notes": "hola"}],
     ids=lambda extra: next(iter(extra)),
 )
-def test_unknown_fields_are_400_naming_them_and_write_nothing(api, account, customer, extra):
-    assert_validation_error(create(api, customer, **extra), set(extra))
+def test_unknown_fields_are_422_naming_them_and_write_nothing(api, account, customer, extra):
+    assert_validation_error(create(api, customer, **extra), set(extra), status=422)
     assert not Invoice.objects.exists()
 
 
-def test_json_list_body_is_400_and_writes_nothing(api, account, customer):
-    error = assert_error(api.post(URL, [{"customer_id": str(customer.pk)}], format="json"), 400)
-    assert error["code"] in {"VALIDATION_ERROR", "BAD_REQUEST"}
+def test_json_list_body_is_422_and_writes_nothing(api, account, customer):
+    error = assert_error(api.post(URL, [{"customer_id": str(customer.pk)}], format="json"), 422)
+    assert error["code"] == "VALIDATION_ERROR"
     assert not Invoice.objects.exists()
 
 
@@ -193,7 +193,7 @@ def test_every_invalid_field_is_reported_together(api, account):
         {"customer_id": "nope", "series": "a", "currency": "eur", "subtotal": "-1", "tax_total": "x", "foo": 1},
         format="json",
     )
-    assert_validation_error(response, {"customer_id", "series", "currency", "subtotal", "tax_total", "foo"})
+    assert_validation_error(response, {"customer_id", "series", "currency", "subtotal", "tax_total", "foo"}, status=422)
     assert not Invoice.objects.exists()
 
 

@@ -119,7 +119,7 @@ def test_a_keys_rate_limit_is_shared_exactly_across_both(instances):
     assert statuses.count(200) == RATE_LIMIT, statuses
     assert statuses.count(429) == RATE_LIMIT, statuses
     assert statuses[RATE_LIMIT:] == [429] * RATE_LIMIT
-    assert answers[-1].json()["error"]["code"] == "RATE_LIMITED"
+    assert answers[-1].json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
 
 
 def test_an_idempotency_key_retried_on_the_other_instance_replays(instances):
@@ -130,7 +130,7 @@ def test_an_idempotency_key_retried_on_the_other_instance_replays(instances):
     retry = instances[1].request("POST", "/api/v1/customers", headers=headers, body=body)
     assert first.status == 201, first.body
     assert retry.status == 201, retry.body
-    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.headers["Idempotency-Replay"] == "true"
     assert retry.json()["data"] == first.json()["data"]
     assert Customer.objects.filter(account=api_key.account).count() == 1
 

@@ -96,7 +96,7 @@ def test_webhook_scopes_are_required(account, client_for):
 )
 def test_live_endpoints_must_be_https_to_public_addresses(api, url):
     response = create(api, url)
-    assert response.status_code == 400, response.content
+    assert response.status_code == 422, response.content
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert set(response.json()["error"]["details"]) == {"url"}
     assert not WebhookEndpoint.objects.exists()
@@ -106,15 +106,15 @@ def test_test_mode_accepts_http_but_local_receivers_only_when_allowed(account, c
     client = client_for(APIKeyFactory(account=account, mode="test"))
     assert create(client, "http://8.8.8.8/hooks").status_code == 201
     settings.WEBHOOK_ALLOW_LOCAL_TEST_ENDPOINTS = False
-    assert create(client, "http://127.0.0.1:18150/hooks").status_code == 400
+    assert create(client, "http://127.0.0.1:18150/hooks").status_code == 422
     settings.WEBHOOK_ALLOW_LOCAL_TEST_ENDPOINTS = True
     assert create(client, "http://127.0.0.1:18150/hooks").status_code == 201
     # The setting never opens live mode to local addresses.
-    assert create(client_for(APIKeyFactory(account=account)), "https://127.0.0.1/hooks").status_code == 400
+    assert create(client_for(APIKeyFactory(account=account)), "https://127.0.0.1/hooks").status_code == 422
 
 
 def test_changing_the_url_is_checked_too(api):
     created = create(api, PUBLIC_HTTPS).json()["data"]
     response = api.patch(f"{URL}/{created['id']}", {"url": "https://169.254.169.254/"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert WebhookEndpoint.objects.get(pk=created["id"]).url == PUBLIC_HTTPS
