@@ -5,7 +5,6 @@ set; production sets `DEBUG=false`, `SECRET_KEY`, `ALLOWED_HOSTS` and `DATABASE_
 """
 
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -199,18 +198,20 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # WhiteNoise serves what `collectstatic` gathered: gzip-compressed, with content-hashed names cached
 # for ever by browsers and proxies.
+CUSTOMER_IMPORTS_DIR = os.environ.get("CUSTOMER_IMPORTS_DIR", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # The admin's CSV import keeps a previewed file here until it is confirmed or cancelled
     # (customers.admin.pending_import). Private: no URL serves it, and only the service's user reads it.
     # Several instances must share it (the confirmation may reach another one): set CUSTOMER_IMPORTS_DIR to
-    # a shared directory, or point this alias at a shared storage backend.
+    # a shared directory, or point this alias at a shared storage backend (the deploy check says so). The
+    # default is inside the checkout rather than the system's temporary directory, where another local user
+    # could create the folder first.
     "customer_imports": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
-            "location": os.environ.get("CUSTOMER_IMPORTS_DIR")
-            or str(Path(tempfile.gettempdir()) / "beel-customer-imports"),
+            "location": CUSTOMER_IMPORTS_DIR or str(BASE_DIR / "var" / "customer-imports"),
             "file_permissions_mode": 0o600,
             "directory_permissions_mode": 0o700,
         },

@@ -10,6 +10,8 @@ from typing import Any
 from stdnum.es import cif, dni
 from stdnum.pt import nif as portuguese_nif
 
+from customers.validators import PaymentMethod
+
 FIRST_NAMES = [
     "María", "José", "Lucía", "Javier", "Sofía", "Álvaro", "Martín", "Paula", "Íñigo", "Nuria", "Begoña",
     "Óscar", "Raúl", "Inés", "Andrés", "Ángela", "Jesús", "Mónica", "Tomás", "Noemí", "Carmen", "Sergio",
@@ -164,7 +166,7 @@ def _billing(index: int, rng: random.Random, email: str) -> dict[str, Any]:
         "billing_emails": [f"facturas{index}@{email.rsplit('@', 1)[1]}"],
         "contact_person": f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
         "general_discount": rng.choice([0, 5, 10]),
-        "payment_method": "transfer",
+        "payment_method": PaymentMethod.BANK_TRANSFER,
         "payment_term_days": rng.choice([0, 30, 60]),
         "metadata": {"origen": "demo"},
     }

@@ -122,9 +122,9 @@ class CustomerSerializer(APIModelSerializer):
     website = serializers.CharField(read_only=True, allow_null=True)
     notes = serializers.CharField(read_only=True, allow_null=True)
     general_discount = DiscountField(max_digits=5, decimal_places=2, read_only=True)
-    preferred_payment_method = PaymentMethodSerializer(
-        read_only=True, required=False, help_text="Left out for a customer without one."
-    )
+    # Not read_only, which the schema would mark required: BeeL's Customer leaves it out for a customer without
+    # one. The serializer is never written through (to_representation below, and no view saves it).
+    preferred_payment_method = PaymentMethodSerializer(required=False, help_text="Left out for a customer without one.")
     metadata = MetadataField(read_only=True, help_text="beel's extension: your own key-value pairs.")
 
     class Meta:

@@ -18,6 +18,8 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from stdnum.es import cif, dni
 
+from customers import validators
+
 
 def _dni(number: int) -> str:
     digits = f"{number:08d}"
@@ -73,6 +75,14 @@ SERVER_JUDGMENTS = {
 # What only the server can say of an uploaded file (a CSV the import can read, with its required columns and
 # at most 1,000 rows): the schema can only say "binary".
 FILE_JUDGMENTS = {"CSV_INVALID", "MISSING_HEADERS", "TOO_MANY_RECORDS", "CSV_FILE_TOO_LARGE"}
+RULE_CODES = set(validators.RULE_CODES)
+# Of them, those whose messages are judged field by field (the others are AEAT's rules for the alternative id).
+JUDGED_RULE_CODES = {
+    "NIF_INVALID_FORMAT",
+    "NIF_INVALID_CONTROL_DIGIT",
+    "COUNTRY_CODE_REQUIRED",
+    "COUNTRY_CODE_MISMATCH",
+}
 
 
 def _judged_name(field: str) -> str:
@@ -93,14 +103,17 @@ def positive_data_acceptance_but_for_server_judgments(ctx, response, case):
         if response.status_code == 400 and error.get("code") in FILE_JUDGMENTS:
             return None
         details = error.get("details") or {}
-        if response.status_code == 422 and error.get("code") == "ALTERNATIVE_ID_INVALID":
-            return None  # AEAT's rules for the alternative id, which the schema states in words
         if response.status_code == 422 and error.get("code") == "BULK_VALIDATION_ERROR":
             return None  # each bulk item is any JSON to the schema, judged by the record rules (atomic batch)
         judged = all(
             (pattern := SERVER_JUDGMENTS.get(_judged_name(field))) is not None and pattern.match(message)
             for field, message in details.items()
         )
+        # BeeL's rule codes (the alternative id's AEAT rules, the NIF's control digit, the country), which the
+        # schema states in words, are 422s judged as a VALIDATION_ERROR's fields are.
+        rule = response.status_code == 422 and error.get("code") in RULE_CODES
+        if rule and (error.get("code") not in JUDGED_RULE_CODES or judged):
+            return None
         if not (response.status_code == 400 and error.get("code") == "VALIDATION_ERROR" and details and judged):
             raise
         return None

@@ -2,10 +2,9 @@
 without a term gets BeeL's 30 days, and `web` is `website`."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import AccountFactory
+from tests.migrations import leaf_nodes, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,17 +18,6 @@ OLD_TO_NEW = {
     "other": "OTHER",
     "": "",
 }
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.fixture

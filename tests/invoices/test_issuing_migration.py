@@ -2,22 +2,15 @@
 keep theirs and get their recipient copy, and each series' counter goes back to its highest number held."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import AccountFactory
+from tests.migrations import leaf_nodes as executor_leaf_nodes
+from tests.migrations import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("invoices", "0004_field_labels_translated")]
 AFTER = [("invoices", "0005_drafts_unnumbered_and_recipient_copy")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def customers_leaf():
@@ -31,10 +24,6 @@ def before_issuing():
     apps = migrate(BEFORE + customers_leaf())
     yield apps
     migrate(executor_leaf_nodes())
-
-
-def executor_leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def test_drafts_lose_their_numbers_issued_invoices_keep_theirs_with_their_recipient(before_issuing):

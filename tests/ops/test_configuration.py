@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import connection
@@ -110,6 +111,18 @@ def test_the_deploy_check_accepts_a_shared_cache(settings):
     settings.ACCEPT_PER_PROCESS_RATE_LIMITS = False
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
     call_command("check", deploy=True, tags=["security"], fail_level="ERROR")
+
+
+def test_the_deploy_check_warns_when_admin_imports_wait_on_one_machine(settings):
+    settings.DEBUG = False
+    settings.CUSTOMER_IMPORTS_DIR = ""
+    assert "beel.W001" in deploy_check_ids()
+    settings.CUSTOMER_IMPORTS_DIR = "/srv/beel/imports"
+    assert "beel.W001" not in deploy_check_ids()
+
+
+def deploy_check_ids() -> set[str]:
+    return {message.id for message in run_checks(include_deployment_checks=True, tags=["security"])}
 
 
 def test_a_malformed_metrics_network_fails_the_checks(settings):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import kombu.pools
 import pytest
 from django.db import connection
 
@@ -32,18 +33,28 @@ def broker():
     """The test process publishes to `broker_url` (not eagerly) for this test; the queue starts empty."""
     import redis
 
+    eager, broker_url = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+
     def use(url: str) -> None:
         celery_app.conf.task_always_eager = False
         celery_app.conf.broker_url = url
-        celery_app.pool.force_close_all()
-        celery_app._pool = None
+        forget_broker_connections()
 
     redis.Redis.from_url(BROKER).flushdb()
     yield use
-    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker_url
+    forget_broker_connections()
+    redis.Redis.from_url(BROKER).flushdb()
+
+
+def forget_broker_connections() -> None:
+    """What Celery does after a fork, plus kombu's registry: a closed pool stays registered under its
+    broker's address, and the producer pool the app keeps would hand it to the next test of this process
+    (an eager task still takes a producer: "Acquire on closed pool")."""
     celery_app.pool.force_close_all()
     celery_app._pool = None
-    redis.Redis.from_url(BROKER).flushdb()
+    celery_app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 @pytest.fixture

@@ -61,44 +61,9 @@ class Command(BaseCommand):
         for index, demo in enumerate(demo_customers(start, stop), start=start):
             if demo.active and demo.nif and demo.nif in taken:
                 demo = replace(demo, active=False, invoice_count=0)
-            customer = Customer(
-                account=account,
-                legal_name=demo.legal_name,
-                nif=demo.nif,
-                email=demo.email,
-                phone=demo.phone,
-                street=demo.street,
-                number=demo.number,
-                floor=demo.floor,
-                door=demo.door,
-                postal_code=demo.postal_code,
-                city=demo.city,
-                province=demo.province,
-                active=demo.active,
-                deactivated_at=None if demo.active else timezone.now(),
-                **demo.record,
-            )
-            customer.fold_search_fields()  # bulk_create bypasses save()
+            customer = _demo_customer(account, demo)
             customers.append(customer)
-            for invoice in demo_invoices(index, demo.invoice_count):
-                # As issuing leaves them: drafts unnumbered, the others numbered with their recipient's copy.
-                issued = invoice.status != InvoiceStatus.DRAFT
-                if issued:
-                    counter.last_number += 1
-                invoices.append(
-                    Invoice(
-                        account=account,
-                        customer=customer,
-                        series=DEFAULT_SERIES,
-                        number=counter.last_number if issued else None,
-                        recipient=fiscal_identity(customer) if issued else None,
-                        status=invoice.status,
-                        issue_date=today - timedelta(days=(index + invoice.nth * 30) % 365),
-                        subtotal=invoice.subtotal,
-                        tax_total=invoice.tax_total,
-                        total=invoice.total,
-                    )
-                )
+            invoices += _demo_invoices(account, customer, index, demo.invoice_count, counter, today)
             if len(customers) >= BATCH_SIZE:
                 created, invoiced = self._flush(customers, invoices, created, invoiced, progress)
         created, invoiced = self._flush(customers, invoices, created, invoiced, progress)
@@ -114,6 +79,52 @@ class Command(BaseCommand):
         customers.clear()
         invoices.clear()
         return result
+
+
+def _demo_customer(account, demo) -> Customer:
+    customer = Customer(
+        account=account,
+        legal_name=demo.legal_name,
+        nif=demo.nif,
+        email=demo.email,
+        phone=demo.phone,
+        street=demo.street,
+        number=demo.number,
+        floor=demo.floor,
+        door=demo.door,
+        postal_code=demo.postal_code,
+        city=demo.city,
+        province=demo.province,
+        active=demo.active,
+        deactivated_at=None if demo.active else timezone.now(),
+        **demo.record,
+    )
+    customer.fold_search_fields()  # bulk_create bypasses save()
+    return customer
+
+
+def _demo_invoices(account, customer: Customer, index: int, count: int, counter, today) -> list[Invoice]:
+    invoices = []
+    for invoice in demo_invoices(index, count):
+        # As issuing leaves them: drafts unnumbered, the others numbered with their recipient's copy.
+        issued = invoice.status != InvoiceStatus.DRAFT
+        if issued:
+            counter.last_number += 1
+        invoices.append(
+            Invoice(
+                account=account,
+                customer=customer,
+                series=DEFAULT_SERIES,
+                number=counter.last_number if issued else None,
+                recipient=fiscal_identity(customer) if issued else None,
+                status=invoice.status,
+                issue_date=today - timedelta(days=(index + invoice.nth * 30) % 365),
+                subtotal=invoice.subtotal,
+                tax_total=invoice.tax_total,
+                total=invoice.total,
+            )
+        )
+    return invoices
 
 
 class _Progress:
