@@ -182,7 +182,8 @@ def wrap_in_envelope(result, generator, request, public):
             if operation.get("security"):
                 for status in _ALWAYS_POSSIBLE:
                     responses.setdefault(str(status), {"description": _status_description(status)})
-            if method == "post":
+            # A POST that only downloads (BeeL's CSV template) takes no Idempotency-Key: nothing to repeat.
+            if method == "post" and _CSV not in responses.get("200", {}).get("content", {}):
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
             for status in _refusals_of_its_input(operation):
                 responses.setdefault(str(status), {"description": _status_description(status)})

@@ -154,6 +154,7 @@ def _template_download(operation_id: str, summary: str, description: str):
         summary=summary,
         description=description,
         parameters=[NO_FORMAT_PARAMETER],
+        request=None,  # BeeL's POST takes no body (a body sent is not read)
         responses={(200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The template.")},
     )
 

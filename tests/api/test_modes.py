@@ -72,7 +72,7 @@ def test_created_data_takes_the_key_mode(test_client, live, account):
     bulk = test_client.post(
         "/api/v1/customers/bulk", {"customers": [{"legal_name": "Otra", "nif": "12345678Z"}]}, format="json"
     )
-    assert Customer.objects.get(pk=bulk.json()["data"]["created_ids"][0]).mode == "test"
+    assert Customer.objects.get(pk=bulk.json()["data"]["customers_validation"][0]["customer_id"]).mode == "test"
     invoice = test_client.post("/api/v1/invoices", {"customer_id": str(customer.pk)}, format="json")
     assert Invoice.objects.get(pk=invoice.json()["data"]["id"]).mode == "test"
     assert live.get("/api/v1/customers").json()["data"]["pagination"]["total_items"] == 0

@@ -155,7 +155,7 @@ def test_an_empty_bulk_creation_is_refused_and_the_schema_says_so(api, anonymous
     assert "customers" in assert_error(response, 422, "VALIDATION_ERROR")["details"]
     schema = anonymous_client.get("/api/v1/schema?format=json").json()
     customers = schema["components"]["schemas"]["BulkCreateCustomersRequest"]["properties"]["customers"]
-    assert (customers["minItems"], customers["maxItems"]) == (1, 100)
+    assert (customers["minItems"], customers["maxItems"]) == (1, 500)
 
 
 @pytest.mark.parametrize("ids", ["", ",", " , ,"])
