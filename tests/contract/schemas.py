@@ -223,6 +223,21 @@ STATE_CONFLICT = error(
         "IDEMPOTENCY_KEY_MISMATCH",
     ]
 )
+# 401: no key, or a key that is not valid.
+UNAUTHORIZED = error(["UNAUTHORIZED"])
+# 403 (closed list of codes); a missing scope is INSUFFICIENT_SCOPE, whose details name the scopes as
+# comma-separated strings, not arrays.
+INSUFFICIENT_SCOPE = error(
+    ["INSUFFICIENT_SCOPE"],
+    {
+        "type": "object",
+        "required": ["missing_scopes", "required_scopes"],
+        "properties": {"missing_scopes": STRING, "required_scopes": STRING},
+    },
+    required_details=True,
+)
+# 409 CLIENT_DUPLICATE: details `{}`, the identifier is not echoed.
+CLIENT_DUPLICATE = error(["CLIENT_DUPLICATE"], {"type": "object", "maxProperties": 0})
 # 429 (rate limit tiers): RATE_LIMIT_EXCEEDED with Retry-After and RateLimit-* headers.
 RATE_LIMIT_EXCEEDED = error(["RATE_LIMIT_EXCEEDED"])
 RATE_LIMIT_HEADERS = ("Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
