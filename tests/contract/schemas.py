@@ -205,8 +205,11 @@ def error(codes: list[str] | None = None, details: Schema | None = None, require
 ERROR_RESPONSE = error()
 # ResponseInvalidJsonFormat: the 400 of create, PUT and PATCH.
 RESPONSE_INVALID_JSON_FORMAT = error(["INVALID_JSON_FORMAT"], FIELD_DESERIALIZATION_ERROR, required_details=True)
-# InvalidRequestTarget: a query or path parameter that does not parse (bad UUID, unknown enum value).
-INVALID_REQUEST_TARGET = error(["VALIDATION_ERROR"], FIELD_DESERIALIZATION_ERROR)
+# InvalidRequestTarget: the target could not be read as declared: a path or query parameter that does not
+# parse as its type (VALIDATION_ERROR: a UUID that is not one, an unknown enum value), a required parameter
+# not sent (MISSING_PARAMETER), a bad company header. Its schema is the plain ErrorResponse; the parameter is
+# named in `error.details` (1.9.0's example uses the FieldDeserializationError shape).
+INVALID_REQUEST_TARGET = error(["VALIDATION_ERROR", "MISSING_PARAMETER", "ACTIVE_COMPANY_HEADER_INVALID"])
 # UnprocessableQueryParameter: parsed but not admitted (limit=0, limit=101, page=0), details per parameter.
 UNPROCESSABLE_QUERY_PARAMETER = error(["VALIDATION_ERROR"], FIELD_MESSAGES)
 # ValidationError (422): a flat field map, or a FieldDeserializationError with allowed_values for an enum.

@@ -91,9 +91,16 @@ def test_an_empty_list_conforms_too(api):
     assert_conforms(api.get(CUSTOMERS), 200, schemas.success(schemas.CUSTOMER_LIST))
 
 
+def names(details: dict, parameter: str) -> bool:
+    """`error.details` names the parameter: as a FieldDeserializationError's `field` or as a key of a map."""
+    return details.get("field") == parameter or parameter in details
+
+
 @pytest.mark.parametrize("query", ["limit=abc", "page=x", "active=perhaps", "sort_order=sideways"])
 def test_a_query_parameter_that_does_not_parse_is_400_invalid_request_target(api, query):
-    assert_conforms(api.get(f"{CUSTOMERS}?{query}"), 400, schemas.INVALID_REQUEST_TARGET)
+    body = assert_conforms(api.get(f"{CUSTOMERS}?{query}"), 400, schemas.INVALID_REQUEST_TARGET)
+    assert body["error"]["code"] == "VALIDATION_ERROR"
+    assert names(body["error"]["details"], query.split("=")[0])
 
 
 @pytest.mark.parametrize("query, name", [("limit=101", "limit"), ("limit=0", "limit"), ("page=0", "page")])
@@ -244,7 +251,8 @@ def test_get_of_another_accounts_customer_is_404_client_not_found(api, other_acc
 
 
 def test_get_with_a_customer_id_that_is_not_a_uuid_is_400(api):
-    assert_conforms(api.get(f"{CUSTOMERS}/not-a-uuid"), 400, schemas.INVALID_REQUEST_TARGET)
+    body = assert_conforms(api.get(f"{CUSTOMERS}/not-a-uuid"), 400, schemas.INVALID_REQUEST_TARGET)
+    assert names(body["error"]["details"], "customer_id")
 
 
 # --- F4 updateCustomer (PUT) ---
