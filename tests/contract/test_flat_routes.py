@@ -221,9 +221,16 @@ def test_a_refused_request_does_not_hold_its_key(api):
     assert_conforms(response, 201, schemas.success(schemas.CUSTOMER))
 
 
-def test_a_malformed_idempotency_key_is_400_invalid_idempotency_key(api):
-    response = post_json(api, CUSTOMERS, full_customer(), HTTP_IDEMPOTENCY_KEY="not a key!")
+@pytest.mark.parametrize("key", ["not a key!", "clé", "k" * 256])
+def test_a_malformed_idempotency_key_is_400_invalid_idempotency_key(api, account, key):
+    response = post_json(api, CUSTOMERS, full_customer(), HTTP_IDEMPOTENCY_KEY=key)
     assert_conforms(response, 400, schemas.INVALID_IDEMPOTENCY_KEY)
+    assert not Customer.objects.filter(account=account).exists()
+
+
+def test_any_key_of_letters_digits_dashes_and_underscores_up_to_255_is_accepted(api):
+    response = post_json(api, CUSTOMERS, full_customer(), HTTP_IDEMPOTENCY_KEY="Order_42-" + "k" * 246)
+    assert_conforms(response, 201, schemas.success(schemas.CUSTOMER))
 
 
 # --- F3 getCustomer ---
@@ -496,6 +503,8 @@ def test_the_import_with_dry_run_false_creates_the_rows_and_names_them(api, acco
     result = assert_conforms(upload(api, template_bytes(api), dry_run="false"), 200, UNIFIED)["data"]
     assert result["metadata"]["is_dry_run"] is False
     assert result["statistics"]["imported"] == Customer.objects.filter(account=account).count() > 0
+    created = {row["customer_id"] for row in result["customers_validation"] if row["status"] in ("VALID", "WARNING")}
+    assert created == {str(pk) for pk in Customer.objects.filter(account=account).values_list("id", flat=True)}
 
 
 def test_a_csv_without_the_required_headers_is_400_missing_headers(api):
