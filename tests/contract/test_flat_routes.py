@@ -307,22 +307,9 @@ def test_put_with_a_wrong_json_type_is_400_invalid_json_format(api, customer):
     assert_conforms(response, 400, schemas.RESPONSE_INVALID_JSON_FORMAT)
 
 
-def test_put_of_an_unknown_customer_is_404_client_not_found(api):
-    response = api.put(f"{CUSTOMERS}/{uuid.uuid4()}", full_customer(), format="json")
-    assert_conforms(response, 404, schemas.CLIENT_NOT_FOUND)
-
-
 def test_put_with_unacceptable_content_is_422(api, customer):
     response = api.put(f"{CUSTOMERS}/{customer.id}", {"legal_name": "", "general_discount": 200}, format="json")
     assert_conforms(response, 422, schemas.VALIDATION_ERROR)
-
-
-def test_put_taking_another_customers_nif_is_409_client_duplicate(api, account, customer):
-    """1.9.0's PUT lists no 409, but runs the creation's duplicate check: beel answers its StateConflict."""
-    other = CustomerFactory(account=account)
-    response = api.put(f"{CUSTOMERS}/{customer.id}", {"nif": other.nif}, format="json")
-    body = assert_conforms(response, 409, schemas.STATE_CONFLICT)
-    assert body["error"]["code"] == "CLIENT_DUPLICATE"
 
 
 # --- F5 patchCustomer ---
@@ -353,18 +340,6 @@ def test_patch_with_a_body_that_is_not_json_is_400_invalid_json_format(api, cust
     assert_conforms(response, 400, schemas.RESPONSE_INVALID_JSON_FORMAT)
 
 
-def test_patch_of_an_unknown_customer_is_404_client_not_found(api):
-    response = api.patch(f"{CUSTOMERS}/{uuid.uuid4()}", {"notes": "x"}, format="json")
-    assert_conforms(response, 404, schemas.CLIENT_NOT_FOUND)
-
-
-def test_patch_taking_another_customers_nif_is_409_client_duplicate(api, account, customer):
-    other = CustomerFactory(account=account)
-    response = api.patch(f"{CUSTOMERS}/{customer.id}", {"nif": other.nif}, format="json")
-    body = assert_conforms(response, 409, schemas.STATE_CONFLICT)
-    assert body["error"]["code"] == "CLIENT_DUPLICATE"
-
-
 @pytest.mark.parametrize("change", [{"legal_name": None}, {"website": "not a url"}, {"general_discount": -1}])
 def test_patch_with_unacceptable_content_is_422(api, customer, change):
     assert_conforms(api.patch(f"{CUSTOMERS}/{customer.id}", change, format="json"), 422, schemas.VALIDATION_ERROR)
@@ -375,6 +350,25 @@ def test_patch_with_a_payment_method_outside_the_enum_is_422_with_allowed_values
     response = api.patch(f"{CUSTOMERS}/{customer.id}", change, format="json")
     body = assert_conforms(response, 422, schemas.VALIDATION_ERROR)
     assert "BANK_TRANSFER" in body["error"]["details"]["allowed_values"]
+
+
+# --- F4 and F5: what PUT and PATCH answer alike ---
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_put_or_patch_of_an_unknown_customer_is_404_client_not_found(api, method):
+    response = getattr(api, method)(f"{CUSTOMERS}/{uuid.uuid4()}", full_customer(), format="json")
+    assert_conforms(response, 404, schemas.CLIENT_NOT_FOUND)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_put_or_patch_taking_another_customers_nif_is_409_client_duplicate(api, account, customer, method):
+    """1.9.0 lists 409 on PATCH; its PUT lists none, but replaces the identifier with the creation's duplicate
+    check, whose answer is this StateConflict."""
+    other = CustomerFactory(account=account)
+    response = getattr(api, method)(f"{CUSTOMERS}/{customer.id}", {"nif": other.nif}, format="json")
+    assert_conforms(response, 409, schemas.CLIENT_DUPLICATE)
+    assert Customer.objects.get(pk=customer.pk).nif == customer.nif
 
 
 # --- F6 deleteCustomer (seed page: beel-deactivate-customer.txt) ---
