@@ -1,6 +1,7 @@
 from rest_framework import exceptions, permissions
 
 from apikeys.models import APIKey
+from beel.errors import InsufficientScope
 
 
 class HasRequiredScope(permissions.BasePermission):
@@ -14,7 +15,7 @@ class HasRequiredScope(permissions.BasePermission):
             raise refusal
         return True
 
-    def refusal(self, api_key, request, view) -> exceptions.APIException | None:
+    def refusal(self, api_key, request, view) -> Exception | None:
         """Why this key may not make this request, or None if it may; the request pipeline also asks it for
         a key not yet authenticated (beel.api.pipeline)."""
         if not isinstance(api_key, APIKey):
@@ -24,7 +25,7 @@ class HasRequiredScope(permissions.BasePermission):
         except exceptions.PermissionDenied as closed:
             return closed
         if required is not None and not api_key.grants(required):
-            return exceptions.PermissionDenied(f"This API key lacks the required scope: {required}")
+            return InsufficientScope(required=[required], granted=list(api_key.scopes))
         return None
 
     @staticmethod

@@ -38,7 +38,12 @@ class ErrorCode(StrEnum):
         "`field`, the `invalid_value` and the `expected_format`.",
     )
     UNAUTHORIZED = "UNAUTHORIZED", 401, "Missing, malformed, unknown, revoked or expired API key."
-    FORBIDDEN = "FORBIDDEN", 403, "The API key lacks the scope the endpoint requires; the message names it."
+    INSUFFICIENT_SCOPE = (
+        "INSUFFICIENT_SCOPE",
+        403,
+        "The API key lacks a scope the operation requires; `details.missing_scopes` and "
+        "`details.required_scopes` name them (comma-separated, as BeeL's).",
+    )
     NOT_FOUND = "NOT_FOUND", 404, "No such resource for this account."
     ENDPOINT_NOT_FOUND = "ENDPOINT_NOT_FOUND", 404, "No operation at this path."
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", 405, "The route exists but not with this HTTP method."
@@ -207,6 +212,19 @@ class DomainError(Exception):
 
 class BadRequest(DomainError):
     pass
+
+
+class InsufficientScope(DomainError):
+    """BeeL's 403 for a key without the operation's scope: the scopes as comma-separated strings."""
+
+    code = ErrorCode.INSUFFICIENT_SCOPE
+
+    def __init__(self, *, required: list[str], granted: list[str]):
+        missing = [scope for scope in required if scope not in granted]
+        super().__init__(
+            f"This API key lacks the required scope: {', '.join(missing)}",
+            details={"missing_scopes": ",".join(missing), "required_scopes": ",".join(required)},
+        )
 
 
 class ValidationFailed(DomainError):

@@ -27,7 +27,7 @@ _DRF_ERRORS: list[tuple[type[exceptions.APIException], ErrorCode, str]] = [
     (exceptions.ParseError, ErrorCode.BAD_REQUEST, "Malformed request body"),
     (exceptions.NotAuthenticated, ErrorCode.UNAUTHORIZED, "Authentication required"),
     (exceptions.AuthenticationFailed, ErrorCode.UNAUTHORIZED, "Authentication required"),
-    (exceptions.PermissionDenied, ErrorCode.FORBIDDEN, "You do not have permission to perform this action"),
+    (exceptions.PermissionDenied, ErrorCode.INSUFFICIENT_SCOPE, "You do not have permission to perform this action"),
     (exceptions.NotFound, ErrorCode.NOT_FOUND, "Resource not found"),
     (exceptions.MethodNotAllowed, ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed"),
     (exceptions.NotAcceptable, ErrorCode.NOT_ACCEPTABLE, "The requested response format is not available"),

@@ -25,7 +25,7 @@ def test_missing_credentials_is_401_envelope(anonymous_client):
 
 def test_missing_scope_is_403_envelope(client_for, account):
     key = APIKeyFactory(account=account, scopes=["invoices:read"])
-    assert_error(client_for(key).get("/api/v1/customers"), 403, "FORBIDDEN")
+    assert_error(client_for(key).get("/api/v1/customers"), 403, "INSUFFICIENT_SCOPE")
 
 
 @pytest.mark.parametrize("method", ["get", "post", "delete", "patch", "put"])

@@ -39,5 +39,5 @@ def test_a_request_refused_for_its_scope_makes_one_round_trip_to_redis(client_fo
     reader = client_for(APIKeyFactory(account=account, scopes=["invoices:read"]))
     assert reader.get("/api/v1/invoices").status_code == 200  # the key is now copied
     round_trips.clear()
-    assert_error(reader.get(URL), 403, "FORBIDDEN")
+    assert_error(reader.get(URL), 403, "INSUFFICIENT_SCOPE")
     assert len(round_trips) == 1

@@ -108,7 +108,7 @@ def test_key_is_stored_only_as_a_hash(api_key):
 def test_key_without_the_endpoint_scope_is_forbidden_naming_the_scope(client_for, account, method, path, scope):
     other_scopes = [s for s in ["customers:read", "customers:write", "invoices:read", "invoices:write"] if s != scope]
     key = APIKeyFactory(account=account, scopes=other_scopes)
-    error = assert_error(getattr(client_for(key), method)(path, format="json"), 403, "FORBIDDEN")
+    error = assert_error(getattr(client_for(key), method)(path, format="json"), 403, "INSUFFICIENT_SCOPE")
     assert scope in error["message"]
 
 

@@ -143,7 +143,7 @@ def test_with_the_copy_a_request_refused_for_its_scope_is_not_counted(api, clien
     reader = client_for(APIKeyFactory(account=account, scopes=["invoices:read"]))
     assert reader.get("/api/v1/invoices")["RateLimit-Remaining"] == "2"  # the key is now copied
     for _ in range(3):
-        assert_error(reader.get(URL), 403, "FORBIDDEN")
+        assert_error(reader.get(URL), 403, "INSUFFICIENT_SCOPE")
     assert reader.get("/api/v1/invoices")["RateLimit-Remaining"] == "1"
 
 

@@ -238,7 +238,7 @@ def test_bulk_deactivation_needs_the_customers_write_scope(read_only_api, accoun
     customers = CustomerFactory.create_batch(2, account=account)
     before = all_rows()
 
-    error = assert_error(read_only_api.delete(bulk_url(*(c.pk for c in customers))), 403, "FORBIDDEN")
+    error = assert_error(read_only_api.delete(bulk_url(*(c.pk for c in customers))), 403, "INSUFFICIENT_SCOPE")
 
     assert "customers:write" in error["message"]
     assert all_rows() == before

@@ -290,7 +290,7 @@ def test_create_rejects_nul_characters_in_strings(api, body, path):
 
 
 def test_create_needs_the_customers_write_scope(read_only_api):
-    error = assert_error(read_only_api.post(CUSTOMERS_URL, payload(), format="json"), 403, "FORBIDDEN")
+    error = assert_error(read_only_api.post(CUSTOMERS_URL, payload(), format="json"), 403, "INSUFFICIENT_SCOPE")
 
     assert "customers:write" in error["message"]
     assert not Customer.objects.exists()

@@ -331,7 +331,8 @@ def test_a_country_name_alone_gives_its_code_and_an_unknown_one_is_refused(api):
     assert set(unknown["details"]) == {"address.country"}
 
 
-@pytest.mark.parametrize("code", ["XX", "E", "zz"])
+# 34: a JSON number sent for a string is read as its text, as BeeL does, and "34" names no country.
+@pytest.mark.parametrize("code", ["XX", "E", "zz", 34])
 def test_an_unknown_country_code_is_422_country_code_required(api, code):
     response = api.post(CUSTOMERS_URL, payload(address={"country_code": code}), format="json")
 
@@ -339,8 +340,8 @@ def test_an_unknown_country_code_is_422_country_code_required(api, code):
     assert not Customer.objects.exists()
 
 
-@pytest.mark.parametrize("code", ["ESP", 34])
-def test_a_malformed_country_code_is_400(api, code):
+@pytest.mark.parametrize("code", ["ESP"])
+def test_a_malformed_country_code_is_422(api, code):
     response = api.post(CUSTOMERS_URL, payload(address={"country_code": code}), format="json")
 
     assert "address.country_code" in assert_error(response, 422, "VALIDATION_ERROR")["details"]
@@ -632,7 +633,7 @@ def test_a_customer_stored_before_beels_rules_can_be_put_back_unchanged(api, acc
     moved = api.put(url_of(customer), {**read, "address": {**read["address"], "city": "Toledo"}}, format="json")
 
     assert written == read
-    assert set(assert_error(moved, 400, "VALIDATION_ERROR")["details"]) == {"address.province"}
+    assert set(assert_error(moved, 422, "VALIDATION_ERROR")["details"]) == {"address.province"}
 
 
 def test_put_requires_no_field_and_keeps_the_legal_name_and_the_identity(api, account):
@@ -698,7 +699,7 @@ def test_put_on_a_merged_customer_is_refused_like_patch(api, account):
 def test_put_needs_the_write_scope(read_only_api, account):
     customer = CustomerFactory(account=account)
 
-    assert_error(read_only_api.put(url_of(customer), full(), format="json"), 403, "FORBIDDEN")
+    assert_error(read_only_api.put(url_of(customer), full(), format="json"), 403, "INSUFFICIENT_SCOPE")
 
 
 # --- erasure --------------------------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def test_deactivating_needs_the_customers_write_scope(read_only_api, account):
     customer = CustomerFactory(account=account)
     before = all_rows()
 
-    error = assert_error(read_only_api.delete(url_of(customer.pk)), 403, "FORBIDDEN")
+    error = assert_error(read_only_api.delete(url_of(customer.pk)), 403, "INSUFFICIENT_SCOPE")
 
     assert "customers:write" in error["message"]
     assert all_rows() == before

@@ -106,8 +106,8 @@ def test_csv_or_json_may_be_asked_for_and_other_formats_are_406_in_the_envelope(
 def test_the_export_and_the_template_need_the_read_scope(client_for, account):
     writer = client_for(APIKeyFactory(account=account, scopes=["customers:write"]))
     reader = client_for(APIKeyFactory(account=account, scopes=["customers:read"]))
-    assert_error(writer.get(EXPORT, HTTP_ACCEPT="text/csv"), 403, "FORBIDDEN")
-    assert_error(writer.get(TEMPLATE), 403, "FORBIDDEN")
+    assert_error(writer.get(EXPORT, HTTP_ACCEPT="text/csv"), 403, "INSUFFICIENT_SCOPE")
+    assert_error(writer.get(TEMPLATE), 403, "INSUFFICIENT_SCOPE")
     assert read_csv(reader.get(TEMPLATE))
     assert read_csv(reader.get(EXPORT))
     assert_error(client_for("beel_sk_live_nope").get(EXPORT, HTTP_ACCEPT="text/csv"), 401, "UNAUTHORIZED")

@@ -253,7 +253,7 @@ def test_without_a_file_or_as_json_it_is_refused_in_the_envelope(api):
 
 def test_needs_the_write_scope_and_sees_only_its_own_account(client_for, account, other_account):
     reader = client_for(APIKeyFactory(account=account, scopes=["customers:read"]))
-    assert_error(upload(reader, csv_file([HEADER])), 403, "FORBIDDEN")
+    assert_error(upload(reader, csv_file([HEADER])), 403, "INSUFFICIENT_SCOPE")
     CustomerFactory(account=other_account, nif="A58818501")
     writer = client_for(APIKeyFactory(account=account, scopes=["customers:write"]))
     data = assert_success(upload(writer, csv_file([HEADER, "Acme SL;A58818501;;;;"]), "?dry_run=false"))

@@ -134,7 +134,7 @@ def test_the_form_field_dry_run_wins_and_the_query_parameter_is_still_read(api, 
     assert assert_success(response)["metadata"]["is_dry_run"] is True
     response = api.post(f"{IMPORT}?dry_run=false", {"file": SimpleUploadedFile("a.csv", content)}, format="multipart")
     assert assert_success(response)["statistics"]["imported"] == 1
-    assert_error(upload(api, content, dry_run="maybe"), 400, "VALIDATION_ERROR")
+    assert_error(upload(api, content, dry_run="maybe"), 422, "VALIDATION_ERROR")
 
 
 @pytest.mark.parametrize(

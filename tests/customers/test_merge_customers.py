@@ -85,8 +85,8 @@ def test_into_must_be_a_customer_id(api, account, body):
 def test_merging_needs_the_write_scope(client_for, account):
     read_only = client_for(APIKeyFactory(account=account, scopes=["customers:read"]))
     duplicate, survivor = CustomerFactory(account=account), CustomerFactory(account=account)
-    assert_error(merge(read_only, duplicate, survivor), 403, "FORBIDDEN")
-    assert_error(read_only.post(f"/api/v1/customers/{duplicate.pk}/anonymize"), 403, "FORBIDDEN")
+    assert_error(merge(read_only, duplicate, survivor), 403, "INSUFFICIENT_SCOPE")
+    assert_error(read_only.post(f"/api/v1/customers/{duplicate.pk}/anonymize"), 403, "INSUFFICIENT_SCOPE")
 
 
 def test_the_invoices_app_registers_what_a_merge_and_an_erasure_do_to_invoices():

@@ -82,7 +82,7 @@ def test_reactivate_needs_the_customers_write_scope(read_only_api, account):
     customer = inactive_customer(account=account)
     before = snapshot(customer)
 
-    error = assert_error(read_only_api.post(f"{url_of(customer)}/reactivate", format="json"), 403, "FORBIDDEN")
+    error = assert_error(read_only_api.post(f"{url_of(customer)}/reactivate", format="json"), 403, "INSUFFICIENT_SCOPE")
 
     assert "customers:write" in error["message"]
     assert snapshot(customer) == before

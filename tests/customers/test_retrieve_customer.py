@@ -106,6 +106,6 @@ def test_retrieve_another_accounts_customer_is_404(api, other_account):
 def test_retrieve_needs_the_customers_read_scope(write_only_api, account):
     customer = CustomerFactory(account=account)
 
-    error = assert_error(write_only_api.get(url_of(customer)), 403, "FORBIDDEN")
+    error = assert_error(write_only_api.get(url_of(customer)), 403, "INSUFFICIENT_SCOPE")
 
     assert "customers:read" in error["message"]

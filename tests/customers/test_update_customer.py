@@ -69,7 +69,7 @@ def test_a_spanish_address_without_a_province_is_422_and_changes_nothing(api, ac
 
     response = api.patch(url_of(customer), {"address": {"street": "Calle Mayor", "city": "Madrid"}}, format="json")
 
-    error = assert_error(response, 400, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert set(error["details"]) == {"address.province"}
     assert snapshot(customer) == before
 
@@ -359,7 +359,9 @@ def test_update_needs_the_customers_write_scope(read_only_api, account):
     customer = CustomerFactory(account=account)
     before = snapshot(customer)
 
-    error = assert_error(read_only_api.patch(url_of(customer), {"legal_name": "X"}, format="json"), 403, "FORBIDDEN")
+    error = assert_error(
+        read_only_api.patch(url_of(customer), {"legal_name": "X"}, format="json"), 403, "INSUFFICIENT_SCOPE"
+    )
 
     assert "customers:write" in error["message"]
     assert snapshot(customer) == before

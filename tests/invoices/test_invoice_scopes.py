@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_read_only_invoices_key_cannot_create_and_writes_nothing(client_for, account, customer):
     client = client_for(APIKeyFactory(account=account, scopes=["invoices:read", "customers:read", "customers:write"]))
-    error = assert_error(create(client, customer), 403, "FORBIDDEN")
+    error = assert_error(create(client, customer), 403, "INSUFFICIENT_SCOPE")
     assert "invoices:write" in error["message"]
     assert not Invoice.objects.exists()
     assert get_list(client)["invoices"] == []  # the same key may read
@@ -23,7 +23,7 @@ def test_customers_only_key_cannot_read_invoices(client_for, account, path):
     invoice = invoice_for(account)
     client = client_for(APIKeyFactory(account=account, scopes=["customers:read", "customers:write"]))
     response = client.get(URL if path == "list" else url_of(invoice))
-    error = assert_error(response, 403, "FORBIDDEN")
+    error = assert_error(response, 403, "INSUFFICIENT_SCOPE")
     assert "invoices:read" in error["message"]
     assert str(invoice.pk) not in response.content.decode()
 
@@ -31,5 +31,5 @@ def test_customers_only_key_cannot_read_invoices(client_for, account, path):
 def test_write_only_invoices_key_can_create_but_not_read(client_for, account, customer):
     client = client_for(APIKeyFactory(account=account, scopes=["invoices:write"]))
     data = created(client, customer)
-    error = assert_error(client.get(url_of(data["id"])), 403, "FORBIDDEN")
+    error = assert_error(client.get(url_of(data["id"])), 403, "INSUFFICIENT_SCOPE")
     assert "invoices:read" in error["message"]

@@ -266,8 +266,8 @@ def test_issuing_records_invoice_issued_with_the_invoice_as_the_api_shows_it(api
 def test_a_read_only_key_cannot_issue_nor_cancel(client_for, account, customer, api):
     draft = created(api, customer)
     reader = client_for(APIKeyFactory(account=account, scopes=["invoices:read"]))
-    assert_error(issue(reader, draft["id"]), 403, "FORBIDDEN")
-    assert_error(cancel(reader, draft["id"]), 403, "FORBIDDEN")
+    assert_error(issue(reader, draft["id"]), 403, "INSUFFICIENT_SCOPE")
+    assert_error(cancel(reader, draft["id"]), 403, "INSUFFICIENT_SCOPE")
     assert Invoice.objects.get(pk=draft["id"]).status == "draft"
 
 
