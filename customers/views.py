@@ -9,6 +9,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apikeys.models import Scope
+from beel.api.filters import validate_list_parameters
 from beel.api.params import parse_flag
 from beel.api.renderers import AcceptHeaderNegotiation, CSVRenderer, EnvelopeJSONRenderer
 from beel.api.views import APIViewSet, actor_of
@@ -253,7 +254,9 @@ class CustomerViewSet(APIViewSet):
     @schema.export_customers
     @action(detail=False, methods=["get"], **CSV_DOWNLOAD)
     def export(self, request):
-        # Filtered (and its parameters checked, a 400 in the envelope) before the first byte is sent.
-        customers = self.filter_queryset(self.get_queryset())
+        # Filtered (and its parameters checked, a 400 in the envelope) before the first byte is sent, as the list.
+        filterset = self.filterset_class(request.query_params, queryset=self.queryset, request=request)
+        validate_list_parameters(filterset, request.query_params)
+        customers = selectors.sorted_customers(self.get_queryset(), filterset.asked())
         filename = f"clientes-{datetime.fromtimestamp(clock.now(), UTC):%Y%m%d-%H%M%S}.csv"
         return csv_download(filename, spreadsheet.export_lines(customers))

@@ -68,15 +68,13 @@ def empty_values(query_params, filterset) -> dict[str, str]:
 
 
 class QueryParamsFilterBackend(DjangoFilterBackend):
-    """django-filter for DRF's `filter_queryset` (the CSV export), with the list's validation: lists
-    themselves validate with `validate_list_parameters` and read through their app's selector."""
+    """Describes each list's filters in the OpenAPI schema (drf-spectacular reads them from the filter
+    backend). It filters nothing: the lists and the CSV export validate their parameters with
+    `validate_list_parameters` and read through their app's selector, so no request is filtered twice, nor
+    by a view's attributes."""
 
     def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return queryset
-        validate_list_parameters(filterset, request.query_params)
-        return filterset.qs
+        return queryset
 
 
 # No time zone is further from UTC than this (Kiribati, +14:00).

@@ -4,9 +4,10 @@ argument. Read from the source, so a callback such as `view.known_total_items()`
 left for the view fails here.
 
 DRF's plug-in interfaces hand the view in (`filter_queryset(request, queryset, view)`,
-`paginate_queryset(queryset, request, view)`, `get_schema_operation_parameters(view)`): receiving it, and
-passing it on unchanged to the base class (django-filter's `get_filterset` reads `view.filterset_class`, in
-its own code), is all these modules may do with it."""
+`paginate_queryset(queryset, request, view)`, `get_schema_operation_parameters(view)`): receiving it is all
+these modules may do with it. At request time nothing passes it on either: the filter backend filters
+nothing (it only describes the filters to the schema generator, whose django-filter extension reads the
+view's filterset class), and the lists and the export build their filterset themselves."""
 
 import ast
 from pathlib import Path
