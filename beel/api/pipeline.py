@@ -70,8 +70,11 @@ class RequestPipeline:
     def limits_along(self, request, copied_key) -> list[throttling.Limit]:
         """The limits to check in the identification's round trip: the key's, unless the scopes would
         refuse the request."""
-        if any(permission.refusal(copied_key, request, self) is not None for permission in self.get_permissions()):
-            return []
+        for permission in self.get_permissions():
+            refusal = getattr(permission, "refusal", None)
+            # A permission that cannot say ahead whether it refuses: the limits are checked after it decides.
+            if refusal is None or refusal(copied_key, request, self) is not None:
+                return []
         return throttling.key_limits(copied_key.prefix, self)
 
     def check_rate_limits(self, request, identity) -> None:
