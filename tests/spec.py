@@ -1,4 +1,4 @@
-"""The examples of the spec pages (/work/shared/spec/beel-*.txt), defined once for every test that uses them.
+"""The examples of the spec pages (summed up in docs/api.md, "Contract"), defined once for every test that uses them.
 
 The customers are those of beel-list-customers' example response, as model fields. The spec prints NIFs whose
 control character is wrong (B12345678 for Tech Solutions, A22222222 for Distribuidora Levante), which the API

@@ -1,5 +1,5 @@
 """OpenAPI descriptions of the customer endpoints, one module per family of operations, with the examples
-of the spec pages (../shared/spec/beel-*.txt). Kept apart from the views so they stay thin."""
+of the spec pages (docs/api.md, "Contract"). Kept apart from the views so they stay thin."""
 
 from customers.schema.lifecycle import (
     anonymize_customer,

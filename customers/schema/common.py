@@ -1,5 +1,5 @@
 """What the customer endpoints' OpenAPI descriptions share: the path parameter, the identity rules, the
-spec pages' example customer (../shared/spec/beel-*.txt) and the metadata filter."""
+spec pages' example customer (docs/api.md, "Contract") and the metadata filter."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
