@@ -347,6 +347,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "beel.api.schema.wrap_in_envelope",
+        "customers.schema.hooks.unknown_fields_ignored",
     ],
 }
 

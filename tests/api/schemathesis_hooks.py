@@ -57,6 +57,9 @@ SERVER_JUDGMENTS = {
         r"Not shaped as a Spanish NIF, NIE or CIF \(9 characters\)\.|NIF may contain only letters and digits\.|"
         r"A customer needs a nif or, without a Spanish NIF, an alternative_id\.)$"
     ),
+    # The alternative id: exclusive with nif, and AEAT's rules for its type, country and number (BeeL's schema
+    # says them in words only; refused alone they have their own codes, judged below).
+    "alternative_id": re.compile(r""),
     "country": re.compile(r"^Unknown country: send address\.country_code"),
     "country_code": re.compile(r"^(Not an ISO 3166-1 alpha-2 country code|address\.country and address\.country_code)"),
     # A Spanish postal address needs its province (BeeL's Address), which no schema of the address can state.

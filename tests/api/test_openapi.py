@@ -147,3 +147,14 @@ def test_schema_documents_issuing_and_cancelling_and_the_invoices_recipient(sche
     assert invoice["issued_at"]["nullable"] is True
     recipient = schema["components"]["schemas"]["Recipient"]["properties"]
     assert {"legal_name", "nif", "address"} <= set(recipient)
+
+
+def test_the_customer_record_bodies_ignore_unknown_properties_and_the_others_refuse_them(schema, api):
+    components = schema["components"]["schemas"]
+    for name in ("CustomerWriteRequest", "CustomerReplaceRequest", "PatchedCustomerChangeRequest", "AddressRequest"):
+        assert components[name]["additionalProperties"] is True, name
+    for name in ("BulkCreateCustomersRequest", "MergeRequest", "WebhookEndpointCreateRequest"):
+        assert components[name]["additionalProperties"] is False, name
+    # As the schema says: BeeL ignores a property it does not define.
+    body = {"legal_name": "Acme SL", "nif": "B12345674", "colour": "blue", "address": {"planet": "Mars"}}
+    assert api.post("/api/v1/customers", body, format="json").status_code == 201
