@@ -354,7 +354,10 @@ def test_after_a_worker_is_killed_mid_request_a_retry_is_served_once_the_lease_p
 
 def _sleeping_backends() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")
+        # This test's database only: under pytest-xdist another worker's test may be sleeping too.
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()"
+        )
         return cursor.fetchone()[0]
 
 

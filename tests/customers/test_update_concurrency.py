@@ -49,7 +49,10 @@ def _wait_until_a_backend_sleeps(seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds
     with connection.cursor() as cursor:
         while True:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")
+            # This test's database only: under pytest-xdist another worker's test may be sleeping too.
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()"
+            )
             if cursor.fetchone()[0]:
                 return
             if time.monotonic() > deadline:
