@@ -154,7 +154,7 @@ class LegalNameField(serializers.CharField):
     {
         "type": "string",
         "maxLength": WEBSITE_MAX_LENGTH,
-        "pattern": "^(https?://.+|)$",
+        "pattern": "^(https?://[^\\x00]+|)$",  # BeeL's `^(https?://.+|)$`, and no NUL (beel refuses it)
         "nullable": True,
         "description": "The customer's web site (BeeL's `website`, formerly beel's `web`): http(s):// and more, or "
         "empty or null for none.",
