@@ -255,7 +255,7 @@ class CustomerViewSet(APIViewSet):
     @action(detail=False, methods=["get"], **CSV_DOWNLOAD)
     def export(self, request):
         # Filtered (and its parameters checked, a 400 in the envelope) before the first byte is sent, as the list.
-        filterset = self.filterset_class(request.query_params, queryset=self.queryset, request=request)
+        filterset = self.filterset_of(request)
         validate_list_parameters(filterset, request.query_params)
         customers = selectors.sorted_customers(self.get_queryset(), filterset.asked())
         filename = f"clientes-{datetime.fromtimestamp(clock.now(), UTC):%Y%m%d-%H%M%S}.csv"

@@ -35,15 +35,20 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
     def list(self, request):
         """The filtered, sorted page of the view's list, with its pagination figures: the parameters are
         validated once (filters and paging together), the app's selector reads, the paginator pages."""
-        filterset = None
-        if self.filterset_class is not None:
-            filterset = self.filterset_class(request.query_params, queryset=self.queryset, request=request)
+        filterset = self.filterset_of(request)
         asked = validate_list_parameters(
             filterset, request.query_params, refuse_undeclared=self.refuse_undeclared_parameters
         )
         listing = self.read_list(filterset)
         rows = self.paginator.paginate_listing(listing, asked, request.query_params)
         return self.get_paginated_response(self.represent_rows(rows))
+
+    def filterset_of(self, request):
+        """The view's filterset over the request's query string, not yet validated; None for a list without
+        filters."""
+        if self.filterset_class is None:
+            return None
+        return self.filterset_class(request.query_params, queryset=self.queryset, request=request)
 
     def read_list(self, filterset) -> Listing:
         """The app's list selector, called with the validated `filterset`'s values. A view without one lists
