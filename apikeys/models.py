@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apikeys import keycache
-from beel.tenancy import Mode
+from beel.tenancy import DataScope, Mode
+from companies.access import active_company as active_company_of
+from companies.access import company_in_path
 
 KEY_PREFIX = "beel_sk_"
 LOOKUP_LENGTH = 12
@@ -33,6 +35,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class Scope(models.TextChoices):
+    COMPANIES_READ = "companies:read", "List the account's companies"
     CUSTOMERS_READ = "customers:read", "Read customers"
     CUSTOMERS_WRITE = "customers:write", "Create, update and deactivate customers"
     INVOICES_READ = "invoices:read", "Read invoices"
@@ -93,6 +96,12 @@ class APIKey(models.Model):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    # The companies of its account the key may act on (their ids); empty: every company, present and future.
+    # Kept on the key's own row, so the copy each process holds (apikeys.keycache) carries it and a change
+    # reaches every process with the key's next generation.
+    company_ids = models.JSONField(
+        _("companies"), default=list, blank=True, help_text="Restrict the key to these companies; empty: all."
+    )
 
     objects = APIKeyQuerySet.as_manager()
 
@@ -120,12 +129,31 @@ class APIKey(models.Model):
     def grants(self, scope: str) -> bool:
         return scope in self.scopes
 
+    def data_scope(self, *, company_id: str | None = None, active_company: str | None = None) -> DataScope:
+        """What a request with this key acts on: the company a canonical route names (`company_id`), else the
+        flat routes' active company (the `BeeL-Active-Company` header, or the account's only company), in the
+        key's mode. Raises the 400/403 of companies.access."""
+        if company_id is not None:
+            company = company_in_path(account=self.account, allowed_ids=self.company_ids, company_id=company_id)
+        else:
+            company = active_company_of(account=self.account, allowed_ids=self.company_ids, header=active_company)
+        return DataScope.of_company(company, self.mode)
+
     @classmethod
-    def issue(cls, *, account, name: str, scopes: list[str], mode: str = Mode.LIVE, expires_at=None) -> IssuedKey:
+    def issue(
+        cls, *, account, name: str, scopes: list[str], mode: str = Mode.LIVE, expires_at=None, company_ids=()
+    ) -> IssuedKey:
         unknown = set(scopes) - set(ALL_SCOPES)
         if unknown:
             raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
-        api_key = cls(account=account, name=name, scopes=list(dict.fromkeys(scopes)), mode=mode, expires_at=expires_at)
+        api_key = cls(
+            account=account,
+            name=name,
+            scopes=list(dict.fromkeys(scopes)),
+            mode=mode,
+            expires_at=expires_at,
+            company_ids=[str(company_id) for company_id in company_ids],
+        )
         raw_key = api_key.save_with_new_secret()
         return IssuedKey(api_key=api_key, raw_key=raw_key)
 

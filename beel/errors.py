@@ -190,6 +190,30 @@ class ErrorCode(StrEnum):
         "The address' `country` and `country_code` name different countries.",
     )
 
+    # BeeL 1.9.0's companies (issue 24).
+    ACTIVE_COMPANY_NOT_ACCESSIBLE = (
+        "ACTIVE_COMPANY_NOT_ACCESSIBLE",
+        403,
+        "The company (path `company_id` or `BeeL-Active-Company`) does not exist or this API key cannot reach it.",
+    )
+    ACTIVE_COMPANY_REQUIRED = (
+        "ACTIVE_COMPANY_REQUIRED",
+        403,
+        "The account has several companies: name one with the `BeeL-Active-Company` header (or use the "
+        "`/v1/companies/{company_id}/...` routes).",
+    )
+    ACTIVE_COMPANY_HEADER_INVALID = (
+        "ACTIVE_COMPANY_HEADER_INVALID",
+        400,
+        "The `BeeL-Active-Company` header is not a company id (a UUID).",
+    )
+    ACCOUNT_NOT_ACCESSIBLE = "ACCOUNT_NOT_ACCESSIBLE", 403, "The account in the path is not this API key's account."
+    EMISSION_NOT_READY = (
+        "EMISSION_NOT_READY",
+        422,
+        "The issuing company's fiscal identity is incomplete; `details.missing_fields` names what is missing.",
+    )
+
 
 class DomainError(Exception):
     """A failure of a use case that the caller can act on. Subclasses set `code` and a default message."""

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "beel.idempotency",
     "beel.events",
+    "companies",
     "apikeys",
     "customers",
     "invoices",

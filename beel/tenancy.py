@@ -1,5 +1,6 @@
-"""Whose data a use case sees: an account's, in one mode (live or test), or, for staff and operators,
-every account's. Services take a `DataScope` rather than an `account=None` that silently meant "all"."""
+"""Whose data a use case sees: one company's (of one account), or an account's, in one mode (live or test),
+or, for staff and operators, every account's. Services take a `DataScope` rather than an `account=None` that
+silently meant "all"."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +18,12 @@ class Mode(models.TextChoices):
 
 @dataclass(frozen=True)
 class DataScope:
-    """`account=None` is every account; `mode=None` both modes. Build one with the named constructors."""
+    """`account=None` is every account; `company=None` every company of the account; `mode=None` both modes.
+    Build one with the named constructors."""
 
     account: Any = None
     mode: str | None = None
+    company: Any = None
 
     @classmethod
     def of_account(cls, account, mode: str | None = None) -> "DataScope":
@@ -28,6 +31,13 @@ class DataScope:
         if account is None:
             raise ValueError("DataScope.of_account needs an account; use DataScope.everything() for all")
         return cls(account=account, mode=mode)
+
+    @classmethod
+    def of_company(cls, company, mode: str | None = None) -> "DataScope":
+        """One company's data in one mode, as an API request addressed to that company sees it."""
+        if company is None:
+            raise ValueError("DataScope.of_company needs a company")
+        return cls(account=company.account, mode=mode, company=company)
 
     @classmethod
     def everything(cls) -> "DataScope":
@@ -44,9 +54,18 @@ class DataScope:
             raise ValueError("New data needs a scope of one account and one mode")
         return self.account, self.mode
 
+    def issuer(self) -> tuple[Any, Any, str]:
+        """The account, company and mode that new customers and invoices of this scope belong to."""
+        account, mode = self.owner()
+        if self.company is None:
+            raise ValueError("New customers and invoices need a scope of one company")
+        return account, self.company, mode
+
     def filter(self, queryset: models.QuerySet) -> models.QuerySet:
-        """`queryset` narrowed to this scope (the model has `account` and `mode` fields)."""
-        if self.account is not None:
+        """`queryset` narrowed to this scope (the model has `account`, `company` and `mode` fields)."""
+        if self.company is not None:
+            queryset = queryset.filter(company=self.company)
+        elif self.account is not None:
             queryset = queryset.filter(account=self.account)
         if self.mode is not None:
             queryset = queryset.filter(mode=self.mode)

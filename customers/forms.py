@@ -146,7 +146,7 @@ class CustomerAdminForm(forms.ModelForm):
         values = {name: self.cleaned_data.get(name, getattr(customer, name)) for name in RECORD_DEFAULTS}
         try:
             ensure_identity_is_free(
-                account=customer.account_id, mode=customer.mode, values=values, exclude_pk=customer.pk
+                company_id=customer.company_id, mode=customer.mode, values=values, exclude_pk=customer.pk
             )
         except DomainError as error:
             self.add_error("nif" if values["nif"] else "alternative_id_number", error.message)

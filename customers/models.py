@@ -59,6 +59,11 @@ PERSONAL_FIELDS = [
 class CustomerQuerySet(ScopedQuerySet):
     """Reusable query logic: the API filters, the admin search and the benchmark use the same SQL."""
 
+    def within(self, scope) -> "CustomerQuerySet":
+        """The scope's customers that still exist for it: a deleted one (BeeL's deleteCompanyCustomer) is kept
+        for the tax records only, and no use case finds it again."""
+        return super().within(scope).filter(deleted_at__isnull=True)
+
     def active(self) -> "CustomerQuerySet":
         return self.filter(active=True)
 
@@ -120,6 +125,9 @@ class Customer(models.Model):
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers", db_index=False
     )
+    # The issuer the customer belongs to (companies.Company). The account is kept beside it: it is the company's
+    # account, and the staff's and operators' account-wide views filter on it without a join.
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="customers", db_index=False)
     mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.LIVE)
     legal_name = models.CharField(_("legal name"), max_length=255)
     nif = models.CharField(
@@ -184,6 +192,9 @@ class Customer(models.Model):
         editable=False,
         db_index=False,
     )
+    # BeeL 1.9.0's deleteCompanyCustomer: gone from the API (404, never listed) and its identifier free for a
+    # new customer, while the row stays for the tax records of what was invoiced to it.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -200,31 +211,31 @@ class Customer(models.Model):
         constraints = [
             # A customer with an alternative id instead has no NIF, and many may have none.
             models.UniqueConstraint(
-                fields=["account", "mode", "nif"],
+                fields=["company", "mode", "nif"],
                 condition=Q(active=True) & ~Q(nif=""),
-                name="customer_unique_active_nif_per_account",
+                name="customer_unique_active_nif_per_company",
             ),
             # The same document of the same country is the same customer, whatever type it was given as.
             models.UniqueConstraint(
-                fields=["account", "mode", "alternative_id_country", "alternative_id_number"],
+                fields=["company", "mode", "alternative_id_country", "alternative_id_number"],
                 condition=Q(active=True) & ~Q(alternative_id_type=""),
-                name="customer_unique_active_alternative_id",
+                name="customer_unique_active_alternative_id_per_company",
             ),
         ]
-        # Every API query filters on the key's account and mode first. One b-tree per sort key, led by
+        # Every API query filters on the company and the key's mode first. One b-tree per sort key, led by
         # both and closed by the id tiebreak, so a sorted page is an index range scan whatever sort_by is.
         # Partial-match filters use the trigram indexes that migration 0003 adds on PostgreSQL. Every index
         # is paid for by every deactivation (an UPDATE of `active` and `updated_at` cannot be HOT), so none
         # is kept that no query needs (migration 0013: counts come from CustomerCount, and `active` lists
         # walk the sort key's index).
         indexes = [
-            models.Index(fields=["account", "mode", "created_at", "id"], name="customer_account_created_idx"),
-            models.Index(fields=["account", "mode", "updated_at", "id"], name="customer_account_updated_idx"),
-            models.Index(fields=["account", "mode", "legal_name_folded", "id"], name="customer_account_name_idx"),
-            models.Index(fields=["account", "mode", "nif", "id"], name="customer_account_nif_idx"),
-            models.Index(fields=["account", "mode", "email", "id"], name="customer_account_email_idx"),
-            models.Index(fields=["account", "mode", "city_folded", "id"], name="customer_account_city_idx"),
-            models.Index(fields=["account", "mode", "province_folded", "id"], name="customer_account_province_idx"),
+            models.Index(fields=["company", "mode", "created_at", "id"], name="customer_company_created_idx"),
+            models.Index(fields=["company", "mode", "updated_at", "id"], name="customer_company_updated_idx"),
+            models.Index(fields=["company", "mode", "legal_name_folded", "id"], name="customer_company_name_idx"),
+            models.Index(fields=["company", "mode", "nif", "id"], name="customer_company_nif_idx"),
+            models.Index(fields=["company", "mode", "email", "id"], name="customer_company_email_idx"),
+            models.Index(fields=["company", "mode", "city_folded", "id"], name="customer_company_city_idx"),
+            models.Index(fields=["company", "mode", "province_folded", "id"], name="customer_company_province_idx"),
             models.Index(
                 fields=["merged_into"], condition=Q(merged_into__isnull=False), name="customer_merged_into_idx"
             ),

@@ -1,10 +1,10 @@
 """`total_items` of the customer lists without counting rows where it can be avoided: the counters
 (`CustomerCount`) for the unfiltered and `active`-only lists, and a count kept once per version of the
-account's customers for every other filter. customers.selectors.list_customers chooses between them.
+company's customers for every other filter. customers.selectors.list_customers chooses between them.
 
 Counting the rows a filter matches (`search=garcia`: tens of thousands of a million) costs nearly all of a
 page's time, and pages 2, 3, ... of the same list would pay it again although nothing changed. The count is
-kept in Django's cache under the account, the mode, the filters and the customers' version
+kept in Django's cache under the company, the mode, the filters and the customers' version
 (`CustomerCount.version_of`), which PostgreSQL triggers raise in the transaction of every write. A count is
 therefore only ever read back while the rows it counted are unchanged: `total_items` stays exact, and a
 write, by any path, makes the next request count again.
@@ -33,41 +33,44 @@ logger = logging.getLogger(__name__)
 
 
 class CustomerCount(models.Model):
-    """How many customers an account has, per mode and status, so the lists' `total_items` for the common
+    """How many customers a company has, per mode and status, so the lists' `total_items` for the common
     unfiltered and `active`-only requests is one row read instead of a count over up to millions of rows.
 
     Kept exact by statement-level triggers on PostgreSQL, in the same transaction as the change
     (migration 0007); SQLite has no such triggers and counts the rows instead (see `total`)."""
 
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
     mode = models.CharField(max_length=4, choices=Mode.choices)
     active = models.BooleanField()
     n = models.BigIntegerField(default=0)
     # Raised by the same triggers with every statement that writes this group's customers, even one that
-    # changes no count (migration 0013): a version of the account's customers that cached counts depend on.
+    # changes no count (migration 0013): a version of the company's customers that cached counts depend on.
     version = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "mode", "active"], name="customer_count_unique_group")
+            models.UniqueConstraint(fields=["company", "mode", "active"], name="customer_count_unique_company_group")
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id}/{self.mode}/{'active' if self.active else 'inactive'}: {self.n}"
+        return f"{self.company_id}/{self.mode}/{'active' if self.active else 'inactive'}: {self.n}"
 
     @classmethod
     def total(cls, *, scope: DataScope, active: bool | None) -> int | None:
         """The number of customers in `scope` (only active or inactive ones when `active` is given), or
         None where the triggers do not exist and the caller must count."""
+        if scope.company is not None:
+            return cls._sum("n", company_id=scope.company.pk, mode=scope.mode, active=active)
         account_id = None if scope.account is None else scope.account.pk
         return cls._sum("n", account_id=account_id, mode=scope.mode, active=active)
 
     @classmethod
-    def version_of(cls, *, account_id: int, mode: str) -> int | None:
-        """A number that changes in the same transaction as any write to the account's customers in `mode`
+    def version_of(cls, *, company_id, mode: str) -> int | None:
+        """A number that changes in the same transaction as any write to the company's customers in `mode`
         and never returns to an earlier value (each group's version only grows), or None where no trigger
-        keeps it (SQLite). One read of at most two rows by the unique (account, mode, active) index."""
-        return cls._sum("version", account_id=account_id, mode=mode)
+        keeps it (SQLite). One read of at most two rows by the unique (company, mode, active) index."""
+        return cls._sum("version", company_id=company_id, mode=mode)
 
     @classmethod
     def _sum(cls, column: str, **equal_to) -> int | None:
@@ -129,9 +132,9 @@ def _normalised(value: Any) -> str:
 def total_key(*, scope: DataScope, filters: Mapping[str, Any]) -> str | None:
     """Where the count of the list of `scope`'s customers matching `filters` is kept at the customers'
     current version; None when it cannot be cached."""
-    if scope.account is None or scope.mode is None:
+    if scope.company is None or scope.mode is None:
         return None
-    version = CustomerCount.version_of(account_id=scope.account.pk, mode=scope.mode)
+    version = CustomerCount.version_of(company_id=scope.company.pk, mode=scope.mode)
     if version is None:
         return None
     asked = sorted(
@@ -140,7 +143,7 @@ def total_key(*, scope: DataScope, filters: Mapping[str, Any]) -> str | None:
         if name not in _ORDER_PARAMS and value not in (None, "")
     )
     digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
-    return f"customers:total:{scope.account.pk}:{scope.mode}:{version}:{digest}"
+    return f"customers:total:{scope.company.pk}:{scope.mode}:{version}:{digest}"
 
 
 def cached_total(key: str) -> int | None:

@@ -1,4 +1,4 @@
-from beel.errors import Conflict, ErrorCode, NotFound
+from beel.errors import Conflict, DomainError, ErrorCode, NotFound
 from customers.errors import CustomerInactive
 
 
@@ -18,3 +18,11 @@ class InvoiceNotDraft(Conflict):
 class InvoiceNotCancellable(Conflict):
     code = ErrorCode.INVOICE_NOT_CANCELLABLE
     default_message = "A paid invoice cannot be cancelled"
+
+
+class EmissionNotReady(DomainError):
+    """RD 1619/2012, art. 6: an invoice names its issuer's name, NIF and address; a company lacking any of
+    them cannot issue."""
+
+    code = ErrorCode.EMISSION_NOT_READY
+    default_message = "The issuing company's fiscal identity is incomplete: complete it before issuing"

@@ -65,10 +65,13 @@ DRAFT_FIELDS = ["status", "issue_date", "currency", "subtotal", "tax_total", "to
 
 class Invoice(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # No index of their own: the (account, mode, ...) indexes and invoice_customer_status_idx lead with them.
+    # No index of their own: the (company, mode, ...) indexes and invoice_customer_status_idx lead with them; the
+    # account is the company's, kept for account-wide views without a join.
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices", db_index=False
     )
+    # The issuer (companies.Company); issuing copies its fiscal identity into `issuer`.
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="invoices", db_index=False)
     # PROTECT: an invoice is a legal document; its customer can be deactivated, never deleted under it.
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="invoices", db_index=False
@@ -94,6 +97,9 @@ class Invoice(models.Model):
     # the legal document names whom it was issued to, whatever the customer record says later. JSON keeps the
     # shape the API shows and takes new identity fields without a migration. None while a draft.
     recipient = models.JSONField(_("recipient"), null=True, blank=True, editable=False)
+    # The issuer's fiscal identity when the invoice was issued (companies.Company.fiscal_identity), for the same
+    # reason. None while a draft.
+    issuer = models.JSONField(_("issuer"), null=True, blank=True, editable=False)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -106,9 +112,9 @@ class Invoice(models.Model):
             # Conditional rather than relying on NULLs being distinct, so numberless drafts are plainly out of it
             # on every database.
             models.UniqueConstraint(
-                fields=["account", "mode", "series", "number"],
+                fields=["company", "mode", "series", "number"],
                 condition=models.Q(number__isnull=False),
-                name="invoice_unique_number_per_series",
+                name="invoice_unique_number_per_company_series",
             ),
         ]
         # The list's order closed by the id (keyset pagination starts its scan at the cursor), and the
@@ -116,10 +122,10 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["customer", "status"], name="invoice_customer_status_idx"),
             models.Index(
-                fields=["account", "mode", "-issue_date", "series", "-number", "id"], name="invoice_account_order_idx"
+                fields=["company", "mode", "-issue_date", "series", "-number", "id"], name="invoice_company_order_idx"
             ),
-            models.Index(fields=["account", "mode", "created_at", "id"], name="invoice_account_created_idx"),
-            models.Index(fields=["account", "mode", "updated_at", "id"], name="invoice_account_updated_idx"),
+            models.Index(fields=["company", "mode", "created_at", "id"], name="invoice_company_created_idx"),
+            models.Index(fields=["company", "mode", "updated_at", "id"], name="invoice_company_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -154,18 +160,20 @@ class Invoice(models.Model):
 
 
 class InvoiceSeriesCounter(models.Model):
-    """The last number issued in an account's series. Issuing an invoice locks this row, so numbers are
+    """The last number issued in a company's series. Issuing an invoice locks this row, so numbers are
     consecutive without gaps or duplicates however many invoices are created at once (Spanish invoicing
     rules require correlative numbering within a series)."""
 
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
     mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
     series = models.CharField(max_length=20)
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "mode", "series"], name="invoice_series_counter_unique")
+            models.UniqueConstraint(
+                fields=["company", "mode", "series"], name="invoice_series_counter_unique_per_company"
+            )
         ]
 
     def __str__(self) -> str:

@@ -8,8 +8,8 @@ another: the customer row, then the invoice row, then the series counter.
   locks the customers and then moves their drafts) or a deactivation never runs half-way through an issue.
 - `cancel_invoice` locks only the invoice.
 - Last, taken by PostgreSQL triggers rather than by a use case: the customers' counter rows
-  (`customers_customercount`, one per account, mode and active), locked by every statement that writes
-  customers, in (account, mode, active) order within the statement, and held until commit. Since they also
+  (`customers_customercount`, one per company, mode and active), locked by every statement that writes
+  customers, in (company, mode, active) order within the statement, and held until commit. Since they also
   carry the version of the account's customers (customers/migrations/0013), every customer write takes one,
   renames included: writers of one account and mode serialise on it from their first customer write to
   their commit. Use cases lock every customer row they need before writing any customer, so no transaction
@@ -27,9 +27,16 @@ from beel.clock import today as clock_today
 from beel.events.models import EventType, NewEvent, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
+from companies.models import Company
 from customers.representations import fiscal_identity
 from customers.services import ensure_lifecycle_allows_changes, get_customer
-from invoices.errors import CustomerCannotBeInvoiced, InvoiceNotCancellable, InvoiceNotDraft, InvoiceNotFound
+from invoices.errors import (
+    CustomerCannotBeInvoiced,
+    EmissionNotReady,
+    InvoiceNotCancellable,
+    InvoiceNotDraft,
+    InvoiceNotFound,
+)
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter, InvoiceStatus
 from invoices.representations import invoice_representation
 
@@ -43,18 +50,19 @@ def get_invoice(*, scope: DataScope, invoice_id: str, for_update: bool = False) 
     return invoice
 
 
-def _next_number(*, account_id: int, mode: str, series: str) -> int:
-    """Reserve the next number of the series; the caller's transaction holds the counter row's lock.
-    Test-mode invoices have their own counters, so they never consume live numbers."""
+def _next_number(*, company_id, mode: str, series: str) -> int:
+    """Reserve the next number of the company's series; the caller's transaction holds the counter row's lock.
+    Each company numbers its own series; test-mode invoices have their own counters, so they never consume
+    live numbers."""
     counters = InvoiceSeriesCounter.objects.select_for_update()
-    counter = counters.filter(account_id=account_id, mode=mode, series=series).first()
+    counter = counters.filter(company_id=company_id, mode=mode, series=series).first()
     if counter is None:
         try:
             with transaction.atomic():
-                counter = InvoiceSeriesCounter.objects.create(account_id=account_id, mode=mode, series=series)
+                counter = InvoiceSeriesCounter.objects.create(company_id=company_id, mode=mode, series=series)
         except IntegrityError:
             # Another transaction created the counter first: wait for and take its lock instead.
-            counter = counters.get(account_id=account_id, mode=mode, series=series)
+            counter = counters.get(company_id=company_id, mode=mode, series=series)
         else:
             counter = counters.get(pk=counter.pk)
     counter.last_number += 1
@@ -89,7 +97,10 @@ def create_invoice(
         customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
         if not customer.active:
             raise CustomerCannotBeInvoiced()
-        invoice = Invoice.objects.create(account=account, mode=mode, customer=customer, series=series, **data)
+        # The customer's company issues it: a flat route's scope may span the account's companies (staff).
+        invoice = Invoice.objects.create(
+            account=account, company_id=customer.company_id, mode=mode, customer=customer, series=series, **data
+        )
         record_events([_event(EventType.INVOICE_CREATED, invoice)])
         return invoice
 
@@ -112,13 +123,17 @@ def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoice
         if invoice.status != InvoiceStatus.DRAFT:
             raise InvoiceNotDraft(details={"status": invoice.status})
         _ensure_can_be_invoiced(customer)
-        invoice.number = _next_number(account_id=invoice.account_id, mode=invoice.mode, series=invoice.series)
+        issuer = Company.objects.get(pk=invoice.company_id)
+        if missing := issuer.missing_fiscal_fields():
+            raise EmissionNotReady(details={"missing_fields": ", ".join(missing)})
+        invoice.number = _next_number(company_id=invoice.company_id, mode=invoice.mode, series=invoice.series)
         invoice.status = InvoiceStatus.ISSUED
         invoice.issue_date = clock_today()
         invoice.issued_at = timezone.now()
         invoice.recipient = fiscal_identity(customer)
+        invoice.issuer = issuer.fiscal_identity()
         invoice.customer = customer
-        invoice.save(update_fields=["number", "status", "issue_date", "issued_at", "recipient", "updated_at"])
+        invoice.save(update_fields=["number", "status", "issue_date", "issued_at", "recipient", "issuer", "updated_at"])
         record_events([_event(EventType.INVOICE_ISSUED, invoice)])
         return invoice
 

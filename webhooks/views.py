@@ -26,6 +26,8 @@ TAGS = ["webhooks"]
 
 
 class WebhookEndpointViewSet(APIViewSet):
+    # Endpoints belong to the account and may listen to any of its companies.
+    acts_on_company = False
     """Webhook endpoints of the key's account and mode (a test key manages test-mode endpoints)."""
 
     queryset = WebhookEndpoint.objects.none()

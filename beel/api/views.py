@@ -15,6 +15,8 @@ from beel.api.renderers import EnvelopeJSONRenderer
 from beel.lists import Listing
 from beel.tenancy import DataScope
 
+ACTIVE_COMPANY_HEADER = "BeeL-Active-Company"
+
 
 def actor_of(request) -> Actor:
     """Who is acting, as the services record it: the API key's public prefix, never its secret."""
@@ -65,10 +67,29 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
         self.request.accepted_media_type = EnvelopeJSONRenderer.media_type
         return response
 
+    # Whether the view acts on one company (customers, invoices): its company is then resolved before the
+    # view runs, so a company the key cannot reach is refused (403) before anything else is read.
+    acts_on_company = True
+    _data_scope: DataScope | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.acts_on_company and request.auth is not None:
+            self.data_scope()
+
     def data_scope(self) -> DataScope:
-        """What every query and use case of this request is confined to: the key's account, in the key's
-        mode (a test key never sees live data, nor a live key test data)."""
-        return DataScope.of_account(self.request.user, self.request.auth.mode)
+        """What every query and use case of this request is confined to: one company of the key's account
+        (the path's `company_id` on canonical routes, the `BeeL-Active-Company` header on flat ones), in the
+        key's mode (a test key never sees live data, nor a live key test data). A view that does not act on a
+        company (webhook endpoints) sees the key's whole account."""
+        if not self.acts_on_company:
+            return DataScope.of_account(self.request.user, self.request.auth.mode)
+        if self._data_scope is None:
+            self._data_scope = self.request.auth.data_scope(
+                company_id=self.kwargs.get("company_id"),
+                active_company=self.request.headers.get(ACTIVE_COMPANY_HEADER),
+            )
+        return self._data_scope
 
     @property
     def paginator(self):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beel.errors import DomainError
 from beel.tenancy import DataScope
+from companies.models import primary_company_of
 from customers import services, spreadsheet
 from customers.admin import pending_import
 from customers.admin.common import confirmation_page, staff_actor
@@ -55,7 +56,7 @@ class ImportWorkflow:
             account, mode = form.cleaned_data["account"], form.cleaned_data["mode"]
             try:
                 report = services.import_customers(
-                    scope=DataScope.of_account(account, mode),
+                    scope=DataScope.of_company(primary_company_of(account), mode),
                     content=content,
                     actor=staff_actor(request),
                     dry_run=True,
@@ -87,7 +88,7 @@ class ImportWorkflow:
         account = get_object_or_404(get_user_model(), pk=pending.account_id)
         try:
             report = services.import_customers(
-                scope=DataScope.of_account(account, pending.mode),
+                scope=DataScope.of_company(primary_company_of(account), pending.mode),
                 content=pending.content,
                 actor=staff_actor(request),
                 dry_run=False,

@@ -32,14 +32,14 @@ def with_creation_defaults(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) -> Customer:
-    """A customer of the scope's one account and mode. `data` is validated and normalised (see
+    """A customer of the scope's one company and mode. `data` is validated and normalised (see
     customers.record)."""
-    account, mode = scope.owner()
+    account, company, mode = scope.issuer()
     data = with_creation_defaults(data)
     try:
         with transaction.atomic():
-            ensure_identity_is_free(account=account, mode=mode, values=data)
-            customer = Customer(account=account, mode=mode, **data)
+            ensure_identity_is_free(company_id=company.pk, mode=mode, values=data)
+            customer = Customer(account=account, company=company, mode=mode, **data)
             customer.save()
             AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.CREATED, actor=actor)
             record_events([customer_event(EventType.CUSTOMER_CREATED, customer)])
@@ -62,16 +62,12 @@ def create_customers(
     customer, or by an earlier item of the same request, fails with CLIENT_DUPLICATE. With
     `dry_run`, or with `all_or_nothing` when any item failed, the report is the same and nothing is
     written."""
-    account, mode = scope.owner()
+    account, company, mode = scope.issuer()
     report = CreationReport(total=len(items), dry_run=dry_run)
     valid = [item for item in items if not isinstance(item, DomainError)]
-    submitted = [Customer(account=account, mode=mode, **with_creation_defaults(item)) for item in valid]
-    # Only this account and mode's holders: a live customer's NIF is free for a test customer.
-    taken = {
-        identity
-        for account_id, holder_mode, identity in identities_taken(submitted)
-        if (account_id, holder_mode) == (account.pk, mode)
-    }
+    taken = _identities_held(
+        [Customer(account=account, company=company, mode=mode, **with_creation_defaults(item)) for item in valid]
+    )
     to_create: list[Customer] = []
     for index, item in enumerate(items):
         if isinstance(item, DomainError):
@@ -80,7 +76,7 @@ def create_customers(
             report.failures.append(CreationFailure(index=index, error=identity_taken(identity)))
         else:
             taken.add(identity)
-            customer = Customer(account=account, mode=mode, **with_creation_defaults(item))
+            customer = Customer(account=account, company=company, mode=mode, **with_creation_defaults(item))
             customer.fold_search_fields()  # bulk_create does not call save()
             to_create.append(customer)
     if dry_run or not to_create or (all_or_nothing and report.failures):
@@ -99,6 +95,15 @@ def create_customers(
             "written, retry the request"
         ) from None
     return report
+
+
+def _identities_held(submitted: list[Customer]) -> set:
+    """The identities of `submitted` that active customers of their company and mode already hold (a live
+    customer's NIF is free for a test customer, and another company's for this one)."""
+    if not submitted:
+        return set()
+    owner = (submitted[0].company_id, submitted[0].mode)
+    return {identity for company_id, mode, identity in identities_taken(submitted) if (company_id, mode) == owner}
 
 
 def create_customers_in_bulk(*, scope: DataScope, raw_items: list, actor: Actor, dry_run: bool) -> ImportReport:

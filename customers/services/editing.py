@@ -37,7 +37,9 @@ def _apply_changes(customer: Customer, data: Mapping[str, Any], *, actor: Actor)
         return
     if customer.active and any(name == "nif" or name.startswith("alternative_id_") for name in changed):
         values = {name: data.get(name, getattr(customer, name)) for name in IDENTITY_FIELDS}
-        ensure_identity_is_free(account=customer.account_id, mode=customer.mode, values=values, exclude_pk=customer.pk)
+        ensure_identity_is_free(
+            company_id=customer.company_id, mode=customer.mode, values=values, exclude_pk=customer.pk
+        )
     for name in changed:
         setattr(customer, name, data[name])
     customer.save(update_fields=[*changed, "updated_at"])

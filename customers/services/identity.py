@@ -1,5 +1,5 @@
-"""A customer's identity towards the tax authority, held by at most one active customer of an account and
-mode."""
+"""A customer's identity towards the tax authority, held by at most one active customer of a company and
+mode (an account's two companies may each have a customer with the same NIF)."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -10,7 +10,7 @@ from customers.errors import CustomerAlreadyExists
 from customers.models import Customer
 
 # A customer's identity towards the tax authority: ("nif", NIF) or ("alternative_id", country, number). At most
-# one active customer of an account and mode holds each (the partial unique indexes of the model).
+# one active customer of a company and mode holds each (the partial unique indexes of the model).
 Identity = tuple[str, ...]
 
 
@@ -34,11 +34,11 @@ def customer_identity(customer: Customer) -> Identity | None:
 
 
 def owned_identity(customer: Customer) -> tuple:
-    return (customer.account_id, customer.mode, customer_identity(customer))
+    return (customer.company_id, customer.mode, customer_identity(customer))
 
 
 def identities_taken(customers: Iterable[Customer]) -> set[tuple]:
-    """(account, mode, identity) of the active customers holding one of these customers' identities."""
+    """(company, mode, identity) of the active customers holding one of these customers' identities."""
     customers = list(customers)
     if not customers:
         return set()
@@ -48,18 +48,18 @@ def identities_taken(customers: Iterable[Customer]) -> set[tuple]:
             alternative_id_number__in={customer.alternative_id_number for customer in customers if not customer.nif},
             alternative_id_type__gt="",
         ),
-        account_id__in={customer.account_id for customer in customers},
+        company_id__in={customer.company_id for customer in customers},
     )
     return {owned_identity(holder) for holder in holders}
 
 
-def ensure_identity_is_free(*, account, mode: str, values: Mapping[str, Any], exclude_pk=None) -> None:
+def ensure_identity_is_free(*, company_id, mode: str, values: Mapping[str, Any], exclude_pk=None) -> None:
     """Refuses (CLIENT_DUPLICATE) the NIF or alternative id in `values` when an active customer of the
-    account and mode holds it."""
+    company and mode holds it."""
     identity = identity_of(values)
     if identity is None:
         return
-    customers = Customer.objects.for_account(account, mode).active()
+    customers = Customer.objects.filter(company_id=company_id, mode=mode).active()
     if identity[0] == "nif":
         clash = customers.filter(nif=identity[1])
     else:

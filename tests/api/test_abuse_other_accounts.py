@@ -43,7 +43,7 @@ def rows_of(account) -> dict:
         "customers": sorted(Customer.objects.filter(account=account).values(), key=lambda row: str(row["id"])),
         "invoices": sorted(Invoice.objects.filter(account=account).values(), key=lambda row: str(row["id"])),
         "audit_entries": list(AuditEntry.objects.filter(customer__account=account).order_by("pk").values()),
-        "counters": list(InvoiceSeriesCounter.objects.filter(account=account).values()),
+        "counters": list(InvoiceSeriesCounter.objects.filter(company__account=account).values()),
     }
 
 

@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance, use_after_free
 
 from apikeys.models import ALL_SCOPES
+from companies.models import primary_company_of
 from invoices.models import InvoiceSeriesCounter, InvoiceStatus
 from tests.api.fuzz_depth import fuzz_depth
 from tests.api.schemathesis_hooks import positive_data_acceptance_but_for_server_judgments
@@ -182,7 +183,9 @@ def fuzz_key(transactional_db):
         # Numbered as issuing numbers them: the draft has none, the others 1 and 2.
         InvoiceFactory(id=invoice_id, customer=customers[owner], series="A", number=n or None, status=status)
     # As if they had been issued through the API, so that the next invoice issued in series A is number 3.
-    InvoiceSeriesCounter.objects.create(account=account, series="A", last_number=len(INVOICE_IDS) - 1)
+    InvoiceSeriesCounter.objects.create(
+        company=primary_company_of(account), series="A", last_number=len(INVOICE_IDS) - 1
+    )
     return APIKeyFactory(account=account, scopes=list(ALL_SCOPES))
 
 

@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 
 from beel.actors import Actor
 from beel.tenancy import DataScope
+from companies.models import primary_company_of
 from customers import services
 from customers.models import AuditEntry, Customer
 from tests.admin_pages import CUSTOMERS, confirm_action, page_text, post_action, texts
@@ -242,7 +243,12 @@ def test_exporting_selected_customers_gives_a_semicolon_csv_with_bom_that_spanis
 def test_exporting_many_customers_streams_in_chunks(staff):
     account = AccountFactory()
     Customer.objects.bulk_create(
-        [Customer(account=account, legal_name=f"Cliente {n:05d}", nif=f"X{n:07d}") for n in range(5000)]
+        [
+            Customer(
+                account=account, company=primary_company_of(account), legal_name=f"Cliente {n:05d}", nif=f"X{n:07d}"
+            )
+            for n in range(5000)
+        ]
     )
 
     response = staff.post(CUSTOMERS, {"action": "export_csv", "select_across": "1", "_selected_action": ["x"]})

@@ -322,7 +322,7 @@ def assert_invoice_numbers_are_consecutive(username: str = "demo") -> None:
     assert numbers, "no invoices were seeded"
     for series, series_numbers in numbers.items():
         assert sorted(series_numbers) == list(range(1, len(series_numbers) + 1)), series
-        counter = InvoiceSeriesCounter.objects.get(account__username=username, series=series)
+        counter = InvoiceSeriesCounter.objects.get(company__account__username=username, series=series)
         assert counter.last_number == len(series_numbers)
 
 

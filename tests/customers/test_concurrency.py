@@ -110,4 +110,4 @@ def test_concurrent_invoice_creation_takes_no_numbers():
     assert all(response.status_code == 201 for response in responses), [r.content for r in responses]
     numbers = list(Invoice.objects.filter(customer=customer).values_list("number", flat=True))
     assert numbers == [None] * (workers * 5)
-    assert not InvoiceSeriesCounter.objects.filter(account=api_key.account).exists()
+    assert not InvoiceSeriesCounter.objects.filter(company__account=api_key.account).exists()

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from companies.models import primary_company_of
 from customers.models import Customer
 from customers.validators import fold
 from tests.factories import APIKeyFactory, CustomerFactory, valid_dni
@@ -106,7 +107,13 @@ def test_total_is_exact_right_after_writes_that_bypass_the_services(api, listed)
     assert pagination(api, GARCIA + "&page=2")["total_items"] == 1 == garcias(listed)
     Customer.objects.bulk_create(
         [
-            Customer(account=listed, legal_name=f"García {n}", legal_name_folded=f"garcia {n}", nif=valid_dni(700 + n))
+            Customer(
+                account=listed,
+                company=primary_company_of(listed),
+                legal_name=f"García {n}",
+                legal_name_folded=f"garcia {n}",
+                nif=valid_dni(700 + n),
+            )
             for n in range(3)
         ]
     )

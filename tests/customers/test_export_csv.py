@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from companies.models import primary_company_of
 from customers.models import Customer
 from customers.spreadsheet import EXPORT_CHUNK_ROWS
 from tests.envelope import assert_error
@@ -116,7 +117,12 @@ def test_the_export_and_the_template_need_the_read_scope(client_for, account):
 def test_the_export_streams_in_chunks_reading_nothing_before_the_first_row(api, account):
     total = EXPORT_CHUNK_ROWS * 2 + 7
     Customer.objects.bulk_create(
-        [Customer(account=account, legal_name=f"Cliente {n:05d}", nif=f"X{n:07d}") for n in range(total)]
+        [
+            Customer(
+                account=account, company=primary_company_of(account), legal_name=f"Cliente {n:05d}", nif=f"X{n:07d}"
+            )
+            for n in range(total)
+        ]
     )
     response = api.get(EXPORT)
     chunks = iter(response.streaming_content)

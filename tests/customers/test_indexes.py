@@ -19,13 +19,13 @@ pytestmark = [
 
 INDEXES_WITH_AN_ENTRY_PER_ROW = {
     "customers_customer_pkey",
-    "customer_account_created_idx",
-    "customer_account_updated_idx",
-    "customer_account_name_idx",
-    "customer_account_nif_idx",
-    "customer_account_email_idx",
-    "customer_account_city_idx",
-    "customer_account_province_idx",
+    "customer_company_created_idx",
+    "customer_company_updated_idx",
+    "customer_company_name_idx",
+    "customer_company_nif_idx",
+    "customer_company_email_idx",
+    "customer_company_city_idx",
+    "customer_company_province_idx",
     "customer_name_trgm_idx",
     "customer_nif_trgm_idx",
     "customer_email_trgm_idx",
@@ -51,8 +51,8 @@ def test_only_the_indexes_the_queries_need_hold_every_customer():
 def test_the_partial_indexes_leave_out_what_a_deactivation_writes():
     # An inactive, unmerged customer waiting for no erasure is in none of them.
     assert _customer_indexes(partial=True) == {
-        "customer_unique_active_nif_per_account",
-        "customer_unique_active_alternative_id",
+        "customer_unique_active_nif_per_company",
+        "customer_unique_active_alternative_id_per_company",
         "customer_erasure_due_idx",
         "customer_merged_into_idx",
     }
@@ -89,9 +89,9 @@ def test_customer_pages_leave_room_for_a_row_s_next_version():
 def test_every_sort_and_the_change_filters_stay_index_backed(sort_field):
     customer = CustomerFactory()
     queries = [
-        Customer.objects.filter(account=customer.account, mode=customer.mode).order_by(sort_field, "id")[:20],
+        Customer.objects.filter(company=customer.company, mode=customer.mode).order_by(sort_field, "id")[:20],
         Customer.objects.filter(
-            account=customer.account, mode=customer.mode, updated_at__gte=customer.updated_at - timedelta(days=1)
+            company=customer.company, mode=customer.mode, updated_at__gte=customer.updated_at - timedelta(days=1)
         ).order_by("updated_at", "id")[:20],
     ]
     with connection.cursor() as cursor:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from beel.actors import Actor
 from beel.errors import ErrorCode
 from beel.tenancy import DataScope
+from companies.models import primary_company_of
 from customers import services
 from customers.models import AuditEntry, Customer
 from tests.factories import AccountFactory, CustomerFactory, valid_dni
@@ -91,7 +92,7 @@ def test_the_same_nif_in_another_account_or_mode_is_no_clash():
 def test_already_active_and_unknown_customers_are_reported_apart_and_nothing_is_written_for_them():
     active = CustomerFactory()
     other_account = inactive_customers(1)[0]
-    scope = DataScope.of_account(active.account, "live")
+    scope = DataScope.of_company(primary_company_of(active.account), "live")
 
     report = reactivate([active, other_account], scope=scope)
 

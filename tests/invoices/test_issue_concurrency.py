@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
+from companies.models import primary_company_of
 from invoices.models import Invoice, InvoiceSeriesCounter
 from tests.clients import bearer
 from tests.factories import APIKeyFactory, CustomerFactory
@@ -26,7 +27,7 @@ def test_concurrent_issues_in_one_series_get_consecutive_numbers_without_gaps_or
         for n in range(DRAFTS)
     ]
     # The counter exists before the race, so every thread contends on its row lock, not on its creation.
-    InvoiceSeriesCounter.objects.create(account=api_key.account, series="A", last_number=0)
+    InvoiceSeriesCounter.objects.create(company=primary_company_of(api_key.account), series="A", last_number=0)
     barrier = threading.Barrier(THREADS)
 
     def issue_share(share: list[str]) -> list[int]:
@@ -47,7 +48,7 @@ def test_concurrent_issues_in_one_series_get_consecutive_numbers_without_gaps_or
     assert statuses == [200] * DRAFTS
     numbers = sorted(Invoice.objects.filter(account=api_key.account).values_list("number", flat=True))
     assert numbers == list(range(1, DRAFTS + 1))
-    assert InvoiceSeriesCounter.objects.get(account=api_key.account, series="A").last_number == DRAFTS
+    assert InvoiceSeriesCounter.objects.get(company__account=api_key.account, series="A").last_number == DRAFTS
 
 
 def test_issuing_and_merging_the_drafts_customer_at_once_neither_deadlocks_nor_loses_the_draft():

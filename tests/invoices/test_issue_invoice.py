@@ -29,7 +29,7 @@ def edit(api, customer, **fields):
 
 
 def counter(account, series="A") -> int:
-    return InvoiceSeriesCounter.objects.get(account=account, series=series).last_number
+    return InvoiceSeriesCounter.objects.get(company__account=account, series=series).last_number
 
 
 # --- issuing: the number ------------------------------------------------------------------------------------

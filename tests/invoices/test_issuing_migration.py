@@ -32,8 +32,14 @@ def test_drafts_lose_their_numbers_issued_invoices_keep_theirs_with_their_recipi
     Customer = apps.get_model("customers", "Customer")
     Invoice = apps.get_model("invoices", "Invoice")
     Counter = apps.get_model("invoices", "InvoiceSeriesCounter")
+    company_id = apps.get_model("companies", "Company").objects.get(account_id=account.pk, is_primary=True).pk
     customer = Customer.objects.create(
-        account_id=account.pk, legal_name="Migrada SL", nif="B12345674", street="Calle Mayor", city="Madrid"
+        account_id=account.pk,
+        company_id=company_id,
+        legal_name="Migrada SL",
+        nif="B12345674",
+        street="Calle Mayor",
+        city="Madrid",
     )
     for number, status in [(1, "issued"), (2, "paid"), (3, "draft"), (4, "cancelled"), (5, "draft")]:
         Invoice.objects.create(account_id=account.pk, customer_id=customer.pk, series="A", number=number, status=status)

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from companies.models import primary_company_of
 from tests.factories import AccountFactory, CustomerFactory
 from webhooks.models import WebhookAttempt, WebhookEndpoint
 
@@ -65,7 +66,7 @@ def test_attempts_are_listed_and_a_delivery_is_retried_from_the_admin(
     customer = CustomerFactory(account=account, mode="test")
     with django_capture_on_commit_callbacks(execute=True):
         services.update_customer(
-            scope=DataScope.of_account(account, "test"),
+            scope=DataScope.of_company(primary_company_of(account), "test"),
             customer_id=str(customer.pk),
             data={"email": "otro@example.es"},
             actor=Actor.command("test"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from beel.actors import Actor
 from beel.events.models import Event
 from beel.tenancy import DataScope
+from companies.models import primary_company_of
 from customers import services as customer_services
 from tests.factories import CustomerFactory, valid_dni
 from webhooks import delivery as webhook_delivery
@@ -126,7 +127,7 @@ def test_a_rolled_back_change_records_and_sends_nothing(
         transaction.atomic(),
     ):
         customer_services.create_customer(
-            scope=DataScope.of_account(account, "test"),
+            scope=DataScope.of_company(primary_company_of(account), "test"),
             data={"legal_name": "Nunca SL", "nif": valid_dni(7)},
             actor=Actor.command("test"),
         )

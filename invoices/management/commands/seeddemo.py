@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apikeys.models import ALL_SCOPES, APIKey
 from beel.tenancy import Mode
+from companies.models import Company, EntityType, primary_company_of
 from customers.demo import demo_customers
 from customers.models import Customer
 from customers.representations import fiscal_identity
@@ -35,8 +36,9 @@ class Command(BaseCommand):
             raise CommandError("--customers must be zero or more.")
         with transaction.atomic():
             account, _ = get_user_model().objects.get_or_create(username=options["user"])
-            existing = Customer.objects.for_account(account, Mode.LIVE).count()
-            created, invoiced = self._seed(account, existing, wanted)
+            company = _demo_issuer(account)
+            existing = Customer.objects.filter(company=company, mode=Mode.LIVE).count()
+            created, invoiced = self._seed(company, existing, wanted)
             issued = APIKey.issue(account=account, name="seeddemo", scopes=list(ALL_SCOPES))
         self.stderr.write(
             f"Account {account.username!r}: {created} customers and {invoiced} invoices added "
@@ -44,11 +46,11 @@ class Command(BaseCommand):
         )
         self.stdout.write(issued.raw_key)
 
-    def _seed(self, account, start: int, stop: int) -> tuple[int, int]:
+    def _seed(self, company, start: int, stop: int) -> tuple[int, int]:
         if start >= stop:
             return 0, 0
         counter, _ = InvoiceSeriesCounter.objects.select_for_update().get_or_create(
-            account=account, mode=Mode.LIVE, series=DEFAULT_SERIES
+            company=company, mode=Mode.LIVE, series=DEFAULT_SERIES
         )
         today = timezone.localdate()
         created = invoiced = 0
@@ -57,13 +59,13 @@ class Command(BaseCommand):
         invoices: list[Invoice] = []
         # NIFs the account already uses actively (its own customers, made through the API): a demo customer
         # that would clash with one is seeded inactive, without invoices, as one NIF is active only once.
-        taken = set(Customer.objects.for_account(account, Mode.LIVE).active().values_list("nif", flat=True))
+        taken = set(Customer.objects.filter(company=company, mode=Mode.LIVE).active().values_list("nif", flat=True))
         for index, demo in enumerate(demo_customers(start, stop), start=start):
             if demo.active and demo.nif and demo.nif in taken:
                 demo = replace(demo, active=False, invoice_count=0)
-            customer = _demo_customer(account, demo)
+            customer = _demo_customer(company, demo)
             customers.append(customer)
-            invoices += _demo_invoices(account, customer, index, demo.invoice_count, counter, today)
+            invoices += _demo_invoices(company, customer, index, demo.invoice_count, counter, today)
             if len(customers) >= BATCH_SIZE:
                 created, invoiced = self._flush(customers, invoices, created, invoiced, progress)
         created, invoiced = self._flush(customers, invoices, created, invoiced, progress)
@@ -81,9 +83,28 @@ class Command(BaseCommand):
         return result
 
 
-def _demo_customer(account, demo) -> Customer:
+DEMO_ISSUER_NIF = "B12345674"
+
+
+def _demo_issuer(account) -> Company:
+    """The account's primary company, given a demo fiscal identity if it has none yet, so it can issue."""
+    company = primary_company_of(account)
+    if not company.nif:
+        company.nif, company.legal_name, company.entity_type = (
+            DEMO_ISSUER_NIF,
+            "Demo Facturación SL",
+            EntityType.LEGAL_ENTITY,
+        )
+        company.street, company.number, company.postal_code = "Calle de Alcalá", "1", "28014"
+        company.city, company.province = "Madrid", "Madrid"
+        company.save()
+    return company
+
+
+def _demo_customer(company, demo) -> Customer:
     customer = Customer(
-        account=account,
+        account_id=company.account_id,
+        company=company,
         legal_name=demo.legal_name,
         nif=demo.nif,
         email=demo.email,
@@ -103,7 +124,7 @@ def _demo_customer(account, demo) -> Customer:
     return customer
 
 
-def _demo_invoices(account, customer: Customer, index: int, count: int, counter, today) -> list[Invoice]:
+def _demo_invoices(company, customer: Customer, index: int, count: int, counter, today) -> list[Invoice]:
     invoices = []
     for invoice in demo_invoices(index, count):
         # As issuing leaves them: drafts unnumbered, the others numbered with their recipient's copy.
@@ -112,11 +133,13 @@ def _demo_invoices(account, customer: Customer, index: int, count: int, counter,
             counter.last_number += 1
         invoices.append(
             Invoice(
-                account=account,
+                account_id=company.account_id,
+                company=company,
                 customer=customer,
                 series=DEFAULT_SERIES,
                 number=counter.last_number if issued else None,
                 recipient=fiscal_identity(customer) if issued else None,
+                issuer=company.fiscal_identity() if issued else None,
                 status=invoice.status,
                 issue_date=today - timedelta(days=(index + invoice.nth * 30) % 365),
                 subtotal=invoice.subtotal,
