@@ -276,6 +276,7 @@ class NifViewSet(APIViewSet):
 
     @schema.validate_nif
     @action(detail=False, methods=["post"], url_path="validate")
+    @idempotent
     def validate_nif(self, request):
         nif, legal_name = ValidateNifRequestSerializer.parsed(request.data)
         outcome = services.validate_nif(nif=nif, legal_name=legal_name)

@@ -3,15 +3,15 @@
 from rest_framework import serializers
 
 from beel.api.serializers import APISerializer, UTCDateTimeField
-from beel.errors import InvalidJsonFormat
-from beel.payloads import shown
+from beel.errors import InvalidJsonFormat, ValidationFailed
+from beel.payloads import displayable, shown
 from beel.registries import Status
 from customers.services.nif_validation import NOT_CHECKED
 
 
 class ValidateNifRequestSerializer(APISerializer):
-    """The body as the schema describes it; `parsed()` reads it (BeeL ignores properties it does not declare,
-    and a value of the wrong JSON type is 400 INVALID_JSON_FORMAT)."""
+    """The body as the schema describes it; `parsed()` reads it (a value of the wrong JSON type is 400
+    INVALID_JSON_FORMAT, an unknown field 422 VALIDATION_ERROR)."""
 
     nif = serializers.RegexField(
         r"\S", help_text="The NIF, NIE or CIF to check. Absent or empty: 422 FIELD_BLANK; bad syntax: 200 INVALID."
@@ -38,6 +38,13 @@ class ValidateNifRequestSerializer(APISerializer):
                     f"The field '{field}' has an invalid value. Expected: string.",
                     details={"field": field, "invalid_value": shown(value), "expected_format": "string"},
                 )
+        # As every body of this service (beel.api.serializers.StrictFieldsMixin, and the schema's
+        # additionalProperties: false): a field it does not know is refused, not silently dropped.
+        refused = {displayable(key): "Unknown field." for key in data if key not in ("nif", "legal_name")}
+        if "\x00" in (data.get("legal_name") or ""):
+            refused["legal_name"] = "Null characters are not allowed."
+        if refused:
+            raise ValidationFailed(details=refused)
         return data.get("nif"), data.get("legal_name")
 
 

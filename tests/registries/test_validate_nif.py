@@ -163,3 +163,18 @@ def test_the_hourly_limit_is_the_nif_endpoints_own(api, aeat, settings):
 
     assert_success(api.get("/api/v1/customers"))
     assert validate(api, {"nif": ENTITY}).status_code == 429
+
+
+def test_an_unknown_field_is_refused(api, aeat):
+    assert_validation_error(validate(api, {"nif": ENTITY, "legal_nme": "x"}), {"legal_nme"}, status=422)
+
+    assert aeat.seen == []
+
+
+def test_an_idempotency_key_replays_the_first_answer(api, aeat):
+    first = api.post(URL, {"nif": ENTITY}, format="json", HTTP_IDEMPOTENCY_KEY="check-1")
+    again = api.post(URL, {"nif": ENTITY}, format="json", HTTP_IDEMPOTENCY_KEY="check-1")
+
+    assert assert_success(again) == assert_success(first)
+    assert again["Idempotency-Replay"] == "true"
+    assert first.status_code == 200
