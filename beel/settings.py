@@ -303,7 +303,8 @@ TAX_ID_RETRY_BACKOFF_SECONDS = float(os.environ.get("TAX_ID_RETRY_BACKOFF_SECOND
 TAX_ID_RETRY_MAX_WAIT_SECONDS = float(os.environ.get("TAX_ID_RETRY_MAX_WAIT_SECONDS") or 10)
 TAX_ID_BREAKER_FAILURES = env_int("TAX_ID_BREAKER_FAILURES", 5)
 TAX_ID_BREAKER_RESET_SECONDS = env_int("TAX_ID_BREAKER_RESET_SECONDS", 60)
-TAX_ID_CONCURRENCY = env_int("TAX_ID_CONCURRENCY", 8)  # checks in flight at once in check_many
+TAX_ID_CONCURRENCY = env_int("TAX_ID_CONCURRENCY", 8)  # requests in flight at once in check_many
+TAX_ID_AEAT_BATCH = env_int("TAX_ID_AEAT_BATCH", 50)  # NIFs per VNifV2 request in check_many
 NIF_VALIDATE_RATE_LIMIT = os.environ.get("NIF_VALIDATE_RATE_LIMIT", "100/hour")  # per key, BeeL's limit
 
 # Webhook deliveries run on Celery (beel/celery.py). With CELERY_BROKER_URL set (redis://...), run

@@ -120,10 +120,11 @@ def test_the_breaker_keeps_working_in_the_process_when_the_cache_fails(aeat, set
     assert len(aeat.seen) == 3
 
 
-def test_check_many_asks_each_distinct_id_once_and_concurrently(aeat, vies, settings):
+def test_check_many_asks_each_distinct_id_once_several_to_a_request_and_concurrently(aeat, vies, settings):
     settings.TAX_ID_CONCURRENCY = 4
+    settings.TAX_ID_AEAT_BATCH = 2
     aeat.delay = 0.2
-    nifs = ["B87654323", "A58818501", "B12345674", "A12345674"]
+    nifs = ["B87654323", "A58818501", "B12345674", "A12345674", "B11111111"]
     tax_ids = [TaxId.spanish(nif, "Empresa SL") for nif in nifs] + [TaxId.spanish(nifs[0], "EMPRESA SL")]
     tax_ids.append(TaxId.eu_vat("FR", "84888000007"))
 
@@ -133,8 +134,30 @@ def test_check_many_asks_each_distinct_id_once_and_concurrently(aeat, vies, sett
 
     assert set(answers) == set(tax_ids)
     assert all(answer.status == Status.VALID for answer in answers.values())
-    assert sorted(aeat.asked()) == sorted(nifs)
+    assert sorted(aeat.asked()) == sorted(nifs)  # each distinct NIF once
+    assert len(aeat.seen) == 3  # two, two and one to a request
     assert len(vies.seen) == 1
-    assert elapsed < 0.2 * len(nifs)  # in parallel, not one after the other
+    assert elapsed < 0.2 * 3  # the three requests in parallel, not one after the other
     assert check(TaxId.spanish(nifs[1], "Empresa SL")) == answers[tax_ids[1]]  # and cached
-    assert len(aeat.seen) == len(nifs)
+    assert len(aeat.seen) == 3
+
+
+def test_check_many_answers_each_nif_of_a_batch_its_own_result(aeat):
+    aeat.table["A58818501"] = "NO IDENTIFICADO"
+    aeat.table["B12345674"] = ["No procesado", "IDENTIFICADO"]
+    tax_ids = [TaxId.spanish(nif, "Empresa SL") for nif in ["B87654323", "A58818501", "B12345674"]]
+    tax_ids.append(TaxId.spanish("12345678Z", ""))  # a person without a name: not sent
+
+    answers = check_many(tax_ids)
+
+    assert [answers[tax_id].status for tax_id in tax_ids] == [Status.VALID, Status.INVALID, Status.VALID, Status.ERROR]
+    assert aeat.asked() == ["B87654323", "A58818501", "B12345674", "B12345674"]  # only the unprocessed asked again
+
+
+def test_check_many_without_a_certificate_sends_nothing(aeat, settings):
+    settings.AEAT_CLIENT_CERT = ""
+
+    answers = check_many([TaxId.spanish("B87654323", "x"), TaxId.spanish("A58818501", "y")])
+
+    assert {answer.code for answer in answers.values()} == {"NOT_CONFIGURED"}
+    assert aeat.seen == []
