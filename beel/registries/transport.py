@@ -54,7 +54,9 @@ def post(url: str, *, body: bytes, headers: dict, cert=None, verify=None) -> Rep
         )
         with response:
             chunks, size = [], 0
-            for chunk in response.iter_content(64 * 1024):
+            # read1: what one wait on the socket brings (iter_content would wait for a whole chunk), so the
+            # deadline is checked as the bytes come: a call ends at most one read timeout past it.
+            while chunk := response.raw.read1(64 * 1024, decode_content=True):
                 size += len(chunk)
                 if size > MAX_BODY:
                     raise TransportFailure("answer too large")
@@ -62,7 +64,11 @@ def post(url: str, *, body: bytes, headers: dict, cert=None, verify=None) -> Rep
                     raise TransportFailure(f"no complete answer within {deadline:g} s")
                 chunks.append(chunk)
             return Reply(response.status_code, dict(response.headers), b"".join(chunks))
-    except requests.RequestException as error:
+    except TransportFailure:
+        raise
+    # requests' errors, and while reading the body urllib3's, ssl's and the socket's (urllib3 is requests'
+    # dependency, not ours to import): any of them means no answer.
+    except Exception as error:
         raise TransportFailure(f"{type(error).__name__}: {error}") from error
 
 

@@ -127,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
 class AeatHandler(_Handler):
     """VNifV2: one Resultado per Contribuyente. Table entries: a Resultado string (with the AEAT name
     `Nombre` = the name sent in upper case, or a (Resultado, Nombre) pair), or one of "fault-server",
-    "fault-server-200", "fault-client", "http-403", "http-429", "not-xml", ("slow", seconds)."""
+    "fault-server-200", "fault-client", "http-403", "http-429", "not-xml", ("slow", seconds), ("trickle", gap)."""
 
     def do_POST(self):
         body = self._read().decode("utf-8")
@@ -140,12 +140,28 @@ class AeatHandler(_Handler):
             if isinstance(entry, tuple) and entry[0] == "slow":
                 time.sleep(entry[1])
                 entry = "IDENTIFICADO"
+            if isinstance(entry, tuple) and entry[0] == "trickle":
+                return self._trickle(answer_envelope([(nif, name.upper(), "IDENTIFICADO")]), entry[1])
             special = self._special(entry)
             if special:
                 return special
             result, registered = entry if isinstance(entry, tuple) else (entry, name.upper())
             rows.append((nif, registered, result))
         return self._send(200, answer_envelope(rows), "text/xml; charset=utf-8")
+
+    def _trickle(self, body: str, gap: float) -> None:
+        """The answer a few bytes at a time, `gap` seconds apart: each wait shorter than a read timeout, the
+        whole far longer than the deadline."""
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            for start in range(0, len(data), 16):
+                self.wfile.write(data[start : start + 16])
+                self.wfile.flush()
+                time.sleep(gap)
 
     def _special(self, entry):
         if entry == "fault-server":

@@ -1,6 +1,8 @@
 """AEAT's census through beel.registries against the fake VNifV2 server (TLS, client certificate required):
 each documented result, the faults, the failures, and that no connection is opened without a certificate."""
 
+import time
+
 import pytest
 import requests
 
@@ -81,6 +83,17 @@ def test_a_slow_answer_past_the_deadline_is_pending(aeat, settings):
     answer = check_spanish_nif(ENTITY, "x")
 
     assert (answer.status, answer.code) == (Status.PENDING, "UNREACHABLE")
+
+
+def test_an_answer_trickling_past_the_deadline_is_given_up(aeat, settings):
+    settings.TAX_ID_DEADLINE_SECONDS = 0.5
+    aeat.table[ENTITY] = ("trickle", 0.1)  # ~40 pieces of 16 bytes: 4 s in all, 0.1 s between them
+
+    started = time.monotonic()
+    answer = check_spanish_nif(ENTITY, "x")
+
+    assert (answer.status, answer.code) == (Status.PENDING, "UNREACHABLE")
+    assert time.monotonic() - started < 1.0
 
 
 def test_without_a_certificate_the_census_is_not_configured_and_nothing_is_sent(aeat, settings):
