@@ -3,13 +3,28 @@ account to the company (an account's two companies may each have a customer with
 
 The counting triggers (0008, 0014) now group by company: the counters' rows are rebuilt from the customers,
 and their versions restart above every earlier one (the migration's time in microseconds), so no count
-cached under an older version can be read again."""
+cached under an older version can be read again.
+
+At 1,000,000 customers no step holds a lock that stops writers for long (beel.db.online; measured in
+docs/performance.md): NOT NULL is proven by a validated CHECK, the new indexes and unique indexes are built
+CONCURRENTLY before the old ones are dropped CONCURRENTLY (so no moment lacks either the lists' indexes or
+the identifier's uniqueness: with one company per account the two uniquenesses are the same), and the
+counters change in one short transaction that keeps the customers' writers out (readers in) while the
+counts are rebuilt and the triggers change, so no write is counted twice or missed."""
 
 import importlib
 
 import django.db.models.deletion
 from django.db import migrations, models
 
+from beel.db.online import (
+    AddIndexOnline,
+    AddUniqueConstraintOnline,
+    InOneTransaction,
+    RemoveIndexOnline,
+    RemoveUniqueConstraintOnline,
+    SetNotNullOnline,
+)
 from beel.db.operations import PostgreSQLOnlyRunSQL
 
 # A deleted customer (deleteCompanyCustomer) is in no list, so in no count: deleting one leaves its group.
@@ -64,25 +79,20 @@ INSERT INTO customers_customercount (account_id, mode, active, n, version)
 
 
 def add_index(fields: list[str], name: str):
-    return migrations.AddIndex(model_name="customer", index=models.Index(fields=fields, name=name))
+    return AddIndexOnline(model_name="customer", index=models.Index(fields=fields, name=name))
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [("customers", "0019_customers_of_the_primary_company")]
 
     operations = [
-        migrations.AlterField(
+        SetNotNullOnline(
             model_name="customer",
             name="company",
             field=models.ForeignKey(
                 db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="customers", to="companies.company"
             ),
-        ),
-        migrations.RemoveConstraint(model_name="customer", name="customer_unique_active_nif_per_account"),
-        migrations.RemoveConstraint(model_name="customer", name="customer_unique_active_alternative_id"),
-        *(
-            migrations.RemoveIndex(model_name="customer", name=f"customer_account_{key}_idx")
-            for key in ("created", "updated", "name", "nif", "email", "city", "province")
         ),
         add_index(["company", "mode", "created_at", "id"], "customer_company_created_idx"),
         add_index(["company", "mode", "updated_at", "id"], "customer_company_updated_idx"),
@@ -91,7 +101,7 @@ class Migration(migrations.Migration):
         add_index(["company", "mode", "email", "id"], "customer_company_email_idx"),
         add_index(["company", "mode", "city_folded", "id"], "customer_company_city_idx"),
         add_index(["company", "mode", "province_folded", "id"], "customer_company_province_idx"),
-        migrations.AddConstraint(
+        AddUniqueConstraintOnline(
             model_name="customer",
             constraint=models.UniqueConstraint(
                 condition=models.Q(("active", True), models.Q(("nif", ""), _negated=True)),
@@ -99,7 +109,7 @@ class Migration(migrations.Migration):
                 name="customer_unique_active_nif_per_company",
             ),
         ),
-        migrations.AddConstraint(
+        AddUniqueConstraintOnline(
             model_name="customer",
             constraint=models.UniqueConstraint(
                 condition=models.Q(("active", True), models.Q(("alternative_id_type", ""), _negated=True)),
@@ -107,21 +117,32 @@ class Migration(migrations.Migration):
                 name="customer_unique_active_alternative_id_per_company",
             ),
         ),
-        migrations.RemoveConstraint(model_name="customercount", name="customer_count_unique_group"),
-        # Rebuilt by COUNT_BY_COMPANY below from the customers themselves, so no row may lack its company.
-        PostgreSQLOnlyRunSQL(sql="DELETE FROM customers_customercount;", reverse_sql=RECOUNT_BY_ACCOUNT),
-        migrations.AlterField(
-            model_name="customercount",
-            name="company",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="companies.company"
-            ),
+        RemoveUniqueConstraintOnline(model_name="customer", name="customer_unique_active_nif_per_account"),
+        RemoveUniqueConstraintOnline(model_name="customer", name="customer_unique_active_alternative_id"),
+        *(
+            RemoveIndexOnline(model_name="customer", name=f"customer_account_{key}_idx")
+            for key in ("created", "updated", "name", "nif", "email", "city", "province")
         ),
-        migrations.AddConstraint(
-            model_name="customercount",
-            constraint=models.UniqueConstraint(
-                fields=("company", "mode", "active"), name="customer_count_unique_company_group"
-            ),
+        InOneTransaction(
+            lock="LOCK TABLE customers_customer IN SHARE MODE",
+            operations=[
+                migrations.RemoveConstraint(model_name="customercount", name="customer_count_unique_group"),
+                # Rebuilt by COUNT_BY_COMPANY below from the customers themselves, so no row may lack its company.
+                PostgreSQLOnlyRunSQL(sql="DELETE FROM customers_customercount;", reverse_sql=RECOUNT_BY_ACCOUNT),
+                migrations.AlterField(
+                    model_name="customercount",
+                    name="company",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="companies.company"
+                    ),
+                ),
+                migrations.AddConstraint(
+                    model_name="customercount",
+                    constraint=models.UniqueConstraint(
+                        fields=("company", "mode", "active"), name="customer_count_unique_company_group"
+                    ),
+                ),
+                PostgreSQLOnlyRunSQL(sql=COUNT_BY_COMPANY, reverse_sql=COUNT_BY_ACCOUNT),
+            ],
         ),
-        PostgreSQLOnlyRunSQL(sql=COUNT_BY_COMPANY, reverse_sql=COUNT_BY_ACCOUNT),
     ]
