@@ -3,7 +3,7 @@ statement holds its rows (or the table) for minutes and a deploy never waits beh
 docs/deploy.md, "Data migrations", gives the rule this serves; the timing at 1,000,000 customers is in
 docs/performance.md."""
 
-BATCH_SIZE = 10_000
+BATCH_SIZE = 2_000
 
 
 def update_in_batches(
