@@ -11,7 +11,7 @@ and every step commits before the next one takes its lock.
 - AddIndexOnline / RemoveIndexOnline: CREATE / DROP INDEX CONCURRENTLY.
 - AddUniqueConstraintOnline / RemoveUniqueConstraintOnline: the unique index built CONCURRENTLY (then attached
   as the constraint when it has no condition); a partial one is dropped CONCURRENTLY.
-- InOneTransaction: a few operations on small tables that must change together, after a LOCK.
+- InOneTransaction: a few operations that must change together (after a LOCK), or see one moment.
 - RemoveFieldLater: the field leaves the model now and its column only stops being required; the release
   after drops it, once no code that writes it is running."""
 
@@ -199,16 +199,17 @@ class RemoveUniqueConstraintOnline(migrations.RemoveConstraint):
 
 
 class InOneTransaction(migrations.SeparateDatabaseAndState):
-    """`operations` applied in one transaction (in a migration with `atomic = False`), after `lock` on
-    PostgreSQL: e.g. `LOCK TABLE t IN SHARE MODE` keeps t's writers out (readers in) while its counters are
-    rebuilt and the triggers keeping them change, so no write is counted twice or missed."""
+    """`operations` applied in one transaction (in a migration with `atomic = False`), which starts on
+    PostgreSQL with `first`: e.g. `LOCK TABLE t IN SHARE MODE` keeps t's writers out (readers in) while its
+    counters are brought up to date and the triggers keeping them change, so no write is counted twice or
+    missed; or `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ` for statements that must see one moment."""
 
-    def __init__(self, operations, lock: str = ""):
+    def __init__(self, operations, first: str = ""):
         super().__init__(database_operations=operations, state_operations=operations)
-        self.operations, self.lock = operations, lock
+        self.operations, self.first = operations, first
 
     def deconstruct(self):
-        return self.__class__.__qualname__, [self.operations], {"lock": self.lock} if self.lock else {}
+        return self.__class__.__qualname__, [self.operations], {"first": self.first} if self.first else {}
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         with transaction.atomic(using=schema_editor.connection.alias):
@@ -222,10 +223,10 @@ class InOneTransaction(migrations.SeparateDatabaseAndState):
 
     def _begin(self, schema_editor) -> None:
         if on_postgresql(schema_editor):
+            if self.first:
+                schema_editor.execute(self.first)
             # Deferred foreign key checks would otherwise still be pending when a later step alters the table.
             schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            if self.lock:
-                schema_editor.execute(self.lock)
 
     def describe(self) -> str:
         return f"In one transaction: {'; '.join(operation.describe() for operation in self.operations)}"

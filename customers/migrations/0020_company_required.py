@@ -5,12 +5,19 @@ The counting triggers (0008, 0014) now group by company: the counters' rows are 
 and their versions restart above every earlier one (the migration's time in microseconds), so no count
 cached under an older version can be read again.
 
+The rebuild counts the customers by company without stopping anyone (SNAPSHOT: one REPEATABLE READ
+transaction reads the customers and the counters by account as of one moment), then, in the short
+transaction that keeps the customers' writers out, adds what those writers changed since: the difference
+between the counters by account now and at that moment, counted by the triggers of the release before, which
+writes only its accounts' primary companies and deletes no one. So the counts are exact, and the writers wait
+for a few hundred rows of counters instead of a count over every customer.
+
 At 1,000,000 customers no step holds a lock that stops writers for long (beel.db.online; measured in
 docs/performance.md): NOT NULL is proven by a validated CHECK, the new indexes and unique indexes are built
 CONCURRENTLY before the old ones are dropped CONCURRENTLY (so no moment lacks either the lists' indexes or
 the identifier's uniqueness: with one company per account the two uniquenesses are the same), and the
 counters change in one short transaction that keeps the customers' writers out (readers in) while the
-counts are rebuilt and the triggers change, so no write is counted twice or missed."""
+triggers change and the counts are brought up to date, so no write is counted twice or missed."""
 
 import importlib
 
@@ -60,9 +67,37 @@ END $$;
 
 DELETE FROM customers_customercount;
 INSERT INTO customers_customercount (account_id, company_id, mode, active, n, version)
-    SELECT account_id, company_id, mode, active, count(*), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
-    FROM customers_customer WHERE deleted_at IS NULL GROUP BY account_id, company_id, mode, active;
+    SELECT account_id, company_id, mode, active, sum(n), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
+    FROM (
+        SELECT account_id, company_id, mode, active, n FROM customers_count_snapshot
+        UNION ALL
+        SELECT since.account_id, primary_company.id, since.mode, since.active, since.n
+        FROM (
+            SELECT account_id, mode, active, sum(n) AS n FROM (
+                SELECT account_id, mode, active, n FROM customers_count_now
+                UNION ALL
+                SELECT account_id, mode, active, -n FROM customers_count_snapshot_by_account
+            ) AS both_moments GROUP BY account_id, mode, active
+        ) AS since
+        JOIN companies_company primary_company ON primary_company.account_id = since.account_id
+            AND primary_company.is_primary
+    ) AS counted
+    GROUP BY account_id, company_id, mode, active HAVING sum(n) > 0;
+DROP TABLE customers_count_snapshot, customers_count_snapshot_by_account, customers_count_now;
 """
+
+# Outside the lock, as of one moment: the customers by company, and the counters by account (exact, kept by
+# the triggers of 0014 in the same transactions as the customers). Temporary tables: the migration's session.
+SNAPSHOT = """
+DROP TABLE IF EXISTS customers_count_snapshot, customers_count_snapshot_by_account, customers_count_now;
+CREATE TEMPORARY TABLE customers_count_snapshot AS
+    SELECT account_id, company_id, mode, active, count(*) AS n FROM customers_customer WHERE deleted_at IS NULL
+    GROUP BY account_id, company_id, mode, active;
+CREATE TEMPORARY TABLE customers_count_snapshot_by_account AS
+    SELECT account_id, mode, active, n FROM customers_customercount;
+"""
+# Under the lock, first: the counters by account now (before they are emptied).
+COUNTED_NOW = "CREATE TEMPORARY TABLE customers_count_now AS SELECT account_id, mode, active, n FROM customers_customercount;"
 
 
 # Back to counting by account (0014's functions): the counters are emptied here, and refilled by account once
@@ -124,8 +159,13 @@ class Migration(migrations.Migration):
             for key in ("created", "updated", "name", "nif", "email", "city", "province")
         ),
         InOneTransaction(
-            lock="LOCK TABLE customers_customer IN SHARE MODE",
+            first="SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+            operations=[PostgreSQLOnlyRunSQL(sql=SNAPSHOT, reverse_sql=migrations.RunSQL.noop)],
+        ),
+        InOneTransaction(
+            first="LOCK TABLE customers_customer IN SHARE MODE",
             operations=[
+                PostgreSQLOnlyRunSQL(sql=COUNTED_NOW, reverse_sql=migrations.RunSQL.noop),
                 migrations.RemoveConstraint(model_name="customercount", name="customer_count_unique_group"),
                 # Rebuilt by COUNT_BY_COMPANY below from the customers themselves, so no row may lack its company.
                 PostgreSQLOnlyRunSQL(sql="DELETE FROM customers_customercount;", reverse_sql=RECOUNT_BY_ACCOUNT),
