@@ -3,34 +3,36 @@ statement holds its rows (or the table) for minutes and a deploy never waits beh
 docs/deploy.md, "Data migrations", gives the rule this serves; the timing at 1,000,000 customers is in
 docs/performance.md."""
 
-BATCH_SIZE = 10_000
+BATCH_SIZE = 2_000
 
 
-def update_in_batches(connection, *, table: str, assignments: str, batch_size: int = BATCH_SIZE) -> int:
-    """`UPDATE table SET assignments` over every row, walking the primary key in batches of `batch_size`
-    (an index range each time: no batch rescans the rows before it). Run it from a migration with
-    `atomic = False`: each batch is then its own transaction. Returns the number of rows updated."""
-    quoted = connection.ops.quote_name(table)
+def update_in_batches(
+    connection, *, table: str, assignments: str, pending: str = "TRUE", batch_size: int | None = None
+) -> int:
+    """`UPDATE table SET assignments WHERE pending` over every row, walking the primary key in batches of
+    `batch_size` (BATCH_SIZE unless given; an index range each time: no batch rescans the rows before it).
+    Run it from a migration with `atomic = False`: each batch is then its own transaction, and its row locks
+    last one batch.
+
+    `pending` says which rows still need the update (e.g. `company_id IS NULL`): a run that was interrupted
+    resumes where it stopped, and a row already right is not rewritten (no dead tuple, no index entry). Rows
+    the running release inserts meanwhile land anywhere in a UUID key's order, behind the walk: whatever fills
+    them (a trigger, a later sweep) is the migration's business. Returns the number of rows updated."""
+    quoted, batch_size = connection.ops.quote_name(table), batch_size or BATCH_SIZE
     updated, last_id = 0, None
     while True:
+        lower, lower_params = ("id > %s", [last_id]) if last_id is not None else ("TRUE", [])
         with connection.cursor() as cursor:
-            after = "" if last_id is None else "WHERE id > %s"
             cursor.execute(
-                f"SELECT id FROM {quoted} {after} ORDER BY id LIMIT 1 OFFSET %s",
-                ([last_id] if last_id is not None else []) + [batch_size - 1],
+                f"SELECT id FROM {quoted} WHERE {lower} ORDER BY id LIMIT 1 OFFSET %s", [*lower_params, batch_size - 1]
             )
             row = cursor.fetchone()
-            upper = None if row is None else row[0]
-            bounds, params = [], []
-            if last_id is not None:
-                bounds.append("id > %s")
-                params.append(last_id)
-            if upper is not None:
-                bounds.append("id <= %s")
-                params.append(upper)
-            where = " AND ".join(bounds) or "TRUE"
-            cursor.execute(f"UPDATE {quoted} SET {assignments} WHERE {where}", params)
+            upper, upper_params = ("id <= %s", [row[0]]) if row is not None else ("TRUE", [])
+            cursor.execute(
+                f"UPDATE {quoted} SET {assignments} WHERE {lower} AND {upper} AND ({pending})",
+                [*lower_params, *upper_params],
+            )
             updated += cursor.rowcount
-        if upper is None:
+        if row is None:
             return updated
-        last_id = upper
+        last_id = row[0]

@@ -8,6 +8,6 @@ from beel.settings import *  # noqa: F403
 ROOT_URLCONF = "bench.baseline.urls"
 # The account whose customers the bare view reads (the bench account); the service and the baseline find
 # it from the bearer key instead.
-BENCH_ACCOUNT_ID = int(os.environ.get("BENCH_ACCOUNT_ID", "0"))
+BENCH_COMPANY_ID = os.environ.get("BENCH_COMPANY_ID", "00000000-0000-0000-0000-000000000000")
 # The bench shares the Redis server with other runs: its rate-limit counters get their own prefix.
 CACHES["default"]["KEY_PREFIX"] = "beel-bench"  # noqa: F405

@@ -19,6 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 
 from apikeys.authentication import APIKeyAuthentication
+from companies.models import primary_company_of
 from customers.models import Customer
 
 FIELDS = [
@@ -69,12 +70,13 @@ class CustomerViewSet(viewsets.ModelViewSet):
     ordering = ["created_at", "id"]
 
     def get_queryset(self):
-        return Customer.objects.filter(account=self.request.user, mode="live")
+        # As the service: the account's (primary) company read once per request, its customers by it.
+        return Customer.objects.filter(company=primary_company_of(self.request.user), mode="live")
 
 
 BARE_SQL = (
-    "SELECT (SELECT coalesce(sum(n), 0) FROM customers_customercount WHERE account_id = %s AND mode = 'live'), "
-    f"{', '.join(FIELDS)} FROM customers_customer WHERE account_id = %s AND mode = 'live' "
+    "SELECT (SELECT coalesce(sum(n), 0) FROM customers_customercount WHERE company_id = %s AND mode = 'live'), "
+    f"{', '.join(FIELDS)} FROM customers_customer WHERE company_id = %s AND mode = 'live' "
     "ORDER BY created_at, id LIMIT 20"
 )
 _bare_connection: psycopg.Connection | None = None
@@ -92,8 +94,8 @@ def _bare_cursor_connection() -> psycopg.Connection:
 
 
 def bare_customers(request):
-    account = settings.BENCH_ACCOUNT_ID
-    rows = _bare_cursor_connection().execute(BARE_SQL, [account, account]).fetchall()
+    company = settings.BENCH_COMPANY_ID
+    rows = _bare_cursor_connection().execute(BARE_SQL, [company, company]).fetchall()
     return JsonResponse(
         {
             "total_items": rows[0][0] if rows else 0,

@@ -1,5 +1,6 @@
 """Every existing customer belongs to its account's primary company: set-based, in committed batches along the
-primary key (beel.db.backfill), so no transaction holds a million rows."""
+primary key (beel.db.backfill), so no transaction holds a million rows. Only rows still without a company
+are touched: a run that was interrupted resumes, and rows the trigger of 0018 filled are left alone."""
 
 from django.db import migrations
 
@@ -12,7 +13,9 @@ PRIMARY_COMPANY = (
 
 
 def fill_company(apps, schema_editor):
-    update_in_batches(schema_editor.connection, table="customers_customer", assignments=PRIMARY_COMPANY)
+    update_in_batches(
+        schema_editor.connection, table="customers_customer", assignments=PRIMARY_COMPANY, pending="company_id IS NULL"
+    )
 
 
 class Migration(migrations.Migration):
