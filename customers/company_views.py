@@ -44,8 +44,11 @@ class CompanyCustomerViewSet(CustomerOperations):
     # Every query parameter an operation does not declare is a 400 naming it (the list and the export check
     # theirs with their filters).
     refuse_undeclared_parameters = True
+    required_scopes = {**CustomerOperations.required_scopes, "bulk_delete": Scope.CUSTOMERS_WRITE}
     declared_query_parameters = {
         "retrieve": frozenset(),
+        "destroy": frozenset(),
+        "bulk_delete": frozenset({"ids"}),
         "create": frozenset(),
         "partial_update": frozenset(),
         "bulk_create": frozenset({"dry_run"}),

@@ -40,7 +40,7 @@ CREATE_DESCRIPTION = (
     "`address.country_code` is ES (DNI, NIE, CIF; 422 NIF_INVALID_FORMAT / NIF_INVALID_CONTROL_DIGIT) and stored "
     "upper case without separators; `phone` is stored in E.164; `trade_name` left out is the legal name. "
     + ALTERNATIVE_ID_RULES
-    + "The NIF or alternative id is unique among the account's active customers (409 CLIENT_DUPLICATE, empty "
+    + "The NIF or alternative id is unique among the company's active customers (409 CLIENT_DUPLICATE, empty "
     "`details`). Unknown fields are ignored, as BeeL ignores them. beel's extensions: `metadata`, an address "
     "left out (or without street, postal code and city), and the lifecycle fields of the answer."
 )
@@ -101,7 +101,7 @@ replace_customer = extend_schema(
 
 BULK_CREATE_DESCRIPTION = (
     "Up to 500 customers, each validated on its own with the rules of `createCustomer` and checked "
-    "against the account's active customers and the earlier items (same NIF or alternative id). The answer is "
+    "against the company's active customers and the earlier items (same NIF or alternative id). The answer is "
     "BeeL's unified result: `metadata` (`source_type` `BULK_JSON`), `customers_validation` (one entry per item "
     "by its 0-based `index`, with its `status`, `errors`, `warnings` and the `customer` it echoes) and "
     "`statistics`.\n\n"

@@ -315,3 +315,11 @@ def test_the_same_nif_in_both_companies_through_the_flat_routes(api, account, pr
         response = api.post(CUSTOMERS, payload, format="json", HTTP_BEEL_ACTIVE_COMPANY=str(company.pk))
         assert response.status_code == 201
     assert set(Customer.objects.filter(nif=payload["nif"]).values_list("company", flat=True)) == {primary.pk, second.pk}
+
+
+def test_patch_with_a_null_nif_keeps_the_nif(api, account, second):
+    customer = CustomerFactory(account=account, company=second)
+    response = api.patch(f"{customers_of(second)}/{customer.pk}", {"nif": None}, format="json")
+    assert response.status_code == 200
+    assert response.json()["data"]["nif"] == customer.nif
+    assert Customer.objects.get(pk=customer.pk).nif == customer.nif
