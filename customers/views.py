@@ -66,31 +66,17 @@ def csv_download(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
     return StreamingHttpResponse(lines, content_type=spreadsheet.MEDIA_TYPE, headers=headers)
 
 
-class CustomerViewSet(APIViewSet):
-    """Thin HTTP layer over customers.services; the rules live there."""
+class CustomerOperations(APIViewSet):
+    """What the flat routes (`/customers...`, CustomerViewSet) and the canonical ones
+    (`/companies/{company_id}/customers...`, customers.company_views) share: a thin HTTP layer over
+    customers.services, where the rules live. Each family of routes adds its own operations and descriptions,
+    and acts on one company (beel.api.views.APIViewSet.data_scope)."""
 
     queryset = Customer.objects.none()  # for the schema generator; requests use get_queryset()
     serializer_class = CustomerSerializer
     lookup_url_kwarg = "customer_id"
     results_key = "customers"
     filterset_class = CustomerFilterSet
-    # GET /customers is a seed operation: its conformance (tests/customers/test_list_customers.py) ignores a
-    # parameter it does not know, as BeeL's flat aliases did before 2026-09-03. Its other lists refuse one.
-    refuse_undeclared_parameters = False
-    # What the other operations read from the query string; anything else is a 400 naming it (BeeL 1.9.0).
-    # The seed DELETEs (destroy, bulk_deactivate) keep their pages' behaviour; `export` validates its filters.
-    declared_query_parameters = {
-        "retrieve": frozenset(),
-        "create": frozenset(),
-        "update": frozenset(),
-        "partial_update": frozenset(),
-        "bulk_create": frozenset({"dry_run"}),
-        "reactivate": frozenset(),
-        "anonymize": frozenset(),
-        "merge": frozenset(),
-        "import_csv": frozenset({"dry_run"}),
-        "csv_template": frozenset(),
-    }
     required_scopes = {
         "list": Scope.CUSTOMERS_READ,
         "retrieve": Scope.CUSTOMERS_READ,
@@ -108,13 +94,11 @@ class CustomerViewSet(APIViewSet):
         "csv_template_alias": Scope.CUSTOMERS_READ,
         "export": Scope.CUSTOMERS_READ,
     }
+    # The path a route family puts before `/customers` (the canonical routes' `/companies/{company_id}`).
+    route_prefix = ""
 
     def get_queryset(self):
         return Customer.objects.within(self.data_scope())
-
-    @schema.list_customers
-    def list(self, request):
-        return super().list(request)
 
     def read_list(self, filterset: CustomerFilterSet) -> Listing:
         return selectors.list_customers(self.data_scope(), filterset.asked())
@@ -122,28 +106,130 @@ class CustomerViewSet(APIViewSet):
     def represent_rows(self, rows) -> list:
         return [render_customer(row) for row in rows]
 
+    def idempotency_target(self, request) -> str:
+        """The operation an `Idempotency-Key` is bound to (beel.idempotency.decorators): the same on a canonical
+        route and on its flat alias for one company, so a retry that switches route replays instead of writing
+        twice (BeeL 1.9.0, createCompanyCustomer), and another company's on the same route (a flat route with
+        another `BeeL-Active-Company`) is another operation (409 IDEMPOTENCY_KEY_MISMATCH, never a replay)."""
+        path = request.path
+        if self.route_prefix:
+            path = path.replace(self.route_prefix.format(**self.kwargs), "", 1)
+        return f"{request.method} {path.rstrip('/')} company={self.data_scope().company.pk}"
+
     @schema.retrieve_customer
     @client_not_found
-    def retrieve(self, request, customer_id: str):
+    def retrieve(self, request, customer_id: str, **route):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
         return Response(CustomerDetailSerializer(customer).data)
 
     @schema.create_customer
     @idempotent
-    def create(self, request):
+    def create(self, request, **route):
         data = CustomerWriteSerializer(data=request.data).validated_or_refused()
         customer = services.create_customer(scope=self.data_scope(), data=data, actor=actor_of(request))
         return Response(CustomerDetailSerializer(customer).data, status=status.HTTP_201_CREATED)
 
     @schema.update_customer
     @client_not_found
-    def partial_update(self, request, customer_id: str):
+    def partial_update(self, request, customer_id: str, **route):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
         data = CustomerChangeSerializer(customer, data=request.data, partial=True).validated_or_refused()
         customer = services.change_customer(
             scope=self.data_scope(), customer_id=customer_id, data=data, actor=actor_of(request)
         )
         return Response(CustomerDetailSerializer(customer).data)
+
+    def create_in_bulk(self, request):
+        """createCustomersBulk and createCompanyCustomersBulk: 201 created, 200 a dry run, 422 refused."""
+        body = BulkCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        dry_run = parse_flag(request.query_params, "dry_run")
+        try:
+            report = services.create_customers_in_bulk(
+                scope=self.data_scope(),
+                raw_items=body.validated_data["customers"],
+                actor=actor_of(request),
+                dry_run=dry_run,
+            )
+        except BulkValidationFailed as refused:
+            # BeeL's 422 lists the problems in `error.errors`, beside code and message (not in `details`).
+            return Response(bulk_refusal(refused.report), status=refused.status_code)
+        status_code = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        return Response(CustomerValidationUnifiedResultSerializer(report).data, status=status_code)
+
+    @schema.reactivate_customer
+    @action(detail=True, methods=["post"])
+    @idempotent
+    @client_not_found
+    def reactivate(self, request, customer_id: str, **route):
+        customer = services.reactivate_customer(
+            scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request)
+        )
+        return Response(CustomerDetailSerializer(customer).data)
+
+    @schema.anonymize_customer
+    @action(detail=True, methods=["post"])
+    @idempotent
+    @client_not_found
+    def anonymize(self, request, customer_id: str, **route):
+        outcome = services.request_erasure(scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request))
+        if not outcome.anonymized:
+            # The request was recorded and committed: answered as the error it is, not raised (which would
+            # roll the record back).
+            return self.handle_exception(RetentionActive(details={"retain_until": outcome.retain_until.isoformat()}))
+        return Response(CustomerDetailSerializer(outcome.customer).data)
+
+    @schema.merge_customer
+    @action(detail=True, methods=["post"])
+    @idempotent
+    @client_not_found
+    def merge(self, request, customer_id: str, **route):
+        body = MergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        customer = services.merge_customers(
+            scope=self.data_scope(),
+            customer_id=customer_id,
+            into_id=str(body.validated_data["into"]),
+            actor=actor_of(request),
+        )
+        return Response(CustomerDetailSerializer(customer).data)
+
+    @schema.export_customers
+    @action(detail=False, methods=["get"], **CSV_DOWNLOAD)
+    def export(self, request, **route):
+        # Filtered (and its parameters checked, a 400 in the envelope) before the first byte is sent, as the list.
+        filterset = self.filterset_of(request)
+        validate_list_parameters(filterset, request.query_params)
+        customers = selectors.sorted_customers(self.get_queryset(), filterset.asked())
+        filename = f"clientes-{datetime.fromtimestamp(clock.now(), UTC):%Y%m%d-%H%M%S}.csv"
+        return csv_download(filename, spreadsheet.export_lines(customers))
+
+
+class CustomerViewSet(CustomerOperations):
+    """The flat routes, `/customers...`: BeeL's deprecated aliases (the seed pages' behaviour for list and
+    DELETE), acting on the `BeeL-Active-Company` header's company, or the account's only one."""
+
+    # GET /customers is a seed operation: its conformance (tests/customers/test_list_customers.py) ignores a
+    # parameter it does not know, as BeeL's flat aliases did before 2026-09-03. Its other lists refuse one.
+    refuse_undeclared_parameters = False
+    # What the other operations read from the query string; anything else is a 400 naming it (BeeL 1.9.0).
+    # The seed DELETEs (destroy, bulk_deactivate) keep their pages' behaviour; `export` validates its filters.
+    declared_query_parameters = {
+        "retrieve": frozenset(),
+        "create": frozenset(),
+        "update": frozenset(),
+        "partial_update": frozenset(),
+        "bulk_create": frozenset({"dry_run"}),
+        "reactivate": frozenset(),
+        "anonymize": frozenset(),
+        "merge": frozenset(),
+        "import_csv": frozenset({"dry_run"}),
+        "csv_template": frozenset(),
+    }
+
+    @schema.list_customers
+    def list(self, request):
+        return super().list(request)
 
     @schema.replace_customer
     @client_not_found
@@ -171,58 +257,7 @@ class CustomerViewSet(APIViewSet):
     @bulk_deactivate.mapping.post
     @idempotent
     def bulk_create(self, request):
-        body = BulkCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        dry_run = parse_flag(request.query_params, "dry_run")
-        try:
-            report = services.create_customers_in_bulk(
-                scope=self.data_scope(),
-                raw_items=body.validated_data["customers"],
-                actor=actor_of(request),
-                dry_run=dry_run,
-            )
-        except BulkValidationFailed as refused:
-            # BeeL's 422 lists the problems in `error.errors`, beside code and message (not in `details`).
-            return Response(bulk_refusal(refused.report), status=refused.status_code)
-        status_code = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
-        return Response(CustomerValidationUnifiedResultSerializer(report).data, status=status_code)
-
-    @schema.reactivate_customer
-    @action(detail=True, methods=["post"])
-    @idempotent
-    @client_not_found
-    def reactivate(self, request, customer_id: str):
-        customer = services.reactivate_customer(
-            scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request)
-        )
-        return Response(CustomerDetailSerializer(customer).data)
-
-    @schema.anonymize_customer
-    @action(detail=True, methods=["post"])
-    @idempotent
-    @client_not_found
-    def anonymize(self, request, customer_id: str):
-        outcome = services.request_erasure(scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request))
-        if not outcome.anonymized:
-            # The request was recorded and committed: answered as the error it is, not raised (which would
-            # roll the record back).
-            return self.handle_exception(RetentionActive(details={"retain_until": outcome.retain_until.isoformat()}))
-        return Response(CustomerDetailSerializer(outcome.customer).data)
-
-    @schema.merge_customer
-    @action(detail=True, methods=["post"])
-    @idempotent
-    @client_not_found
-    def merge(self, request, customer_id: str):
-        body = MergeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        customer = services.merge_customers(
-            scope=self.data_scope(),
-            customer_id=customer_id,
-            into_id=str(body.validated_data["into"]),
-            actor=actor_of(request),
-        )
-        return Response(CustomerDetailSerializer(customer).data)
+        return self.create_in_bulk(request)
 
     @schema.import_customers_csv
     @action(detail=False, methods=["post"], url_path="import-csv-preview", parser_classes=[MultiPartParser])
@@ -253,20 +288,12 @@ class CustomerViewSet(APIViewSet):
     def csv_template_alias(self, request):
         return self.csv_template(request)
 
-    @schema.export_customers
-    @action(detail=False, methods=["get"], **CSV_DOWNLOAD)
-    def export(self, request):
-        # Filtered (and its parameters checked, a 400 in the envelope) before the first byte is sent, as the list.
-        filterset = self.filterset_of(request)
-        validate_list_parameters(filterset, request.query_params)
-        customers = selectors.sorted_customers(self.get_queryset(), filterset.asked())
-        filename = f"clientes-{datetime.fromtimestamp(clock.now(), UTC):%Y%m%d-%H%M%S}.csv"
-        return csv_download(filename, spreadsheet.export_lines(customers))
-
 
 class NifViewSet(APIViewSet):
     """POST /nif/validate: a NIF checked against AEAT's census (customers.services.nif_validation)."""
 
+    # A NIF is checked for whoever asks, whatever company they act for.
+    acts_on_company = False
     declared_query_parameters = {"validate_nif": frozenset()}
     required_scopes = {"validate_nif": Scope.NIF_VALIDATE}
 

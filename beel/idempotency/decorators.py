@@ -49,9 +49,12 @@ def _part(value) -> str:
     return str(value)
 
 
-def fingerprint(request) -> str:
+def fingerprint(request, target: str | None = None) -> str:
+    """The request a key is bound to: its operation (`target`, the view's `idempotency_target(request)` when it
+    has one, e.g. one for a canonical route and its flat alias; else method and path) and its body."""
     body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=_part)
-    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+    operation = target or f"{request.method} {request.path}"
+    return hashlib.sha256(f"{operation}\n{body}".encode()).hexdigest()
 
 
 def _valid_key(raw: str) -> str:
@@ -104,8 +107,10 @@ def idempotent(view_method):
         if raw_key is None:
             return view_method(view, request, *args, **kwargs)
         key = _valid_key(raw_key)
+        target = getattr(view, "idempotency_target", None)
+        request_fingerprint = fingerprint(request, target(request) if target else None)
         record, replay = _claim(
-            account=request.user, mode=request.auth.mode, key=key, request_fingerprint=fingerprint(request)
+            account=request.user, mode=request.auth.mode, key=key, request_fingerprint=request_fingerprint
         )
         if replay is not None:
             return replay

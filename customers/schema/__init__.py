@@ -1,6 +1,18 @@
 """OpenAPI descriptions of the customer endpoints, one module per family of operations, with the examples
 of the spec pages (docs/api.md, "Contract"). Kept apart from the views so they stay thin."""
 
+from customers.schema.company import (
+    anonymize_company_customer,
+    create_company_customer,
+    create_company_customers_bulk,
+    download_customer_import_template,
+    export_company_customers,
+    get_company_customer,
+    list_company_customers,
+    merge_company_customer,
+    patch_company_customer,
+    reactivate_company_customer,
+)
 from customers.schema.lifecycle import (
     anonymize_customer,
     bulk_deactivate_customers,
@@ -14,17 +26,27 @@ from customers.schema.spreadsheet import csv_template, csv_template_alias, expor
 from customers.schema.writes import bulk_create_customers, create_customer, replace_customer, update_customer
 
 __all__ = [
+    "anonymize_company_customer",
     "anonymize_customer",
     "bulk_create_customers",
     "bulk_deactivate_customers",
+    "create_company_customer",
+    "create_company_customers_bulk",
     "create_customer",
     "csv_template",
     "csv_template_alias",
     "deactivate_customer",
+    "download_customer_import_template",
+    "export_company_customers",
     "export_customers",
+    "get_company_customer",
     "import_customers_csv",
+    "list_company_customers",
     "list_customers",
+    "merge_company_customer",
     "merge_customer",
+    "patch_company_customer",
+    "reactivate_company_customer",
     "reactivate_customer",
     "replace_customer",
     "retrieve_customer",

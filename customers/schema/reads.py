@@ -13,16 +13,21 @@ from customers.serializers import (
     CustomerSerializer,
 )
 
+CUSTOMER_PAGE = page_serializer("CustomerPage", "customers", CustomerSerializer)
+
+LIST_DESCRIPTION = (
+    "Partial filters and `search` are case- and accent-insensitive; `nif` ignores spaces and dashes; `phone` "
+    "ignores spaces and a leading +34/0034; `city`/`province` match the whole value, case- and "
+    "accent-insensitively; `metadata[key]=value` (repeatable) keeps the customers whose metadata hold every pair "
+    "given. Ties in the sort order are broken by id, so pages never repeat or skip a customer."
+)
+
 list_customers = extend_schema(
     operation_id="listCustomers",
     summary="List customers",
-    description="Returns a paginated list of customers with optional filters. Partial filters and `search` "
-    "are case- and accent-insensitive; `nif` ignores spaces and dashes; `phone` ignores spaces and a leading "
-    "+34/0034; `city`/`province` match the whole value, case- and accent-insensitively; `metadata[key]=value` "
-    "(repeatable) keeps the customers whose metadata hold every pair given. Ties in the sort "
-    "order are broken by id, so pages never repeat or skip a customer.",
+    description="Returns a paginated list of customers with optional filters. " + LIST_DESCRIPTION,
     parameters=[METADATA_PARAMETER],
-    responses={200: page_serializer("CustomerPage", "customers", CustomerSerializer), **error_responses(400)},
+    responses={200: CUSTOMER_PAGE, **error_responses(400)},
     examples=[
         OpenApiExample(
             "Customer list with pagination",

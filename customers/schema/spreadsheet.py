@@ -30,7 +30,7 @@ in the file with the header as line 1, `status`, `errors`, `warnings`, `customer
   header's last column were ignored; `warnings` say which;
 - `ERROR`: values break rules of `createCustomer`; `errors` name every one of them; not created;
 - `NIF_INVALID`: the NIF is missing or not valid; not created;
-- `DUPLICATE`: an active customer of the account already has the NIF, or an earlier row of the file does;
+- `DUPLICATE`: an active customer of the company already has the NIF, or an earlier row of the file does;
   not created.
 
 `customer` echoes the row as `createCustomer` would take it (normalised for the rows that will be created).

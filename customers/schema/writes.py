@@ -35,16 +35,20 @@ class BulkCreationItemField(serializers.JSONField):
     pass
 
 
-create_customer = extend_schema(
-    operation_id="createCustomer",
-    summary="Create a customer",
-    description="BeeL 1.9.0's createCustomer. `nif` is checked with its control character when "
+CREATE_DESCRIPTION = (
+    "`nif` is checked with its control character when "
     "`address.country_code` is ES (DNI, NIE, CIF; 422 NIF_INVALID_FORMAT / NIF_INVALID_CONTROL_DIGIT) and stored "
     "upper case without separators; `phone` is stored in E.164; `trade_name` left out is the legal name. "
     + ALTERNATIVE_ID_RULES
-    + "The NIF or alternative id is unique among the account's active customers (409 CLIENT_DUPLICATE, empty "
+    + "The NIF or alternative id is unique among the company's active customers (409 CLIENT_DUPLICATE, empty "
     "`details`). Unknown fields are ignored, as BeeL ignores them. beel's extensions: `metadata`, an address "
-    "left out (or without street, postal code and city), and the lifecycle fields of the answer.",
+    "left out (or without street, postal code and city), and the lifecycle fields of the answer."
+)
+
+create_customer = extend_schema(
+    operation_id="createCustomer",
+    summary="Create a customer",
+    description="BeeL 1.9.0's createCustomer. " + CREATE_DESCRIPTION,
     request=CustomerWriteSerializer,
     responses={
         201: CustomerDetailSerializer,
@@ -52,16 +56,20 @@ create_customer = extend_schema(
     },
 )
 
-update_customer = extend_schema(
-    operation_id="patchCustomer",
-    summary="Update a customer (partial)",
-    description="BeeL 1.9.0's patchCustomer: only the fields sent change, with the rules of `createCustomer`. "
+PATCH_DESCRIPTION = (
+    "only the fields sent change, with the rules of `createCustomer`. "
     "`null` clears trade_name, phone, email, website, billing_emails (or `[]`), contact_person, notes and "
     "general_discount; `nif`, `legal_name` and `address` cannot be cleared (a null `nif` keeps it). `address`, "
     "`alternative_id`, `preferred_payment_method` and `metadata` sent replace the stored ones whole. A `nif` "
     "sent replaces an alternative id and an `alternative_id` a NIF. `active`: false deactivates (409 "
     "CLIENT_HAS_INVOICES while it has invoices), true reactivates (409 CLIENT_DUPLICATE when another active "
-    "customer holds its identity). 404 CLIENT_NOT_FOUND for a customer the key cannot see.",
+    "customer holds its identity). 404 CLIENT_NOT_FOUND for a customer the key cannot see."
+)
+
+update_customer = extend_schema(
+    operation_id="patchCustomer",
+    summary="Update a customer (partial)",
+    description="BeeL 1.9.0's patchCustomer: " + PATCH_DESCRIPTION,
     parameters=[CUSTOMER_ID],
     request=CustomerChangeSerializer,
     responses={
@@ -91,11 +99,9 @@ replace_customer = extend_schema(
 )
 
 
-bulk_create_customers = extend_schema(
-    operation_id="createCustomersBulk",
-    summary="Create multiple customers",
-    description="Up to 500 customers, each validated on its own with the rules of `createCustomer` and checked "
-    "against the account's active customers and the earlier items (same NIF or alternative id). The answer is "
+BULK_CREATE_DESCRIPTION = (
+    "Up to 500 customers, each validated on its own with the rules of `createCustomer` and checked "
+    "against the company's active customers and the earlier items (same NIF or alternative id). The answer is "
     "BeeL's unified result: `metadata` (`source_type` `BULK_JSON`), `customers_validation` (one entry per item "
     "by its 0-based `index`, with its `status`, `errors`, `warnings` and the `customer` it echoes) and "
     "`statistics`.\n\n"
@@ -103,87 +109,99 @@ bulk_create_customers = extend_schema(
     "audit entry and `customer.created` event, and the answer is **201** with every row's `customer_id`. If "
     "any item is `ERROR`, `NIF_INVALID` or `DUPLICATE`, nothing is written and the answer is **422 "
     "`BULK_VALIDATION_ERROR`** whose `error.errors` lists every problem as `{index, field, message}`. With "
-    "`dry_run=true` nothing is written and the same report is answered with **200**, whatever the items hold.",
-    parameters=[
-        OpenApiParameter(
-            "dry_run",
-            OpenApiTypes.BOOL,
-            OpenApiParameter.QUERY,
-            required=False,
-            default=False,
-            description="true: validate and report only (200). false (the default): validate and create (201).",
+    "`dry_run=true` nothing is written and the same report is answered with **200**, whatever the items hold."
+)
+
+DRY_RUN_PARAMETER = OpenApiParameter(
+    "dry_run",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    required=False,
+    default=False,
+    description="true: validate and report only (200). false (the default): validate and create (201).",
+)
+
+BULK_CREATE_REQUEST = inline_serializer(
+    "BulkCreateCustomers",
+    {
+        "customers": serializers.ListField(
+            child=BulkCreationItemField(), min_length=1, max_length=MAX_BULK_CREATE, allow_empty=False
         )
-    ],
-    request=inline_serializer(
-        "BulkCreateCustomers",
-        {
-            "customers": serializers.ListField(
-                child=BulkCreationItemField(), min_length=1, max_length=MAX_BULK_CREATE, allow_empty=False
-            )
+    },
+)
+
+BULK_CREATE_RESPONSES = {
+    200: CustomerValidationUnifiedResultSerializer,
+    201: CustomerValidationUnifiedResultSerializer,
+    **error_responses(400, 409, 413, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
+}
+
+BULK_CREATE_EXAMPLES = [
+    OpenApiExample(
+        "Created",
+        response_only=True,
+        status_codes=["201"],
+        value=envelope_example(
+            {
+                "metadata": {
+                    "total_customers": 1,
+                    "is_dry_run": False,
+                    "processing_time_ms": 12,
+                    "source_type": "BULK_JSON",
+                },
+                "customers_validation": [
+                    {
+                        "index": 0,
+                        "status": "VALID",
+                        "errors": [],
+                        "warnings": [],
+                        "customer": {"legal_name": "Tech Solutions SL", "nif": "B12345674"},
+                        "customer_id": "550e8400-e29b-41d4-a716-446655440000",
+                    }
+                ],
+                "statistics": {
+                    "total_processed": 1,
+                    "valid": 1,
+                    "with_warnings": 0,
+                    "with_errors": 0,
+                    "duplicates": 0,
+                    "invalid_nifs": 0,
+                    "imported": 1,
+                    "success_rate": 1.0,
+                    "importable": 1,
+                    "not_importable": 0,
+                },
+            }
+        ),
+    ),
+    OpenApiExample(
+        "Rejected",
+        response_only=True,
+        status_codes=["422"],
+        value={
+            "success": False,
+            "error": {
+                "code": "BULK_VALIDATION_ERROR",
+                "message": "The batch was rejected: some customers are not valid; nothing was created",
+                "errors": [
+                    {
+                        "index": 1,
+                        "field": "nif",
+                        "message": "Not a valid Spanish NIF, NIE or CIF (check the control character).",
+                    }
+                ],
+            },
+            "meta": {"timestamp": "2025-01-15T10:30:00Z", "request_id": "4bf92f3577b34da6a3ce929d0e0e4736"},
         },
     ),
-    responses={
-        200: CustomerValidationUnifiedResultSerializer,
-        201: CustomerValidationUnifiedResultSerializer,
-        **error_responses(400, 409, 413, 415, 422, conflict=ErrorCode.CLIENT_DUPLICATE),
-    },
-    examples=[
-        OpenApiExample(
-            "Created",
-            response_only=True,
-            status_codes=["201"],
-            value=envelope_example(
-                {
-                    "metadata": {
-                        "total_customers": 1,
-                        "is_dry_run": False,
-                        "processing_time_ms": 12,
-                        "source_type": "BULK_JSON",
-                    },
-                    "customers_validation": [
-                        {
-                            "index": 0,
-                            "status": "VALID",
-                            "errors": [],
-                            "warnings": [],
-                            "customer": {"legal_name": "Tech Solutions SL", "nif": "B12345674"},
-                            "customer_id": "550e8400-e29b-41d4-a716-446655440000",
-                        }
-                    ],
-                    "statistics": {
-                        "total_processed": 1,
-                        "valid": 1,
-                        "with_warnings": 0,
-                        "with_errors": 0,
-                        "duplicates": 0,
-                        "invalid_nifs": 0,
-                        "imported": 1,
-                        "success_rate": 1.0,
-                        "importable": 1,
-                        "not_importable": 0,
-                    },
-                }
-            ),
-        ),
-        OpenApiExample(
-            "Rejected",
-            response_only=True,
-            status_codes=["422"],
-            value={
-                "success": False,
-                "error": {
-                    "code": "BULK_VALIDATION_ERROR",
-                    "message": "The batch was rejected: some customers are not valid; nothing was created",
-                    "errors": [
-                        {
-                            "index": 1,
-                            "field": "nif",
-                            "message": "Not a valid Spanish NIF, NIE or CIF (check the control character).",
-                        }
-                    ],
-                },
-                "meta": {"timestamp": "2025-01-15T10:30:00Z", "request_id": "4bf92f3577b34da6a3ce929d0e0e4736"},
-            },
-        ),
-    ],
+]
+
+bulk_create_customers = extend_schema(
+    operation_id="createCustomersBulk",
+    summary="Create multiple customers",
+    description=BULK_CREATE_DESCRIPTION,
+    parameters=[DRY_RUN_PARAMETER],
+    request=BULK_CREATE_REQUEST,
+    responses=BULK_CREATE_RESPONSES,
+    examples=BULK_CREATE_EXAMPLES,
 )

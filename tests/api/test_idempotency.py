@@ -22,6 +22,7 @@ from beel.clock import clock
 from beel.idempotency.decorators import fingerprint
 from beel.idempotency.models import IdempotencyRecord
 from beel.idempotency.models import now as idempotency_now
+from companies.models import primary_company_of
 from customers.models import Customer
 from invoices.models import Invoice
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory
@@ -251,7 +252,7 @@ def _left_by_a_dead_request(api_key, key: str, body: dict, path: str = "/api/v1/
         account=api_key.account,
         mode=api_key.mode,
         key=key,
-        fingerprint=fingerprint(request),
+        fingerprint=fingerprint(request, f"POST {path} company={primary_company_of(api_key.account).pk}"),
         created_at=idempotency_now(),
     )
 

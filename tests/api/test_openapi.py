@@ -72,7 +72,13 @@ def test_every_response_is_wrapped_in_the_envelope(schema):
                     assert set(media["required"]) == {"success", "data", "meta"}, (path, method, status)
 
 
-CSV_DOWNLOADS = {"exportCustomersCsv", "getCustomersCsvTemplate", "downloadCustomerTemplateCsv"}
+CSV_DOWNLOADS = {
+    "exportCustomersCsv",
+    "getCustomersCsvTemplate",
+    "downloadCustomerTemplateCsv",
+    "exportCompanyCustomersCsv",
+    "downloadCustomerImportTemplate",
+}
 
 
 def test_the_csv_endpoints_document_their_upload_downloads_and_report(schema):

@@ -419,3 +419,9 @@ TEMPLATE_CSV_HEADER = (
     "direccion_codigo_postal;direccion_poblacion;direccion_provincia"
 )
 TEMPLATE_CSV_FILENAME = "template_clientes_beel.csv"
+
+# --- the canonical routes (/v1/companies/{company_id}/...) ---
+# 403 for a company that does not exist, another account's, or one the key is not allowed: one answer for all.
+ACTIVE_COMPANY_NOT_ACCESSIBLE = error(["ACTIVE_COMPANY_NOT_ACCESSIBLE"])
+# 405 on a route without that method (no PUT under a company), with an `Allow` header.
+METHOD_NOT_ALLOWED = error(["METHOD_NOT_ALLOWED"])
