@@ -182,8 +182,14 @@ def wrap_in_envelope(result, generator, request, public):
             if operation.get("security"):
                 for status in _ALWAYS_POSSIBLE:
                     responses.setdefault(str(status), {"description": _status_description(status)})
-            # A POST that only downloads (BeeL's CSV template) takes no Idempotency-Key: nothing to repeat.
-            if method == "post" and _CSV not in responses.get("200", {}).get("content", {}):
+            # A POST that only downloads (BeeL's CSV template) takes no Idempotency-Key: nothing to repeat. One
+            # that declares the header itself (the canonical import, which requires it) keeps its own.
+            declared = {(parameter.get("in"), parameter.get("name")) for parameter in operation.get("parameters", [])}
+            if (
+                method == "post"
+                and _CSV not in responses.get("200", {}).get("content", {})
+                and (("header", IDEMPOTENCY_KEY_PARAMETER["name"]) not in declared)
+            ):
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
             for status in _refusals_of_its_input(operation):
                 responses.setdefault(str(status), {"description": _status_description(status)})

@@ -88,7 +88,10 @@ def delete_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) -> D
         )
         deleted: list[uuid.UUID] = []
         for index, (raw, pk) in enumerate(zip(submitted, parsed, strict=True)):
-            if pk is None or pk not in customers or pk in deleted:
+            if pk is None:
+                refusal = ClientNotFound("Customer not found: the id is not a UUID")
+                report.outcomes.append(DeletionOutcome(index, raw, DeletionStatus.NOT_FOUND, refusal))
+            elif pk not in customers or pk in deleted:
                 report.outcomes.append(DeletionOutcome(index, raw, DeletionStatus.NOT_FOUND, ClientNotFound()))
             elif pk in invoiced:
                 refusal = CustomerHasInvoices(HAS_INVOICES_MESSAGE)

@@ -34,6 +34,9 @@ HTTP_MODULES = (
         for app in APPS
         for module in ("authentication", "permissions", "filters", "schema", "serializers", "urls", "views")
     ),
+    # The canonical customer routes' views, one module per family of operations.
+    "customers.company_deletion_views",
+    "customers.company_import_views",
 )
 
 
