@@ -214,6 +214,17 @@ class ErrorCode(StrEnum):
         422,
         "The issuing company's fiscal identity is incomplete; `details.missing_fields` names what is missing.",
     )
+    # BeeL 1.9.0's canonical customer routes: deletion and imports (issue 24).
+    MISSING_PARAMETER = (
+        "MISSING_PARAMETER",
+        400,
+        "A required query parameter is missing (`ids` of a canonical bulk deletion); `details` names it.",
+    )
+    IDEMPOTENCY_KEY_REQUIRED = (
+        "IDEMPOTENCY_KEY_REQUIRED",
+        400,
+        "The operation requires an `Idempotency-Key` header (the canonical customer import).",
+    )
 
 
 class DomainError(Exception):
@@ -285,3 +296,11 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     code = ErrorCode.CONFLICT
     default_message = "The request conflicts with the current state of the resource"
+
+
+class MissingParameter(DomainError):
+    """400 MISSING_PARAMETER: a query parameter the operation requires was not sent (BeeL 1.9.0); `details`
+    names it."""
+
+    code = ErrorCode.MISSING_PARAMETER
+    default_message = "A required query parameter is missing"

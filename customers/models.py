@@ -285,6 +285,7 @@ class AuditEntry(models.Model):
         ANONYMIZED = "anonymized", _("Anonymized")
         MERGED = "merged", _("Merged into another customer")
         ABSORBED = "absorbed", _("Absorbed a duplicate")
+        DELETED = "deleted", _("Deleted")
 
     # Served by status_change_customer_idx, which leads with the customer: an index of its own would be
     # one more entry written per audited row (a bulk deactivation writes 100).

@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
+from beel.routing import falling_through
+from customers.company_deletion_views import CompanyCustomerDeletionViewSet
+from customers.company_import_views import CompanyCustomerImportViewSet
 from customers.company_views import CompanyCustomerViewSet, CustomerImportTemplateViewSet
 from customers.views import CustomerViewSet, NifViewSet
 
@@ -22,3 +25,25 @@ urlpatterns = [
         name="customer-import-template",
     ),
 ]
+
+# BeeL 1.9.0's canonical deletion and imports (`/companies/{company_id}/customers/...`). They share paths with the
+# other canonical customer operations (DELETE and GET/PATCH of one customer, DELETE and POST of `bulk`), so
+# their views pass the methods they do not answer on to the routes after them (beel.routing); the imports come
+# first, before any `customers/{customer_id}` route could take `imports` for an id. Keep this last.
+COMPANY_CUSTOMERS = r"^companies/(?P<company_id>[^/]+)/customers"
+deletion, imports = CompanyCustomerDeletionViewSet.as_view, CompanyCustomerImportViewSet.as_view
+company_routes = [
+    re_path(rf"{COMPANY_CUSTOMERS}/imports/?$", imports({"post": "create_import"}), name="company-customer-import"),
+    re_path(
+        rf"{COMPANY_CUSTOMERS}/imports/preview/?$",
+        imports({"post": "preview_import"}),
+        name="company-customer-import-preview",
+    ),
+    re_path(rf"{COMPANY_CUSTOMERS}/bulk/?$", deletion({"delete": "bulk_delete"}), name="company-customer-bulk-delete"),
+    re_path(
+        rf"{COMPANY_CUSTOMERS}/(?P<customer_id>[^/.]+)/?$",
+        deletion({"delete": "destroy"}),
+        name="company-customer-delete",
+    ),
+]
+urlpatterns = [*falling_through(company_routes, later=urlpatterns), *urlpatterns]

@@ -162,6 +162,14 @@ def _refusals_of_its_input(operation: dict[str, Any]) -> list[int]:
     return statuses
 
 
+def _takes_the_optional_idempotency_key(method: str, operation: dict[str, Any]) -> bool:
+    """Every POST, but one that only downloads (BeeL's CSV template: nothing to repeat) and one that declares
+    the header itself (the canonical customer import, which requires it)."""
+    declared = {(parameter.get("in"), parameter.get("name")) for parameter in operation.get("parameters", [])}
+    downloads = _CSV in operation.get("responses", {}).get("200", {}).get("content", {})
+    return method == "post" and not downloads and ("header", IDEMPOTENCY_KEY_PARAMETER["name"]) not in declared
+
+
 def wrap_in_envelope(result, generator, request, public):
     """drf-spectacular post-processing hook: the envelope around every response, errors included."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -182,8 +190,7 @@ def wrap_in_envelope(result, generator, request, public):
             if operation.get("security"):
                 for status in _ALWAYS_POSSIBLE:
                     responses.setdefault(str(status), {"description": _status_description(status)})
-            # A POST that only downloads (BeeL's CSV template) takes no Idempotency-Key: nothing to repeat.
-            if method == "post" and _CSV not in responses.get("200", {}).get("content", {}):
+            if _takes_the_optional_idempotency_key(method, operation):
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
             for status in _refusals_of_its_input(operation):
                 responses.setdefault(str(status), {"description": _status_description(status)})

@@ -25,6 +25,7 @@ class EventType(models.TextChoices):
     CUSTOMER_REACTIVATED = "customer.reactivated"
     CUSTOMER_ANONYMIZED = "customer.anonymized"
     CUSTOMER_MERGED = "customer.merged"
+    CUSTOMER_DELETED = "customer.deleted"
     INVOICE_CREATED = "invoice.created"
     INVOICE_ISSUED = "invoice.issued"
     INVOICE_CANCELLED = "invoice.cancelled"

@@ -18,3 +18,11 @@ class IdempotencyKeyProcessing(Conflict):
     code = ErrorCode.IDEMPOTENCY_KEY_PROCESSING
     default_message = "A request with this Idempotency-Key is still being processed; retry shortly"
     headers = {"Retry-After": str(PROCESSING_RETRY_AFTER_SECONDS)}
+
+
+class IdempotencyKeyRequired(BadRequest):
+    """BeeL's RequiredIdempotencyKeyHeader: an operation that writes many rows per call (the canonical
+    customer import) is refused without a key, as a retry without one would write them twice."""
+
+    code = ErrorCode.IDEMPOTENCY_KEY_REQUIRED
+    default_message = "This operation requires an Idempotency-Key header"

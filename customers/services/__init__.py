@@ -4,6 +4,13 @@ same rules with the same outcomes. Callers import from here; the modules are how
 
 from customers.services.base import get_customer
 from customers.services.creation import create_customer, create_customers, create_customers_in_bulk
+from customers.services.deletion import (
+    DeletionOutcome,
+    DeletionReport,
+    DeletionStatus,
+    delete_customer,
+    delete_customers,
+)
 from customers.services.editing import change_customer, update_customer
 from customers.services.erasure import anonymize_due_customers, erasure_retained_until, request_erasure
 from customers.services.identity import ensure_identity_is_free
@@ -40,6 +47,9 @@ __all__ = [
     "CreationReport",
     "DeactivationFailure",
     "DeactivationReport",
+    "DeletionOutcome",
+    "DeletionReport",
+    "DeletionStatus",
     "ImportMessage",
     "ImportReport",
     "ImportStatus",
@@ -55,6 +65,8 @@ __all__ = [
     "customers_deactivated_by",
     "deactivate_customer",
     "deactivate_customers",
+    "delete_customer",
+    "delete_customers",
     "ensure_identity_is_free",
     "ensure_lifecycle_allows_changes",
     "erasure_retained_until",
