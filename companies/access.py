@@ -40,7 +40,9 @@ def company_in_path(*, account, allowed_ids: Collection[str], company_id: str) -
 def active_company(*, account, allowed_ids: Collection[str], header: str | None) -> Company:
     """The company a flat route acts on: the header's, or the only one the credential can reach."""
     reachable = reachable_companies(account=account, allowed_ids=allowed_ids)
-    if header is None or not header.strip():
+    # Omitted, not empty: an empty value is a value that is not a company id (400), as a client that sends the
+    # header meant to name a company.
+    if header is None:
         only = list(reachable[:2])
         if len(only) == 1:
             return _with_account(only[0], account)

@@ -1,6 +1,5 @@
 """OpenAPI descriptions of discovery: getMyIdentity and listCompanies (BeeL 1.9.0's operation ids)."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
 from beel.api.schema import envelope_example, error_responses
@@ -10,7 +9,7 @@ from companies.serializers import CompanyDataSerializer, MyIdentitySerializer
 TAGS = ["companies"]
 ACCOUNT_ID = OpenApiParameter(
     "account_id",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": "^[0-9]+$"},
     OpenApiParameter.PATH,
     description="The key's own account (`account_id` of `GET /v1/me/identity`). Another account, and one that "
     "does not exist, answer 403 `ACCOUNT_NOT_ACCESSIBLE`; a value that is not an account id, 400.",

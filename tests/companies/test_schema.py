@@ -28,7 +28,14 @@ def test_discovery_operations_are_documented_with_beels_operation_ids(schema):
     assert identity["security"] == [{"BearerAuth": []}]
     assert companies["operationId"] == "listCompanies"
     assert companies["security"] == [{"BearerAuth": ["companies:read"]}]
-    assert {p["name"] for p in companies["parameters"]} == {"account_id", "page", "limit", "cursor", "search", "include"}
+    assert {p["name"] for p in companies["parameters"]} == {
+        "account_id",
+        "page",
+        "limit",
+        "cursor",
+        "search",
+        "include",
+    }
     include = next(p for p in companies["parameters"] if p["name"] == "include")
     assert include["schema"]["enum"] == ["readiness"]
     company = schema["components"]["schemas"]["CompanyData"]["properties"]
