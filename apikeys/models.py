@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 import string
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apikeys import keycache
+from beel.errors import InsufficientScope
 from beel.tenancy import DataScope, Mode
 from companies.access import active_company as active_company_of
-from companies.access import company_in_path
+from companies.access import company_in_path, not_of_account
 
 KEY_PREFIX = "beel_sk_"
 LOOKUP_LENGTH = 12
@@ -133,10 +135,13 @@ class APIKey(models.Model):
     def data_scope(self, *, company_id: str | None = None, active_company: str | None = None) -> DataScope:
         """What a request with this key acts on: the company a canonical route names (`company_id`), else the
         flat routes' active company (the `BeeL-Active-Company` header, or the account's only company), in the
-        key's mode. Raises the 400/403 of companies.access."""
+        key's mode. Raises the 400/403 of companies.access, and 403 INSUFFICIENT_SCOPE for a header sent with a
+        key without `companies:read` (BeeL 1.9.0's ActiveCompanyHeader requires it)."""
         if company_id is not None:
             company = company_in_path(account=self.account, allowed_ids=self.company_ids, company_id=company_id)
         else:
+            if active_company is not None and not self.grants(Scope.COMPANIES_READ):
+                raise InsufficientScope(required=[Scope.COMPANIES_READ.value], granted=list(self.scopes))
             company = active_company_of(account=self.account, allowed_ids=self.company_ids, header=active_company)
         return DataScope.of_company(company, self.mode)
 
@@ -147,13 +152,16 @@ class APIKey(models.Model):
         unknown = set(scopes) - set(ALL_SCOPES)
         if unknown:
             raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
+        foreign = not_of_account(account=account, company_ids=[str(company_id) for company_id in company_ids])
+        if foreign:
+            raise ValueError(f"Not companies of this account: {', '.join(foreign)}")
         api_key = cls(
             account=account,
             name=name,
             scopes=list(dict.fromkeys(scopes)),
             mode=mode,
             expires_at=expires_at,
-            company_ids=[str(company_id) for company_id in company_ids],
+            company_ids=list(dict.fromkeys(str(uuid.UUID(str(company_id).strip())) for company_id in company_ids)),
         )
         raw_key = api_key.save_with_new_secret()
         return IssuedKey(api_key=api_key, raw_key=raw_key)

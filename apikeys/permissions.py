@@ -34,6 +34,8 @@ class HasRequiredScope(permissions.BasePermission):
             return None  # no metadata is served: the view answers 405 to any key
         mapping = getattr(view, "required_scopes", {})
         action = getattr(view, "action", None)
+        if action in mapping and mapping[action] is None:
+            return None  # an action any valid key may take, such as BeeL's getMyIdentity
         scope = mapping.get(action) or mapping.get(request.method)
         if scope is not None:
             return scope

@@ -9,6 +9,7 @@ from beel.api.views import SchemaView, UnknownRouteView
 public = {"authentication_classes": [], "permission_classes": []}
 
 api_v1 = [
+    path("", include("companies.urls")),
     path("", include("customers.urls")),
     path("", include("invoices.urls")),
     path("", include("webhooks.urls")),

@@ -18,15 +18,31 @@ SPAIN = "ES"
 
 
 class EntityType(models.TextChoices):
-    """BeeL's `entity_type`: a self-employed person invoices under their own NIF, a legal entity under its CIF."""
+    """BeeL 1.9.0's `entity_type` (CreateCompanyRequest, CompanyData): a natural person (a self-employed
+    individual) invoices under their own NIF, a legal entity (SL, SA, ...) under its CIF."""
 
-    SELF_EMPLOYED = "SELF_EMPLOYED", _("Self-employed")
+    INDIVIDUAL = "INDIVIDUAL", _("Individual (self-employed)")
     LEGAL_ENTITY = "LEGAL_ENTITY", _("Legal entity")
+
+
+class IssuingBlocker(models.TextChoices):
+    """Why a company cannot issue yet, in BeeL 1.9.0's `CompanyDataReadiness.blockers` words (the ones that
+    apply to beel: it has no series to configure, no activations and no VeriFactu submission)."""
+
+    COMPANY_HAS_NO_NIF = "COMPANY_HAS_NO_NIF"
+    PROFILE_INCOMPLETE = "PROFILE_INCOMPLETE"
 
 
 class CompanyQuerySet(models.QuerySet):
     def of_account(self, account) -> "CompanyQuerySet":
         return self.filter(account=account)
+
+    def search(self, text: str) -> "CompanyQuerySet":
+        """BeeL's `search`: case-insensitive, on the NIF, the legal name or the trade name; blank: all."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(nif__icontains=text) | Q(legal_name__icontains=text) | Q(trade_name__icontains=text))
 
     def in_listing_order(self) -> "CompanyQuerySet":
         """BeeL lists the primary company first."""
@@ -76,6 +92,17 @@ class Company(models.Model):
     @property
     def can_issue(self) -> bool:
         return not self.missing_fiscal_fields()
+
+    def issuing_blockers(self) -> list[str]:
+        """`missing_fiscal_fields` in BeeL's readiness words: a missing NIF is COMPANY_HAS_NO_NIF, anything
+        else missing PROFILE_INCOMPLETE, never both for the NIF alone (CompanyDataReadiness)."""
+        missing = self.missing_fiscal_fields()
+        blockers = []
+        if "nif" in missing:
+            blockers.append(IssuingBlocker.COMPANY_HAS_NO_NIF.value)
+        if set(missing) - {"nif"}:
+            blockers.append(IssuingBlocker.PROFILE_INCOMPLETE.value)
+        return blockers
 
     def fiscal_identity(self) -> dict:
         """The issuer as an issued invoice keeps it: what the company was when it issued, never what it is later."""

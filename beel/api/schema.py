@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 
+from beel.api.views import ACTIVE_COMPANY_HEADER
 from beel.errors import ErrorCode
 
 _STATUS_TITLES = {
@@ -44,6 +45,19 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "same body; a 4xx or 5xx is not stored, so the corrected request may reuse the key. Another body with the "
     "same key is 409 IDEMPOTENCY_KEY_MISMATCH, a retry while the first is running 409 "
     "IDEMPOTENCY_KEY_PROCESSING (`Retry-After: 2`), a malformed key 400 INVALID_IDEMPOTENCY_KEY.",
+}
+# BeeL's ActiveCompanyHeader, on every operation that acts on one company named by no path parameter.
+ACTIVE_COMPANY_HEADER_PARAMETER = {
+    "in": "header",
+    "name": ACTIVE_COMPANY_HEADER,
+    "required": False,
+    "schema": {"type": "string", "format": "uuid"},
+    "description": "Which company (its `id`, not its NIF) the request acts on, as `GET "
+    "/v1/accounts/{account_id}/companies` lists them. May be omitted on an account with one company (that "
+    "company is used); required on an account with several: 403 ACTIVE_COMPANY_REQUIRED without it. A company "
+    "the key cannot reach (another account's, one that does not exist, one a restricted key is not allowed) "
+    "is 403 ACTIVE_COMPANY_NOT_ACCESSIBLE; a value that is not a UUID, 400 ACTIVE_COMPANY_HEADER_INVALID. "
+    "Not read on the `/v1/companies/{company_id}/...` routes, where the path names the company.",
 }
 _INTEGER_HEADER = {"schema": {"type": "integer"}}
 # BeeL's TooManyRequests response headers.
@@ -170,6 +184,24 @@ def _takes_the_optional_idempotency_key(method: str, operation: dict[str, Any]) 
     return method == "post" and not downloads and ("header", IDEMPOTENCY_KEY_PARAMETER["name"]) not in declared
 
 
+def _operations_on_the_active_company(generator) -> set[tuple[str, str]]:
+    """(path, method) of the operations whose view acts on one company (APIViewSet.acts_on_company) and whose
+    path does not name it: those take it from the BeeL-Active-Company header."""
+    found = set()
+    for path, _regex, method, callback in getattr(generator, "endpoints", None) or []:
+        view = getattr(callback, "cls", None)
+        if getattr(view, "acts_on_company", False) and "{company_id}" not in path:
+            found.add((path.rstrip("/") or "/", method.lower()))
+    return found
+
+
+def _document_the_active_company(operation: dict[str, Any]) -> None:
+    operation.setdefault("parameters", []).insert(0, ACTIVE_COMPANY_HEADER_PARAMETER)
+    responses = operation.setdefault("responses", {})
+    # A malformed header is a 400 even where the operation takes no other input.
+    responses.setdefault("400", {"description": _status_description(400)})
+
+
 def wrap_in_envelope(result, generator, request, public):
     """drf-spectacular post-processing hook: the envelope around every response, errors included."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -184,8 +216,11 @@ def wrap_in_envelope(result, generator, request, public):
     error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
     # The routes accept an optional trailing slash; document them as the spec writes them, without.
     result["paths"] = {path.rstrip("/") or "/": item for path, item in result.get("paths", {}).items()}
-    for operations in result["paths"].values():
+    on_the_active_company = _operations_on_the_active_company(generator)
+    for path, operations in result["paths"].items():
         for method, operation in operations.items():
+            if (path, method) in on_the_active_company:
+                _document_the_active_company(operation)
             responses = operation.setdefault("responses", {})
             if operation.get("security"):
                 for status in _ALWAYS_POSSIBLE:

@@ -10,7 +10,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_PACKAGES = ("beel", "apikeys", "customers", "invoices", "webhooks")
+APP_PACKAGES = ("beel", "companies", "apikeys", "customers", "invoices", "webhooks")
 APP_SCRIPTS = ("manage.py", "gunicorn.conf.py")
 
 

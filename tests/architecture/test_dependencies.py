@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["apikeys", "customers", "invoices", "webhooks"]
-PROJECT_PACKAGES = ("beel", "apikeys", "customers", "invoices", "webhooks")
+APPS = ["companies", "apikeys", "customers", "invoices", "webhooks"]
+PROJECT_PACKAGES = ("beel", "companies", "apikeys", "customers", "invoices", "webhooks")
 # A module of the app, or a package of modules (customers/services/, customers/admin/).
 DOMAIN_MODULES = (
     "models", "services", "record", "selectors", "admin", "forms", "validators", "spreadsheet", "representations",
@@ -177,6 +177,17 @@ def test_the_checker_sees_a_package_init_that_reaches_the_http_layer(tmp_path):
         "shop.serializers",
         "beel.api",
     ]
+
+
+def test_companies_imports_no_app_above_it():
+    # beel <- companies <- apikeys: a company knows nothing of keys, customers, invoices or webhooks.
+    above = ("apikeys", "customers", "invoices", "webhooks")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in source_files("companies")
+        if any(imports_package(path, app) for app in above)
+    ]
+    assert not offenders
 
 
 def test_apikeys_imports_neither_customers_nor_invoices():

@@ -41,6 +41,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--expires-in-days", type=int, metavar="DAYS", help="The key stops working after this many days."
         )
+        parser.add_argument(
+            "--company",
+            action="append",
+            default=[],
+            metavar="COMPANY_ID",
+            dest="companies",
+            help="Restrict the key to this company of the account (its id); repeat for several. Without it the "
+            "key may act on every company of the account, present and future.",
+        )
 
     def handle(self, *args, **options):
         scopes = parse_scopes(options["scopes"])
@@ -58,13 +67,32 @@ class Command(BaseCommand):
             if created:
                 account.set_unusable_password()
                 account.save(update_fields=["password"])
-            issued = APIKey.issue(
-                account=account, name=options["name"], scopes=scopes, mode=mode, expires_at=expires_at
+            issued = issue_key(
+                account,
+                name=options["name"],
+                scopes=scopes,
+                mode=mode,
+                expires_at=expires_at,
+                companies=options["companies"],
             )
         if created:
             self.stderr.write(f"Created account {username!r}.")
+        companies = issued.api_key.company_ids
+        restricted = f", restricted to companies {', '.join(companies)}" if companies else ""
         self.stderr.write(
-            f"API key {issued.api_key.display_prefix} for {username!r} with scopes {', '.join(scopes)}. "
-            "Store it now: it will not be shown again."
+            f"API key {issued.api_key.display_prefix} for {username!r} with scopes {', '.join(scopes)}"
+            f"{restricted}. Store it now: it will not be shown again."
         )
         self.stdout.write(issued.raw_key)
+
+
+def issue_key(account, *, name: str, scopes: list[str], mode: str, expires_at, companies: list[str]):
+    """APIKey.issue, with a --company that is not one of the account's refused as a CommandError (inside the
+    command's transaction, so an account made for the key is not kept either)."""
+    try:
+        return APIKey.issue(
+            account=account, name=name, scopes=scopes, mode=mode, expires_at=expires_at, company_ids=companies
+        )
+    except ValueError as refused:
+        known = ", ".join(str(pk) for pk in account.companies.values_list("pk", flat=True))
+        raise CommandError(f"{refused}. The companies of {account.username!r}: {known}.") from None
