@@ -79,7 +79,11 @@ def _ensure_can_be_invoiced(customer) -> None:
 
 def _event(event_type: EventType, invoice: Invoice) -> NewEvent:
     return NewEvent(
-        account_id=invoice.account_id, mode=invoice.mode, type=event_type, data=invoice_representation(invoice)
+        account_id=invoice.account_id,
+        mode=invoice.mode,
+        type=event_type,
+        data=invoice_representation(invoice),
+        company_id=invoice.company_id,
     )
 
 
