@@ -43,7 +43,7 @@ from invoices.representations import invoice_representation
 
 def get_invoice(*, scope: DataScope, invoice_id: str, for_update: bool = False) -> Invoice:
     invoice_uuid = parse_uuid(invoice_id, field="invoice_id")
-    invoices = Invoice.objects.within(scope).filter(pk=invoice_uuid).select_related("customer")
+    invoices = Invoice.objects.within(scope).filter(pk=invoice_uuid).select_related("customer", "company")
     invoice = (invoices.select_for_update(of=("self",)) if for_update else invoices).first()
     if invoice is None:
         raise InvoiceNotFound()
