@@ -14,10 +14,21 @@ def recipient_of(invoice: Invoice) -> dict:
     return fiscal_identity(invoice.customer)
 
 
+def issuer_of(invoice: Invoice) -> dict:
+    """Who issues the invoice: the copy of its company's fiscal identity taken when it was issued, which never
+    changes (RD 1619/2012, art. 6: the invoice names its issuer's name, NIF and address); a draft follows its
+    company's current details."""
+    if invoice.issuer is not None:
+        return invoice.issuer
+    return invoice.company.fiscal_identity()
+
+
 def invoice_representation(invoice: Invoice) -> dict:
     return {
         "id": str(invoice.id),
+        "company_id": str(invoice.company_id),
         "customer_id": str(invoice.customer_id),
+        "issuer": issuer_of(invoice),
         "recipient": recipient_of(invoice),
         "series": invoice.series,
         "number": invoice.number,

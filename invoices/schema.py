@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
 from beel.api.schema import error_responses
 from beel.api.serializers import page_serializer
@@ -7,6 +7,14 @@ from beel.errors import ErrorCode
 from invoices.serializers import InvoiceCreateSerializer, InvoiceSerializer
 
 INVOICE_ID = OpenApiParameter("invoice_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Invoice ID")
+COMPANY_ID = OpenApiParameter(
+    "company_id",
+    OpenApiTypes.UUID,
+    OpenApiParameter.PATH,
+    description="The company the operation acts on (its id, not its NIF): the only context, the "
+    "`BeeL-Active-Company` header is not read. A company this key cannot reach, and one that does not exist, "
+    "are both 403 ACTIVE_COMPANY_NOT_ACCESSIBLE; a malformed id is 400.",
+)
 
 list_invoices = extend_schema(
     operation_id="listInvoices",
@@ -35,15 +43,18 @@ issue_invoice = extend_schema(
     summary="Issue a draft invoice",
     description="The draft takes the next number of its series at this moment (numbers follow the order of "
     "issue, without gaps or duplicates, however many are issued at once), is dated today, and keeps a copy "
-    "of its customer's fiscal identity (legal name, NIF, address) as `recipient`: later changes to the "
-    "customer never change an issued invoice. Refused with INVOICE_NOT_DRAFT for an invoice already issued, "
-    "paid or cancelled, and with CUSTOMER_INACTIVE, CUSTOMER_MERGED, CUSTOMER_ERASURE_PENDING or "
-    "CUSTOMER_ANONYMIZED when its customer can take no invoice.",
+    "of its customer's fiscal identity (legal name, NIF, address) as `recipient` and of its company's as "
+    "`issuer`: later changes to the customer or the company never change an issued invoice. Each company "
+    "numbers its own series. Refused with INVOICE_NOT_DRAFT for an invoice already issued, paid or cancelled, "
+    "with CUSTOMER_INACTIVE, CUSTOMER_MERGED, CUSTOMER_ERASURE_PENDING or CUSTOMER_ANONYMIZED when its "
+    "customer can take no invoice, and with 422 EMISSION_NOT_READY while the company's fiscal identity is "
+    "incomplete (`details.missing_fields`).",
     parameters=[INVOICE_ID],
     request=None,
     responses={
         200: InvoiceSerializer,
         **error_responses(400, 404, 409, conflict=ErrorCode.INVOICE_NOT_DRAFT),
+        422: OpenApiResponse(description="The company cannot issue yet (`EMISSION_NOT_READY`)"),
     },
 )
 cancel_invoice = extend_schema(
@@ -59,3 +70,22 @@ cancel_invoice = extend_schema(
         **error_responses(400, 404, 409, conflict=ErrorCode.INVOICE_NOT_CANCELLABLE),
     },
 )
+
+
+def on_company(operation, operation_id: str):
+    """The same operation on BeeL 1.9.0's canonical route, `/v1/companies/{company_id}/invoices...`: its own
+    operationId (BeeL's where it has the operation) and the company in the path."""
+
+    def decorate(view_function):
+        view_function = operation(view_function)
+        return extend_schema(operation_id=operation_id, parameters=[COMPANY_ID])(view_function)
+
+    return decorate
+
+
+list_company_invoices = on_company(list_invoices, "listCompanyInvoices")
+retrieve_company_invoice = on_company(retrieve_invoice, "getCompanyInvoice")
+create_company_invoice = on_company(create_invoice, "createCompanyInvoice")
+issue_company_invoice = on_company(issue_invoice, "issueCompanyInvoice")
+# beel's own (BeeL voids an issued invoice with a corrective one instead): named after the flat cancelInvoice.
+cancel_company_invoice = on_company(cancel_invoice, "cancelCompanyInvoice")

@@ -47,7 +47,7 @@ def invoices_matching(invoices: QuerySet, asked: InvoiceFilters) -> QuerySet:
 
 
 def list_invoices(scope: DataScope, asked: InvoiceFilters) -> Listing:
-    """The invoices of `scope` that the list asked for, newest first, each with its customer: a draft shows
-    its customer's current details as its recipient."""
-    invoices = Invoice.objects.within(scope).select_related("customer")
+    """The invoices of `scope` that the list asked for, newest first, each with its customer and company: a
+    draft shows their current details as its recipient and issuer."""
+    invoices = Invoice.objects.within(scope).select_related("customer", "company")
     return Listing.sorted(invoices_matching(invoices, asked), LIST_ORDER)

@@ -9,7 +9,7 @@ from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDFi
 from customers.serializers import AddressSerializer, AlternativeIdSerializer
 from invoices.currencies import ISO_4217_CODES
 from invoices.models import CURRENCY_MESSAGE, DEFAULT_CURRENCY, DRAFT_FIELDS, Invoice, check_draft_amounts
-from invoices.representations import recipient_of
+from invoices.representations import issuer_of, recipient_of
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
@@ -42,8 +42,31 @@ class RecipientSerializer(APISerializer):
     address = AddressSerializer(read_only=True)
 
 
+class IssuerAddressSerializer(APISerializer):
+    street = serializers.CharField(read_only=True)
+    number = serializers.CharField(read_only=True, allow_null=True)
+    postal_code = serializers.CharField(read_only=True)
+    city = serializers.CharField(read_only=True)
+    province = serializers.CharField(read_only=True, allow_null=True)
+    country_code = serializers.CharField(read_only=True)
+
+
+class IssuerSerializer(APISerializer):
+    """The issuing company's fiscal identity (companies.models.Company.fiscal_identity)."""
+
+    legal_name = serializers.CharField(read_only=True)
+    trade_name = serializers.CharField(read_only=True, allow_null=True)
+    nif = serializers.CharField(read_only=True)
+    address = IssuerAddressSerializer(read_only=True)
+
+
 class InvoiceSerializer(APIModelSerializer):
+    company_id = serializers.UUIDField(read_only=True, help_text="The company that issues the invoice.")
     customer_id = serializers.UUIDField(read_only=True)
+    issuer = serializers.SerializerMethodField(
+        help_text="Who issues the invoice (its company: legal name, NIF, address). Once issued, the company's "
+        "fiscal identity as it was then, never changed afterwards; while a draft, the company's current details."
+    )
     recipient = serializers.SerializerMethodField(
         help_text="Whom the invoice is addressed to. Once issued, the customer's fiscal identity as it was then, "
         "never changed afterwards; while a draft, the customer's current details."
@@ -62,7 +85,9 @@ class InvoiceSerializer(APIModelSerializer):
         model = Invoice
         fields = [
             "id",
+            "company_id",
             "customer_id",
+            "issuer",
             "recipient",
             "series",
             "number",
@@ -73,6 +98,10 @@ class InvoiceSerializer(APIModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(IssuerSerializer)
+    def get_issuer(self, invoice: Invoice) -> dict:
+        return issuer_of(invoice)
 
     @extend_schema_field(RecipientSerializer)
     def get_recipient(self, invoice: Invoice) -> dict:

@@ -43,7 +43,7 @@ from invoices.representations import invoice_representation
 
 def get_invoice(*, scope: DataScope, invoice_id: str, for_update: bool = False) -> Invoice:
     invoice_uuid = parse_uuid(invoice_id, field="invoice_id")
-    invoices = Invoice.objects.within(scope).filter(pk=invoice_uuid).select_related("customer")
+    invoices = Invoice.objects.within(scope).filter(pk=invoice_uuid).select_related("customer", "company")
     invoice = (invoices.select_for_update(of=("self",)) if for_update else invoices).first()
     if invoice is None:
         raise InvoiceNotFound()
@@ -79,7 +79,11 @@ def _ensure_can_be_invoiced(customer) -> None:
 
 def _event(event_type: EventType, invoice: Invoice) -> NewEvent:
     return NewEvent(
-        account_id=invoice.account_id, mode=invoice.mode, type=event_type, data=invoice_representation(invoice)
+        account_id=invoice.account_id,
+        mode=invoice.mode,
+        type=event_type,
+        data=invoice_representation(invoice),
+        company_id=invoice.company_id,
     )
 
 

@@ -28,7 +28,7 @@ class InvoiceViewSet(APIViewSet):
 
     def get_queryset(self):
         # The customer: a draft shows its customer's current details as its recipient.
-        return Invoice.objects.within(self.data_scope()).select_related("customer")
+        return Invoice.objects.within(self.data_scope()).select_related("customer", "company")
 
     @schema.list_invoices
     def list(self, request):
@@ -67,3 +67,31 @@ class InvoiceViewSet(APIViewSet):
     def cancel(self, request, invoice_id: str):
         invoice = services.cancel_invoice(scope=self.data_scope(), invoice_id=invoice_id, actor=actor_of(request))
         return Response(InvoiceSerializer(invoice).data)
+
+
+class CompanyInvoiceViewSet(InvoiceViewSet):
+    """The same operations on BeeL 1.9.0's canonical routes, `/v1/companies/{company_id}/invoices...`: the
+    path's company is the request's (resolved before the view runs: see APIViewSet.data_scope), the
+    `BeeL-Active-Company` header is not read."""
+
+    @schema.list_company_invoices
+    def list(self, request, company_id: str):
+        return super().list(request)
+
+    @schema.retrieve_company_invoice
+    def retrieve(self, request, company_id: str, invoice_id: str):
+        return super().retrieve(request, invoice_id)
+
+    @schema.create_company_invoice
+    def create(self, request, company_id: str):
+        return super().create(request)
+
+    @schema.issue_company_invoice
+    @action(detail=True, methods=["post"])
+    def issue(self, request, company_id: str, invoice_id: str):
+        return super().issue(request, invoice_id)
+
+    @schema.cancel_company_invoice
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, company_id: str, invoice_id: str):
+        return super().cancel(request, invoice_id)

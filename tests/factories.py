@@ -102,6 +102,10 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     recipient = factory.LazyAttribute(
         lambda invoice: None if invoice.status == "draft" else fiscal_identity(invoice.customer)
     )
+    # ... and its issuer's, as the company was then.
+    issuer = factory.LazyAttribute(
+        lambda invoice: None if invoice.status == "draft" else invoice.company.fiscal_identity()
+    )
 
 
 class APIKeyFactory(factory.django.DjangoModelFactory):

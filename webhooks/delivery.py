@@ -2,7 +2,8 @@
 takes `now` so tests drive the clock.
 
 1. `dispatch_events`: an event of the outbox becomes one delivery per enabled endpoint of its account and
-   mode, and is marked dispatched, in one transaction (so a crash leaves it in the outbox, whole).
+   mode that listens to its company, and is marked dispatched, in one transaction (so a crash leaves it in
+   the outbox, whole).
 2. `attempt_delivery`: one signed POST. The delivery is first claimed with a lease (its `next_attempt_at`
    pushed past the request's timeout) by a conditional UPDATE, so two workers never send it at once, and
    a worker killed mid-request leaves a lease that expires and the sweep hands it out again.
@@ -61,6 +62,7 @@ def dispatch_events(event_ids=None, *, now: datetime | None = None) -> list[int]
                 WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now, created_at=now)
                 for event in events
                 for endpoint in endpoints.get((event.account_id, event.mode), [])
+                if endpoint.listens_to(event.company_id)
             ],
             ignore_conflicts=True,
         )

@@ -1,5 +1,6 @@
 import secrets
 import uuid
+from collections.abc import Collection
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,19 @@ ATTEMPTS_SHOWN = 50
 
 def new_signing_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+class WebhookEndpointQuerySet(ScopedQuerySet):
+    def reachable_with(self, company_ids: Collection[str]) -> "WebhookEndpointQuerySet":
+        """The endpoints a credential restricted to `company_ids` may see and manage: those that listen only to
+        some of those companies (an endpoint listening to every company would hand it the others' events).
+        Empty `company_ids`: no restriction. An account has a handful of endpoints: read in Python, which
+        works alike on every database's JSON."""
+        if not company_ids:
+            return self
+        allowed = {str(company_id) for company_id in company_ids}
+        pks = [pk for pk, listened in self.values_list("pk", "company_ids") if listened and set(listened) <= allowed]
+        return self.filter(pk__in=pks)
 
 
 class WebhookEndpoint(models.Model):
@@ -32,12 +46,15 @@ class WebhookEndpoint(models.Model):
     secret = models.CharField(max_length=80, default=new_signing_secret, editable=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ENABLED)
     disabled_reason = models.CharField(max_length=255, blank=True)
+    # The companies of the account whose events it receives (their ids); empty: every company, present and
+    # future. Each event names its company (beel.events.models.Event.company_id).
+    company_ids = models.JSONField(default=list, blank=True)
     # When the run of failed deliveries began (None while the last one succeeded).
     failing_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = WebhookEndpointQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -49,6 +66,11 @@ class WebhookEndpoint(models.Model):
     @property
     def enabled(self) -> bool:
         return self.status == self.Status.ENABLED
+
+    def listens_to(self, company_id) -> bool:
+        """Whether an event of `company_id` is sent here (an event recorded before companies names none: only
+        the endpoints listening to every company receive it)."""
+        return not self.company_ids or (company_id is not None and str(company_id) in self.company_ids)
 
 
 class WebhookDelivery(models.Model):

@@ -21,6 +21,11 @@ class WebhookEndpointSerializer(serializers.Serializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), read_only=True, help_text="Event types sent."
     )
+    company_ids = serializers.ListField(
+        child=serializers.UUIDField(),
+        read_only=True,
+        help_text="The companies whose events it receives; empty: every company of the account.",
+    )
     created_at = UTCDateTimeField(read_only=True)
     updated_at = UTCDateTimeField(read_only=True)
 
@@ -37,6 +42,7 @@ class WebhookEndpointSerializer(serializers.Serializer):
             else None,
             "livemode": endpoint.mode == "live",
             "events": list(EventType.values),
+            "company_ids": list(endpoint.company_ids),
             "created_at": self.fields["created_at"].to_representation(endpoint.created_at),
             "updated_at": self.fields["updated_at"].to_representation(endpoint.updated_at),
         }
@@ -49,14 +55,26 @@ class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
         return {**super().to_representation(endpoint), "secret": endpoint.secret}
 
 
+LISTENED_COMPANIES = (
+    "Receive only the events of these companies of the account (each event names its `company_id`); empty or "
+    "omitted: every company's."
+)
+
+
 class WebhookEndpointCreateSerializer(APISerializer):
     url = serializers.URLField(max_length=2048)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    company_ids = serializers.ListField(
+        child=serializers.UUIDField(), required=False, allow_empty=True, max_length=100, help_text=LISTENED_COMPANIES
+    )
 
 
 class WebhookEndpointUpdateSerializer(APISerializer):
     url = serializers.URLField(max_length=2048, required=False)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    company_ids = serializers.ListField(
+        child=serializers.UUIDField(), required=False, allow_empty=True, max_length=100, help_text=LISTENED_COMPANIES
+    )
     enabled = serializers.BooleanField(required=False, help_text="false to pause; true to re-enable.")
 
 

@@ -46,7 +46,16 @@ class WebhookEndpointViewSet(APIViewSet):
     }
 
     def get_queryset(self):
-        return WebhookEndpoint.objects.within(self.data_scope()).order_by("created_at", "id")
+        endpoints = WebhookEndpoint.objects.within(self.data_scope()).reachable_with(self.reachable_companies())
+        return endpoints.order_by("created_at", "id")
+
+    def reachable_companies(self) -> list[str]:
+        """The companies the key is restricted to (empty: all): such a key sees and manages only the endpoints
+        that listen to none but those."""
+        return list(self.request.auth.company_ids)
+
+    def reach(self) -> dict:
+        return {"scope": self.data_scope(), "reachable_companies": self.reachable_companies()}
 
     @extend_schema(
         tags=TAGS,
@@ -66,21 +75,23 @@ class WebhookEndpointViewSet(APIViewSet):
         responses={200: WebhookEndpointSerializer, **error_responses(400, 404)},
     )
     def retrieve(self, request, endpoint_id: str):
-        endpoint = services.get_endpoint(scope=self.data_scope(), endpoint_id=endpoint_id)
+        endpoint = services.get_endpoint(**self.reach(), endpoint_id=endpoint_id)
         return Response(WebhookEndpointSerializer(endpoint).data)
 
     @extend_schema(
         tags=TAGS,
         operation_id="createWebhookEndpoint",
         description="Live-mode URLs must be https and resolve to public addresses. The answer holds the "
-        "signing `secret`, shown only this once.",
+        "signing `secret`, shown only this once. `company_ids` limits it to the events of some companies of the "
+        "account (each event names its `company_id`); omitted or empty, it receives every company's (a key "
+        "restricted to some companies: those companies').",
         request=WebhookEndpointCreateSerializer,
         responses={201: WebhookEndpointWithSecretSerializer, **error_responses(400)},
     )
     def create(self, request):
         body = WebhookEndpointCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        endpoint = services.create_endpoint(scope=self.data_scope(), **body.validated_data)
+        endpoint = services.create_endpoint(**self.reach(), **body.validated_data)
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -93,7 +104,7 @@ class WebhookEndpointViewSet(APIViewSet):
     def partial_update(self, request, endpoint_id: str):
         body = WebhookEndpointUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        endpoint = services.update_endpoint(scope=self.data_scope(), endpoint_id=endpoint_id, data=body.validated_data)
+        endpoint = services.update_endpoint(**self.reach(), endpoint_id=endpoint_id, data=body.validated_data)
         return Response(WebhookEndpointSerializer(endpoint).data)
 
     @extend_schema(
@@ -106,7 +117,7 @@ class WebhookEndpointViewSet(APIViewSet):
         },
     )
     def destroy(self, request, endpoint_id: str):
-        services.delete_endpoint(scope=self.data_scope(), endpoint_id=endpoint_id)
+        services.delete_endpoint(**self.reach(), endpoint_id=endpoint_id)
         return Response({"message": "Webhook endpoint deleted"})
 
     @extend_schema(
@@ -119,7 +130,7 @@ class WebhookEndpointViewSet(APIViewSet):
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, endpoint_id: str):
-        endpoint = services.rotate_secret(scope=self.data_scope(), endpoint_id=endpoint_id)
+        endpoint = services.rotate_secret(**self.reach(), endpoint_id=endpoint_id)
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data)
 
     @extend_schema(
@@ -134,7 +145,7 @@ class WebhookEndpointViewSet(APIViewSet):
     )
     @action(detail=True, methods=["get"])
     def attempts(self, request, endpoint_id: str):
-        endpoint = services.get_endpoint(scope=self.data_scope(), endpoint_id=endpoint_id)
+        endpoint = services.get_endpoint(**self.reach(), endpoint_id=endpoint_id)
         attempts = services.recent_attempts(endpoint=endpoint)
         return Response({"attempts": WebhookAttemptSerializer(attempts, many=True).data})
 
@@ -148,7 +159,7 @@ class WebhookEndpointViewSet(APIViewSet):
     )
     @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>\d+)/retry")
     def retry_delivery(self, request, endpoint_id: str, delivery_id: str):
-        delivery = services.schedule_retry(scope=self.data_scope(), endpoint_id=endpoint_id, delivery_id=delivery_id)
+        delivery = services.schedule_retry(**self.reach(), endpoint_id=endpoint_id, delivery_id=delivery_id)
         deliver_webhook.delay(delivery.pk)
         delivery.refresh_from_db()
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

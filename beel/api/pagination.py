@@ -38,15 +38,16 @@ def _column(row, name: str):
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
-def _walk_fingerprint(query_params, results_key: str) -> str:
-    """What a cursor is only valid for: this list (customers or invoices) with these filters and sort."""
+def _walk_fingerprint(query_params, results_key: str, walk_of: str = "") -> str:
+    """What a cursor is only valid for: this list (customers or invoices) of this company (`walk_of`) with
+    these filters and sort."""
     asked = sorted(
         (name, value)
         for name, values in query_params.lists()
         if name not in _WALK_INDEPENDENT_PARAMS
         for value in values
     )
-    text = repr((results_key, asked))
+    text = repr((results_key, walk_of, asked))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -72,9 +73,9 @@ class PagePagination(BasePagination):
     results_key = "results"
     cursor_query_param = CURSOR_PARAM
 
-    def paginate_listing(self, listing: Listing, asked: PageParams, query_params) -> list:
+    def paginate_listing(self, listing: Listing, asked: PageParams, query_params, *, walk_of: str = "") -> list:
         self.keys = listing.keys
-        self.fingerprint = _walk_fingerprint(query_params, self.results_key)
+        self.fingerprint = _walk_fingerprint(query_params, self.results_key, walk_of)
         self.limit = asked.limit
         self.next_cursor = None
         self.by_cursor = asked.cursor is not None

@@ -42,8 +42,14 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
             filterset, request.query_params, refuse_undeclared=self.refuse_undeclared_parameters
         )
         listing = self.read_list(filterset)
-        rows = self.paginator.paginate_listing(listing, asked, request.query_params)
+        rows = self.paginator.paginate_listing(listing, asked, request.query_params, walk_of=self.walk_of())
         return self.get_paginated_response(self.represent_rows(rows))
+
+    def walk_of(self) -> str:
+        """Whose list a cursor walks besides its filters: the request's company (a cursor of one company's list
+        is refused on another's), or "" for a view that does not act on a company."""
+        company = self.data_scope().company if self.acts_on_company else None
+        return str(company.pk) if company is not None else ""
 
     def filterset_of(self, request):
         """The view's filterset over the request's query string, not yet validated; None for a list without

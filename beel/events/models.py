@@ -37,6 +37,9 @@ class NewEvent:
     mode: str
     type: str
     data: dict[str, Any]
+    # The company the changed object belongs to (companies.Company): every event names it, so a receiver of
+    # an account with several companies knows whose change it is, and an endpoint may listen to some only.
+    company_id: uuid.UUID
 
 
 class Event(models.Model):
@@ -48,6 +51,10 @@ class Event(models.Model):
     # Served by event_account_created_idx, which leads with the account (one index entry less per event).
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     mode = models.CharField(max_length=4, choices=Mode.choices)
+    # The company's id, not a foreign key: beel's plumbing knows no app (companies depends on beel, not the
+    # reverse), and an event is a record of the past that outlives what it names. Null only for the events
+    # recorded before companies existed.
+    company_id = models.UUIDField(null=True, blank=True)
     type = models.CharField(max_length=40, choices=EventType.choices)
     data = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -71,13 +78,14 @@ class Event(models.Model):
         return f"evt_{self.id.hex}"
 
     def envelope(self) -> dict[str, Any]:
-        """The event as webhooks send it: BeeL's event envelope."""
+        """The event as webhooks send it: BeeL's event envelope, with the company whose object changed."""
         return {
             "id": self.public_id,
             "type": self.type,
             "created_at": format_utc(self.created_at),
             "api_version": API_VERSION,
             "livemode": self.mode == Mode.LIVE,
+            "company_id": str(self.company_id) if self.company_id else None,
             "data": self.data,
         }
 
@@ -87,7 +95,12 @@ def record_events(new_events: Iterable[NewEvent], *, at=None) -> list[Event]:
     commits: a rolled-back change leaves no event behind and announces nothing."""
     at = at or timezone.now()
     events = Event.objects.bulk_create(
-        [Event(account_id=e.account_id, mode=e.mode, type=e.type, data=e.data, created_at=at) for e in new_events]
+        [
+            Event(
+                account_id=e.account_id, company_id=e.company_id, mode=e.mode, type=e.type, data=e.data, created_at=at
+            )
+            for e in new_events
+        ]
     )
     if events:
         ids = [event.pk for event in events]

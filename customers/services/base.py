@@ -57,4 +57,5 @@ def customer_event(event_type: EventType, customer: Customer) -> NewEvent:
         mode=customer.mode,
         type=event_type,
         data=customer_detail_representation(customer),
+        company_id=customer.company_id,
     )

@@ -11,7 +11,9 @@ from tests.listing import get_page
 URL = "/api/v1/invoices"
 INVOICE_KEYS = {
     "id",
+    "company_id",
     "customer_id",
+    "issuer",
     "recipient",
     "series",
     "number",

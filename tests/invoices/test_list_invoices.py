@@ -59,7 +59,21 @@ def test_each_listed_invoice_has_exactly_the_documented_keys_and_values(api, acc
     assert int(full_number.removeprefix("A-")) == 7
     assert item == {
         "id": str(invoice.pk),
+        "company_id": str(customer.company_id),
         "customer_id": str(customer.pk),
+        "issuer": {
+            "legal_name": customer.company.legal_name,
+            "trade_name": None,
+            "nif": customer.company.nif,
+            "address": {
+                "street": "Calle Mayor",
+                "number": "1",
+                "postal_code": "28013",
+                "city": "Madrid",
+                "province": "Madrid",
+                "country_code": "ES",
+            },
+        },
         "recipient": {
             "legal_name": customer.legal_name,
             "nif": customer.nif,

@@ -50,7 +50,7 @@ def independent_signature_check(secret: str, header: str, body: bytes) -> bool:
 
 
 def test_a_created_customer_is_sent_signed_in_the_event_envelope(
-    test_api, receiver_with, django_capture_on_commit_callbacks
+    test_api, test_key, receiver_with, django_capture_on_commit_callbacks
 ):
     receiver = receiver_with()
     endpoint = subscribe(test_api, receiver)
@@ -62,11 +62,12 @@ def test_a_created_customer_is_sent_signed_in_the_event_envelope(
     assert not verify("whsec_wrong", request.headers["BeeL-Signature"], request.body)
     assert not verify(endpoint["secret"], request.headers["BeeL-Signature"], request.body + b" ")
     event = request.event
-    assert set(event) == {"id", "type", "created_at", "api_version", "livemode", "data"}
+    assert set(event) == {"id", "type", "created_at", "api_version", "livemode", "company_id", "data"}
     assert event["type"] == "customer.created" and event["livemode"] is False and event["api_version"] == "v1"
     assert event["data"] == test_api.get(f"/api/v1/customers/{customer['id']}").json()["data"]
     stored = Event.objects.get()
     assert event["id"] == stored.public_id and stored.dispatched_at is not None
+    assert event["company_id"] == str(stored.company_id) == str(primary_company_of(test_key.account).pk)
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "succeeded" and delivery.attempt_count == 1
 
