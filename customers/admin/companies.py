@@ -50,6 +50,9 @@ class CompanyAdminForm(forms.ModelForm):
     """A company's fiscal identity may stay incomplete (it then cannot issue), but what it holds is valid.
     Deleting one is refused while customers, invoices or API keys hold it (CompanyAdmin.has_delete_permission)."""
 
+    # Longer than the stored nine characters: "B-1234567-4" is normalised (validate_nif), then stored.
+    nif = forms.CharField(label=_("NIF"), max_length=20, required=False)
+
     class Meta:
         model = Company
         fields = ["account", *FISCAL_FIELDS]
