@@ -50,7 +50,7 @@ def test_the_list_speaks_spanish_to_a_spanish_browser(staff):
     text = page_text(staff.get(COMPANIES, **SPANISH))
 
     assert "Lista para emitir" in text
-    assert "No: falta NIF, Razón social, Calle, Código postal, Ciudad, Provincia" in text
+    assert "No: falta NIF, Razón social, Calle, Código postal, Localidad, Provincia" in text
 
 
 def test_staff_complete_a_fiscal_identity_and_the_company_can_issue(staff):
