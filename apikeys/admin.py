@@ -3,11 +3,17 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from apikeys.models import APIKey, Scope
 from beel.tenancy import Mode
+from companies.models import Company
+
+
+class CompaniesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, company: Company) -> str:
+        return f"{company} · {company.account.username}"
 
 
 class APIKeyForm(forms.ModelForm):
@@ -21,11 +27,42 @@ class APIKeyForm(forms.ModelForm):
         help_text="A test key sees only the account's test data.",
     )
 
+    companies = CompaniesField(
+        label=_("Companies"),
+        queryset=Company.objects.select_related("account").order_by("account__username", "-is_primary", "legal_name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Restrict the key to these companies of its account; none checked: every company, present and future."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "account" in self.fields:
             # A key acts for a customer account; a staff user's key would reach the API as that staff user.
             self.fields["account"].queryset = get_user_model().objects.filter(is_staff=False, is_active=True)
+        if "companies" in self.fields and not self.instance._state.adding:
+            # The account of an existing key is fixed: offer its companies only.
+            companies = self.fields["companies"]
+            companies.queryset = companies.queryset.filter(account_id=self.instance.account_id)
+            companies.initial = list(self.instance.company_ids)
+
+    def clean(self):
+        cleaned = super().clean()
+        account = cleaned.get("account") or getattr(self.instance, "account", None)
+        companies = cleaned.get("companies")
+        if not companies or account is None:
+            self.instance.company_ids = []
+            return cleaned
+        foreign = [company for company in companies if company.account_id != account.pk]
+        if foreign:
+            self.add_error(
+                "companies",
+                _("Not companies of the key's account: %(names)s") % {"names": ", ".join(map(str, foreign))},
+            )
+        self.instance.company_ids = sorted(str(company.pk) for company in companies)
+        return cleaned
 
     def clean_mode(self) -> str:
         return self.cleaned_data.get("mode") or Mode.LIVE
@@ -62,7 +99,17 @@ class KeyStatusFilter(admin.SimpleListFilter):
 @admin.register(APIKey)
 class APIKeyAdmin(admin.ModelAdmin):
     form = APIKeyForm
-    list_display = ["name", "display_prefix", "account", "mode", "scope_list", "created_at", "last_used_at", "status"]
+    list_display = [
+        "name",
+        "display_prefix",
+        "account",
+        "mode",
+        "scope_list",
+        "company_count",
+        "created_at",
+        "last_used_at",
+        "status",
+    ]
     list_filter = [KeyStatusFilter, "mode", "created_at"]
     search_fields = ["name", "prefix", "account__username"]
     list_select_related = ["account"]
@@ -114,6 +161,13 @@ class APIKeyAdmin(admin.ModelAdmin):
     @admin.display(description="Scopes")
     def scope_list(self, api_key: APIKey) -> str:
         return ", ".join(api_key.scopes)
+
+    @admin.display(description=_("Companies"))
+    def company_count(self, api_key: APIKey) -> str:
+        if not api_key.company_ids:
+            return gettext("all")
+        n = len(api_key.company_ids)
+        return ngettext("%(n)d company", "%(n)d companies", n) % {"n": n}
 
     @admin.display(description=_("Status"))
     def status(self, api_key: APIKey) -> str:

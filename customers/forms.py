@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beel.errors import DomainError
 from beel.tenancy import Mode
+from companies.models import Company
 from customers.models import PERSONAL_FIELDS, Customer
 from customers.record import RECORD_DEFAULTS, clean_record, stored_values
 from customers.services import ensure_identity_is_free
@@ -126,8 +127,8 @@ class CustomerAdminForm(forms.ModelForm):
         if self.errors:
             return cleaned
         customer = self.instance
-        current = stored_values(customer) if customer.pk else None
-        changes = {name: cleaned[name] for name in self.changed_data if name in cleaned}
+        current = None if customer._state.adding else stored_values(customer)
+        changes = {name: cleaned[name] for name in self.changed_data if name in cleaned and name in RECORD_DEFAULTS}
         try:
             # What the admin saves (CustomerAdmin.save_model): the changes, normalised, with what they imply.
             self.record_changes = clean_record(changes, current=current)
@@ -141,8 +142,8 @@ class CustomerAdminForm(forms.ModelForm):
 
     def _check_identity_is_free(self) -> None:
         customer = self.instance
-        if customer.pk is None or not customer.active:
-            return
+        if customer._state.adding or not customer.active:
+            return  # a new customer's company is checked by CustomerAddForm
         values = {name: self.cleaned_data.get(name, getattr(customer, name)) for name in RECORD_DEFAULTS}
         try:
             ensure_identity_is_free(
@@ -153,12 +154,71 @@ class CustomerAdminForm(forms.ModelForm):
             self.add_error("nif", error.message)
 
 
-class CustomerImportForm(forms.Form):
-    """The admin's CSV import: whose customers the file holds (an account, in live or test mode) and the
-    file. The rows are read and checked by customers.services.import_customers, as the API does."""
+class CompanyChoiceField(forms.ModelChoiceField):
+    """A company, named with its account, since the list holds the companies of every account."""
+
+    def label_from_instance(self, company: Company) -> str:
+        return f"{company} · {company.account.username}"
+
+
+class IssuerChoiceForm(forms.Form):
+    """Whose customers they are: an account (by username), one of its companies and a mode. The company may be
+    left empty for an account with only one, as the API's flat routes do without `BeeL-Active-Company`."""
 
     account = forms.CharField(label=_("Account (username)"), max_length=150)
+    company = CompanyChoiceField(
+        label=_("Company"),
+        queryset=Company.objects.select_related("account").order_by("account__username", "-is_primary", "legal_name"),
+        required=False,
+        help_text=_("One of the account's companies; may be left empty when the account has only one."),
+    )
     mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, initial=Mode.LIVE)
+
+    def clean_account(self):
+        username = self.cleaned_data["account"].strip()
+        account = get_user_model().objects.filter(username=username, is_staff=False).first()
+        if account is None:
+            raise forms.ValidationError(_("No customer account has this username."))
+        return account
+
+    def clean(self):
+        cleaned = super().clean()
+        account, company = cleaned.get("account"), cleaned.get("company")
+        if account is None or "company" in self.errors:
+            return cleaned
+        if company is not None and company.account_id != account.pk:
+            self.add_error("company", _("This company belongs to another account."))
+        elif company is None:
+            only = list(Company.objects.of_account(account)[:2])
+            if len(only) == 1:
+                cleaned["company"] = only[0]
+            else:
+                self.add_error("company", _("This account has several companies: choose one."))
+        return cleaned
+
+
+class CustomerAddForm(IssuerChoiceForm, CustomerAdminForm):
+    """A new customer in the admin: of the chosen company (of the chosen account) and mode, with the same
+    checks as the API's create (clean_record, and the NIF or alternative id free in that company)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        company = cleaned.get("company")
+        if company is None or self.errors or not hasattr(self, "record_changes"):
+            return cleaned
+        values = {**RECORD_DEFAULTS, **self.record_changes}
+        try:
+            ensure_identity_is_free(company_id=company.pk, mode=cleaned["mode"], values=values)
+        except DomainError as error:
+            self.add_error("nif" if values["nif"] else "alternative_id_number", error.message)
+        return cleaned
+
+
+class CustomerImportForm(IssuerChoiceForm):
+    """The admin's CSV import: whose customers the file holds (a company of an account, in live or test
+    mode) and the file. The rows are read and checked by customers.services.import_customers, as the API
+    does."""
+
     file = forms.FileField(
         label=_("CSV file"),
         allow_empty_file=True,
@@ -168,13 +228,6 @@ class CustomerImportForm(forms.Form):
             "País...)."
         ),
     )
-
-    def clean_account(self):
-        username = self.cleaned_data["account"].strip()
-        account = get_user_model().objects.filter(username=username, is_staff=False).first()
-        if account is None:
-            raise forms.ValidationError(_("No customer account has this username."))
-        return account
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

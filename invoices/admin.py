@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from beel.actors import Actor
 from beel.errors import DomainError
 from beel.tenancy import DataScope
+from customers.admin.filters import CompanyFilter
 from customers.validators import fold, normalize_nif
 from invoices import services
 from invoices.models import ALLOWED_TRANSITIONS, DRAFT_FIELDS, Invoice, InvoiceStatus
@@ -28,6 +29,15 @@ RECIPIENT_LABELS = {
     "province": _("Province"),
     "country": _("Country"),
 }
+
+
+def _identity_table(parts: dict, note: str, css_class: str) -> str:
+    rows = format_html_join(
+        "",
+        "<tr><th>{}</th><td>{}</td></tr>",
+        ((label, parts[name]) for name, label in RECIPIENT_LABELS.items() if parts.get(name)),
+    )
+    return format_html('<table class="{}">{}</table><p class="help">{}</p>', css_class, rows, note)
 
 
 def _alternative_id_text(alternative_id: dict | None) -> str:
@@ -54,14 +64,16 @@ class InvoiceAdminForm(forms.ModelForm):
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
     form = InvoiceAdminForm
-    list_display = ["full_number", "customer_link", "status", "issue_date", "total", "currency"]
-    list_filter = ["status", ("issue_date", admin.DateFieldListFilter)]
+    list_display = ["full_number", "customer_link", "company_link", "status", "issue_date", "total", "currency"]
+    list_filter = ["status", CompanyFilter, ("issue_date", admin.DateFieldListFilter)]
     search_fields = ["series", "number", "customer__legal_name", "customer__nif"]
     search_help_text = _("Invoice number, or the customer's legal name or NIF; accents and case are ignored.")
-    list_select_related = ["customer"]
+    list_select_related = ["customer", "company__account"]
     readonly_fields = [
         "id",
         "account",
+        "company_link",
+        "issuer_shown",
         "customer_link",
         "recipient_shown",
         "full_number",
@@ -72,6 +84,8 @@ class InvoiceAdmin(admin.ModelAdmin):
     fields = [
         "id",
         "account",
+        "company_link",
+        "issuer_shown",
         "customer_link",
         "recipient_shown",
         "full_number",
@@ -131,17 +145,25 @@ class InvoiceAdmin(admin.ModelAdmin):
             "alternative_id": _alternative_id_text(recipient.get("alternative_id")),
             **recipient.get("address", {}),
         }
-        rows = format_html_join(
-            "",
-            "<tr><th>{}</th><td>{}</td></tr>",
-            ((label, parts[name]) for name, label in RECIPIENT_LABELS.items() if parts.get(name)),
-        )
         note = (
             gettext("As it was when the invoice was issued; later changes to the customer do not change it.")
             if invoice.recipient is not None
             else gettext("The customer's current details; they are copied into the invoice when it is issued.")
         )
-        return format_html('<table class="invoice-recipient">{}</table><p class="help">{}</p>', rows, note)
+        return _identity_table(parts, note, "invoice-recipient")
+
+    @admin.display(description=_("Issuer"))
+    def issuer_shown(self, invoice: Invoice) -> str:
+        """The company's fiscal identity as the invoice was issued with it; a draft's company as it is now."""
+        issuer = invoice.issuer if invoice.issuer is not None else invoice.company.fiscal_identity()
+        address = issuer.get("address") or {}
+        parts = {**issuer, **address, "country": address.get("country_code")}
+        note = (
+            gettext("As it was when the invoice was issued; later changes to the company do not change it.")
+            if invoice.issuer is not None
+            else gettext("The company's current details; they are copied into the invoice when it is issued.")
+        )
+        return _identity_table(parts, note, "invoice-issuer")
 
     def save_model(self, request, obj, form, change):
         # Issuing and cancelling go through the services, so a draft issued here is numbered under the series
@@ -201,3 +223,8 @@ class InvoiceAdmin(admin.ModelAdmin):
     def customer_link(self, invoice: Invoice) -> str:
         url = reverse("admin:customers_customer_change", args=[invoice.customer_id])
         return format_html('<a href="{}">{}</a>', url, invoice.customer.legal_name)
+
+    @admin.display(description=_("Company"), ordering="company__legal_name")
+    def company_link(self, invoice: Invoice) -> str:
+        url = reverse("admin:companies_company_change", args=[invoice.company_id])
+        return format_html('<a href="{}">{}</a>', url, invoice.company)

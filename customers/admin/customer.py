@@ -2,6 +2,8 @@
 each)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -14,12 +16,14 @@ from customers.admin.common import shown_time, staff_actor
 from customers.admin.deactivation import DeactivationWorkflow
 from customers.admin.erasure import ErasureWorkflow
 from customers.admin.export import ExportWorkflow
-from customers.admin.filters import AccountFilter, HasInvoicesFilter, SpanishOrderFieldListFilter
+from customers.admin.filters import AccountFilter, CompanyFilter, HasInvoicesFilter, SpanishOrderFieldListFilter
 from customers.admin.history import HistoryWorkflow
 from customers.admin.imports import ImportWorkflow
 from customers.admin.merge import MergeWorkflow
-from customers.forms import CustomerAdminForm
+from customers.forms import CustomerAddForm, CustomerAdminForm, IssuerChoiceForm
 from customers.models import AuditEntry, Customer
+
+IDENTITY_FIELDS = ["legal_name", "trade_name", "nif", "email", "phone"]
 
 
 @admin.register(Customer)
@@ -35,6 +39,7 @@ class CustomerAdmin(
     list_display = [
         "legal_name",
         "account",
+        "company_link",
         "nif",
         "email",
         "city",
@@ -47,6 +52,7 @@ class CustomerAdmin(
         "active",
         ("province", SpanishOrderFieldListFilter),
         AccountFilter,
+        CompanyFilter,
         HasInvoicesFilter,
         ("created_at", admin.DateFieldListFilter),
         "mode",
@@ -56,6 +62,7 @@ class CustomerAdmin(
     readonly_fields = [
         "id",
         "account",
+        "company_link",
         "mode",
         "active",
         "deactivated_at",
@@ -65,7 +72,7 @@ class CustomerAdmin(
         "history",
     ]
     fieldsets = [
-        (None, {"fields": ["id", "account", "mode", "legal_name", "trade_name", "nif", "email", "phone"]}),
+        (None, {"fields": ["id", "account", "company_link", "mode", *IDENTITY_FIELDS]}),
         (
             _("Alternative id (customers without a Spanish NIF)"),
             {"fields": ["alternative_id_type", "alternative_id_number", "alternative_id_country"]},
@@ -107,7 +114,7 @@ class CustomerAdmin(
     ]
     form = CustomerAdminForm
     actions = ["deactivate_selected", "reactivate_selected", "anonymize_selected", "merge_selected", "export_csv"]
-    list_select_related = ["account"]
+    list_select_related = ["account", "company"]
     show_full_result_count = False
     change_form_template = "admin/customers/customer/change_form.html"
     object_history_template = "admin/customers/customer/object_history.html"
@@ -132,8 +139,24 @@ class CustomerAdmin(
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):
-        return False  # a customer belongs to an account; accounts create them through the API
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        # A new customer: whose it is (account, company, mode), then its record; nothing of its life yet.
+        record = [(name, {**options}) for name, options in self.fieldsets[1:-2]]
+        return [(None, {"fields": [*IssuerChoiceForm.base_fields, *IDENTITY_FIELDS]}), *record]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            # The add form declares account, company and mode itself: the service, not the form, sets them.
+            fields = kwargs.pop("fields", None) or flatten_fieldsets(self.get_fieldsets(request))
+            kwargs.update(
+                form=CustomerAddForm, fields=[name for name in fields if name not in CustomerAddForm.declared_fields]
+            )
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_urls(self):
         own = [
@@ -162,6 +185,9 @@ class CustomerAdmin(
 
     def save_model(self, request, obj, form, change):
         # Through the service, so the API's rules (one active customer per NIF) apply to staff edits too.
+        if not change:
+            self._create(request, obj, form)
+            return
         data = form.record_changes
         try:
             services.update_customer(
@@ -169,6 +195,32 @@ class CustomerAdmin(
             )
         except DomainError as error:
             self.message_user(request, gettext("Not saved: %(reason)s") % {"reason": error.message}, messages.ERROR)
+
+    def _create(self, request, obj: Customer, form) -> None:
+        company, mode = form.cleaned_data["company"], form.cleaned_data["mode"]
+        try:
+            customer = services.create_customer(
+                scope=DataScope.of_company(company, mode), data=form.record_changes, actor=staff_actor(request)
+            )
+        except DomainError as error:  # a concurrent request took the NIF after the form checked it
+            obj.not_created = error
+            return
+        obj.pk, obj.account, obj.company, obj.mode = customer.pk, company.account, company, mode
+
+    def log_addition(self, request, obj, message):
+        return None if hasattr(obj, "not_created") else super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if hasattr(obj, "not_created"):
+            reason = obj.not_created.message
+            self.message_user(request, gettext("Not saved: %(reason)s") % {"reason": reason}, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:customers_customer_add"))
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.display(description=_("Company"), ordering="company__legal_name")
+    def company_link(self, customer: Customer) -> str:
+        url = reverse("admin:companies_company_change", args=[customer.company_id])
+        return format_html('<a href="{}">{}</a>', url, customer.company)
 
     @admin.display(description=_("Invoices"), ordering="invoice_count")
     def invoice_count(self, customer: Customer) -> int:

@@ -1,9 +1,12 @@
 """The changelist's filters."""
 
+import uuid
+
 from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from companies.models import Company
 from customers.models import Customer
 from customers.validators import fold
 
@@ -45,6 +48,39 @@ class AccountFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(account__username=self.value().strip())
         return queryset
+
+
+class CompanyFilter(admin.SimpleListFilter):
+    """By company (of the customers' or invoices' account): the companies as links, those of the account the
+    list is filtered by, or all of them while they are few; any company by its id in the URL (`?company=`),
+    as the company's page links to its customers and invoices."""
+
+    title = _("company")
+    parameter_name = "company"
+    LINKED_COMPANIES_AT_MOST = 20
+
+    def lookups(self, request, model_admin):
+        companies = Company.objects.select_related("account").order_by("account__username", "-is_primary", "legal_name")
+        username = (request.GET.get("account") or "").strip()
+        if username:
+            companies = companies.filter(account__username=username)
+        shown = list(companies[: self.LINKED_COMPANIES_AT_MOST + 1])
+        if len(shown) > self.LINKED_COMPANIES_AT_MOST:
+            selected = self.company_id()
+            shown = list(Company.objects.select_related("account").filter(pk=selected)) if selected else []
+        return [(str(company.pk), f"{company} · {company.account.username}") for company in shown]
+
+    def company_id(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(str(self.value())) if self.value() else None
+        except ValueError:
+            return None
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        company_id = self.company_id()
+        return queryset.filter(company_id=company_id) if company_id else queryset.none()
 
 
 class HasInvoicesFilter(admin.SimpleListFilter):

@@ -1,7 +1,6 @@
 """Importing customers from a CSV file: upload, preview (the service's dry run), confirm."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -11,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beel.errors import DomainError
 from beel.tenancy import DataScope
-from companies.models import primary_company_of
+from companies.models import Company
 from customers import services, spreadsheet
 from customers.admin import pending_import
 from customers.admin.common import confirmation_page, staff_actor
@@ -53,10 +52,10 @@ class ImportWorkflow:
         report = None
         if request.method == "POST" and form.is_valid():
             content = form.cleaned_data["file"].read()
-            account, mode = form.cleaned_data["account"], form.cleaned_data["mode"]
+            company, mode = form.cleaned_data["company"], form.cleaned_data["mode"]
             try:
                 report = services.import_customers(
-                    scope=DataScope.of_company(primary_company_of(account), mode),
+                    scope=DataScope.of_company(company, mode),
                     content=content,
                     actor=staff_actor(request),
                     dry_run=True,
@@ -65,7 +64,7 @@ class ImportWorkflow:
                 form.add_error("file", error.message)
             else:
                 pending_import.keep(
-                    request, content=content, account=account, mode=mode, name=form.cleaned_data["file"].name
+                    request, content=content, company=company, mode=mode, name=form.cleaned_data["file"].name
                 )
         return confirmation_page(
             self,
@@ -85,10 +84,11 @@ class ImportWorkflow:
         if pending is None:
             self.message_user(request, gettext("Nothing to import: upload the file again."), messages.WARNING)
             return HttpResponseRedirect(here)
-        account = get_object_or_404(get_user_model(), pk=pending.account_id)
+        company = get_object_or_404(Company.objects.select_related("account"), pk=pending.company_id)
+        account = company.account
         try:
             report = services.import_customers(
-                scope=DataScope.of_company(primary_company_of(account), pending.mode),
+                scope=DataScope.of_company(company, pending.mode),
                 content=pending.content,
                 actor=staff_actor(request),
                 dry_run=False,
@@ -101,10 +101,10 @@ class ImportWorkflow:
         created = len(report.created_ids)
         skipped = len(report.rows) - created
         text = ngettext(
-            "Imported %(created)d customer into account %(account)s from %(name)s.",
-            "Imported %(created)d customers into account %(account)s from %(name)s.",
+            "Imported %(created)d customer into company %(company)s of account %(account)s from %(name)s.",
+            "Imported %(created)d customers into company %(company)s of account %(account)s from %(name)s.",
             created,
-        ) % {"created": created, "account": account.username, "name": pending.name}
+        ) % {"created": created, "company": company, "account": account.username, "name": pending.name}
         if skipped:
             text += " " + ngettext(
                 "%(n)d row was not imported (errors or duplicates).",
@@ -113,4 +113,4 @@ class ImportWorkflow:
             ) % {"n": skipped}
         self.message_user(request, text, messages.SUCCESS if not skipped else messages.WARNING)
         changelist = reverse("admin:customers_customer_changelist")
-        return HttpResponseRedirect(f"{changelist}?account={account.username}")
+        return HttpResponseRedirect(f"{changelist}?account={account.username}&company={company.pk}")

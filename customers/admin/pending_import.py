@@ -3,8 +3,8 @@
 The file (up to 5 MiB) waits in file storage, `STORAGES["customer_imports"]` (beel.settings: a private
 directory that no URL serves, readable by the service's user only), not in the session, whose row every
 request of that staff user would read and rewrite. The session holds only the stored file's name, the
-account, the mode and the name the file had. The stored name is random and starts with the staff user's id,
-so a session only ever confirms a file its own user uploaded.
+company (of an account), the mode and the name the file had. The stored name is random and starts with the
+staff user's id, so a session only ever confirms a file its own user uploaded.
 
 The file is deleted when the import is confirmed or cancelled, or replaced by the same user's next preview.
 One left behind (a preview never confirmed nor cancelled, a session that ended) is purged by the next
@@ -26,7 +26,7 @@ STALE_AFTER = timedelta(days=1)
 
 @dataclass(frozen=True)
 class PendingImport:
-    account_id: int
+    company_id: str
     mode: str
     name: str
     content: bytes
@@ -36,19 +36,22 @@ def pending_storage() -> Storage:
     return storages[STORAGE_ALIAS]
 
 
-def keep(request: HttpRequest, *, content: bytes, account, mode: str, name: str) -> None:
+def keep(request: HttpRequest, *, content: bytes, company, mode: str, name: str) -> None:
     """Keep a previewed file until it is confirmed, replacing this user's earlier one."""
     discard(request)
     purge_stale()
     stored = pending_storage().save(f"{request.user.pk}-{secrets.token_hex(16)}.csv", ContentFile(content))
-    request.session[IMPORT_SESSION_KEY] = {"account": account.pk, "mode": mode, "name": name, "file": stored}
+    request.session[IMPORT_SESSION_KEY] = {"company": str(company.pk), "mode": mode, "name": name, "file": stored}
 
 
 def take(request: HttpRequest) -> PendingImport | None:
     """This user's waiting file, once: it leaves the session and the storage. None if there is none (never
-    uploaded, already confirmed or cancelled, or purged as stale)."""
+    uploaded, already confirmed or cancelled, or purged as stale, or kept before imports chose a company)."""
     pending = request.session.pop(IMPORT_SESSION_KEY, None)
     if not pending or not _is_users_file(request, pending.get("file")):
+        return None
+    if "company" not in pending:
+        pending_storage().delete(pending["file"])
         return None
     storage = pending_storage()
     try:
@@ -57,7 +60,7 @@ def take(request: HttpRequest) -> PendingImport | None:
     except FileNotFoundError:
         return None
     storage.delete(pending["file"])
-    return PendingImport(account_id=pending["account"], mode=pending["mode"], name=pending["name"], content=content)
+    return PendingImport(company_id=pending["company"], mode=pending["mode"], name=pending["name"], content=content)
 
 
 def discard(request: HttpRequest) -> None:

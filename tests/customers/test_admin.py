@@ -37,6 +37,7 @@ pytestmark = pytest.mark.django_db
 CUSTOMER_COLUMNS = [
     "legal_name",
     "account",
+    "company_link",
     "nif",
     "email",
     "city",
@@ -73,6 +74,7 @@ def test_customer_changelist_shows_the_documented_columns_for_each_customer(staf
     assert {name: cell.text for name, cell in row.items()} == {
         "legal_name": "María García López",
         "account": maria.account.username,
+        "company_link": str(maria.company),
         "nif": "12345678Z",
         "email": "maria@example.es",
         "city": "Dos Hermanas",
@@ -82,6 +84,7 @@ def test_customer_changelist_shows_the_documented_columns_for_each_customer(staf
         "created_at": shown_date(maria.created_at),
     }
     assert row["legal_name"].links == [customer_change_url(maria)]
+    assert row["company_link"].links == [reverse("admin:companies_company_change", args=[maria.company_id])]
     assert page.row("legal_name", TECH_SOLUTIONS["legal_name"])["active"].text == "False"
 
 

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from companies.models import primary_company_of
 from customers.admin.pending_import import IMPORT_SESSION_KEY, STALE_AFTER, pending_storage
 from customers.models import AuditEntry, Customer
 from tests.admin_pages import CUSTOMERS, page_text, texts
@@ -88,8 +89,10 @@ def test_confirming_writes_the_valid_rows_through_the_service(staff, acme, admin
 
     response = staff.post(IMPORT, {"_confirm": "1"}, follow=True)
 
+    company = primary_company_of(acme)
     assert texts(response) == [
-        "Imported 2 customers into account acme from clientes.csv. 2 rows were not imported (errors or duplicates)."
+        f"Imported 2 customers into company {company} of account acme from clientes.csv. 2 rows were not imported "
+        "(errors or duplicates)."
     ]
     assert set(Customer.objects.filter(account=acme).values_list("nif", flat=True)) == {
         "B12345674",
@@ -150,7 +153,7 @@ def test_the_previewed_file_waits_in_storage_not_in_the_session(staff, acme, adm
     preview(staff, csv_file())
 
     pending = staff.session[IMPORT_SESSION_KEY]
-    assert set(pending) == {"account", "mode", "name", "file"}
+    assert set(pending) == {"company", "mode", "name", "file"}
     assert "Ferretería" not in str(dict(staff.session.items()))
     assert waiting_files(pending_files) == [pending["file"]]
     assert pending["file"].startswith(f"{admin_user.pk}-")
