@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0004_no_redundant_fk_index"),
+        ("events", "0005_event_company"),
     ]
 
     operations = [
