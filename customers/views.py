@@ -294,6 +294,7 @@ class NifViewSet(APIViewSet):
 
     # A NIF is checked for whoever asks, whatever company they act for.
     acts_on_company = False
+    serializer_class = ValidateNifRequestSerializer
     declared_query_parameters = {"validate_nif": frozenset()}
     required_scopes = {"validate_nif": Scope.NIF_VALIDATE}
 

@@ -21,7 +21,7 @@ def add_key(staff, account, companies=()):
     data = {
         "account": account.pk,
         "name": "Solo la segunda",
-        "scopes": ["customers:read"],
+        "scopes": ["customers:read", "companies:read"],
         "companies": [str(company.pk) for company in companies],
         "expires_at_0": "",
         "expires_at_1": "",
@@ -82,12 +82,14 @@ def test_an_existing_key_offers_its_accounts_companies_checked_as_restricted(sta
 def test_widening_a_key_to_every_company_takes_effect_at_once(staff):
     account = AccountFactory()
     first, second = primary_company_of(account), CompanyFactory(account=account)
-    key = APIKeyFactory(account=account, company_ids=[second.pk], scopes=["customers:read"])
+    key = APIKeyFactory(account=account, company_ids=[second.pk], scopes=["customers:read", "companies:read"])
     client = bearer(key.raw_key)
     assert client.get("/api/v1/customers", HTTP_BEEL_ACTIVE_COMPANY=str(first.pk)).status_code == 403
     url = reverse("admin:apikeys_apikey_change", args=[key.pk])
 
-    staff.post(url, {"name": key.name, "scopes": ["customers:read"], "expires_at_0": "", "expires_at_1": ""})
+    staff.post(
+        url, {"name": key.name, "scopes": ["customers:read", "companies:read"], "expires_at_0": "", "expires_at_1": ""}
+    )
 
     key.refresh_from_db()
     assert key.company_ids == []
