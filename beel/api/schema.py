@@ -221,38 +221,43 @@ def wrap_in_envelope(result, generator, request, public):
         for method, operation in operations.items():
             if (path, method) in on_the_active_company:
                 _document_the_active_company(operation)
-            responses = operation.setdefault("responses", {})
-            if operation.get("security"):
-                for status in _ALWAYS_POSSIBLE:
-                    responses.setdefault(str(status), {"description": _status_description(status)})
-            if _takes_the_optional_idempotency_key(method, operation):
-                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
-            for status in _refusals_of_its_input(operation):
-                responses.setdefault(str(status), {"description": _status_description(status)})
-            if "429" in responses:
-                responses["429"].setdefault("headers", RATE_LIMITED_HEADERS)
-            for parameter in operation.get("parameters", []):
-                if parameter.get("in") != "query":
-                    continue
-                schema = parameter.setdefault("schema", {})
-                if schema.get("format") == "date-time":
-                    # An instant needs its UTC offset, and no time zone is further from UTC than 14 hours.
-                    schema["pattern"] = r"(Z|z|[+-](0\d|1[0-3]):?[0-5]\d|[+-]14:?00)$"
-                _state_what_text_refuses(schema)
-            for status, response in responses.items():
-                content = response.setdefault("content", {})
-                if int(status) < 400 and _CSV in content:
-                    # A download: the CSV itself, not the envelope (its errors are the envelope).
-                    response["content"] = {_CSV: content[_CSV]}
-                    continue
-                media = content.setdefault(_JSON, {})
-                for other in [key for key in content if key != _JSON]:
-                    content.pop(other)
-                if int(status) >= 400:
-                    media["schema"] = error_ref
-                else:
-                    media["schema"] = _success_envelope(media.get("schema"))
+            _describe_operation(method, operation, error_ref)
     return result
+
+
+def _describe_operation(method: str, operation: dict[str, Any], error_ref: dict[str, str]) -> None:
+    """One operation's answers in the envelope, its refusals and its parameters' rules."""
+    responses = operation.setdefault("responses", {})
+    if operation.get("security"):
+        for status in _ALWAYS_POSSIBLE:
+            responses.setdefault(str(status), {"description": _status_description(status)})
+    if _takes_the_optional_idempotency_key(method, operation):
+        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+    for status in _refusals_of_its_input(operation):
+        responses.setdefault(str(status), {"description": _status_description(status)})
+    if "429" in responses:
+        responses["429"].setdefault("headers", RATE_LIMITED_HEADERS)
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "query":
+            continue
+        schema = parameter.setdefault("schema", {})
+        if schema.get("format") == "date-time":
+            # An instant needs its UTC offset, and no time zone is further from UTC than 14 hours.
+            schema["pattern"] = r"(Z|z|[+-](0\d|1[0-3]):?[0-5]\d|[+-]14:?00)$"
+        _state_what_text_refuses(schema)
+    for status, response in responses.items():
+        content = response.setdefault("content", {})
+        if int(status) < 400 and _CSV in content:
+            # A download: the CSV itself, not the envelope (its errors are the envelope).
+            response["content"] = {_CSV: content[_CSV]}
+            continue
+        media = content.setdefault(_JSON, {})
+        for other in [key for key in content if key != _JSON]:
+            content.pop(other)
+        if int(status) >= 400:
+            media["schema"] = error_ref
+        else:
+            media["schema"] = _success_envelope(media.get("schema"))
 
 
 class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
