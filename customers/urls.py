@@ -15,7 +15,7 @@ router.register("nif", NifViewSet, basename="nif")
 # BeeL 1.9.0's canonical routes (customers.company_views). A viewset serving other paths under
 # `companies/{company_id}/customers/` (the imports) is registered before this one: the detail route would
 # otherwise take `imports` for a customer id.
-router.register(r"companies/(?P<company_id>[^/.]+)/customers", CompanyCustomerViewSet, basename="company-customer")
+router.register(r"companies/(?P<company_id>[^/]+)/customers", CompanyCustomerViewSet, basename="company-customer")
 
 urlpatterns = [
     *router.urls,
