@@ -176,6 +176,17 @@ def _refusals_of_its_input(operation: dict[str, Any]) -> list[int]:
     return statuses
 
 
+def _state_what_query_parameters_refuse(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "query":
+            continue
+        schema = parameter.setdefault("schema", {})
+        if schema.get("format") == "date-time":
+            # An instant needs its UTC offset, and no time zone is further from UTC than 14 hours.
+            schema["pattern"] = r"(Z|z|[+-](0\d|1[0-3]):?[0-5]\d|[+-]14:?00)$"
+        _state_what_text_refuses(schema)
+
+
 def _operations_on_the_active_company(generator) -> set[tuple[str, str]]:
     """(path, method) of the operations whose view acts on one company (APIViewSet.acts_on_company) and whose
     path does not name it: those take it from the BeeL-Active-Company header."""
@@ -224,14 +235,7 @@ def wrap_in_envelope(result, generator, request, public):
                 responses.setdefault(str(status), {"description": _status_description(status)})
             if "429" in responses:
                 responses["429"].setdefault("headers", RATE_LIMITED_HEADERS)
-            for parameter in operation.get("parameters", []):
-                if parameter.get("in") != "query":
-                    continue
-                schema = parameter.setdefault("schema", {})
-                if schema.get("format") == "date-time":
-                    # An instant needs its UTC offset, and no time zone is further from UTC than 14 hours.
-                    schema["pattern"] = r"(Z|z|[+-](0\d|1[0-3]):?[0-5]\d|[+-]14:?00)$"
-                _state_what_text_refuses(schema)
+            _state_what_query_parameters_refuse(operation)
             for status, response in responses.items():
                 content = response.setdefault("content", {})
                 if int(status) < 400 and _CSV in content:
