@@ -7,8 +7,8 @@ and a deeper run: docs/development.md).
 - `positive_data_acceptance_but_for_server_judgments`: schemathesis' check that a schema-valid request is
   accepted, but for refusals that only the server can make and the schema names in words: a NIF's control
   character, a phone number's validity, a cursor the API did not issue (or given with `page`), a customer
-  merged into itself, a webhook URL that does not resolve to a public address. Run it instead of the
-  built-in positive_data_acceptance."""
+  merged into itself, a webhook URL that does not resolve to a public address, a company id that is not one of
+  the account's. Run it instead of the built-in positive_data_acceptance."""
 
 import re
 
@@ -49,6 +49,8 @@ SERVER_JUDGMENTS = {
     "page": re.compile(r"^page cannot be combined with cursor\.$"),
     "into": re.compile(r"^A customer cannot be merged into itself\.$"),
     "url": re.compile(r""),
+    # Which companies belong to the key's account (a webhook endpoint's company_ids): only the server knows.
+    "company_ids": re.compile(r"^Not companies this key can reach: "),
     # The customer record (issue #14): what a schema cannot state. A customer needs a nif or an alternative id
     # (the schema requires neither alone); a country code or name must exist; an IBAN and a BIC have checksums
     # and registries; a URL must be one Django's validator accepts.
