@@ -68,7 +68,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_filter = ["status", CompanyFilter, ("issue_date", admin.DateFieldListFilter)]
     search_fields = ["series", "number", "customer__legal_name", "customer__nif"]
     search_help_text = _("Invoice number, or the customer's legal name or NIF; accents and case are ignored.")
-    list_select_related = ["customer", "company__account"]
+    list_select_related = ["customer", "company"]
     readonly_fields = [
         "id",
         "account",
