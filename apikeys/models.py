@@ -25,6 +25,7 @@ from beel.errors import InsufficientScope
 from beel.tenancy import DataScope, Mode
 from companies.access import active_company as active_company_of
 from companies.access import company_in_path, not_of_account
+from companies.models import Company
 
 KEY_PREFIX = "beel_sk_"
 LOOKUP_LENGTH = 12
@@ -139,11 +140,24 @@ class APIKey(models.Model):
         key without `companies:read` (BeeL 1.9.0's ActiveCompanyHeader requires it)."""
         if company_id is not None:
             company = company_in_path(account=self.account, allowed_ids=self.company_ids, company_id=company_id)
+        elif active_company is None:
+            company = self._only_company()
         else:
             if active_company is not None and not self.grants(Scope.COMPANIES_READ):
                 raise InsufficientScope(required=[Scope.COMPANIES_READ.value], granted=list(self.scopes))
             company = active_company_of(account=self.account, allowed_ids=self.company_ids, header=active_company)
         return DataScope.of_company(company, self.mode)
+
+    def _only_company(self):
+        """The company a flat route without the header acts on, read once per copy of this key: a process's
+        copy (apikeys.keycache) lives only while the key's generation stands, and saving or deleting a company
+        renews the generations of its account's keys (below). That read was ~19% of the default page
+        (docs/performance.md). Only the company's identity is used from it; issuing reads the row again."""
+        if "_only_company_memo" not in self.__dict__:
+            self.__dict__["_only_company_memo"] = active_company_of(
+                account=self.account, allowed_ids=self.company_ids, header=None
+            )
+        return self.__dict__["_only_company_memo"]
 
     @classmethod
     def issue(
@@ -211,3 +225,11 @@ def _account_changed(sender, instance, **kwargs) -> None:
     """A copied key carries its account (disabled accounts are refused), so copies of its keys go too."""
     if keycache.enabled():
         keycache.forget(list(APIKey.objects.filter(account_id=instance.pk).values_list("prefix", flat=True)))
+
+
+@receiver([post_save, post_delete], sender=Company)
+def _company_changed(sender, instance, **kwargs) -> None:
+    """A copied key carries the company it acts on without the header (APIKey._only_company): a company added,
+    changed or deleted in its account sends the copies of the account's keys away."""
+    if keycache.enabled():
+        keycache.forget(list(APIKey.objects.filter(account_id=instance.account_id).values_list("prefix", flat=True)))

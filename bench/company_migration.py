@@ -16,9 +16,11 @@ how long each step takes, and how long a writer of the release still running wai
 Results go to stdout as markdown (docs/performance.md keeps the run of record)."""
 
 import argparse
+import bisect
 import multiprocessing
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -217,7 +219,8 @@ def writer(url: str, customers: int, stop, results) -> None:
             ("insert invoice", insert_invoice, [n] * insert_invoice.count("%s")),
             (
                 "read page",
-                "SELECT id FROM customers_customer WHERE account_id = %s ORDER BY created_at, id LIMIT 20",
+                "SELECT id FROM customers_customer WHERE account_id = %s AND mode = 'live'"
+                " ORDER BY created_at, id LIMIT 20",
                 [ids[n % len(ids)]],
             ),
         ]:
@@ -265,32 +268,69 @@ def migrate(log: StatementLog) -> list[tuple[str, float, float]]:
     return [(name, start, end) for name, start, end in steps]
 
 
-def stall(samples, start: float, end: float) -> tuple[float, str]:
-    """The writer's longest statement overlapping [start, end], and its kind."""
-    overlapping = [(duration, kind) for kind, began, duration in samples if began < end and began + duration > start]
+def stall(samples, start: float, end: float, *, reads: bool = False) -> tuple[float, str]:
+    """The writer's longest write (or read) overlapping [start, end], and its kind. `samples` sorted by start;
+    no statement of the writer is longer than the longest one, so only those starting after start - longest
+    are looked at."""
+    begins = samples.begins
+    first = bisect.bisect_left(begins, start - samples.longest)
+    last = bisect.bisect_right(begins, end)
+    overlapping = [
+        (duration, kind)
+        for kind, began, duration in samples.rows[first:last]
+        if began + duration > start and (kind == "read page") == reads
+    ]
     return max(overlapping, default=(0.0, "-"))
+
+
+class Samples:
+    def __init__(self, rows):
+        self.rows = sorted(rows, key=lambda row: row[1])
+        self.begins = [row[1] for row in self.rows]
+        self.longest = max((row[2] for row in self.rows), default=0.0)
+
+
+def _statement_kind(sql: str) -> str:
+    """Statements of one kind grouped: the batches of a backfill, the steps of one ALTER."""
+    return re.sub(r"\s+", " ", re.sub(r"(%s|\d+)", "?", sql))[:90]
 
 
 def report(load_timings, steps, log, samples, args) -> None:
     print(f"\n## Companies migration at {args.customers:,} customers and {args.invoices:,} invoices\n")
     for name, value in load_timings.items():
         print(f"- load: {name} {value:.1f}")
-    baseline = [duration for kind, began, duration in samples if began < steps[0][1]] if samples else []
-    if baseline:
-        print(f"- writer before the migrations: {len(baseline)} statements, max {max(baseline) * 1000:.0f} ms")
-    print("\n| migration | time (s) | writer's longest wait (ms) | during |\n|---|---:|---:|---|")
+    before = [row for row in samples.rows if row[1] < steps[0][1]]
+    if before:
+        print(
+            f"- the writer before the migrations: {len(before)} statements,"
+            f" longest {max(row[2] for row in before) * 1000:.0f} ms"
+        )
+    print(
+        "\n| migration | time (s) | writer's longest write (ms) | its kind | longest read (ms) |"
+        "\n|---|---:|---:|---|---:|"
+    )
     for name, start, end in steps:
-        if name.startswith(("customers.00", "invoices.00", "companies.00")):
+        if name.startswith(("customers.00", "invoices.00")):
             longest, kind = stall(samples, start, end)
-            print(f"| {name} | {end - start:.2f} | {longest * 1000:.0f} | {kind} |")
-    print("\n| statement (longer than 0.2 s, or the writer waited > 50 ms) | s | writer's wait (ms) |\n|---|---:|---:|")
+            read, _kind = stall(samples, start, end, reads=True)
+            print(f"| {name} | {end - start:.2f} | {longest * 1000:.0f} | {kind} | {read * 1000:.0f} |")
+    groups: dict[tuple[str, str], list] = {}
     for migration, sql, began, duration in log.rows:
-        longest, _kind = stall(samples, began, began + duration)
-        if duration > 0.2 or longest > 0.05:
-            print(f"| {migration}: `{sql}` | {duration:.2f} | {longest * 1000:.0f} |")
-    if samples:
-        total_stall = max(duration for _kind, _began, duration in samples)
-        print(f"\nWriter: {len(samples):,} statements during the run, longest {total_stall * 1000:.0f} ms.")
+        group = groups.setdefault((migration, _statement_kind(sql)), [0, 0.0, 0.0, 0.0])
+        group[0] += 1
+        group[1] += duration
+        group[2] = max(group[2], duration)
+        group[3] = max(group[3], stall(samples, began, began + duration)[0])
+    print(
+        "\n| statement (taking > 0.1 s, or a write waited > 100 ms) | times | total s | longest s |"
+        " writer's longest write (ms) |\n|---|---:|---:|---:|---:|"
+    )
+    for (migration, kind), (count, total, longest, wait) in groups.items():
+        if longest > 0.1 or wait > 0.1:
+            print(f"| {migration}: `{kind}` | {count} | {total:.2f} | {longest:.2f} | {wait * 1000:.0f} |")
+    writes = [row[2] for row in samples.rows if row[0] != "read page"]
+    if writes:
+        print(f"\nWriter: {len(samples.rows):,} statements during the run, longest write {max(writes) * 1000:.0f} ms.")
 
 
 def main() -> None:
@@ -318,12 +358,13 @@ def main() -> None:
         time.sleep(3)  # the writer's baseline before any migration
     log = StatementLog(["-"])
     steps = migrate(log)
-    samples = []
+    samples: list = []
     if process is not None:
         time.sleep(1)
         stop.set()
         samples = results.get()
         process.join()
+    samples = Samples(samples)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customers_customer WHERE company_id IS NULL")
         assert cursor.fetchone()[0] == 0
