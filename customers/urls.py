@@ -32,18 +32,23 @@ urlpatterns = [
 # first, before any `customers/{customer_id}` route could take `imports` for an id. Keep this last.
 COMPANY_CUSTOMERS = r"^companies/(?P<company_id>[^/]+)/customers"
 deletion, imports = CompanyCustomerDeletionViewSet.as_view, CompanyCustomerImportViewSet.as_view
-company_routes = [
+# The imports' paths are theirs alone (any other method is their own 405); the deletions share their paths with
+# the canonical viewset's GET, PATCH and POST, to which the other methods fall through. `export` is a named
+# route of that viewset, never a customer id to delete.
+import_routes = [
     re_path(rf"{COMPANY_CUSTOMERS}/imports/?$", imports({"post": "create_import"}), name="company-customer-import"),
     re_path(
         rf"{COMPANY_CUSTOMERS}/imports/preview/?$",
         imports({"post": "preview_import"}),
         name="company-customer-import-preview",
     ),
+]
+deletion_routes = [
     re_path(rf"{COMPANY_CUSTOMERS}/bulk/?$", deletion({"delete": "bulk_delete"}), name="company-customer-bulk-delete"),
     re_path(
-        rf"{COMPANY_CUSTOMERS}/(?P<customer_id>[^/.]+)/?$",
+        rf"{COMPANY_CUSTOMERS}/(?P<customer_id>(?!export/?$)[^/.]+)/?$",
         deletion({"delete": "destroy"}),
         name="company-customer-delete",
     ),
 ]
-urlpatterns = [*falling_through(company_routes, later=urlpatterns), *urlpatterns]
+urlpatterns = [*import_routes, *falling_through(deletion_routes, later=urlpatterns), *urlpatterns]

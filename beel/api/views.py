@@ -80,7 +80,9 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if self.acts_on_company and request.auth is not None:
+        # Not for a method the view does not answer: that is its 405, whatever the company.
+        answered = getattr(self, "action", None) is not None and request.method != "OPTIONS"
+        if self.acts_on_company and request.auth is not None and answered:
             self.data_scope()
 
     def data_scope(self) -> DataScope:
