@@ -42,6 +42,7 @@ class Scope(models.TextChoices):
     INVOICES_WRITE = "invoices:write", "Create invoices"
     WEBHOOKS_READ = "webhooks:read", "Read webhook endpoints and their delivery attempts"
     WEBHOOKS_WRITE = "webhooks:write", "Manage webhook endpoints, rotate secrets, retry deliveries"
+    NIF_VALIDATE = "nif:validate", "Validate NIFs against AEAT's census"
 
 
 ALL_SCOPES: list[str] = [scope.value for scope in Scope]

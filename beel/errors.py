@@ -179,6 +179,7 @@ class ErrorCode(StrEnum):
     )
     NIF_INVALID_FORMAT = "NIF_INVALID_FORMAT", 422, "The `nif` is not shaped as a Spanish NIF, NIE or CIF."
     NIF_INVALID_CONTROL_DIGIT = "NIF_INVALID_CONTROL_DIGIT", 422, "The `nif`'s control character is wrong."
+    FIELD_BLANK = "FIELD_BLANK", 422, "A required field is absent or empty; `details.field` names it."
     COUNTRY_CODE_REQUIRED = (
         "COUNTRY_CODE_REQUIRED",
         422,

@@ -287,6 +287,27 @@ CUSTOMER_RETENTION_YEARS = env_int("CUSTOMER_RETENTION_YEARS", 6)
 # timeout): a retry takes the key over. Must exceed the longest a request can run (gunicorn's timeout).
 IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 120)
 
+# Tax ids checked against AEAT's census (VNifV2, mutual TLS: without the certificate and key the census is
+# "not configured" and every check PENDING) and VIES (beel/registries; names from shared/spec/registries.md §0).
+AEAT_VNIF_URL = os.environ.get("AEAT_VNIF_URL", "https://www1.agenciatributaria.gob.es/wlpl/BURT-JDIT/ws/VNifV2SOAP")
+AEAT_CLIENT_CERT, AEAT_CLIENT_KEY = os.environ.get("AEAT_CLIENT_CERT", ""), os.environ.get("AEAT_CLIENT_KEY", "")
+AEAT_CA_BUNDLE = os.environ.get("AEAT_CA_BUNDLE", "")  # unset: certifi's public roots (never unverified)
+VIES_URL = os.environ.get("VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api")
+VIES_REQUESTER_VAT = os.environ.get("VIES_REQUESTER_VAT", "")
+TAX_ID_CACHE_SECONDS = env_int("TAX_ID_CACHE_SECONDS", 86400)  # how long a VALID/INVALID verdict is reused
+TAX_ID_CONNECT_TIMEOUT_SECONDS, TAX_ID_DEADLINE_SECONDS = (
+    env_int("TAX_ID_CONNECT_TIMEOUT_SECONDS", 5),
+    env_int("TAX_ID_DEADLINE_SECONDS", 10),
+)
+TAX_ID_RETRIES = env_int("TAX_ID_RETRIES", 2)  # on the registry's own "unavailable" answers, outside requests
+TAX_ID_RETRY_BACKOFF_SECONDS = float(os.environ.get("TAX_ID_RETRY_BACKOFF_SECONDS") or 1)
+TAX_ID_RETRY_MAX_WAIT_SECONDS = float(os.environ.get("TAX_ID_RETRY_MAX_WAIT_SECONDS") or 10)
+TAX_ID_BREAKER_FAILURES = env_int("TAX_ID_BREAKER_FAILURES", 5)
+TAX_ID_BREAKER_RESET_SECONDS = env_int("TAX_ID_BREAKER_RESET_SECONDS", 60)
+TAX_ID_CONCURRENCY = env_int("TAX_ID_CONCURRENCY", 8)  # requests in flight at once in check_many
+TAX_ID_AEAT_BATCH = env_int("TAX_ID_AEAT_BATCH", 50)  # NIFs per VNifV2 request in check_many
+NIF_VALIDATE_RATE_LIMIT = os.environ.get("NIF_VALIDATE_RATE_LIMIT", "100/hour")  # per key, BeeL's limit
+
 # Webhook deliveries run on Celery (beel/celery.py). With CELERY_BROKER_URL set (redis://...), run
 # `celery -A beel worker --beat`; without it tasks run eagerly in the process that commits the change, so
 # a newcomer's runserver delivers webhooks with nothing else started (retries then need the sweep:

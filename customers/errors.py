@@ -94,3 +94,13 @@ class BulkValidationFailed(DomainError):
     def __init__(self, report, message: str | None = None):
         super().__init__(message)
         self.report = report
+
+
+class FieldBlank(DomainError):
+    """BeeL's 422 FIELD_BLANK: a required field absent or empty, named in `details.field`."""
+
+    code = ErrorCode.FIELD_BLANK
+    default_message = "A required field is blank"
+
+    def __init__(self, field: str):
+        super().__init__(f"The field '{field}' is required", details={"field": field})

@@ -2,6 +2,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import wraps
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from rest_framework import status
 from rest_framework.decorators import action
@@ -35,6 +36,7 @@ from customers.serializers import (
     bulk_refusal,
     parse_bulk_ids,
 )
+from customers.serializers.nif import ValidateNifRequestSerializer, ValidateNifResponseSerializer
 
 # The downloads answer CSV whatever JSON-or-CSV Accept asks for; their errors stay in the envelope.
 CSV_DOWNLOAD = {
@@ -260,3 +262,22 @@ class CustomerViewSet(APIViewSet):
         customers = selectors.sorted_customers(self.get_queryset(), filterset.asked())
         filename = f"clientes-{datetime.fromtimestamp(clock.now(), UTC):%Y%m%d-%H%M%S}.csv"
         return csv_download(filename, spreadsheet.export_lines(customers))
+
+
+class NifViewSet(APIViewSet):
+    """POST /nif/validate: a NIF checked against AEAT's census (customers.services.nif_validation)."""
+
+    declared_query_parameters = {"validate_nif": frozenset()}
+    required_scopes = {"validate_nif": Scope.NIF_VALIDATE}
+
+    @property
+    def extra_rate_limit(self) -> str:
+        return settings.NIF_VALIDATE_RATE_LIMIT
+
+    @schema.validate_nif
+    @action(detail=False, methods=["post"], url_path="validate")
+    @idempotent
+    def validate_nif(self, request):
+        nif, legal_name = ValidateNifRequestSerializer.parsed(request.data)
+        outcome = services.validate_nif(nif=nif, legal_name=legal_name)
+        return Response(ValidateNifResponseSerializer(outcome).data)

@@ -13,7 +13,8 @@ deploy check refuses it for production). If Redis cannot be reached the limits f
 served without RateLimit headers and the outage is logged once a minute, so an outage of the counters
 never takes the API down.
 
-Two limits apply to every key: one per resource (customers, invoices...) and one across the whole API.
+Two limits apply to every key: one per resource (customers, invoices...) and one across the whole API; a
+view may add its own (`extra_rate_limit`, e.g. "100/hour").
 The most restrictive state is exposed on every response as RateLimit-Limit / -Remaining / -Reset (IETF
 draft "RateLimit header fields"); going over either is a 429 RATE_LIMIT_EXCEEDED with Retry-After. The request
 pipeline (beel.api.pipeline) applies them."""
@@ -237,10 +238,16 @@ def key_limits(key_prefix: str, view) -> list[Limit]:
     per_resource, per_resource_window = parse_rate(settings.RATE_LIMIT_PER_RESOURCE)
     overall, overall_window = parse_rate(settings.RATE_LIMIT_GLOBAL)
     # The hash tag {prefix} keeps a key's logs on one Redis Cluster slot, as one script must.
-    return [
+    limits = [
         Limit(f"ratelimit:{{{key_prefix}}}:{resource}", per_resource, per_resource_window),
         Limit(f"ratelimit:{{{key_prefix}}}:all", overall, overall_window),
     ]
+    # A view may add a limit of its own on top (POST /nif/validate: BeeL's 100 per hour per key).
+    extra = getattr(view, "extra_rate_limit", None)
+    if extra:
+        count, window = parse_rate(extra)
+        limits.append(Limit(f"ratelimit:{{{key_prefix}}}:{resource}:extra", count, window))
+    return limits
 
 
 def failed_authentication_limit(client_address: str) -> Limit:

@@ -8,6 +8,7 @@ from customers.schema.lifecycle import (
     merge_customer,
     reactivate_customer,
 )
+from customers.schema.nif import validate_nif
 from customers.schema.reads import list_customers, retrieve_customer
 from customers.schema.spreadsheet import csv_template, csv_template_alias, export_customers, import_customers_csv
 from customers.schema.writes import bulk_create_customers, create_customer, replace_customer, update_customer
@@ -28,4 +29,5 @@ __all__ = [
     "replace_customer",
     "retrieve_customer",
     "update_customer",
+    "validate_nif",
 ]

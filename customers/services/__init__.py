@@ -20,6 +20,7 @@ from customers.services.lifecycle import (
     undo_deactivation,
 )
 from customers.services.merge import merge_customers, merge_preview
+from customers.services.nif_validation import NifValidation, validate_nif
 from customers.services.reports import (
     CreationFailure,
     CreationReport,
@@ -43,6 +44,7 @@ __all__ = [
     "ImportReport",
     "ImportStatus",
     "ImportedRow",
+    "NifValidation",
     "ReactivationReport",
     "SourceType",
     "anonymize_due_customers",
@@ -66,4 +68,5 @@ __all__ = [
     "request_erasure",
     "undo_deactivation",
     "update_customer",
+    "validate_nif",
 ]

@@ -71,6 +71,9 @@ SERVER_JUDGMENTS = {
     # A sum of two amounts has a maximum no schema of either can state.
     "subtotal": re.compile(r"^subtotal \+ tax_total must not exceed "),
     "tax_total": re.compile(r"^subtotal \+ tax_total must not exceed "),
+    # POST /nif/validate: an individual's NIF needs its legal_name, a rule between two fields that OpenAPI 3.0
+    # states only in words.
+    "legal_name": re.compile(r"^Required for a natural person's NIF "),
     # OpenAPI 3.0 cannot limit an object's keys; the description does.
     "metadata": re.compile(r"^Metadata keys have 1 to 40 characters"),
 }
