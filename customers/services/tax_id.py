@@ -24,7 +24,7 @@ from beel import registries
 from beel.clock import clock
 from beel.errors import DomainError, ValidationFailed
 from beel.events.models import EventType, record_events
-from beel.registries import RegistryAnswer, Status, TaxId
+from beel.registries import RegistryAnswer, Status, TaxId, state
 from beel.tenancy import DataScope
 from customers.models import Customer, TaxIdStatus
 from customers.services.base import customer_event, get_customer
@@ -160,14 +160,17 @@ def verification_of_change(customer: Customer, before: TaxId | None, precheck: P
     return verification_values(registries.RegistryAnswer(Status.PENDING, after.registry, code="CHANGED"))
 
 
-def recheck_tax_id(*, customer_id: str, retries: int | None = None) -> Customer | None:
+def recheck_tax_id(*, customer_id: str, retries: int | None = None, fresh: bool = False) -> Customer | None:
     """Ask the registry again about one customer (the background re-check and the admin's action), outside any
     transaction, then store the answer if the customer's tax id is still the one asked about. A new verdict
-    (or ERROR) is reported by a `customer.tax_id_verified` event; another PENDING schedules the next try."""
+    (or ERROR) is reported by a `customer.tax_id_verified` event; another PENDING schedules the next try.
+    `fresh` (staff asking on purpose) asks the registry even when a verdict is kept in the cache."""
     customer = Customer.objects.filter(pk=customer_id, deleted_at__isnull=True).first()
     tax_id = tax_id_of(customer) if customer else None
     if tax_id is None:
         return customer
+    if fresh:
+        state.forget_answer(tax_id.cache_key)
     answer = registries.check(tax_id, retries=retries)
     with transaction.atomic():
         customer = Customer.objects.select_for_update().filter(pk=customer_id).first()

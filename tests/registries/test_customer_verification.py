@@ -4,6 +4,7 @@ Celery sweep and its event, the rule of when the registry is asked, bulk and CSV
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from beel.clock import clock
 from beel.events.models import Event
@@ -177,3 +178,23 @@ def test_csv_preview_rows_the_census_does_not_know_are_nif_invalid(api, aeat):
 
     assert [row["status"] for row in data["customers_validation"]] == ["VALID", "NIF_INVALID"]
     assert not Customer.objects.exists()
+
+
+def test_the_admin_shows_the_verification_and_rechecks_it_with_the_same_service(api, aeat, staff):
+    aeat.table[PERSON] = ["NO IDENTIFICADO", "IDENTIFICADO"]
+    data = create(api)
+    changelist = reverse("admin:customers_customer_changelist")
+
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es-ES,es;q=0.9"}
+    listed = staff.get(changelist, {"tax_id_status__exact": "INVALID"}, **spanish).content.decode()
+    page = staff.get(reverse("admin:customers_customer_change", args=[data["id"]]), **spanish).content.decode()
+    actions = staff.get(changelist, **spanish).context["action_form"].fields["action"].choices
+    assert ("recheck_tax_ids", "Volver a comprobar el NIF en el censo") in [(v, str(label)) for v, label in actions]
+    assert "Juan Español Español" in listed and "No figura en el registro" in listed
+    assert "Comprobación del NIF" in page and "NO IDENTIFICADO" in page
+
+    staff.post(changelist, {"action": "recheck_tax_ids", "_selected_action": [data["id"]]})
+
+    assert stored(data).tax_id_status == "VALID"
+    assert aeat.asked() == [PERSON, PERSON]
+    assert Event.objects.filter(type="customer.tax_id_verified").count() == 1
