@@ -198,3 +198,14 @@ def test_the_admin_shows_the_verification_and_rechecks_it_with_the_same_service(
     assert stored(data).tax_id_status == "VALID"
     assert aeat.asked() == [PERSON, PERSON]
     assert Event.objects.filter(type="customer.tax_id_verified").count() == 1
+
+
+def test_an_erasure_scrubs_the_registrys_name_with_the_tax_id(api, aeat):
+    aeat.table[ENTITY] = ("IDENTIFICADO", "EJEMPLO SOLUCIONES SL")
+    data = create(api, legal_name="Ejemplo SL", nif=ENTITY)
+
+    assert_success(api.post(f"{URL}/{data['id']}/anonymize"))
+
+    customer = stored(data)
+    assert (customer.nif, customer.tax_id_registry_name, customer.tax_id_status) == ("", "", "")
+    assert customer.anonymized_at is not None
