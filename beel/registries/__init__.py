@@ -7,7 +7,8 @@ The public surface (everything else is the package's own):
   customer's identifier (its `nif` with its `legal_name`, or a NIF_IVA alternative id with its country);
   `check_spanish_nif(nif, name)` and `check_eu_vat(country, number)` say the same.
 - `check_many(tax_ids)` -> `{TaxId: RegistryAnswer}`: many at once (bulk create, CSV import), each distinct
-  id asked once, within a bounded pool of threads (TAX_ID_CONCURRENCY).
+  id asked once, AEAT's NIFs several to a request (TAX_ID_AEAT_BATCH), within a bounded pool of threads
+  (TAX_ID_CONCURRENCY). The natural key of part B's stored verification is `TaxId` (hashable).
 - `RegistryAnswer`: `status` (`Status.VALID | INVALID | PENDING | ERROR`), `registry` (AEAT or VIES), `code`
   (the registry's raw result, e.g. AEAT's "IDENTIFICADO", VIES's "MS_UNAVAILABLE", or NOT_CONFIGURED...),
   `name` (the registry's name for the taxpayer), `consultation` (VIES's requestIdentifier), `checked_at`,
