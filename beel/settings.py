@@ -306,12 +306,8 @@ TAX_ID_BREAKER_FAILURES = env_int("TAX_ID_BREAKER_FAILURES", 5)
 TAX_ID_BREAKER_RESET_SECONDS = env_int("TAX_ID_BREAKER_RESET_SECONDS", 60)
 TAX_ID_CONCURRENCY = env_int("TAX_ID_CONCURRENCY", 8)  # requests in flight at once in check_many
 TAX_ID_AEAT_BATCH = env_int("TAX_ID_AEAT_BATCH", 50)  # NIFs per VNifV2 request in check_many
-# A customer saved PENDING is asked again by the sweep (customers.tasks, every TAX_ID_RECHECK_SWEEP_SECONDS)
-# after TAX_ID_RECHECK_BACKOFF_SECONDS, doubled at each try up to TAX_ID_RECHECK_MAX_WAIT_SECONDS, until a
-# verdict; a claimed re-check is handed out again after TAX_ID_RECHECK_LEASE_SECONDS if its task was lost.
-TAX_ID_RECHECK_BACKOFF_SECONDS = env_int("TAX_ID_RECHECK_BACKOFF_SECONDS", 60)
-TAX_ID_RECHECK_MAX_WAIT_SECONDS = env_int("TAX_ID_RECHECK_MAX_WAIT_SECONDS", 6 * 3600)
-TAX_ID_RECHECK_LEASE_SECONDS = env_int("TAX_ID_RECHECK_LEASE_SECONDS", 600)
+TAX_ID_RECHECK_BACKOFF_SECONDS = env_int("TAX_ID_RECHECK_BACKOFF_SECONDS", 60)  # PENDING customers: customers.tasks
+TAX_ID_RECHECK_MAX_WAIT_SECONDS = env_int("TAX_ID_RECHECK_MAX_WAIT_SECONDS", 21600)
 TAX_ID_RECHECK_SWEEP_SECONDS = env_int("TAX_ID_RECHECK_SWEEP_SECONDS", 60)
 NIF_VALIDATE_RATE_LIMIT = os.environ.get("NIF_VALIDATE_RATE_LIMIT", "100/hour")  # per key, BeeL's limit
 

@@ -89,13 +89,7 @@ def create_customers(
             report.failures.append(CreationFailure(index=index, error=identity_taken(identity)))
         else:
             taken.add(identity)
-            tax_id = tax_id_of(item)
-            verification = verification_of_new(Precheck(tax_id, checks.get(tax_id)))
-            customer = Customer(
-                account=account, company=company, mode=mode, **with_creation_defaults(item), **verification
-            )
-            customer.fold_search_fields()  # bulk_create does not call save()
-            to_create.append(customer)
+            to_create.append(_new_customer(scope, item, checks))
     if dry_run or not to_create or (all_or_nothing and report.failures):
         return report
     try:
@@ -112,6 +106,16 @@ def create_customers(
             "written, retry the request"
         ) from None
     return report
+
+
+def _new_customer(scope: DataScope, item: Mapping[str, Any], checks: Mapping) -> Customer:
+    """An unsaved customer of the scope's company and mode, with its tax id's answer among `checks`."""
+    account, company, mode = scope.issuer()
+    tax_id = tax_id_of(item)
+    verification = verification_of_new(Precheck(tax_id, checks.get(tax_id)))
+    customer = Customer(account=account, company=company, mode=mode, **with_creation_defaults(item), **verification)
+    customer.fold_search_fields()  # bulk_create does not call save()
+    return customer
 
 
 def _identities_held(submitted: list[Customer]) -> set:

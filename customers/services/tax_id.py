@@ -185,14 +185,19 @@ def recheck_tax_id(*, customer_id: str, retries: int | None = None, fresh: bool 
     return customer
 
 
+# A claimed re-check is handed out again after this long if its task was lost with its worker (a re-check
+# takes at most a few registry deadlines).
+RECHECK_LEASE_SECONDS = 600
+
+
 def claim_due_rechecks(*, limit: int = 500) -> list[str]:
     """The ids of the customers whose PENDING check is due again, oldest first, each claimed for
-    TAX_ID_RECHECK_LEASE_SECONDS (its re-check moved that far ahead), so the next sweep does not hand it out
+    RECHECK_LEASE_SECONDS (its re-check moved that far ahead), so the next sweep does not hand it out
     again while its task runs; a task lost with its worker is handed out again once the lease ends."""
     now = _now()
     with transaction.atomic():
         due = Customer.objects.tax_id_recheck_due(now).filter(deleted_at__isnull=True).order_by("tax_id_recheck_at")
         ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-        lease = now + timedelta(seconds=int(settings.TAX_ID_RECHECK_LEASE_SECONDS))
+        lease = now + timedelta(seconds=RECHECK_LEASE_SECONDS)
         Customer.objects.filter(pk__in=ids).update(tax_id_recheck_at=lease)
     return [str(pk) for pk in ids]
