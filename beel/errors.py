@@ -226,6 +226,14 @@ class ErrorCode(StrEnum):
         "The operation requires an `Idempotency-Key` header (the canonical customer import).",
     )
 
+    RECIPIENT_TAX_ID_INVALID = (
+        "RECIPIENT_TAX_ID_INVALID",
+        422,
+        "The customer's tax id is not in its registry (AEAT's census or VIES: `tax_id_verification.status` "
+        "INVALID); `details` names the customer. Correct the customer (a new check runs) or, staff only, issue "
+        "with a recorded reason in the admin.",
+    )
+
 
 class DomainError(Exception):
     """A failure of a use case that the caller can act on. Subclasses set `code` and a default message."""

@@ -306,6 +306,9 @@ TAX_ID_BREAKER_FAILURES = env_int("TAX_ID_BREAKER_FAILURES", 5)
 TAX_ID_BREAKER_RESET_SECONDS = env_int("TAX_ID_BREAKER_RESET_SECONDS", 60)
 TAX_ID_CONCURRENCY = env_int("TAX_ID_CONCURRENCY", 8)  # requests in flight at once in check_many
 TAX_ID_AEAT_BATCH = env_int("TAX_ID_AEAT_BATCH", 50)  # NIFs per VNifV2 request in check_many
+TAX_ID_RECHECK_BACKOFF_SECONDS = env_int("TAX_ID_RECHECK_BACKOFF_SECONDS", 60)  # PENDING customers: customers.tasks
+TAX_ID_RECHECK_MAX_WAIT_SECONDS = env_int("TAX_ID_RECHECK_MAX_WAIT_SECONDS", 21600)
+TAX_ID_RECHECK_SWEEP_SECONDS = env_int("TAX_ID_RECHECK_SWEEP_SECONDS", 60)
 NIF_VALIDATE_RATE_LIMIT = os.environ.get("NIF_VALIDATE_RATE_LIMIT", "100/hour")  # per key, BeeL's limit
 
 # Webhook deliveries run on Celery (beel/celery.py). With CELERY_BROKER_URL set (redis://...), run
@@ -323,6 +326,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
     "sweep-webhooks": {"task": "webhooks.tasks.sweep_webhooks", "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 30)},
+    "recheck-tax-ids": {"task": "customers.tasks.recheck_pending_tax_ids", "schedule": TAX_ID_RECHECK_SWEEP_SECONDS},
 }
 # A receiver must answer 2xx within this many seconds.
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)

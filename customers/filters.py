@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from beel.api.filters import ChangeFilterSet
 from beel.errors import InvalidParameter, ValidationFailed
 from customers import selectors
-from customers.selectors import SORT_FIELDS, CustomerFilters
+from customers.selectors import SORT_FIELDS, TAX_ID_STATUSES, CustomerFilters
 from customers.validators import METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, validate_metadata_key
 
 MAX_FILTER_LENGTH = 200
@@ -83,6 +83,12 @@ class CustomerFilterSet(ChangeFilterSet):
     phone = _text("Filter by phone (partial search)")
     city = _text("Filter by city")
     province = _text("Filter by province")
+    tax_id_status = django_filters.ChoiceFilter(
+        choices=[(value, value) for value in TAX_ID_STATUSES],
+        method="selected",
+        help_text="beel's extension: by the tax id check's status (NOT_CHECKED: never checked)",
+        error_messages={"invalid_choice": f"tax_id_status must be one of: {', '.join(TAX_ID_STATUSES)}."},
+    )
     sort_by = django_filters.ChoiceFilter(
         choices=[(key, key) for key in SORT_FIELDS],
         method="selected",

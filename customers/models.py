@@ -56,6 +56,19 @@ PERSONAL_FIELDS = [
 ]
 
 
+class TaxIdStatus(models.TextChoices):
+    """BeeL's NifValidationStatus (beel.registries.Status), as stored on a customer."""
+
+    VALID = "VALID", _("Valid")
+    INVALID = "INVALID", _("Not in the registry")
+    PENDING = "PENDING", _("Pending")
+    ERROR = "ERROR", _("Error")
+
+
+# The list filter's name for a customer whose tax id was never checked.
+NOT_CHECKED = "NOT_CHECKED"
+
+
 class CustomerQuerySet(ScopedQuerySet):
     """Reusable query logic: the API filters, the admin search and the benchmark use the same SQL."""
 
@@ -113,6 +126,14 @@ class CustomerQuerySet(ScopedQuerySet):
 
     def with_invoice_count(self) -> "CustomerQuerySet":
         return self.annotate(invoice_count=models.Count("invoices"))
+
+    def with_tax_id_status(self, status: str) -> "CustomerQuerySet":
+        """By the tax id check's status; NOT_CHECKED: never checked (no registry holds such an id, or the
+        customer is older than the checks)."""
+        return self.filter(tax_id_status="" if status == NOT_CHECKED else status)
+
+    def tax_id_recheck_due(self, now) -> "CustomerQuerySet":
+        return self.filter(tax_id_recheck_at__isnull=False, tax_id_recheck_at__lte=now)
 
     def erasure_due(self, today) -> "CustomerQuerySet":
         """Customers whose erasure waited for the legal retention period, and whose period ended before today."""
@@ -192,6 +213,17 @@ class Customer(models.Model):
         editable=False,
         db_index=False,
     )
+    # The tax id's check against its registry (AEAT's census for a NIF, VIES for a NIF_IVA alternative id;
+    # customers.services.tax_id): what the registry last said and when. Empty status: never checked.
+    tax_id_status = models.CharField(_("tax id status"), max_length=7, choices=TaxIdStatus.choices, blank=True)
+    tax_id_checked_at = models.DateTimeField(_("tax id checked at"), null=True, blank=True, editable=False)
+    tax_id_registry = models.CharField(_("registry"), max_length=4, blank=True, editable=False)
+    tax_id_registry_name = models.CharField(_("name in the registry"), max_length=255, blank=True, editable=False)
+    tax_id_consultation = models.CharField(_("VIES consultation number"), max_length=64, blank=True, editable=False)
+    tax_id_result_code = models.CharField(_("registry result code"), max_length=40, blank=True, editable=False)
+    # A PENDING check is asked again from this moment (customers.tasks, with backoff); None: nothing to ask.
+    tax_id_recheck_at = models.DateTimeField(null=True, blank=True, editable=False)
+    tax_id_recheck_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     # BeeL 1.9.0's deleteCompanyCustomer: gone from the API (404, never listed) and its identifier free for a
     # new customer, while the row stays for the tax records of what was invoiced to it.
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
@@ -238,6 +270,12 @@ class Customer(models.Model):
             models.Index(fields=["company", "mode", "province_folded", "id"], name="customer_company_province_idx"),
             models.Index(
                 fields=["merged_into"], condition=Q(merged_into__isnull=False), name="customer_merged_into_idx"
+            ),
+            # The background re-check reads only the customers whose check is due.
+            models.Index(
+                fields=["tax_id_recheck_at"],
+                condition=Q(tax_id_recheck_at__isnull=False),
+                name="customer_tax_id_recheck_idx",
             ),
             # The daily anonymisation reads only the customers still waiting for their date.
             models.Index(

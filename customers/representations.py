@@ -20,11 +20,15 @@ ADDRESS_COLUMNS = (
 )  # fmt: skip
 ALTERNATIVE_ID_COLUMNS = ("alternative_id_type", "alternative_id_number", "alternative_id_country")
 PAYMENT_METHOD_COLUMNS = ("payment_method", "iban", "swift", "payment_term_days")
+TAX_ID_COLUMNS = (
+    "tax_id_status", "tax_id_checked_at", "tax_id_registry", "tax_id_registry_name", "tax_id_consultation",
+    "tax_id_result_code",
+)  # fmt: skip
 # What customer_representation reads: the list selects exactly these.
 LIST_COLUMNS = (
     "id", "legal_name", "nif", "email", "phone", *ADDRESS_COLUMNS, "active", "created_at", "updated_at",
     "trade_name", *ALTERNATIVE_ID_COLUMNS, "billing_emails", "contact_person", "website", "notes", "general_discount",
-    *PAYMENT_METHOD_COLUMNS, "metadata",
+    *PAYMENT_METHOD_COLUMNS, "metadata", *TAX_ID_COLUMNS,
 )  # fmt: skip
 FISCAL_IDENTITY_COLUMNS = ("legal_name", "nif", *ALTERNATIVE_ID_COLUMNS, *ADDRESS_COLUMNS)
 
@@ -95,6 +99,7 @@ def render_customer(columns: Mapping[str, Any]) -> dict:
         "general_discount": json_number(columns["general_discount"]),
         "preferred_payment_method": _payment_method(columns),
         "metadata": dict(columns["metadata"]),
+        "tax_id_verification": tax_id_verification(columns),
     }
     if representation["preferred_payment_method"] is None:
         del representation["preferred_payment_method"]  # optional and not nullable in BeeL's Customer
@@ -117,6 +122,21 @@ def _alternative_id(columns: Mapping[str, Any], *, name: bool = True) -> dict | 
         "type": ALTERNATIVE_ID_TYPE_NAMES.get(type_, type_) if name else type_,
         "number": columns["alternative_id_number"],
         "country_code": columns["alternative_id_country"] or None,
+    }
+
+
+def tax_id_verification(columns: Mapping[str, Any]) -> dict | None:
+    """beel's extension: the registry's last word on the customer's tax id (customers.services.tax_id); null
+    when it was never checked (an id no registry holds, or a customer from before the checks)."""
+    if not columns["tax_id_status"]:
+        return None
+    return {
+        "status": columns["tax_id_status"],
+        "registry": columns["tax_id_registry"] or None,
+        "checked_at": format_utc(columns["tax_id_checked_at"]),
+        "registry_name": columns["tax_id_registry_name"] or None,
+        "consultation_number": columns["tax_id_consultation"] or None,
+        "result_code": columns["tax_id_result_code"] or None,
     }
 
 

@@ -10,7 +10,7 @@ from functools import cache
 from beel.lists import ChangeWindow, Listing, SortKey, Totals, ordered
 from beel.tenancy import DataScope
 from customers import totals
-from customers.models import Customer, CustomerQuerySet
+from customers.models import NOT_CHECKED, Customer, CustomerQuerySet, TaxIdStatus
 from customers.representations import LIST_COLUMNS
 
 # sort_by value -> model field. Text keys sort on their folded copy so 'Ávila' sorts with the A's.
@@ -24,6 +24,7 @@ SORT_FIELDS = {
     "updated_at": "updated_at",
 }
 DEFAULT_SORT = "created_at"
+TAX_ID_STATUSES = (*TaxIdStatus.values, NOT_CHECKED)
 # Text filter -> the CustomerQuerySet method that applies it (the admin search uses the same SQL).
 TEXT_FILTERS = {
     "search": "search",
@@ -51,12 +52,14 @@ class CustomerFilters(ChangeWindow):
     province: str = ""
     # The `metadata[key]=value` pairs, sorted by key.
     metadata: tuple[tuple[str, str], ...] = ()
+    tax_id_status: str = ""
     sort_by: str = ""
     sort_order: str = ""
 
     def narrows_by_content(self) -> bool:
         """Anything but `active` chooses the rows: the counters cannot answer their number."""
-        return any(getattr(self, name) for name in TEXT_FILTERS) or bool(self.metadata) or self.bounds_changes()
+        narrowed = any(getattr(self, name) for name in TEXT_FILTERS) or bool(self.metadata or self.tax_id_status)
+        return narrowed or self.bounds_changes()
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -70,6 +73,8 @@ def customers_matching(customers: CustomerQuerySet, asked: CustomerFilters) -> C
         text = getattr(asked, name)
         if text:
             customers = getattr(customers, method)(text)
+    if asked.tax_id_status:
+        customers = customers.with_tax_id_status(asked.tax_id_status)
     return customers.with_metadata(dict(asked.metadata))
 
 

@@ -50,6 +50,15 @@ class InvoiceAdminForm(forms.ModelForm):
     """A draft's form: the status offers only where a draft may go; the amounts are checked by
     Invoice.clean (invoices.models.check_draft_amounts, the same check as the API's)."""
 
+    # Staff only (never the API): issue to a customer whose tax id its registry does not hold, with the reason,
+    # which the invoice records (invoices.services.issue_invoice).
+    issue_despite_tax_id = forms.CharField(
+        label=_("Issue even though the NIF is not in the census"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to issue to a customer whose tax id is not in its registry: why it is issued anyway."),
+    )
+
     class Meta:
         model = Invoice
         fields = DRAFT_FIELDS
@@ -80,6 +89,8 @@ class InvoiceAdmin(admin.ModelAdmin):
         "issued_at",
         "created_at",
         "updated_at",
+        "tax_id_override_reason",
+        "tax_id_override_by",
     ]
     fields = [
         "id",
@@ -90,6 +101,8 @@ class InvoiceAdmin(admin.ModelAdmin):
         "recipient_shown",
         "full_number",
         *DRAFT_FIELDS,
+        "tax_id_override_reason",
+        "tax_id_override_by",
         "issued_at",
         "created_at",
         "updated_at",
@@ -99,6 +112,16 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     class Media:
         js = ["customers/staff_timezone.js"]  # times in the staff user's zone, as on the customer pages
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.is_editable:  # a form-only field, for a draft's form only
+            return [
+                *fields[: fields.index("tax_id_override_reason")],
+                "issue_despite_tax_id",
+                *fields[fields.index("tax_id_override_reason") :],
+            ]
+        return fields
 
     def has_add_permission(self, request):
         return False  # the customer lock lives in invoices.services.create_invoice (the API)
@@ -175,8 +198,11 @@ class InvoiceAdmin(admin.ModelAdmin):
         if target == InvoiceStatus.DRAFT:
             return
         transition = services.issue_invoice if target == InvoiceStatus.ISSUED else services.cancel_invoice
+        extra = {}
+        if target == InvoiceStatus.ISSUED:
+            extra["tax_id_override_reason"] = form.cleaned_data.get("issue_despite_tax_id", "")
         try:
-            transition(scope=DataScope.everything(), invoice_id=str(obj.pk), actor=Actor.staff(request.user))
+            transition(scope=DataScope.everything(), invoice_id=str(obj.pk), actor=Actor.staff(request.user), **extra)
         except DomainError as error:
             self.message_user(
                 request,

@@ -26,3 +26,11 @@ class EmissionNotReady(DomainError):
 
     code = ErrorCode.EMISSION_NOT_READY
     default_message = "The issuing company's fiscal identity is incomplete: complete it before issuing"
+
+
+class RecipientTaxIdInvalid(DomainError):
+    """VeriFactu: AEAT rejects or flags an invoice record whose recipient is not in its census; an intra-EU
+    invoice needs a VAT number valid in VIES. A PENDING check lets the invoice through."""
+
+    code = ErrorCode.RECIPIENT_TAX_ID_INVALID
+    default_message = "The customer's tax id is not in its registry: correct it before issuing"

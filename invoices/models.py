@@ -101,6 +101,10 @@ class Invoice(models.Model):
     # reason. None while a draft.
     issuer = models.JSONField(_("issuer"), null=True, blank=True, editable=False)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
+    # Issued although the recipient's tax id was not in its registry: the staff member and the reason they gave
+    # (invoices.services.issue_invoice's override; the admin's "issue anyway").
+    tax_id_override_reason = models.TextField(_("reason to issue despite the tax id"), blank=True, editable=False)
+    tax_id_override_by = models.CharField(_("issued despite the tax id by"), max_length=150, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

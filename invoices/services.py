@@ -28,6 +28,7 @@ from beel.events.models import EventType, NewEvent, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
 from companies.models import Company
+from customers.models import TaxIdStatus
 from customers.representations import fiscal_identity
 from customers.services import ensure_lifecycle_allows_changes, get_customer
 from invoices.errors import (
@@ -36,6 +37,7 @@ from invoices.errors import (
     InvoiceNotCancellable,
     InvoiceNotDraft,
     InvoiceNotFound,
+    RecipientTaxIdInvalid,
 )
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter, InvoiceStatus
 from invoices.representations import invoice_representation
@@ -77,6 +79,18 @@ def _ensure_can_be_invoiced(customer) -> None:
         raise CustomerCannotBeInvoiced()
 
 
+def _ensure_recipient_tax_id(invoice: Invoice, customer, *, actor: Actor, override_reason: str) -> None:
+    """A customer whose tax id its registry says is not valid takes no invoice, unless staff give a reason."""
+    if customer.tax_id_status != TaxIdStatus.INVALID:
+        return
+    if not override_reason.strip():
+        raise RecipientTaxIdInvalid(
+            f"The tax id of customer {customer.legal_name} ({customer.tax_id}) is not in its registry",
+            details={"customer_id": str(customer.pk), "tax_id": customer.tax_id},
+        )
+    invoice.tax_id_override_reason, invoice.tax_id_override_by = override_reason.strip(), actor.name
+
+
 def _event(event_type: EventType, invoice: Invoice) -> NewEvent:
     return NewEvent(
         account_id=invoice.account_id,
@@ -109,12 +123,13 @@ def create_invoice(
         return invoice
 
 
-def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoice:
+def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor, tax_id_override_reason: str = "") -> Invoice:
     """Turn a draft into an issued invoice: it takes the next number of its series now (so numbers follow
     the order of issue, without gaps), is dated today, and keeps a copy of its customer's fiscal identity,
     which later changes of the customer never touch. Refused for an invoice that is not a draft
     (INVOICE_NOT_DRAFT) and for a customer that can take no invoice (deactivated, merged, anonymised or
-    waiting to be)."""
+    waiting to be), and for a customer whose tax id its registry says is not valid (RECIPIENT_TAX_ID_INVALID)
+    unless `tax_id_override_reason` is given (staff, in the admin), which the invoice records with the actor."""
     with transaction.atomic():
         invoice = get_invoice(scope=scope, invoice_id=invoice_id)
         while True:
@@ -127,6 +142,7 @@ def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoice
         if invoice.status != InvoiceStatus.DRAFT:
             raise InvoiceNotDraft(details={"status": invoice.status})
         _ensure_can_be_invoiced(customer)
+        _ensure_recipient_tax_id(invoice, customer, actor=actor, override_reason=tax_id_override_reason)
         issuer = Company.objects.get(pk=invoice.company_id)
         if missing := issuer.missing_fiscal_fields():
             raise EmissionNotReady(details={"missing_fields": ", ".join(missing)})
@@ -137,7 +153,12 @@ def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoice
         invoice.recipient = fiscal_identity(customer)
         invoice.issuer = issuer.fiscal_identity()
         invoice.customer = customer
-        invoice.save(update_fields=["number", "status", "issue_date", "issued_at", "recipient", "issuer", "updated_at"])
+        invoice.save(
+            update_fields=[
+                *("number", "status", "issue_date", "issued_at", "recipient", "issuer", "updated_at"),
+                *("tax_id_override_reason", "tax_id_override_by"),
+            ]
+        )
         record_events([_event(EventType.INVOICE_ISSUED, invoice)])
         return invoice
 

@@ -80,6 +80,7 @@ REST_OF_RECORD = {
     "notes": None,
     "general_discount": 0,
     "metadata": {},
+    "tax_id_verification": None,  # beel's extension (issue 25): never checked
 }
 
 

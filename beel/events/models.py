@@ -26,6 +26,8 @@ class EventType(models.TextChoices):
     CUSTOMER_ANONYMIZED = "customer.anonymized"
     CUSTOMER_MERGED = "customer.merged"
     CUSTOMER_DELETED = "customer.deleted"
+    # The registry's verdict on a customer's tax id, reached by a re-check after the save (customers.tasks).
+    CUSTOMER_TAX_ID_VERIFIED = "customer.tax_id_verified"
     INVOICE_CREATED = "invoice.created"
     INVOICE_ISSUED = "invoice.issued"
     INVOICE_CANCELLED = "invoice.cancelled"

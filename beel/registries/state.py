@@ -132,3 +132,11 @@ def keep_answer(key: str, answer: RegistryAnswer) -> None:
         cache.set(key, answer.to_dict(), timeout=seconds)
     except Exception as error:
         logger.warning("Registry answer not kept in the cache: %s", error)
+
+
+def forget_answer(key: str) -> None:
+    """Drop a kept verdict, so the next check asks the registry (staff asking again on purpose)."""
+    try:
+        cache.delete(key)
+    except Exception as error:
+        logger.warning("Registry answer not dropped from the cache: %s", error)

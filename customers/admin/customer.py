@@ -20,6 +20,7 @@ from customers.admin.filters import AccountFilter, CompanyFilter, HasInvoicesFil
 from customers.admin.history import HistoryWorkflow
 from customers.admin.imports import ImportWorkflow
 from customers.admin.merge import MergeWorkflow
+from customers.admin.tax_id import TAX_ID_SHOWN, TaxIdWorkflow
 from customers.forms import CustomerAddForm, CustomerAdminForm, IssuerChoiceForm
 from customers.models import AuditEntry, Customer
 
@@ -34,6 +35,7 @@ class CustomerAdmin(
     ExportWorkflow,
     ImportWorkflow,
     HistoryWorkflow,
+    TaxIdWorkflow,
     admin.ModelAdmin,
 ):
     list_display = [
@@ -45,11 +47,13 @@ class CustomerAdmin(
         "city",
         "province",
         "active",
+        "tax_id_status",
         "invoice_count",
         "created_at",
     ]
     list_filter = [
         "active",
+        "tax_id_status",
         ("province", SpanishOrderFieldListFilter),
         AccountFilter,
         CompanyFilter,
@@ -70,6 +74,7 @@ class CustomerAdmin(
         "updated_at",
         "invoices_link",
         "history",
+        *TAX_ID_SHOWN,
     ]
     fieldsets = [
         (None, {"fields": ["id", "account", "company_link", "mode", *IDENTITY_FIELDS]}),
@@ -109,11 +114,19 @@ class CustomerAdmin(
             },
         ),
         (_("Notes and metadata"), {"fields": ["notes", "metadata"]}),
+        (_("Tax id verification"), {"fields": TAX_ID_SHOWN}),
         (_("Status"), {"fields": ["active", "deactivated_at", "created_at", "updated_at", "invoices_link"]}),
         (_("History"), {"fields": ["history"]}),
     ]
     form = CustomerAdminForm
-    actions = ["deactivate_selected", "reactivate_selected", "anonymize_selected", "merge_selected", "export_csv"]
+    actions = [
+        "deactivate_selected",
+        "reactivate_selected",
+        "anonymize_selected",
+        "merge_selected",
+        "export_csv",
+        "recheck_tax_ids",
+    ]
     list_select_related = ["account", "company"]
     show_full_result_count = False
     change_form_template = "admin/customers/customer/change_form.html"

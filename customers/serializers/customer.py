@@ -105,6 +105,20 @@ class PaymentMethodSerializer(APISerializer):
     )
 
 
+class TaxIdVerificationSerializer(APISerializer):
+    """beel's extension: the registry's last word on the customer's tax id (AEAT's census for a NIF, VIES for a
+    NIF_IVA alternative id); null when never checked. docs/api.md, "Tax id verification"."""
+
+    status = serializers.ChoiceField(choices=["VALID", "INVALID", "PENDING", "ERROR"], read_only=True)
+    registry = serializers.ChoiceField(choices=["AEAT", "VIES"], read_only=True, allow_null=True)
+    checked_at = UTCDateTimeField(read_only=True, allow_null=True, help_text="When the registry answered.")
+    registry_name = serializers.CharField(read_only=True, allow_null=True, help_text="The registry's name for it.")
+    consultation_number = serializers.CharField(
+        read_only=True, allow_null=True, help_text="VIES's requestIdentifier (a qualified check's proof)."
+    )
+    result_code = serializers.CharField(read_only=True, allow_null=True, help_text="The registry's raw result.")
+
+
 class CustomerSerializer(APIModelSerializer):
     """BeeL 1.9.0's Customer (the seed list's fields first, in beel-list-customers.txt's order): an unset
     optional field is null, never "". `metadata` is beel's extension."""
@@ -126,6 +140,7 @@ class CustomerSerializer(APIModelSerializer):
     # one. The serializer is never written through (to_representation below, and no view saves it).
     preferred_payment_method = PaymentMethodSerializer(required=False, help_text="Left out for a customer without one.")
     metadata = MetadataField(read_only=True, help_text="beel's extension: your own key-value pairs.")
+    tax_id_verification = TaxIdVerificationSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Customer
@@ -149,6 +164,7 @@ class CustomerSerializer(APIModelSerializer):
             "general_discount",
             "preferred_payment_method",
             "metadata",
+            "tax_id_verification",
         ]
         read_only_fields = fields
 

@@ -24,6 +24,14 @@ from customers.services.reports import (
     ImportStatus,
     SourceType,
 )
+from customers.services.tax_id import (
+    Precheck,
+    precheck_new,
+    prechecks_for,
+    screen_tax_ids,
+    tax_id_of,
+    verification_of_new,
+)
 
 
 def with_creation_defaults(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,10 +44,12 @@ def create_customer(*, scope: DataScope, data: Mapping[str, Any], actor: Actor) 
     customers.record)."""
     account, company, mode = scope.issuer()
     data = with_creation_defaults(data)
+    # The registry is asked before the transaction (customers.services.tax_id): a slow one holds no lock.
+    verification = verification_of_new(precheck_new(data))
     try:
         with transaction.atomic():
             ensure_identity_is_free(company_id=company.pk, mode=mode, values=data)
-            customer = Customer(account=account, company=company, mode=mode, **data)
+            customer = Customer(account=account, company=company, mode=mode, **data, **verification)
             customer.save()
             AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.CREATED, actor=actor)
             record_events([customer_event(EventType.CUSTOMER_CREATED, customer)])
@@ -56,15 +66,18 @@ def create_customers(
     actor: Actor,
     dry_run: bool = False,
     all_or_nothing: bool = False,
+    tax_id_checks: Mapping | None = None,
 ) -> CreationReport:
     """Create every valid item, all in one transaction; report the others by index. `items` are validated
     data, or the DomainError that validating that item raised. An item whose NIF is held by an active
     customer, or by an earlier item of the same request, fails with CLIENT_DUPLICATE. With
     `dry_run`, or with `all_or_nothing` when any item failed, the report is the same and nothing is
-    written."""
+    written. `tax_id_checks` are the registries' answers by tax id (`screen_tax_ids`), asked here when not given.
+    """
     account, company, mode = scope.issuer()
     report = CreationReport(total=len(items), dry_run=dry_run)
     valid = [item for item in items if not isinstance(item, DomainError)]
+    checks = prechecks_for(valid) if tax_id_checks is None else tax_id_checks
     taken = _identities_held(
         [Customer(account=account, company=company, mode=mode, **with_creation_defaults(item)) for item in valid]
     )
@@ -76,9 +89,7 @@ def create_customers(
             report.failures.append(CreationFailure(index=index, error=identity_taken(identity)))
         else:
             taken.add(identity)
-            customer = Customer(account=account, company=company, mode=mode, **with_creation_defaults(item))
-            customer.fold_search_fields()  # bulk_create does not call save()
-            to_create.append(customer)
+            to_create.append(_new_customer(scope, item, checks))
     if dry_run or not to_create or (all_or_nothing and report.failures):
         return report
     try:
@@ -97,6 +108,16 @@ def create_customers(
     return report
 
 
+def _new_customer(scope: DataScope, item: Mapping[str, Any], checks: Mapping) -> Customer:
+    """An unsaved customer of the scope's company and mode, with its tax id's answer among `checks`."""
+    account, company, mode = scope.issuer()
+    tax_id = tax_id_of(item)
+    verification = verification_of_new(Precheck(tax_id, checks.get(tax_id)))
+    customer = Customer(account=account, company=company, mode=mode, **with_creation_defaults(item), **verification)
+    customer.fold_search_fields()  # bulk_create does not call save()
+    return customer
+
+
 def _identities_held(submitted: list[Customer]) -> set:
     """The identities of `submitted` that active customers of their company and mode already hold (a live
     customer's NIF is free for a test customer, and another company's for this one)."""
@@ -111,8 +132,10 @@ def create_customers_in_bulk(*, scope: DataScope, raw_items: list, actor: Actor,
     account's active customers and the earlier items; then, unless `dry_run`, all of them created in one
     transaction, or (BulkValidationFailed, carrying the report) none when any is not valid or a duplicate."""
     started = time.monotonic()
-    items = validate_bulk_items(raw_items)
-    creation = create_customers(scope=scope, items=items, actor=actor, dry_run=dry_run, all_or_nothing=True)
+    items, checks = screen_tax_ids(validate_bulk_items(raw_items))
+    creation = create_customers(
+        scope=scope, items=items, actor=actor, dry_run=dry_run, all_or_nothing=True, tax_id_checks=checks
+    )
     rows = report_rows(
         items,
         creation,

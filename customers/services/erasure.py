@@ -16,6 +16,7 @@ from customers.models import PERSONAL_FIELDS, AuditEntry, Customer
 from customers.services import dependents
 from customers.services.base import customer_event, get_customer
 from customers.services.reports import ErasureOutcome
+from customers.services.tax_id import VERIFICATION_FIELDS, verification_values
 
 
 def retention_end(last_issue_date: date) -> date:
@@ -76,6 +77,9 @@ def _anonymize(customer: Customer, *, actor: Actor, at) -> None:
     customer.legal_name = f"Anonymised customer {customer.pk.hex[:8]}"
     for name in PERSONAL_FIELDS[1:]:
         setattr(customer, name, SCRUBBED.get(name, ""))
+    # The registry's name for the taxpayer and its check go with the tax id.
+    for name, value in verification_values(None).items():
+        setattr(customer, name, value)
     customer.active = False
     customer.deactivated_at = customer.deactivated_at or at
     customer.erasure_requested_at = customer.erasure_requested_at or at
@@ -83,6 +87,7 @@ def _anonymize(customer: Customer, *, actor: Actor, at) -> None:
     customer.save(
         update_fields=[
             *PERSONAL_FIELDS,
+            *VERIFICATION_FIELDS,
             "active",
             "deactivated_at",
             "erasure_requested_at",

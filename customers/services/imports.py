@@ -11,6 +11,7 @@ from beel.tenancy import DataScope
 from customers.batch import validate_import_rows
 from customers.services.creation import create_customers, elapsed_ms, report_rows
 from customers.services.reports import ImportMessage, ImportReport, SheetFacts, SourceType
+from customers.services.tax_id import screen_tax_ids
 from customers.spreadsheet import IMPORT_COLUMNS
 from customers.spreadsheet.reading import SheetRow, read_sheet
 
@@ -25,8 +26,8 @@ def import_customers(
     of POST /customers, so an import accepts exactly what the API accepts, from the API or the admin alike."""
     started = time.monotonic()
     sheet = read_sheet(content)
-    items = validate_import_rows([row.payload for row in sheet.rows])
-    creation = create_customers(scope=scope, items=items, actor=actor, dry_run=dry_run)
+    items, checks = screen_tax_ids(validate_import_rows([row.payload for row in sheet.rows]))
+    creation = create_customers(scope=scope, items=items, actor=actor, dry_run=dry_run, tax_id_checks=checks)
     lines = {number: row.line for number, row in enumerate(sheet.rows, start=1)}
     rows = report_rows(
         items,

@@ -24,6 +24,7 @@ LIST_PARAMETERS = {
     "sort_by",
     "sort_order",
     "metadata",  # metadata[key]=value, a deepObject
+    "tax_id_status",  # beel's extension (issue 25)
 }
 
 

@@ -35,6 +35,7 @@ CUSTOMER_KEYS = {
     "notes",
     "general_discount",
     "metadata",
+    "tax_id_verification",  # beel's extension (issue 25)
 }
 # BeeL's Customer leaves it out for a customer without one (optional, not nullable).
 OPTIONAL_CUSTOMER_KEYS = {"preferred_payment_method"}

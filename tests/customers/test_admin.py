@@ -43,6 +43,7 @@ CUSTOMER_COLUMNS = [
     "city",
     "province",
     "active",
+    "tax_id_status",
     "invoice_count",
     "created_at",
 ]
@@ -80,6 +81,7 @@ def test_customer_changelist_shows_the_documented_columns_for_each_customer(staf
         "city": "Dos Hermanas",
         "province": "Sevilla",
         "active": "True",
+        "tax_id_status": "-",  # never checked: the admin's empty value
         "invoice_count": "2",
         "created_at": shown_date(maria.created_at),
     }
