@@ -156,7 +156,12 @@ class CustomerAdmin(
         if obj is not None:
             return self.fieldsets
         # A new customer: whose it is (account, company, mode), then its record; nothing of its life yet.
-        record = [(name, {**options}) for name, options in self.fieldsets[1:-2]]
+        shown_only = set(self.readonly_fields)
+        record = [
+            (name, {**options})
+            for name, options in self.fieldsets[1:]
+            if not shown_only.intersection(options["fields"])
+        ]
         return [(None, {"fields": [*IssuerChoiceForm.base_fields, *IDENTITY_FIELDS]}), *record]
 
     def get_readonly_fields(self, request, obj=None):
