@@ -369,6 +369,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
         "WebhookEndpointStatusEnum": "webhooks.models.WebhookEndpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
+        "NifValidationStatusEnum": ["VALID", "INVALID", "PENDING", "ERROR"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

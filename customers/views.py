@@ -294,6 +294,8 @@ class NifViewSet(APIViewSet):
 
     # A NIF is checked for whoever asks, whatever company they act for.
     acts_on_company = False
+    # It reads no list: no filter to describe (the schema generator would look for a model to filter).
+    filter_backends = []
     serializer_class = ValidateNifRequestSerializer
     declared_query_parameters = {"validate_nif": frozenset()}
     required_scopes = {"validate_nif": Scope.NIF_VALIDATE}
