@@ -62,6 +62,13 @@ class FakeServer:
     delay: float = 0.0
     seen: list[Seen] = field(default_factory=list)
     handshake_failures: list[str] = field(default_factory=list)
+    # Set once a handshake was refused: the client may see its connection fail before the server's thread has
+    # recorded why, so a test waits for it rather than reading the list at once.
+    handshake_refused: threading.Event = field(default_factory=threading.Event)
+
+    def wait_for_a_refused_handshake(self, timeout: float = 10.0) -> list[str]:
+        self.handshake_refused.wait(timeout)
+        return self.handshake_failures
 
     def play(self, key: str, default):
         entry = self.table.get(key, default)
@@ -83,6 +90,7 @@ class FakeServer:
                     request = context.wrap_socket(request, server_side=True)
                 except (ssl.SSLError, OSError) as error:
                     fake.handshake_failures.append(str(error))
+                    fake.handshake_refused.set()
                     return None
                 try:
                     return super().finish_request(request, client_address)

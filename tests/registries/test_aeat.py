@@ -119,7 +119,7 @@ def test_the_fake_refuses_a_client_without_a_certificate_as_aeat_would(aeat):
         requests.post(aeat.url, data=envelope, verify=aeat.certificates.ca, timeout=5)
 
     assert aeat.seen == []
-    assert any("certificate" in failure.lower() for failure in aeat.handshake_failures)
+    assert any("certificate" in failure.lower() for failure in aeat.wait_for_a_refused_handshake())
 
 
 def test_a_certificate_of_another_ca_is_refused_and_the_check_is_pending(aeat, settings):
@@ -130,7 +130,7 @@ def test_a_certificate_of_another_ca_is_refused_and_the_check_is_pending(aeat, s
 
     assert (answer.status, answer.code) == (Status.PENDING, "UNREACHABLE")
     assert aeat.seen == []
-    assert aeat.handshake_failures
+    assert aeat.wait_for_a_refused_handshake()
 
 
 def test_the_server_is_verified_against_the_configured_ca_only(aeat, settings):
