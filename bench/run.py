@@ -133,20 +133,24 @@ def ensure_database(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------------------------------------- loading
 
 
-def _record_defaults() -> list[tuple[str, object]]:
-    """The rest of the customer record (trade name, billing details, metadata...) at its model defaults, so
-    the COPY follows the model when fields are added instead of failing on their NOT NULL columns."""
+def _record_defaults(model_label: str = "customers.Customer", listed=CUSTOMER_COLUMNS) -> list[tuple[str, object]]:
+    """The rest of a customer's (or an invoice's) columns at their model defaults, so the COPY follows the
+    model when fields are added instead of failing on their NOT NULL columns."""
     import json
 
-    from customers.models import Customer
+    from django.apps import apps
 
     defaults = []
-    for model_field in Customer._meta.concrete_fields:
-        if model_field.column in CUSTOMER_COLUMNS or model_field.null:
+    for model_field in apps.get_model(model_label)._meta.concrete_fields:
+        if model_field.column in listed or model_field.null:
             continue
         value = model_field.get_default()
         defaults.append((model_field.column, json.dumps(value) if isinstance(value, list | dict) else value))
     return defaults
+
+
+def _invoice_defaults() -> list[tuple[str, object]]:
+    return _record_defaults("invoices.Invoice", INVOICE_COLUMNS)
 
 
 def _rows_for_chunk(task: tuple[int, int, int, uuid.UUID, float, int]) -> tuple[list[tuple], list[tuple]]:
@@ -157,6 +161,7 @@ def _rows_for_chunk(task: tuple[int, int, int, uuid.UUID, float, int]) -> tuple[
 
     start, stop, account_id, company_id, now_ts, total = task
     record_defaults = tuple(value for _column, value in _record_defaults())
+    invoice_defaults = tuple(value for _column, value in _invoice_defaults())
     now = datetime.fromtimestamp(now_ts, UTC)
     span = timedelta(days=730)
     customers, invoices = [], []
@@ -178,7 +183,7 @@ def _rows_for_chunk(task: tuple[int, int, int, uuid.UUID, float, int]) -> tuple[
                 (
                     uuid.uuid4(), account_id, company_id, customer_id, "A", None, invoice.status,
                     (created + timedelta(days=invoice.nth * 30)).date(), "EUR", invoice.subtotal, invoice.tax_total,
-                    invoice.total, created, created, "live",
+                    invoice.total, created, created, "live", *invoice_defaults,
                 )
             )  # fmt: skip
     return customers, invoices
@@ -224,7 +229,8 @@ def load(args: argparse.Namespace, account) -> dict[str, float]:
                     with cursor.copy(f"COPY customers_customer ({', '.join(customer_columns)}) FROM STDIN") as copy:
                         for row in customers:
                             copy.write_row(row)
-                    with cursor.copy(f"COPY invoices_invoice ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
+                    invoice_columns = INVOICE_COLUMNS + [column for column, _value in _invoice_defaults()]
+                    with cursor.copy(f"COPY invoices_invoice ({', '.join(invoice_columns)}) FROM STDIN") as copy:
                         for row in invoices:
                             if row[6] == "draft":  # drafts take no number (invoices.services.issue_invoice)
                                 copy.write_row(row)
