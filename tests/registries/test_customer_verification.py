@@ -2,8 +2,11 @@
 configured through the settings: the outcome shown in the API, the list filter, the PENDING re-check by the
 Celery sweep and its event, the rule of when the registry is asked, bulk and CSV NIF_INVALID rows."""
 
+from io import StringIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from beel.clock import clock
@@ -209,3 +212,20 @@ def test_an_erasure_scrubs_the_registrys_name_with_the_tax_id(api, aeat):
     customer = stored(data)
     assert (customer.nif, customer.tax_id_registry_name, customer.tax_id_status) == ("", "", "")
     assert customer.anonymized_at is not None
+
+
+def test_without_a_broker_the_command_runs_the_sweep_in_its_own_process(api, aeat):
+    clock.freeze()
+    aeat.table[PERSON] = ["fault-server", "IDENTIFICADO"]
+    data = create(api)
+    out = StringIO()
+
+    call_command("recheckpendingtaxids", stdout=out)  # not due yet: nothing asked
+    assert aeat.asked() == [PERSON] and out.getvalue().endswith("Checked 0 customers again.\n")
+
+    clock.advance(61)
+    call_command("recheckpendingtaxids", stdout=out)
+
+    assert stored(data).tax_id_status == "VALID" and aeat.asked() == [PERSON, PERSON]
+    assert f"{data['id']}  VALID\nChecked 1 customer again.\n" in out.getvalue()
+    assert [event.data["id"] for event in Event.objects.filter(type="customer.tax_id_verified")] == [data["id"]]
