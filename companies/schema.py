@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from beel.api.schema import envelope_example, error_responses
+from beel.api.schema import error_responses, page_example
 from beel.api.serializers import page_serializer
 from companies.serializers import CompanyDataSerializer, MyIdentitySerializer
 
@@ -59,20 +59,7 @@ list_companies = extend_schema(
             "One company",
             response_only=True,
             status_codes=["200"],
-            value=envelope_example(
-                {
-                    "companies": [EXAMPLE_COMPANY],
-                    "pagination": {
-                        "current_page": 1,
-                        "items_per_page": 20,
-                        "total_items": 1,
-                        "total_pages": 1,
-                        "has_next": False,
-                        "has_previous": False,
-                        "next_cursor": None,
-                    },
-                }
-            ),
+            value=page_example("companies", EXAMPLE_COMPANY),
         )
     ],
 )

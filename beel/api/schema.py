@@ -84,6 +84,20 @@ def envelope_example(data: Any, request_id: str = "4bf92f3577b34da6a3ce929d0e0e4
     return {"success": True, "data": data, "meta": {"timestamp": "2025-01-15T10:30:00Z", "request_id": request_id}}
 
 
+def page_example(results_key: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A list's answer holding one item, in the envelope: the example every paginated operation shows."""
+    pagination = {
+        "current_page": 1,
+        "items_per_page": 20,
+        "total_items": 1,
+        "total_pages": 1,
+        "has_next": False,
+        "has_previous": False,
+        "next_cursor": None,
+    }
+    return envelope_example({results_key: [item], "pagination": pagination})
+
+
 def error_example(code: str, message: str, details: dict | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details:

@@ -5,7 +5,7 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 
-from beel.api.schema import envelope_example, error_example, error_responses
+from beel.api.schema import error_example, error_responses, page_example
 from beel.api.serializers import page_serializer
 from customers.schema.common import CUSTOMER_ID, METADATA_PARAMETER, SPEC_CUSTOMER
 from customers.serializers import (
@@ -33,20 +33,7 @@ list_customers = extend_schema(
             "Customer list with pagination",
             response_only=True,
             status_codes=["200"],
-            value=envelope_example(
-                {
-                    "customers": [SPEC_CUSTOMER],
-                    "pagination": {
-                        "current_page": 1,
-                        "items_per_page": 20,
-                        "total_items": 1,
-                        "total_pages": 1,
-                        "has_next": False,
-                        "has_previous": False,
-                        "next_cursor": None,
-                    },
-                }
-            ),
+            value=page_example("customers", SPEC_CUSTOMER),
         ),
         OpenApiExample(
             "A parameter that does not parse",
