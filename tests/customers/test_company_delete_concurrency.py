@@ -6,25 +6,17 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 from companies.models import primary_company_of
 from customers.models import Customer
 from invoices.models import Invoice
 from tests.clients import bearer
 from tests.factories import APIKeyFactory, CustomerFactory
+from tests.threads import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 25
-
-
-def _in_thread(barrier: threading.Barrier, call):
-    try:
-        barrier.wait(timeout=10)
-        return call()
-    finally:
-        connection.close()
 
 
 def test_no_customer_is_deleted_with_an_invoice_created_concurrently():
@@ -36,9 +28,9 @@ def test_no_customer_is_deleted_with_an_invoice_created_concurrently():
         for customer in customers:
             barrier = threading.Barrier(2)
             url = f"/api/v1/companies/{company.pk}/customers/{customer.pk}"
-            deletion = pool.submit(_in_thread, barrier, lambda url=url: bearer(api_key.raw_key).delete(url))
+            deletion = pool.submit(at_once, barrier, lambda url=url: bearer(api_key.raw_key).delete(url))
             invoicing = pool.submit(
-                _in_thread,
+                at_once,
                 barrier,
                 lambda c=customer: bearer(api_key.raw_key).post(
                     "/api/v1/invoices", {"customer_id": str(c.pk)}, format="json"

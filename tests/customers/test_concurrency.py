@@ -4,24 +4,16 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 from customers.models import Customer
 from invoices.models import Invoice, InvoiceSeriesCounter
 from tests.clients import bearer
 from tests.factories import APIKeyFactory, CustomerFactory
+from tests.threads import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 25
-
-
-def _in_thread(barrier: threading.Barrier, call):
-    try:
-        barrier.wait(timeout=10)
-        return call()
-    finally:
-        connection.close()
 
 
 def test_no_customer_is_left_inactive_with_an_invoice_created_concurrently():
@@ -32,10 +24,10 @@ def test_no_customer_is_left_inactive_with_an_invoice_created_concurrently():
         for customer in customers:
             barrier = threading.Barrier(2)
             deactivation = pool.submit(
-                _in_thread, barrier, lambda c=customer: bearer(api_key.raw_key).delete(f"/api/v1/customers/{c.pk}")
+                at_once, barrier, lambda c=customer: bearer(api_key.raw_key).delete(f"/api/v1/customers/{c.pk}")
             )
             invoicing = pool.submit(
-                _in_thread,
+                at_once,
                 barrier,
                 lambda c=customer: bearer(api_key.raw_key).post(
                     "/api/v1/invoices", {"customer_id": str(c.pk)}, format="json"
@@ -75,9 +67,9 @@ def test_bulk_deactivation_never_deactivates_a_customer_that_got_an_invoice_mean
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         bulk = pool.submit(
-            _in_thread, barrier, lambda: bearer(api_key.raw_key).delete(f"/api/v1/customers/bulk?ids={ids}")
+            at_once, barrier, lambda: bearer(api_key.raw_key).delete(f"/api/v1/customers/bulk?ids={ids}")
         )
-        invoicing = pool.submit(_in_thread, barrier, invoice_everyone)
+        invoicing = pool.submit(at_once, barrier, invoice_everyone)
         bulk_response, invoice_statuses = bulk.result(), invoicing.result()
 
     assert bulk_response.status_code == 200
@@ -104,7 +96,7 @@ def test_concurrent_invoice_creation_takes_no_numbers():
         ]
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = [pool.submit(_in_thread, barrier, create_some) for _ in range(workers)]
+        results = [pool.submit(at_once, barrier, create_some) for _ in range(workers)]
         responses = [response for future in results for response in future.result()]
 
     assert all(response.status_code == 201 for response in responses), [r.content for r in responses]
