@@ -10,6 +10,7 @@ class WebhooksConfig(AppConfig):
 
     def ready(self):
         from beel.events.models import events_committed
+        from webhooks import checks  # noqa: F401  (registers the settings checks)
         from webhooks.tasks import dispatch_committed_events
 
         events_committed.connect(dispatch_committed_events, dispatch_uid="webhooks.dispatch")

@@ -4,10 +4,15 @@ takes `now` so tests drive the clock.
 1. `dispatch_events`: an event of the outbox becomes one delivery per enabled endpoint of its account and
    mode that listens to its company, and is marked dispatched, in one transaction (so a crash leaves it in
    the outbox, whole).
-2. `attempt_delivery`: one signed POST. The delivery is first claimed with a lease (its `next_attempt_at`
-   pushed past the request's timeout) by a conditional UPDATE, so two workers never send it at once, and
-   a worker killed mid-request leaves a lease that expires and the sweep hands it out again.
-3. `sweep`: dispatches what the outbox still holds and returns the deliveries that are due.
+2. `attempt_delivery`: one signed POST. The delivery is first claimed with a lease (WEBHOOK_LEASE_SECONDS,
+   longer than the attempt's deadline) by a conditional UPDATE, so two workers never send it at once, and
+   a worker killed mid-request leaves a lease that expires and the sweep hands it out again. An endpoint
+   has at most WEBHOOK_ENDPOINT_CONCURRENCY attempts in flight: a slow receiver holds that many workers,
+   not all of them; the attempt that frees its slot hands over its next due delivery (webhooks.tasks).
+3. `sweep`: dispatches what the outbox still holds and returns the deliveries that are due, round robin
+   between endpoints, so one endpoint's backlog does not push the others' deliveries back.
+
+Lock order: an endpoint's row, then its deliveries' (claiming and recording alike).
 """
 
 import json
@@ -15,12 +20,12 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from beel.events.models import Event
+from webhooks import transport
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.security import UnsafeURL, check_url
 from webhooks.signing import SIGNATURE_HEADER, signature_header
@@ -29,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=12)
-# Past the request's timeout before a claimed delivery counts as abandoned (its worker died).
-LEASE_MARGIN = timedelta(seconds=5)
 SWEEP_BATCH = 500
 
 
@@ -70,20 +73,22 @@ def dispatch_events(event_ids=None, *, now: datetime | None = None) -> list[int]
     return list(
         WebhookDelivery.objects.filter(
             event_id__in=[event.pk for event in events], status=WebhookDelivery.Status.PENDING
-        ).values_list("pk", flat=True)
+        )
+        .round_robin()
+        .values_list("pk", flat=True)
     )
 
 
 def due_deliveries(*, now: datetime) -> list[int]:
-    return list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING,
-            next_attempt_at__lte=now,
-            endpoint__status=WebhookEndpoint.Status.ENABLED,
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    return list(WebhookDelivery.objects.due(now).round_robin().values_list("pk", flat=True)[:SWEEP_BATCH])
+
+
+def next_due(endpoint_id, *, now: datetime | None = None) -> int | None:
+    """The endpoint's oldest due delivery, which the attempt that frees one of its slots hands over (its own
+    task may have been turned away while the slots were taken)."""
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(endpoint_id=endpoint_id).due(now).order_by("next_attempt_at", "pk")
+    return due.values_list("pk", flat=True).first()
 
 
 def sweep(*, now: datetime | None = None) -> list[int]:
@@ -93,47 +98,63 @@ def sweep(*, now: datetime | None = None) -> list[int]:
     return due_deliveries(now=now)
 
 
+def _claim(delivery_id: int, *, now: datetime) -> WebhookDelivery | None:
+    """The delivery, leased to this attempt; None when it is not due or its endpoint has
+    WEBHOOK_ENDPOINT_CONCURRENCY attempts in flight already."""
+    lease_end = now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    with transaction.atomic():
+        due = WebhookDelivery.objects.due(now).filter(pk=delivery_id)
+        endpoint_id = due.values_list("endpoint_id", flat=True).first()
+        if endpoint_id is None:
+            return None
+        # The endpoint's row lock makes counting its attempts in flight and taking a slot one step: two
+        # workers claiming for the same endpoint at once do not both see a free slot.
+        if WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first() is None:
+            return None
+        in_flight = WebhookDelivery.objects.filter(endpoint_id=endpoint_id).in_flight(now).count()
+        if in_flight >= settings.WEBHOOK_ENDPOINT_CONCURRENCY:
+            return None
+        if not due.update(next_attempt_at=lease_end, leased_until=lease_end):
+            return None
+    return WebhookDelivery.objects.select_related("event", "endpoint").filter(pk=delivery_id).first()
+
+
 def attempt_delivery(delivery_id: int, *, now: datetime | None = None) -> WebhookAttempt | None:
     """One attempt of a due delivery, or None when it is not due (done, leased by another worker, or its
-    endpoint disabled)."""
+    endpoint disabled) or its endpoint has its fill of attempts in flight."""
     now = now or timezone.now()
-    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id,
-        status=WebhookDelivery.Status.PENDING,
-        next_attempt_at__lte=now,
-        endpoint__status=WebhookEndpoint.Status.ENABLED,
-    ).update(next_attempt_at=now + timedelta(seconds=timeout) + LEASE_MARGIN)
-    if not claimed:
+    delivery = _claim(delivery_id, now=now)
+    if delivery is None:
         return None
-    delivery = WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    deadline = transport.Deadline.after(timeout)
     endpoint = delivery.endpoint
     body = json.dumps(delivery.event.envelope(), separators=(",", ":"), ensure_ascii=False).encode()
     attempt = WebhookAttempt(delivery=delivery, endpoint=endpoint, at=now)
     started = time.monotonic()
     try:
-        check_url(endpoint.url, mode=endpoint.mode)
-        response = requests.post(
-            endpoint.url,
-            data=body,
+        # Resolved once, here: the request goes to an address this check accepted.
+        url = check_url(endpoint.url, mode=endpoint.mode, timeout=deadline.remaining())
+        answer = transport.post(
+            url,
+            body=body,
             headers={
                 "Content-Type": "application/json",
                 "User-Agent": "BeeL-Webhooks/1.0",
                 SIGNATURE_HEADER: signature_header(endpoint.secret, body),
             },
-            timeout=timeout,
-            allow_redirects=False,  # a redirect could lead anywhere, including the service's own network
+            deadline=deadline,
         )
-        attempt.status_code = response.status_code
-        attempt.succeeded = 200 <= response.status_code < 300
+        attempt.status_code = answer.status
+        attempt.succeeded = 200 <= answer.status < 300
         if not attempt.succeeded:
-            attempt.error = f"HTTP {response.status_code}"
+            attempt.error = f"HTTP {answer.status}"
     except UnsafeURL as refusal:
         attempt.error = f"Refused: {refusal}"[:255]
-    except requests.Timeout:
-        attempt.error = f"No answer within {timeout} s"
-    except requests.RequestException as failure:
-        attempt.error = f"{type(failure).__name__}: {failure}"[:255]
+    except transport.DeadlinePassed:
+        attempt.error = f"No answer within {timeout:g} s"
+    except transport.TransportFailure as failure:
+        attempt.error = str(failure)[:255]
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
     _record(attempt, delivery, endpoint, now=now)
     return attempt
@@ -142,8 +163,12 @@ def attempt_delivery(delivery_id: int, *, now: datetime | None = None) -> Webhoo
 def _record(attempt: WebhookAttempt, delivery: WebhookDelivery, endpoint: WebhookEndpoint, *, now) -> None:
     window = timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
     with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
+        if endpoint is None:
+            return  # deleted during the attempt, with its deliveries: nothing left to record
         attempt.save()
         delivery.attempt_count += 1
+        delivery.leased_until = None
         if attempt.succeeded:
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.SUCCEEDED, None
         else:
@@ -152,8 +177,7 @@ def _record(attempt: WebhookAttempt, delivery: WebhookDelivery, endpoint: Webhoo
                 delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
             else:
                 delivery.next_attempt_at = next_at
-        delivery.save(update_fields=["status", "attempt_count", "next_attempt_at"])
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        delivery.save(update_fields=["status", "attempt_count", "next_attempt_at", "leased_until"])
         if attempt.succeeded:
             if endpoint.failing_since is not None:
                 endpoint.failing_since = None

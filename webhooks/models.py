@@ -1,9 +1,11 @@
 import secrets
 import uuid
 from collections.abc import Collection
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from beel.events.models import Event
@@ -73,6 +75,30 @@ class WebhookEndpoint(models.Model):
         return not self.company_ids or (company_id is not None and str(company_id) in self.company_ids)
 
 
+class WebhookDeliveryQuerySet(models.QuerySet):
+    def due(self, now: datetime) -> "WebhookDeliveryQuerySet":
+        """Pending, due, to an enabled endpoint, and not held by an attempt in flight (a retry asked for by
+        hand while an attempt runs waits for it rather than being sent twice at once)."""
+        return self.filter(
+            models.Q(leased_until__isnull=True) | models.Q(leased_until__lte=now),
+            status=WebhookDelivery.Status.PENDING,
+            next_attempt_at__lte=now,
+            endpoint__status=WebhookEndpoint.Status.ENABLED,
+        )
+
+    def in_flight(self, now: datetime) -> "WebhookDeliveryQuerySet":
+        """Deliveries an attempt holds now (a lease past its end is a dead worker's: not in flight)."""
+        return self.filter(leased_until__gt=now)
+
+    def round_robin(self) -> "WebhookDeliveryQuerySet":
+        """Each endpoint's oldest due first, then each one's second, and so on: one endpoint's backlog is
+        handed out between the others' deliveries, not before them."""
+        turn = models.Window(
+            RowNumber(), partition_by=[models.F("endpoint_id")], order_by=[models.F("next_attempt_at").asc(), "pk"]
+        )
+        return self.annotate(turn=turn).order_by("turn", "next_attempt_at", "pk")
+
+
 class WebhookDelivery(models.Model):
     """One event for one endpoint: retried until the endpoint answers 2xx or the retry window closes."""
 
@@ -87,7 +113,12 @@ class WebhookDelivery(models.Model):
     attempt_count = models.PositiveIntegerField(default=0)
     # When the next attempt is due; while an attempt runs, the end of its lease (see webhooks.delivery).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # While an attempt runs: the end of its lease (cleared when the attempt is recorded). What counts the
+    # attempts in flight to an endpoint, which WEBHOOK_ENDPOINT_CONCURRENCY bounds.
+    leased_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
@@ -97,7 +128,17 @@ class WebhookDelivery(models.Model):
                 fields=["next_attempt_at"],
                 name="webhook_delivery_due_idx",
                 condition=models.Q(status="pending"),
-            )
+            ),
+            models.Index(
+                fields=["endpoint", "next_attempt_at"],
+                name="webhook_delivery_next_idx",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["endpoint", "leased_until"],
+                name="webhook_delivery_lease_idx",
+                condition=models.Q(leased_until__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,9 +15,16 @@ def dispatch_webhook_events(event_ids: list[str]) -> None:
         deliver_webhook.delay(delivery_id)
 
 
-@shared_task(ignore_result=True)
-def deliver_webhook(delivery_id: int) -> None:
-    delivery.attempt_delivery(delivery_id)
+@shared_task(bind=True, ignore_result=True)
+def deliver_webhook(self, delivery_id: int) -> None:
+    attempt = delivery.attempt_delivery(delivery_id)
+    # The endpoint's slot is free again: its next due delivery goes to the back of the queue, behind the
+    # other endpoints' (its own task may have been turned away while the slot was taken). Run eagerly, the
+    # caller's loop attempts every delivery it has in turn, and handing over would recurse through them.
+    if attempt is None or self.request.is_eager:
+        return
+    if (following := delivery.next_due(attempt.endpoint_id)) is not None:
+        deliver_webhook.delay(following)
 
 
 @shared_task(ignore_result=True)

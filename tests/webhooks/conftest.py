@@ -9,8 +9,8 @@ def receiver_with():
     """Starts real local receivers (see receiver.py) and stops them after the test."""
     started = []
 
-    def start(script=None):
-        receiver, server = start_receiver(script)
+    def start(script=None, tls=None):
+        receiver, server = start_receiver(script, tls)
         started.append((receiver, server))
         return receiver
 

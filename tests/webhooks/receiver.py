@@ -1,5 +1,6 @@
 """A real HTTP server on an ephemeral local port that records what webhooks send it and answers as a test
-scripts it: a status code, or a number of seconds to stall before answering 200."""
+scripts it: a status code, a number of seconds to stall before answering 200, or a function that writes the
+answer itself (a trickle, an endless body). Over TLS when given a server context."""
 
 import contextlib
 import json
@@ -22,7 +23,8 @@ class Received:
 @dataclass
 class Receiver:
     """`script`: what to answer to the 1st, 2nd, ... request (int: that status; float: stall that many
-    seconds, then 200); once it runs out, 200."""
+    seconds, then 200; a function of the request handler and `released`: it writes the answer); once it
+    runs out, 200."""
 
     script: list = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
@@ -44,7 +46,7 @@ class Receiver:
         raise AssertionError(f"expected {count} webhook requests within {timeout} s, got {len(self.received)}")
 
 
-def start_receiver(script=None) -> tuple[Receiver, ThreadingHTTPServer]:
+def start_receiver(script=None, tls=None) -> tuple[Receiver, ThreadingHTTPServer]:
     receiver = Receiver(script=list(script or []))
 
     class Handler(BaseHTTPRequestHandler):
@@ -54,6 +56,10 @@ def start_receiver(script=None) -> tuple[Receiver, ThreadingHTTPServer]:
                 index = len(receiver.received)
                 receiver.received.append(Received(headers=dict(self.headers.items()), body=body))
             answer = receiver.answer_for(index)
+            if callable(answer):
+                with contextlib.suppress(OSError):
+                    answer(self, receiver.released)
+                return
             if isinstance(answer, float):
                 receiver.released.wait(answer)  # stalls; set at teardown so no thread outlives the test
                 answer = 200
@@ -69,7 +75,10 @@ def start_receiver(script=None) -> tuple[Receiver, ThreadingHTTPServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/beel"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    receiver.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/hooks/beel"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return receiver, server
 
