@@ -328,22 +328,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhooks": {"task": "webhooks.tasks.sweep_webhooks", "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 30)},
     "recheck-tax-ids": {"task": "customers.tasks.recheck_pending_tax_ids", "schedule": TAX_ID_RECHECK_SWEEP_SECONDS},
 }
-# Webhook attempts (webhooks.delivery, webhooks.transport). A receiver must answer 2xx within this many
-# seconds: a deadline for the whole attempt (resolving, connecting, TLS, sending, the answer's status,
-# headers and first 64 KiB of body), not a wait per read.
+# Webhooks (docs/configuration.md): an attempt's deadline for the whole exchange, not per read; a claimed
+# delivery's lease, which must outlast it (check webhooks.E001); attempts in flight per endpoint at most;
+# the retry window (an endpoint failing that long is disabled); local test-mode endpoints (never live).
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
-# How long a claimed delivery stays with its attempt before it counts as abandoned (its worker died) and
-# is handed out again: longer than the deadline (a system check refuses less), plus the time to record the
-# outcome, so a delivery is never sent twice at once.
 WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", WEBHOOK_TIMEOUT_SECONDS + 5)
-# Attempts in flight to one endpoint at most: a slow receiver holds this many worker processes, never all
-# of them, and its backlog waits its turn (handed out round robin between endpoints).
 WEBHOOK_ENDPOINT_CONCURRENCY = env_int("WEBHOOK_ENDPOINT_CONCURRENCY", 1)
-# Failed deliveries are retried with exponential backoff for this long; an endpoint whose deliveries all
-# failed for as long is disabled.
 WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 72)
-# Test-mode endpoints may then point at localhost or a private network (development only); live-mode
-# endpoints never may.
 WEBHOOK_ALLOW_LOCAL_TEST_ENDPOINTS = env_bool("WEBHOOK_ALLOW_LOCAL_TEST_ENDPOINTS", default=False)
 
 REST_FRAMEWORK = {
