@@ -139,8 +139,8 @@ def post(url: CheckedURL, *, body: bytes, headers: dict[str, str], deadline: Dea
                 failure = refused  # the next checked address may answer
                 continue
             connection.request("POST", url.target, body=body, headers={**headers, "Connection": "close"})
-            response = connection.getresponse()
-            return Answer(status=response.status, body=response.read(ANSWER_READ_LIMIT))
+            with connection.getresponse() as response:  # closing it releases the socket
+                return Answer(status=response.status, body=response.read(ANSWER_READ_LIMIT))
         except TimeoutError:
             raise DeadlinePassed() from None  # each wait was given what was left of the deadline
         except (OSError, http.client.HTTPException) as error:
