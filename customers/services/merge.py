@@ -23,7 +23,7 @@ from beel.events.models import EventType, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
 from customers.errors import CustomerInactive, CustomerNotFound
-from customers.models import AuditEntry, Customer
+from customers.models import AuditEntry, Customer, CustomerQuerySet
 from customers.services import dependents
 from customers.services.base import customer_event, get_customer, parse_customer_id
 from customers.services.lifecycle import ensure_lifecycle_allows_changes
@@ -35,7 +35,11 @@ def merge_preview(*, scope: DataScope, customer_id: str, into_id: str) -> MergeP
     survivor = get_customer(scope=scope, customer_id=into_id)
     share = dependents.merge_share(duplicate)
     return MergePreview(
-        duplicate=duplicate, survivor=survivor, drafts_moving=share.moving, issued_staying=share.staying
+        duplicate=duplicate,
+        survivor=survivor,
+        drafts_moving=share.moving,
+        issued_staying=share.staying,
+        duplicates_following=_merged_into(duplicate.pk).count(),
     )
 
 
@@ -77,9 +81,8 @@ def _lock(
 ) -> tuple[Customer, Customer, list[Customer]] | None:
     """The duplicate, the survivor and the customers merged into the duplicate, locked in the lock order; None
     when a customer was merged into the duplicate after it was read here (lock_settled then starts over)."""
-    expected = set(Customer.objects.filter(merged_into_id=duplicate_pk).values_list("pk", flat=True))
+    expected = set(_merged_into(duplicate_pk).values_list("pk", flat=True))
     pair = Customer.objects.within(scope).filter(pk__in=[duplicate_pk, survivor_pk])
-    # Deleted followers too: a deleted customer's record is kept, and it must not point at a merged one either.
     locked = {customer.pk: customer for customer in (pair | Customer.objects.filter(pk__in=expected)).locked()}
     duplicate, survivor = locked.get(duplicate_pk), locked.get(survivor_pk)
     if duplicate is None or duplicate.deleted_at is not None:
@@ -87,10 +90,16 @@ def _lock(
     if survivor is None or survivor.deleted_at is not None:
         raise CustomerNotFound("The customer to merge into was not found", details={"into": "Not found."})
     # Read again now that the duplicate's lock is held: no merge into it can commit any more.
-    followers = set(Customer.objects.filter(merged_into_id=duplicate_pk).values_list("pk", flat=True))
+    followers = set(_merged_into(duplicate_pk).values_list("pk", flat=True))
     if not followers <= locked.keys():
         return None
     return duplicate, survivor, [locked[pk] for pk in sorted(followers)]
+
+
+def _merged_into(duplicate_pk: uuid.UUID) -> CustomerQuerySet:
+    """The customers merged into this one, which a merge of it carries along (deleted ones too: a deleted
+    customer's record is kept, and it must not point at a merged one either)."""
+    return Customer.objects.filter(merged_into_id=duplicate_pk)
 
 
 def _repoint(followers: list[Customer], survivor: Customer, *, actor: Actor, at) -> None:
