@@ -185,3 +185,25 @@ def test_an_issue_that_finds_its_draft_merged_away_lets_go_before_it_follows(api
         else:
             assert_error(third_response, 409, "CUSTOMER_MERGED")
     assert_no_customer_points_at_a_merged_one(api_key.account)
+
+
+def test_a_merge_that_finds_a_duplicate_merged_into_its_own_meanwhile_lets_go_before_it_takes_it(api_key):
+    """A merge of `second` into `third` waits for `second` while `first` is being merged into it; once that
+    commits, `first` is to be carried along too, but a bulk deletion of both (which locks `first`, the lower
+    id, first) may hold it while it waits for `second`: the merge must let go of `second` before it locks
+    `first`. The deletion then deletes both (neither has an invoice), and the merge finds `second` gone."""
+    company = primary_company_of(api_key.account)
+    for _ in range(3):
+        first, second = sorted(CustomerFactory.create_batch(2, account=api_key.account), key=lambda c: c.pk)
+        third = CustomerFactory(account=api_key.account)
+        first_into_second, second_into_third, deletion = one_after_another(
+            company, merge(api_key, first, second), merge(api_key, second, third), bulk_delete(api_key, first, second)
+        )
+        assert_success(first_into_second)
+        rows = assert_success(deletion)["customers_deletion"]
+        assert {row["customer_id"]: row["status"] for row in rows} == {
+            str(first.pk): "DELETED",
+            str(second.pk): "DELETED",
+        }
+        assert_error(second_into_third, 404, "CLIENT_NOT_FOUND")
+    assert_no_customer_points_at_a_merged_one(api_key.account)
