@@ -77,6 +77,12 @@ class CustomerQuerySet(ScopedQuerySet):
         for the tax records only, and no use case finds it again."""
         return super().within(scope).filter(deleted_at__isnull=True)
 
+    def locked(self) -> "CustomerQuerySet":
+        """These customers, their rows locked until the transaction ends, one by one in ascending id: the order
+        every use case takes customer locks in (invoices.services writes the whole order down). Not the list's
+        order: a name may change between two transactions' sorts, an id never does."""
+        return self.order_by("pk").select_for_update()
+
     def active(self) -> "CustomerQuerySet":
         return self.filter(active=True)
 

@@ -1,11 +1,21 @@
 """Invoice use cases, shared by the API, the admin and the commands.
 
 Lock order, the same in every use case that takes more than one of these locks, so none can deadlock
-another: the customer row, then the invoice row, then the series counter.
+another (docs/api.md, "Merging customers"): the customer rows, in ascending id, then the invoice rows, then
+the series counter, then the customers' counter rows.
+- Customers are locked through `CustomerQuerySet.locked()`, one statement for all a use case needs, in
+  ascending id (`deactivate_customers`, `reactivate_customers`, `delete_customers`, `merge_customers`); not in
+  the list's order, which a rename may change between two transactions' sorts.
+- A use case that learns which rows to lock only from rows that may change until they are locked takes them
+  through `beel.db.locking.lock_settled`: when what it finds under its locks shows it locked the wrong rows, it
+  lets go of them all and starts over, rather than wait for another customer while holding one.
 - `create_invoice` locks the customer (as `deactivate_customers` and `merge_customers` do) and writes a
   draft, which takes no number.
 - `issue_invoice` locks the invoice's customer, then the invoice, then its series' counter: a merge (which
   locks the customers and then moves their drafts) or a deactivation never runs half-way through an issue.
+  If a merge moved the draft to another customer meanwhile, it lets go and starts over with that one.
+- `merge_customers` locks the duplicate, the survivor and the customers merged into the duplicate (which it
+  re-points at the survivor), then moves the drafts.
 - `cancel_invoice` locks only the invoice.
 - Last, taken by PostgreSQL triggers rather than by a use case: the customers' counter rows
   (`customers_customercount`, one per company, mode and active), locked by every statement that writes
@@ -24,11 +34,13 @@ from django.utils import timezone
 
 from beel.actors import Actor
 from beel.clock import today as clock_today
+from beel.db.locking import lock_settled
 from beel.events.models import EventType, NewEvent, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
 from companies.models import Company
-from customers.models import TaxIdStatus
+from customers.errors import CustomerNotFound
+from customers.models import Customer, TaxIdStatus
 from customers.representations import fiscal_identity
 from customers.services import ensure_lifecycle_allows_changes, get_customer
 from invoices.errors import (
@@ -123,6 +135,23 @@ def create_invoice(
         return invoice
 
 
+def _lock_with_its_customer(scope: DataScope, invoice_id: str) -> tuple[Customer, Invoice] | None:
+    """The invoice and its customer, locked in the module's order: the customer first. None when a merge moved
+    the draft to another customer before the invoice's own lock was taken; lock_settled then lets go of both
+    locks and starts over with the new customer, rather than wait for it while holding the old one (which a
+    bulk deletion or another merge holding the new one and waiting for the old one would deadlock with)."""
+    customer_id = get_invoice(scope=scope, invoice_id=invoice_id).customer_id
+    try:
+        customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
+    except CustomerNotFound:
+        # Deleted while we waited for its lock, by a deletion that came after a merge had moved the draft away.
+        if get_invoice(scope=scope, invoice_id=invoice_id).customer_id != customer_id:
+            return None
+        raise
+    invoice = get_invoice(scope=scope, invoice_id=invoice_id, for_update=True)
+    return (customer, invoice) if invoice.customer_id == customer.pk else None
+
+
 def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor, tax_id_override_reason: str = "") -> Invoice:
     """Turn a draft into an issued invoice: it takes the next number of its series now (so numbers follow
     the order of issue, without gaps), is dated today, and keeps a copy of its customer's fiscal identity,
@@ -131,14 +160,7 @@ def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor, tax_id_ove
     waiting to be), and for a customer whose tax id its registry says is not valid (RECIPIENT_TAX_ID_INVALID)
     unless `tax_id_override_reason` is given (staff, in the admin), which the invoice records with the actor."""
     with transaction.atomic():
-        invoice = get_invoice(scope=scope, invoice_id=invoice_id)
-        while True:
-            # The customer's lock comes first (see the module's lock order); a merge may have moved the draft
-            # to another customer before the invoice's own lock was taken, so check and follow it.
-            customer = get_customer(scope=scope, customer_id=invoice.customer_id, for_update=True)
-            invoice = get_invoice(scope=scope, invoice_id=invoice_id, for_update=True)
-            if invoice.customer_id == customer.pk:
-                break
+        customer, invoice = lock_settled(lambda: _lock_with_its_customer(scope, invoice_id))
         if invoice.status != InvoiceStatus.DRAFT:
             raise InvoiceNotDraft(details={"status": invoice.status})
         _ensure_can_be_invoiced(customer)

@@ -20,7 +20,7 @@ def get_customer(*, scope: DataScope, customer_id: str | uuid.UUID, for_update: 
     """The customer with this id in `scope`; with `for_update`, its row locked until the transaction ends."""
     customer_uuid = customer_id if isinstance(customer_id, uuid.UUID) else parse_customer_id(customer_id)
     customers = Customer.objects.within(scope).filter(pk=customer_uuid)
-    customer = (customers.select_for_update() if for_update else customers).first()
+    customer = (customers.locked() if for_update else customers).first()
     if customer is None:
         raise CustomerNotFound()
     return customer

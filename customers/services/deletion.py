@@ -69,10 +69,10 @@ def delete_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) -> D
     HAS_INVOICES and left as it was; an id repeated after it was deleted is NOT_FOUND, as a second request
     would find it. A fixed number of queries whatever the number of ids.
 
-    Lock order as invoices.services documents it: the customer rows first, then their invoices are counted
-    (a separate statement after the lock, so it sees an invoice committed while we waited). Invoice creation
-    locks the same customer row, so no invoice can appear under a customer being deleted. The counter rows
-    come last, taken by the triggers of the UPDATE."""
+    Lock order as invoices.services documents it: the customer rows first (in ascending id), then their
+    invoices are counted (a separate statement after the lock, so it sees an invoice committed while we
+    waited). Invoice creation locks the same customer row, so no invoice can appear under a customer being
+    deleted. The counter rows come last, taken by the triggers of the UPDATE."""
     submitted = [str(raw).strip() for raw in ids]
     parsed = [_parsed(raw) for raw in submitted]
     report = DeletionReport()
@@ -81,7 +81,7 @@ def delete_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) -> D
             customer.pk: customer
             for customer in Customer.objects.within(scope)
             .filter(pk__in={pk for pk in parsed if pk is not None})
-            .select_for_update()
+            .locked()
         }
         invoiced = set(
             Customer.objects.filter(pk__in=list(customers), invoices__isnull=False).values_list("pk", flat=True)

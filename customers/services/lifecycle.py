@@ -89,10 +89,10 @@ def _to_deactivate(
 
 
 def _locked(scope: DataScope, parsed: dict[str, uuid.UUID]) -> dict[uuid.UUID, Customer]:
-    """The requested customers of `scope`, their rows locked until the transaction ends."""
+    """The requested customers of `scope`, their rows locked until the transaction ends (in the lock order)."""
     return {
         customer.pk: customer
-        for customer in Customer.objects.within(scope).filter(pk__in=set(parsed.values())).select_for_update()
+        for customer in Customer.objects.within(scope).filter(pk__in=set(parsed.values())).locked()
     }
 
 

@@ -208,6 +208,7 @@ class MergePreview:
     survivor: Customer
     drafts_moving: int
     issued_staying: int
+    duplicates_following: int  # customers merged into the duplicate earlier, re-pointed at the survivor
 
 
 @dataclass(frozen=True)

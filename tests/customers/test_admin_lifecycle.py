@@ -118,6 +118,16 @@ def test_merging_first_previews_both_directions_and_changes_nothing(staff, dupli
     assert Invoice.objects.filter(customer=duplicate).count() == 3
 
 
+def test_the_preview_says_which_earlier_duplicates_the_merge_carries_along(staff, duplicates):
+    kept, duplicate = duplicates
+    earlier = CustomerFactory(account=kept.account, active=False, merged_into=duplicate)
+
+    text = page_text(post_action(staff, "merge_selected", [kept, duplicate], follow=False))
+
+    assert "1 customer merged into it earlier now points to the survivor." in text
+    assert Customer.objects.get(pk=earlier.pk).merged_into_id == duplicate.pk
+
+
 def test_confirming_merges_in_the_direction_staff_chose(staff, duplicates):
     kept, duplicate = duplicates
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from beel.events.models import Event
 from customers.models import AuditEntry, Customer
 from invoices.models import Invoice
 from tests.envelope import assert_error, assert_success
@@ -48,6 +49,31 @@ def test_a_merged_customer_cannot_be_merged_elsewhere_edited_or_reactivated(api,
     patch = api.patch(f"/api/v1/customers/{duplicate.pk}", {"legal_name": "Otra SL"}, format="json")
     assert_error(patch, 409, "CUSTOMER_MERGED")
     assert_error(api.post(f"/api/v1/customers/{duplicate.pk}/reactivate"), 409, "CUSTOMER_MERGED")
+
+
+def test_merging_a_survivor_carries_its_duplicates_to_the_new_survivor(api, account):
+    first, second, third = CustomerFactory.create_batch(3, account=account)
+    assert_success(merge(api, first, second))
+    assert_success(merge(api, second, third))
+    # Every merged customer points at the live survivor: no chain is left for a client to follow.
+    assert assert_success(api.get(f"/api/v1/customers/{first.pk}"))["merged_into"] == str(third.pk)
+    assert assert_success(api.get(f"/api/v1/customers/{second.pk}"))["merged_into"] == str(third.pk)
+    assert Customer.objects.get(pk=third.pk).merged_into_id is None
+    repointed = AuditEntry.objects.filter(customer=first, action="merged").order_by("at", "id")
+    assert [entry.changed_fields for entry in repointed] == [[], ["merged_into"]]
+    merged_events = Event.objects.filter(type="customer.merged")
+    assert sorted((e.data["id"], e.data["merged_into"]) for e in merged_events) == sorted(
+        [(str(first.pk), str(second.pk)), (str(second.pk), str(third.pk)), (str(first.pk), str(third.pk))]
+    )
+
+
+def test_a_carried_duplicate_cannot_be_merged_back_into_nor_merged_again(api, account):
+    first, second, third = CustomerFactory.create_batch(3, account=account)
+    merge(api, first, second)
+    merge(api, second, third)
+    assert_error(merge(api, third, first), 409, "CUSTOMER_MERGED")
+    assert_error(merge(api, first, second), 409, "CUSTOMER_MERGED")
+    assert Customer.objects.get(pk=third.pk).merged_into_id is None
 
 
 def test_a_customer_cannot_be_merged_into_itself(api, account):
