@@ -135,6 +135,13 @@ class ErrorCode(StrEnum):
         "The CSV is larger than an import accepts; `details` has `file_size_mb` and `max_file_size_mb`.",
     )
     FILE_TOO_LARGE = "FILE_TOO_LARGE", 413, "The uploaded file is far larger than any import accepts."
+    # The CSV import's own limit (issue 26): refused before the rows are read.
+    TOO_MANY_COLUMNS = (
+        "TOO_MANY_COLUMNS",
+        400,
+        "A line of the CSV has more cells than an import reads; `details` has `line`, `column_count` and "
+        "`max_columns`.",
+    )
 
     # BeeL 1.9.0's codes for the customer record (issue 23).
     CLIENT_NOT_FOUND = (
