@@ -31,7 +31,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker, tmp_path_factory):
+def server(django_db_setup, tmp_path_factory):
     environment = {
         "DEBUG": "false",
         "SECRET_KEY": "a-long-random-secret-for-the-gunicorn-limit-tests-0123456789-abcdefghijklmnopq",
