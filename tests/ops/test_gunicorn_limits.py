@@ -200,3 +200,31 @@ def test_a_request_longer_than_the_worker_timeout_completes_and_the_worker_lives
     assert status == 201, raw[:500]
     assert json.loads(answer)["data"]["legal_name"] == "Despacio SL"
     assert "WORKER TIMEOUT" not in server.log()
+
+
+def test_a_chunked_csv_upload_reaches_the_import(server):
+    api_key = APIKeyFactory()
+    boundary = "limits-boundary"
+    csv = "Razón social;NIF\r\nFerretería Núñez SL;A58818501\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="clientes.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + csv
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    connection_ = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        headers = {
+            "Authorization": f"Bearer {api_key.raw_key}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        }
+        connection_.request("POST", "/api/v1/customers/import-csv-preview", body=iter([body]), headers=headers)
+        response = connection_.getresponse()
+        answer = json.loads(response.read())
+    finally:
+        connection_.close()
+
+    assert response.status == 200, answer
+    assert [row["status"] for row in answer["data"]["customers_validation"]] == ["VALID"]
