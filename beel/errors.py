@@ -100,7 +100,12 @@ class ErrorCode(StrEnum):
         413,
         "The body is larger than the service accepts; `details` gives `max_size_bytes` and `declared_size_bytes`.",
     )
-    URI_TOO_LONG = "URI_TOO_LONG", 414, "The query string is longer than the service accepts."
+    URI_TOO_LONG = (
+        "URI_TOO_LONG",
+        414,
+        "The query string (or, answered by the server before the app, the whole request line) is longer than "
+        "the service accepts.",
+    )
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", 415, "The body is not application/json."
     RATE_LIMIT_EXCEEDED = (
         "RATE_LIMIT_EXCEEDED",
@@ -135,6 +140,25 @@ class ErrorCode(StrEnum):
         "The CSV is larger than an import accepts; `details` has `file_size_mb` and `max_file_size_mb`.",
     )
     FILE_TOO_LARGE = "FILE_TOO_LARGE", 413, "The uploaded file is far larger than any import accepts."
+    # What the HTTP server refuses before the app reads the request (issue 26; docs/deploy.md, "Limits").
+    REQUEST_HEADERS_TOO_LARGE = (
+        "REQUEST_HEADERS_TOO_LARGE",
+        431,
+        "The request has more headers, or a longer header, than the server reads (50 headers of 8190 bytes).",
+    )
+    EXPECTATION_FAILED = "EXPECTATION_FAILED", 417, "The `Expect` header asks for something other than 100-continue."
+    TRANSFER_CODING_NOT_IMPLEMENTED = (
+        "TRANSFER_CODING_NOT_IMPLEMENTED",
+        501,
+        "The body's `Transfer-Encoding` is not one the server reads (chunked is).",
+    )
+    # The CSV import's own limit (issue 26): refused before the rows are read.
+    TOO_MANY_COLUMNS = (
+        "TOO_MANY_COLUMNS",
+        400,
+        "A line of the CSV has more cells than an import reads; `details` has `line`, `column_count` and "
+        "`max_columns`.",
+    )
 
     # BeeL 1.9.0's codes for the customer record (issue 23).
     CLIENT_NOT_FOUND = (

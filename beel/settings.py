@@ -237,14 +237,14 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# A request body larger than this is refused with 413 REQUEST_BODY_TOO_LARGE before it is parsed (BeeL's
-# 2 MB, so every body BeeL takes, a bulk of 500 customers included, is taken), a longer query string with 414.
-# 100 ids of 36 characters with their commas fit comfortably in 8 KiB.
+# Request limits (docs/deploy.md, "Limits"). 7 KiB of query leaves its path room in gunicorn's 8190-byte line.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
-MAX_QUERY_STRING_LENGTH = env_int("MAX_QUERY_STRING_LENGTH", 8192)
-# A file upload (multipart/form-data: the CSV import, whose file may be 5 MiB) may be this large: BeeL reads
-# files up to 12 MB and refuses one over 5 MB with 400 CSV_FILE_TOO_LARGE and its figures, which the import
-# checks itself; past this, 413 FILE_TOO_LARGE before anything is read.
+MAX_QUERY_STRING_LENGTH = env_int("MAX_QUERY_STRING_LENGTH", 7 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # Django's: the API's parameters are a dozen, and 100 ids fit in one
+DATA_UPLOAD_MAX_NUMBER_FILES = 1  # every upload is one CSV; Django's 100 would spool 100 files to disk
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a CSV the import takes is read whole anyway; a larger one: disk
+# A multipart body (the CSV import: BeeL reads files up to 12 MB, refusing one over 5 MB with 400
+# CSV_FILE_TOO_LARGE and its figures) or any body outside /api/ past this is a 413 before it is read.
 MAX_UPLOAD_BODY_SIZE = 12 * 1024 * 1024 + 64 * 1024
 
 # The cache holds the rate-limit counters: Redis (CACHE_URL=redis://...) shares them between processes

@@ -79,6 +79,11 @@ class CsvTooManyRows(DomainError):
     default_message = "The file has too many rows for one import"
 
 
+class CsvTooManyColumns(DomainError):
+    code = ErrorCode.TOO_MANY_COLUMNS
+    default_message = "A line of the file has more cells than an import reads"
+
+
 class ImportFileTooLarge(DomainError):
     code = ErrorCode.CSV_FILE_TOO_LARGE
     default_message = "The file is larger than the import accepts"

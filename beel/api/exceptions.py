@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
@@ -115,6 +115,9 @@ def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         return ErrorCode.REQUEST_BODY_TOO_LARGE.status, body_too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, None), {}
+    elif isinstance(exc, TooManyFilesSent):
+        message = f"An upload takes at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} file"
+        return ErrorCode.BAD_REQUEST.status, error_payload(ErrorCode.BAD_REQUEST, message), {}
     elif isinstance(exc, SuspiciousOperation):
         # E.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: the request is at fault.
         return ErrorCode.BAD_REQUEST.status, error_payload(ErrorCode.BAD_REQUEST, "The request is malformed"), {}

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from beel.errors import DomainError
+from beel.errors import DomainError, ErrorCode
 from beel.tenancy import DataScope
 from companies.models import Company
 from customers import services, spreadsheet
@@ -28,6 +28,20 @@ IMPORT_STATUS_LABELS = {
 
 def import_status_label(status: ImportStatus) -> str:
     return str(IMPORT_STATUS_LABELS[status])
+
+
+def import_failure(error: DomainError) -> str:
+    """Why a file was refused, in the staff's language where the admin has its own words for it (the
+    service's message is the API's, in English)."""
+    if error.code == ErrorCode.TOO_MANY_COLUMNS:
+        return (
+            gettext(
+                "Line %(line)d of the file has %(column_count)d columns; an import reads at most %(max_columns)d. "
+                "Remove the empty columns at the end of its lines."
+            )
+            % error.details
+        )
+    return error.message
 
 
 class ImportWorkflow:
@@ -61,7 +75,7 @@ class ImportWorkflow:
                     dry_run=True,
                 )
             except DomainError as error:
-                form.add_error("file", error.message)
+                form.add_error("file", import_failure(error))
             else:
                 pending_import.keep(
                     request, content=content, company=company, mode=mode, name=form.cleaned_data["file"].name
@@ -95,7 +109,7 @@ class ImportWorkflow:
             )
         except DomainError as error:
             self.message_user(
-                request, gettext("Nothing was imported: %(reason)s") % {"reason": error.message}, messages.ERROR
+                request, gettext("Nothing was imported: %(reason)s") % {"reason": import_failure(error)}, messages.ERROR
             )
             return HttpResponseRedirect(here)
         created = len(report.created_ids)

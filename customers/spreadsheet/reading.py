@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from customers.errors import CsvMissingHeaders, CsvTooManyRows, CsvUnreadable
+from customers.errors import CsvMissingHeaders, CsvTooManyColumns, CsvTooManyRows, CsvUnreadable
 from customers.spreadsheet import (
     BY_HEADER,
     FORMULA_TRIGGERS,
@@ -18,6 +18,12 @@ from customers.spreadsheet import (
     header_key,
 )
 from customers.validators import fold
+
+# Cells in one line, at most: Excel's own column limit until 2003, eight times the 31 columns an export
+# writes, for a file's own extra columns. The time to read a file grows with its cells, and a header of
+# 5 MB of `;` (5 million empty columns) kept a worker busy past its timeout: such a file is refused from
+# its first line, before the CSV is parsed.
+MAX_IMPORT_COLUMNS = 256
 
 
 @dataclass
@@ -60,21 +66,26 @@ def detect_delimiter(header_line: str) -> str:
     tie. csv.Sniffer is not used: it guesses from the frequency of characters over the whole sample, so
     commas inside addresses ("Calle Mayor, 5") or decimal commas make it pick the wrong one, and it raises
     on a one-column file. The header line holds our own column names, which contain neither."""
-    outside_quotes = header_line.split('"')[::2]
-    semicolons = sum(part.count(";") for part in outside_quotes)
-    commas = sum(part.count(",") for part in outside_quotes)
-    return "," if commas > semicolons else ";"
+    return "," if _separators(header_line, ",") > _separators(header_line, ";") else ";"
+
+
+def _separators(line: str, delimiter: str) -> int:
+    return sum(part.count(delimiter) for part in line.split('"')[::2])  # quoted text not counted
 
 
 def read_sheet(content: bytes) -> CustomerSheet:
     """The rows of an uploaded CSV, each as the payload POST /customers would take. Refuses (CsvUnreadable)
-    a file that is not CSV text, has no header, lacks a required column or names a column twice, and
-    (CsvTooManyRows) one with more than MAX_IMPORT_ROWS data rows. Blank lines are skipped."""
+    a file that is not CSV text, has no header, lacks a required column or names a column twice,
+    (CsvTooManyRows) one with more than MAX_IMPORT_ROWS data rows and (CsvTooManyColumns) one with a line of
+    more than MAX_IMPORT_COLUMNS cells. Blank lines are skipped."""
     text, encoding = decode(content)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    header_line, first_line = next(
+        ((number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()), (0, "")
+    )
     if not first_line:
         raise CsvUnreadable("The file is empty: it needs a header line naming the columns")
     delimiter = detect_delimiter(first_line)
+    _refuse_too_many_cells(1 + _separators(first_line, delimiter), line=header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header, columns, ignored = _read_header(reader)
@@ -94,6 +105,7 @@ def _read_header(reader) -> tuple[list[str], dict[int, Column], list[str]]:
     header = next((row for row in reader if any(cell.strip() for cell in row)), None)
     if header is None:
         raise CsvUnreadable("The file is empty: it needs a header line naming the columns")
+    _refuse_too_many_cells(len(header), line=reader.line_num)
     header = [cell.strip() for cell in header]
     columns: dict[int, Column] = {}
     ignored: list[str] = []
@@ -125,6 +137,7 @@ def _read_rows(reader, columns: dict[int, Column], *, width: int) -> list[SheetR
     line = reader.line_num
     for cells in reader:
         start, line = line + 1, reader.line_num
+        _refuse_too_many_cells(len(cells), line=start)
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) == MAX_IMPORT_ROWS:
@@ -144,6 +157,15 @@ def _read_rows(reader, columns: dict[int, Column], *, width: int) -> list[SheetR
         _restore_postal_code(row)
         rows.append(row)
     return rows
+
+
+def _refuse_too_many_cells(count: int, *, line: int) -> None:
+    if count > MAX_IMPORT_COLUMNS:
+        raise CsvTooManyColumns(
+            f"Line {line} of the file has {count} cells, more than the {MAX_IMPORT_COLUMNS} an import reads; "
+            "remove the empty columns at the end of its lines",
+            details={"line": line, "column_count": count, "max_columns": MAX_IMPORT_COLUMNS},
+        )
 
 
 def _restore_postal_code(row: SheetRow) -> None:

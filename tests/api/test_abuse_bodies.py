@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customers.models import Customer
 from tests.api.abuse import (
@@ -106,3 +107,27 @@ def test_content_length_beyond_any_integer_type_is_payload_too_large(api, accoun
 
     assert_error(response, 413, "REQUEST_BODY_TOO_LARGE")
     assert database_state() == before
+
+
+def test_an_upload_of_two_files_is_a_bad_request_and_imports_nothing(api, account):
+    """Every upload the service takes is one CSV: DATA_UPLOAD_MAX_NUMBER_FILES is 1, not Django's 100."""
+    csv = "Razón social;NIF\r\nFerretería Núñez SL;A58818501\r\n".encode()
+    files = {name: SimpleUploadedFile(f"{name}.csv", csv, content_type="text/csv") for name in ("file", "other")}
+    before = database_state()
+
+    error = assert_error(
+        api.post("/api/v1/customers/import-csv-preview?dry_run=false", files, format="multipart"), 400, "BAD_REQUEST"
+    )
+
+    assert error["message"] == "An upload takes at most 1 file"
+    assert database_state() == before
+
+
+def test_an_admin_form_past_the_upload_limit_is_refused_before_it_is_parsed(client, settings):
+    """Outside /api/ the CSRF check parses a form before anyone logs in: its size is bounded too."""
+    body = b"x" * (settings.MAX_UPLOAD_BODY_SIZE + 1)
+
+    response = client.post("/admin/login/", body, content_type="multipart/form-data; boundary=x")
+
+    assert response.status_code == 413
+    assert response.content == b"Request body too large"

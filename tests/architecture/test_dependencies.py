@@ -27,6 +27,7 @@ HTTP_LAYER = ("beel.api", "rest_framework", "drf_spectacular")
 HTTP_MODULES = (
     "beel.api",
     "beel.urls",
+    "beel.wsgi",  # the server's entry point: wraps the app in beel.api's reader of chunked bodies
     "beel.locale",  # middleware: tells API paths from the admin's
     "beel.idempotency.decorators",  # wraps DRF views
     *(

@@ -128,6 +128,16 @@ def test_an_unreadable_file_or_unknown_account_is_a_form_error(staff, acme):
     assert Customer.objects.count() == 1
 
 
+def test_a_file_with_absurdly_many_columns_is_a_form_error_in_spanish(staff, acme):
+    wide = SimpleUploadedFile("ancho.csv", ("Razón social" + ";" * 100_000 + "\r\nNúñez SL\r\n").encode())
+
+    response = staff.post(IMPORT, {"account": "acme", "mode": "live", "file": wide}, headers={"accept-language": "es"})
+
+    assert "La línea 1 del archivo tiene 100001 columnas; una importación lee como máximo 256." in page_text(response)
+    assert response.context["report"] is None
+    assert Customer.objects.count() == 1
+
+
 def test_staff_without_the_add_permission_cannot_import(client, acme):
     viewer = AccountFactory(username="lectora", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_customer"))

@@ -3,6 +3,7 @@ CSV_IMPORT): every row reported with its row number and status; dry_run (the def
 dry_run=false writes the valid rows in one transaction through the bulk create."""
 
 import threading
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +12,7 @@ from django.db import IntegrityError, connection
 from beel.events.models import Event
 from customers.models import AuditEntry, Customer
 from customers.spreadsheet import MAX_IMPORT_ROWS
+from customers.spreadsheet.reading import MAX_IMPORT_COLUMNS
 from tests.envelope import assert_error, assert_success
 from tests.factories import APIKeyFactory, CustomerFactory, valid_dni
 
@@ -242,6 +244,36 @@ def test_a_file_over_5_mb_is_a_400_with_its_size_and_a_body_over_12_mb_a_413(api
     bigger = SimpleUploadedFile("bigger.csv", b"x" * (13 * 1024 * 1024))
     assert_error(upload(api, bigger), 413, "FILE_TOO_LARGE")
     assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_a_header_of_a_million_empty_columns_is_refused_at_once_naming_the_limit(api, account, delimiter):
+    """A header of 5 MB of `;` was read cell by cell for over 30 s (1 MB: 4.4 s) until the worker was killed,
+    an HTML 500; it is refused from its first line."""
+    header = "Razón social" + delimiter * 1_000_000
+    file = SimpleUploadedFile("wide.csv", f"{header}\r\nFerretería Núñez SL\r\n".encode(), content_type="text/csv")
+    started = time.monotonic()
+
+    error = assert_error(upload(api, file, "?dry_run=false"), 400, "TOO_MANY_COLUMNS")
+
+    assert time.monotonic() - started < 1
+    assert error["details"] == {"line": 1, "column_count": 1_000_001, "max_columns": MAX_IMPORT_COLUMNS}
+    assert not Customer.objects.exists()
+
+
+def test_a_data_line_wider_than_the_limit_is_refused_with_its_line(api, account):
+    lines = [HEADER, "Ferretería Núñez SL;A58818501;;;;", "Otra SL" + ";" * MAX_IMPORT_COLUMNS]
+
+    error = assert_error(upload(api, csv_file(lines), "?dry_run=false"), 400, "TOO_MANY_COLUMNS")
+
+    assert error["details"] == {"line": 3, "column_count": MAX_IMPORT_COLUMNS + 1, "max_columns": MAX_IMPORT_COLUMNS}
+    assert not Customer.objects.exists()
+
+
+def test_a_file_with_the_column_limit_is_read(api, account):
+    header = HEADER + ";" * (MAX_IMPORT_COLUMNS - HEADER.count(";") - 1)
+    data = assert_success(upload(api, csv_file([header, "Ferretería Núñez SL;A58818501;;;;"])))
+    assert data["statistics"]["valid"] == 1
 
 
 def test_without_a_file_or_as_json_it_is_refused_in_the_envelope(api):
