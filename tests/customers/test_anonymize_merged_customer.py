@@ -2,26 +2,18 @@
 once the invoices issued to it need no longer be kept) and keeps pointing at its survivor; erasing a survivor
 erases the duplicates merged into it, the same person, each by its own retention."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from beel.clock import clock
 from beel.events.models import Event
 from customers.models import Customer
 from tests.envelope import assert_error, assert_success
 from tests.factories import CustomerFactory, InvoiceFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    clock.freeze(datetime(2026, 6, 15, 10, 0, tzinfo=UTC).timestamp())
-    yield
-    clock.unfreeze()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mid_june_2026")]
 
 
 def merge(api, duplicate, survivor):
