@@ -28,15 +28,18 @@ from customers.services.tax_id import tax_id_of
 RECORD_KEYS = frozenset(
     {"id", "active", "created_at", "updated_at", "deactivated_at", "merged_into", "retain_until", "anonymized_at"}
 )
-# The values that identify the person, looked for in stored responses that do not name the customer by id.
+# The values that identify the person, looked for in stored responses that do not name the customer by id; one
+# shorter than SHORTEST_IDENTIFIER (a passport number "123") would match unrelated responses.
 IDENTIFIERS = ("nif", "alternative_id_number", "email", "phone", "iban")
+SHORTEST_IDENTIFIER = 6
 
 
 class ErasedValues:
     """What identified the customer before its record was scrubbed, taken first so its copies can be found."""
 
     def __init__(self, customer: Customer):
-        self.identifiers = [getattr(customer, name) for name in IDENTIFIERS]
+        values = (getattr(customer, name) for name in IDENTIFIERS)
+        self.identifiers = [value for value in values if len(value) >= SHORTEST_IDENTIFIER]
         self.tax_id = tax_id_of(customer)
 
 
