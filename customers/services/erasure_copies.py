@@ -46,7 +46,7 @@ class ErasedValues:
 def erase_copies(customer: Customer, erased: ErasedValues) -> ScrubbedCopies:
     """Rewrite every copy of the now anonymised `customer`, in the erasure's transaction."""
     subject_id = str(customer.pk)
-    scrubs = [*customer_scrubs(customer)]
+    scrubs = customer_scrubs(customer)
     for side in dependents.registered_dependents().values():
         scrubs += side.copy_scrubs(customer)
     scrubbed = scrub_copies(
