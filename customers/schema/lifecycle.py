@@ -131,7 +131,11 @@ anonymize_customer = extend_schema(
     "(Código de Comercio art. 30; "
     "Ley General Tributaria art. 66 asks four): the request is recorded, the customer is deactivated and can "
     "take no invoice, the answer is 409 RETENTION_ACTIVE with `details.retain_until`, and the customer is "
-    "anonymised automatically after that day. Asking again answers the same.",
+    "anonymised automatically after that day. Asking again answers the same. Every copy of the data is "
+    "scrubbed with it: the events about the customer (webhooks still pending or retried send the scrubbed "
+    "version) and stored Idempotency-Key responses; only the recipient on invoices issued to it stays. A "
+    "customer merged into another is erased by the same rule and keeps `merged_into`; erasing a survivor "
+    "erases the customers merged into it.",
     parameters=[CUSTOMER_ID],
     request=None,
     responses={

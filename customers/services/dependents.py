@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from beel.copies import ObjectScrub
 from customers.models import Customer
 
 
@@ -31,6 +32,10 @@ class CustomerDependents(Protocol):
     def last_kept_date(self, customer: Customer) -> date | None:
         """The date of the latest record of `customer` the law obliges the business to keep, from which the
         retention of its identity runs (customers.services.erasure.retention_end); None if there is none."""
+
+    def copy_scrubs(self, customer: Customer) -> list[ObjectScrub]:
+        """How this app's objects in the copies beel keeps (events, stored responses) name the anonymised
+        `customer`, and what each keeps of it (customers.services.erasure_copies)."""
 
 
 _registered: dict[str, CustomerDependents] = {}

@@ -11,10 +11,11 @@ from beel.actors import Actor
 from beel.clock import today as clock_today
 from beel.events.models import EventType, record_events
 from beel.tenancy import DataScope
-from customers.errors import CustomerMerged
+from customers.errors import CustomerNotFound
 from customers.models import PERSONAL_FIELDS, AuditEntry, Customer
 from customers.services import dependents
 from customers.services.base import customer_event, get_customer
+from customers.services.erasure_copies import ErasedValues, erase_copies
 from customers.services.reports import ErasureOutcome
 from customers.services.tax_id import VERIFICATION_FIELDS, verification_values
 
@@ -38,34 +39,69 @@ def erasure_retained_until(customer: Customer) -> date | None:
 
 def request_erasure(*, scope: DataScope, customer_id: str, actor: Actor) -> ErasureOutcome:
     """A request to be forgotten (GDPR art. 17). Without issued invoices still under retention the customer's
-    personal data are scrubbed now. Otherwise the request is recorded: the customer is deactivated (it can
-    take no invoice, nor be reactivated) and `anonymize_due_customers` scrubs it once `retain_until` has
-    passed. Idempotent: asking again answers the same outcome."""
+    personal data, and every copy of them (customers.services.erasure_copies), are scrubbed now. Otherwise the
+    request is recorded: the customer is deactivated (it can take no invoice, nor be reactivated) and
+    `anonymize_due_customers` scrubs it once `retain_until` has passed. Idempotent: asking again answers the
+    same outcome.
+
+    The duplicates merged into the customer are the same person: each is erased with it, by the same rule
+    (anonymised now, or once the invoices issued to it need no longer be kept), and keeps pointing at it. A
+    merged duplicate asked for alone is erased alone, keeping its link to its survivor."""
     with transaction.atomic():
-        customer = get_customer(scope=scope, customer_id=customer_id, for_update=True)
-        if customer.merged_into_id is not None:
-            raise CustomerMerged(details={"merged_into": str(customer.merged_into_id)})
-        if customer.anonymized_at is not None:
-            return ErasureOutcome(customer=customer, anonymized=True)
+        customer, duplicates = _locked_with_duplicates(scope, customer_id)
         now = timezone.now()
-        retain_until = erasure_retained_until(customer)
-        if retain_until is None:
-            _anonymize(customer, actor=actor, at=now)
-            return ErasureOutcome(customer=customer, anonymized=True)
-        if customer.erasure_requested_at is None:
-            changed = ["erasure_requested_at", "retain_until"]
-            customer.erasure_requested_at, customer.retain_until = now, retain_until
-            if customer.active:
-                customer.active, customer.deactivated_at = False, now
-                changed += ["active", "deactivated_at"]
-                AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.DEACTIVATED, actor=actor, at=now)
-            customer.save(update_fields=[*changed, "updated_at"])
-            if "active" in changed:
-                record_events([customer_event(EventType.CUSTOMER_DEACTIVATED, customer)], at=now)
-            AuditEntry.record(
-                customer_ids=[customer.pk], action=AuditEntry.Action.ERASURE_REQUESTED, actor=actor, at=now
-            )
-        return ErasureOutcome(customer=customer, anonymized=False, retain_until=customer.retain_until)
+        for duplicate in duplicates:
+            _erase(duplicate, actor=actor, at=now)
+        return _erase(customer, actor=actor, at=now)
+
+
+def _locked_with_duplicates(scope: DataScope, customer_id: str) -> tuple[Customer, list[Customer]]:
+    """The customer and every customer merged into it (through chains of merges), their rows locked together in
+    the model's order, as every multi-customer lock is taken (customers.services.merge). Read first without a
+    lock, then locked and read again: a merge into one of them that committed in between is taken in too, and
+    none can commit once they are locked (a merge locks its survivor)."""
+    customer = get_customer(scope=scope, customer_id=customer_id)
+    family = _with_duplicates(customer.pk)
+    while True:
+        locked = {c.pk: c for c in Customer.objects.filter(pk__in=family).select_for_update()}
+        now_family = _with_duplicates(customer.pk)
+        if now_family == family:
+            break
+        family = now_family
+    customer = locked[customer.pk]
+    if customer.deleted_at is not None:  # deleted (BeeL's deleteCompanyCustomer) while we waited for its lock
+        raise CustomerNotFound()
+    return customer, [locked[pk] for pk in family if pk != customer.pk]
+
+
+def _with_duplicates(pk) -> set:
+    family, newest = {pk}, {pk}
+    while newest:
+        newest = set(Customer.objects.filter(merged_into__in=newest).values_list("pk", flat=True)) - family
+        family |= newest
+    return family
+
+
+def _erase(customer: Customer, *, actor: Actor, at) -> ErasureOutcome:
+    """Erase one locked customer now, or record the request until its retention ends."""
+    if customer.anonymized_at is not None:
+        return ErasureOutcome(customer=customer, anonymized=True)
+    retain_until = erasure_retained_until(customer)
+    if retain_until is None:
+        _anonymize(customer, actor=actor, at=at)
+        return ErasureOutcome(customer=customer, anonymized=True)
+    if customer.erasure_requested_at is None:
+        changed = ["erasure_requested_at", "retain_until"]
+        customer.erasure_requested_at, customer.retain_until = at, retain_until
+        if customer.active:
+            customer.active, customer.deactivated_at = False, at
+            changed += ["active", "deactivated_at"]
+            AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.DEACTIVATED, actor=actor, at=at)
+        customer.save(update_fields=[*changed, "updated_at"])
+        if "active" in changed:
+            record_events([customer_event(EventType.CUSTOMER_DEACTIVATED, customer)], at=at)
+        AuditEntry.record(customer_ids=[customer.pk], action=AuditEntry.Action.ERASURE_REQUESTED, actor=actor, at=at)
+    return ErasureOutcome(customer=customer, anonymized=False, retain_until=customer.retain_until)
 
 
 # What an erasure leaves in the fields that are not text.
@@ -73,7 +109,9 @@ SCRUBBED = {"billing_emails": [], "metadata": {}, "general_discount": Decimal("0
 
 
 def _anonymize(customer: Customer, *, actor: Actor, at) -> None:
-    """Scrub the personal data in place; the row, its id and its history (which holds no values) remain."""
+    """Scrub the personal data in place, and every copy of them; the row, its id, its link to the customer it
+    was merged into and its history (which holds no values) remain."""
+    erased = ErasedValues(customer)
     customer.legal_name = f"Anonymised customer {customer.pk.hex[:8]}"
     for name in PERSONAL_FIELDS[1:]:
         setattr(customer, name, SCRUBBED.get(name, ""))
@@ -102,6 +140,7 @@ def _anonymize(customer: Customer, *, actor: Actor, at) -> None:
         at=at,
         changed_fields=PERSONAL_FIELDS,
     )
+    erase_copies(customer, erased)
     record_events([customer_event(EventType.CUSTOMER_ANONYMIZED, customer)], at=at)
 
 
