@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from beel.actors import Actor
 from beel.clock import today as clock_today
+from beel.db.locking import lock_settled
 from beel.events.models import EventType, record_events
 from beel.tenancy import DataScope
 from customers.errors import CustomerNotFound
@@ -56,18 +57,24 @@ def request_erasure(*, scope: DataScope, customer_id: str, actor: Actor) -> Eras
 
 
 def _locked_with_duplicates(scope: DataScope, customer_id: str) -> tuple[Customer, list[Customer]]:
-    """The customer and every customer merged into it (through chains of merges), their rows locked together in
-    the model's order, as every multi-customer lock is taken (customers.services.merge). Read first without a
-    lock, then locked and read again: a merge into one of them that committed in between is taken in too, and
+    """The customer and every customer merged into it (through chains of merges), their rows locked together by
+    ascending id, as every multi-customer lock is taken (CustomerQuerySet.locked). Read first without a
+    lock, then locked and read again: a merge into one of them that committed in between makes it start over
+    (lock_settled) with that customer taken in too, and
     none can commit once they are locked (a merge locks its survivor)."""
     customer = get_customer(scope=scope, customer_id=customer_id)
     family = _with_duplicates(customer.pk)
-    while True:
-        locked = {c.pk: c for c in Customer.objects.filter(pk__in=family).select_for_update()}
+
+    def take() -> dict | None:
+        nonlocal family
+        locked = {c.pk: c for c in Customer.objects.filter(pk__in=family).locked()}
         now_family = _with_duplicates(customer.pk)
-        if now_family == family:
-            break
-        family = now_family
+        if now_family != family:
+            family = now_family
+            return None
+        return locked
+
+    locked = lock_settled(take)
     customer = locked[customer.pk]
     if customer.deleted_at is not None:  # deleted (BeeL's deleteCompanyCustomer) while we waited for its lock
         raise CustomerNotFound()

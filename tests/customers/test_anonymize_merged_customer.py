@@ -66,7 +66,7 @@ def test_erasing_a_survivor_erases_every_customer_merged_into_it(api, account):
     survivor = CustomerFactory(account=account, legal_name="Superviviente SL")
     duplicate = CustomerFactory(account=account, legal_name="Duplicada SL")
     earlier = CustomerFactory(account=account, legal_name="Anterior SL")
-    merge(api, earlier, duplicate)  # a chain: earlier -> duplicate -> survivor
+    merge(api, earlier, duplicate)  # earlier -> duplicate, then re-pointed at the survivor by the next merge
     merge(api, duplicate, survivor)
 
     assert_success(anonymize(api, survivor))
@@ -74,7 +74,7 @@ def test_erasing_a_survivor_erases_every_customer_merged_into_it(api, account):
     for customer in (survivor, duplicate, earlier):
         assert stored(customer).anonymized_at is not None
         assert stored(customer).legal_name.startswith("Anonymised customer")
-    assert (stored(duplicate).merged_into_id, stored(earlier).merged_into_id) == (survivor.pk, duplicate.pk)
+    assert (stored(duplicate).merged_into_id, stored(earlier).merged_into_id) == (survivor.pk, survivor.pk)
     assert Event.objects.filter(type="customer.anonymized").count() == 3
 
 
