@@ -12,41 +12,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from beel.db.liveness import refuse_a_connection_the_server_dropped
+from beel.env import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-_TRUE_WORDS = {"1", "true", "yes", "on"}
-_FALSE_WORDS = {"0", "false", "no", "off", ""}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE_WORDS:
-        return True
-    if value in _FALSE_WORDS:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}.")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}.") from None
-
 
 # Development is the default so the one-command start in the README works on a fresh clone;
 # production must say DEBUG=false, and then a real SECRET_KEY is mandatory (checked just below).
