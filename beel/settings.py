@@ -185,6 +185,17 @@ STORAGES = {
             "directory_permissions_mode": 0o700,
         },
     },
+    # The files of customer export jobs (customers.services.exports), until they expire: as private as the
+    # imports', and shared by every instance and worker (CUSTOMER_EXPORTS_DIR), since a worker writes what
+    # any instance serves.
+    "customer_exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("CUSTOMER_EXPORTS_DIR") or str(BASE_DIR / "var" / "customer-exports"),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 
 # How many proxies sit in front of the service (e.g. 1 for a TLS-terminating load balancer). Only then
@@ -295,7 +306,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_BEAT_SCHEDULE = {
     "sweep-webhooks": {"task": "webhooks.tasks.sweep_webhooks", "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 30)},
     "recheck-tax-ids": {"task": "customers.tasks.recheck_pending_tax_ids", "schedule": TAX_ID_RECHECK_SWEEP_SECONDS},
+    "sweep-customer-exports": {
+        "task": "customers.tasks.sweep_customer_exports",
+        "schedule": env_int("EXPORT_SWEEP_SECONDS", 60),
+    },
 }
+
+# Customer exports (issue 26; docs/api.md, "Exports"). A direct `GET /customers/export` streams at most
+# EXPORT_DIRECT_MAX_ROWS rows (~10 MiB, a few seconds even under load: well inside the worker timeout); more
+# is a 409 EXPORT_TOO_LARGE that points to an export job, which a Celery worker writes to
+# STORAGES["customer_exports"]. A job's run holds a lease of EXPORT_LEASE_SECONDS, which is also the task's
+# time limit, so a job outliving its lease was killed and the sweep may hand it out again (at most
+# EXPORT_MAX_ATTEMPTS runs). Finished jobs and their files are kept EXPORT_RETENTION_HOURS, then purged by the
+# sweep (or `manage.py purgecustomerexports`).
+EXPORT_DIRECT_MAX_ROWS = env_int("EXPORT_DIRECT_MAX_ROWS", 50_000)
+EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 900)
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24)
+# A queued job no worker claimed within this long (its message lost with a broker) is sent again.
+EXPORT_QUEUED_RESEND_SECONDS = env_int("EXPORT_QUEUED_RESEND_SECONDS", 300)
 # A receiver must answer 2xx within this many seconds.
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # Failed deliveries are retried with exponential backoff for this long; an endpoint whose deliveries all
