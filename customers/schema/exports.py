@@ -6,18 +6,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from beel.api.schema import error_responses
 from beel.errors import ErrorCode
 from customers.schema.company import CANONICAL, COMPANY_ID
-from customers.schema.spreadsheet import _CSV_DOWNLOAD, NO_FORMAT_PARAMETER
+from customers.schema.spreadsheet import _CSV_DOWNLOAD, NO_FORMAT_PARAMETER, TOTAL_ROWS
 from customers.serializers.exports import CustomerExportRequestSerializer, CustomerExportSerializer
 
 EXPORT_ID = OpenApiParameter("export_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The job's id.")
-TOTAL_ROWS = OpenApiParameter(
-    "X-Total-Rows",
-    OpenApiTypes.INT,
-    OpenApiParameter.HEADER,
-    response=[200],
-    description="How many customers the file holds (CSV records after the header): fewer received means the "
-    "download was cut.",
-)
 REPR_DIGEST = OpenApiParameter(
     "Repr-Digest",
     OpenApiTypes.STR,

@@ -174,12 +174,13 @@ DIRECT_EXPORT_LIMIT = (
     "announces its rows in `X-Total-Rows`, counted in the snapshot the rows are read from: a client that "
     "receives fewer CSV records knows the download was cut."
 )
-DIRECT_TOTAL_ROWS = OpenApiParameter(
+TOTAL_ROWS = OpenApiParameter(
     "X-Total-Rows",
     OpenApiTypes.INT,
     OpenApiParameter.HEADER,
     response=[200],
-    description="How many customers the CSV holds after its header; fewer received means the download was cut.",
+    description="How many customers the CSV holds (CSV records after the header, not lines); fewer received means "
+    "the download was cut.",
 )
 
 export_customers = extend_schema(
@@ -195,7 +196,7 @@ export_customers = extend_schema(
     "envelope, answered before the download starts. Answers `text/csv` (or JSON envelopes for errors). "
     + DIRECT_EXPORT_LIMIT,
     filters=True,  # the list's filters and sort, from CustomerFilterSet
-    parameters=[METADATA_PARAMETER, NO_FORMAT_PARAMETER, DIRECT_TOTAL_ROWS],
+    parameters=[METADATA_PARAMETER, NO_FORMAT_PARAMETER, TOTAL_ROWS],
     responses={
         (200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The customers."),
         **error_responses(400, 409, conflict=ErrorCode.EXPORT_TOO_LARGE),
