@@ -2,13 +2,15 @@
 `Idempotency-Key` is bound to the filters: beel.idempotency fingerprints the body, not the query string), and
 the job as the API shows it."""
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
 from rest_framework import serializers
 
 from beel.api.filters import displayable_parameter, validate_list_parameters
 from beel.api.params import refusal
-from customers.filters import CustomerFilterSet
-from customers.selectors import CustomerFilters
+from customers.filters import MAX_FILTER_LENGTH, CustomerFilterSet
+from customers.selectors import SORT_FIELDS, TAX_ID_STATUSES, CustomerFilters
+from customers.serializers.fields import MetadataField
 
 EXPORT_FORMATS = ("csv",)
 
@@ -28,18 +30,25 @@ def export_request(data, *, queryset) -> CustomerFilters:
                 errors["format"] = f"format must be one of: {', '.join(EXPORT_FORMATS)}."
         elif name == "metadata" and isinstance(value, dict):
             for key, text in value.items():
-                if isinstance(text, str):
+                if isinstance(text, str) and "\x00" not in text:
                     query[f"metadata[{key}]"] = text
                 else:
-                    errors[displayable_parameter(f"metadata[{key}]")] = "Must be a string."
+                    errors[displayable_parameter(f"metadata[{key}]")] = "Must be a string without NUL characters."
+        elif name == "metadata":
+            errors[name] = "Must be an object of key-value pairs."
         elif name.startswith("metadata[") or name not in CustomerFilterSet.base_filters:
             errors[displayable_parameter(name)] = "Unknown field."
-        elif isinstance(value, bool):
-            query[name] = "true" if value else "false"
-        elif isinstance(value, str):
-            query[name] = value
-        else:
+        elif name == "active":
+            if isinstance(value, bool):
+                query[name] = "true" if value else "false"
+            else:
+                errors[name] = "Must be a boolean."
+        elif not isinstance(value, str):
             errors[displayable_parameter(name)] = "Must be a string."
+        elif "\x00" in value:
+            errors[name] = "Must not contain NUL characters."
+        else:
+            query[name] = value
     if errors:
         raise refusal(errors, set(errors))
     filterset = CustomerFilterSet(query, queryset=queryset)
@@ -72,24 +81,30 @@ class CustomerExportSerializer(serializers.Serializer):
     livemode = serializers.BooleanField()
 
 
+def _text() -> serializers.CharField:
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_FILTER_LENGTH, validators=[ProhibitNullCharactersValidator()]
+    )
+
+
 class CustomerExportRequestSerializer(serializers.Serializer):
     """What `export_request` reads, described for the schema: every field optional, as the direct export's
     query parameters (see listCustomers for each)."""
 
     format = serializers.ChoiceField(choices=EXPORT_FORMATS, required=False, help_text="Only `csv`.")
     active = serializers.BooleanField(required=False)
-    search = serializers.CharField(required=False)
-    legal_name = serializers.CharField(required=False)
-    nif = serializers.CharField(required=False)
-    email = serializers.CharField(required=False)
-    phone = serializers.CharField(required=False)
-    city = serializers.CharField(required=False)
-    province = serializers.CharField(required=False)
-    tax_id_status = serializers.CharField(required=False)
+    search = _text()
+    legal_name = _text()
+    nif = _text()
+    email = _text()
+    phone = _text()
+    city = _text()
+    province = _text()
+    tax_id_status = serializers.ChoiceField(choices=TAX_ID_STATUSES, required=False)
     created_since = serializers.DateTimeField(required=False)
     created_until = serializers.DateTimeField(required=False)
     updated_since = serializers.DateTimeField(required=False)
     updated_until = serializers.DateTimeField(required=False)
-    metadata = serializers.DictField(child=serializers.CharField(), required=False, help_text="`metadata[key]=value`.")
-    sort_by = serializers.CharField(required=False)
+    metadata = MetadataField(required=False, help_text="As the list's `metadata[key]=value`, one pair per key.")
+    sort_by = serializers.ChoiceField(choices=list(SORT_FIELDS), required=False)
     sort_order = serializers.ChoiceField(choices=["asc", "desc"], required=False)

@@ -256,3 +256,18 @@ def test_a_run_that_fails_is_retried_by_the_sweep(api, account, monkeypatch, set
     clock.advance(settings.EXPORT_QUEUED_RESEND_SECONDS)
     call_command("sweepcustomerexports", stdout=io.StringIO())
     assert assert_success(api.get(f"{JOBS}/{job['id']}"))["status"] == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"search": "a\x00b"}, "search"),
+        ({"search": 3}, "search"),
+        ({"active": "true"}, "active"),
+        ({"metadata": "plan"}, "metadata"),
+        ({"metadata": {"plan": "a\x00"}}, "metadata[plan]"),
+    ],
+)
+def test_a_value_of_another_type_than_the_schema_s_is_refused(api, body, field):
+    error = assert_error(start(api, body), 400, "VALIDATION_ERROR")
+    assert field in error["details"]
