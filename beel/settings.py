@@ -168,6 +168,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # WhiteNoise serves what `collectstatic` gathered: gzip-compressed, with content-hashed names cached
 # for ever by browsers and proxies.
 CUSTOMER_IMPORTS_DIR = os.environ.get("CUSTOMER_IMPORTS_DIR", "")
+CUSTOMER_EXPORTS_DIR = os.environ.get("CUSTOMER_EXPORTS_DIR", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -191,7 +192,7 @@ STORAGES = {
     "customer_exports": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
-            "location": os.environ.get("CUSTOMER_EXPORTS_DIR") or str(BASE_DIR / "var" / "customer-exports"),
+            "location": CUSTOMER_EXPORTS_DIR or str(BASE_DIR / "var" / "customer-exports"),
             "file_permissions_mode": 0o600,
             "directory_permissions_mode": 0o700,
         },

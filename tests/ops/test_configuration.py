@@ -121,6 +121,14 @@ def test_the_deploy_check_warns_when_admin_imports_wait_on_one_machine(settings)
     assert "beel.W001" not in deploy_check_ids()
 
 
+def test_the_deploy_check_warns_when_export_files_stay_on_one_machine(settings):
+    settings.DEBUG = False
+    settings.CUSTOMER_EXPORTS_DIR = ""
+    assert "beel.W004" in deploy_check_ids()
+    settings.CUSTOMER_EXPORTS_DIR = "/srv/beel/exports"
+    assert "beel.W004" not in deploy_check_ids()
+
+
 def deploy_check_ids() -> set[str]:
     return {message.id for message in run_checks(include_deployment_checks=True, tags=["security"])}
 
