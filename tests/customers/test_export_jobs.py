@@ -271,3 +271,15 @@ def test_a_run_that_fails_is_retried_by_the_sweep(api, account, monkeypatch, set
 def test_a_value_of_another_type_than_the_schema_s_is_refused(api, body, field):
     error = assert_error(start(api, body), 400, "VALIDATION_ERROR")
     assert field in error["details"]
+
+
+def test_the_change_window_and_metadata_filters_reach_the_job_s_run(api, account, run_on_commit):
+    CustomerFactory(account=account, legal_name="Con plan SL", metadata={"plan": "pro"})
+    CustomerFactory(account=account, legal_name="Sin plan SL")
+    body = {"created_since": "2020-01-01T00:00:00+01:00", "metadata": {"plan": "pro"}}
+
+    job = assert_success(start(api, body, run_on_commit), 202)
+
+    assert job["filters"] == {"created_since": "2019-12-31T23:00:00+00:00", "metadata": {"plan": "pro"}}
+    raw = b"".join(api.get(f"{JOBS}/{job['id']}/download").streaming_content)
+    assert [row[0] for row in records(raw)[1:]] == ["Con plan SL"]
