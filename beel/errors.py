@@ -258,6 +258,20 @@ class ErrorCode(StrEnum):
         "with a recorded reason in the admin.",
     )
 
+    # Customer exports as background jobs (issue 26).
+    EXPORT_TOO_LARGE = (
+        "EXPORT_TOO_LARGE",
+        409,
+        "More customers match than a direct export streams (`details.max_rows`); start an export job "
+        "(`POST /customers/exports`, same filters) and download its file when it is done.",
+    )
+    EXPORT_NOT_READY = (
+        "EXPORT_NOT_READY",
+        409,
+        "The export job has not succeeded (yet): `details.status` says where it is; poll its status resource.",
+    )
+    EXPORT_EXPIRED = "EXPORT_EXPIRED", 410, "The export's file was kept until `details.expired_at`; start a new export."
+
 
 class DomainError(Exception):
     """A failure of a use case that the caller can act on. Subclasses set `code` and a default message."""

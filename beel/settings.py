@@ -12,41 +12,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from beel.db.liveness import refuse_a_connection_the_server_dropped
+from beel.env import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-_TRUE_WORDS = {"1", "true", "yes", "on"}
-_FALSE_WORDS = {"0", "false", "no", "off", ""}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE_WORDS:
-        return True
-    if value in _FALSE_WORDS:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}.")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}.") from None
-
 
 # Development is the default so the one-command start in the README works on a fresh clone;
 # production must say DEBUG=false, and then a real SECRET_KEY is mandatory (checked just below).
@@ -200,6 +168,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # WhiteNoise serves what `collectstatic` gathered: gzip-compressed, with content-hashed names cached
 # for ever by browsers and proxies.
 CUSTOMER_IMPORTS_DIR = os.environ.get("CUSTOMER_IMPORTS_DIR", "")
+CUSTOMER_EXPORTS_DIR = os.environ.get("CUSTOMER_EXPORTS_DIR", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -213,6 +182,17 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
             "location": CUSTOMER_IMPORTS_DIR or str(BASE_DIR / "var" / "customer-imports"),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
+    # The files of customer export jobs (customers.services.exports), until they expire: as private as the
+    # imports', and shared by every instance and worker (CUSTOMER_EXPORTS_DIR), since a worker writes what
+    # any instance serves.
+    "customer_exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": CUSTOMER_EXPORTS_DIR or str(BASE_DIR / "var" / "customer-exports"),
             "file_permissions_mode": 0o600,
             "directory_permissions_mode": 0o700,
         },
@@ -327,7 +307,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_BEAT_SCHEDULE = {
     "sweep-webhooks": {"task": "webhooks.tasks.sweep_webhooks", "schedule": env_int("WEBHOOK_SWEEP_SECONDS", 30)},
     "recheck-tax-ids": {"task": "customers.tasks.recheck_pending_tax_ids", "schedule": TAX_ID_RECHECK_SWEEP_SECONDS},
+    "sweep-customer-exports": {
+        "task": "customers.tasks.sweep_customer_exports",
+        "schedule": env_int("EXPORT_SWEEP_SECONDS", 60),
+    },
 }
+
+# Customer exports (issue 26; docs/api.md, "Exports"). A direct `GET /customers/export` streams at most
+# EXPORT_DIRECT_MAX_ROWS rows (~10 MiB, a few seconds even under load: well inside the worker timeout); more
+# is a 409 EXPORT_TOO_LARGE that points to an export job, which a Celery worker writes to
+# STORAGES["customer_exports"]. A job's run holds a lease of EXPORT_LEASE_SECONDS, which is also the task's
+# time limit, so a job outliving its lease was killed and the sweep may hand it out again (at most
+# EXPORT_MAX_ATTEMPTS runs). Finished jobs and their files are kept EXPORT_RETENTION_HOURS, then purged by the
+# sweep (or `manage.py purgecustomerexports`).
+EXPORT_DIRECT_MAX_ROWS = env_int("EXPORT_DIRECT_MAX_ROWS", 50_000)
+EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 900)
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24)
+# A queued job no worker claimed within this long (its message lost with a broker) is sent again.
+EXPORT_QUEUED_RESEND_SECONDS = env_int("EXPORT_QUEUED_RESEND_SECONDS", 300)
 # Webhooks (docs/configuration.md): an attempt's deadline for the whole exchange, not per read; a claimed
 # delivery's lease, which must outlast it (check webhooks.E001); attempts in flight per endpoint at most;
 # the retry window (an endpoint failing that long is disabled); local test-mode endpoints (never live).

@@ -109,3 +109,26 @@ class FieldBlank(DomainError):
 
     def __init__(self, field: str):
         super().__init__(f"The field '{field}' is required", details={"field": field})
+
+
+class CustomerExportNotFound(NotFound):
+    default_message = "Export not found"
+
+
+class InvalidExportId(InvalidParameter):
+    default_message = "Invalid export ID: expected a UUID"
+
+
+class ExportTooLarge(Conflict):
+    code = ErrorCode.EXPORT_TOO_LARGE
+    default_message = "Too many customers for a direct export; start an export job (POST /customers/exports)"
+
+
+class ExportNotReady(Conflict):
+    code = ErrorCode.EXPORT_NOT_READY
+    default_message = "The export has no file to download yet"
+
+
+class ExportExpired(DomainError):
+    code = ErrorCode.EXPORT_EXPIRED
+    default_message = "The export's file has expired; start a new export"

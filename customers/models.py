@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beel.actors import Actor, Channel
 from beel.tenancy import Mode, ScopedQuerySet
+from customers.export_jobs import CustomerExport  # noqa: F401 (lives with its job's states; registered here)
 from customers.totals import CustomerCount  # noqa: F401 (lives with the counts it keeps valid; registered here)
 from customers.validators import (
     DEFAULT_COUNTRY,

@@ -161,3 +161,31 @@ def customer_detail_representation(customer: Customer) -> dict:
         "retain_until": customer.retain_until.isoformat() if customer.retain_until else None,
         "anonymized_at": format_utc(customer.anonymized_at),
     }
+
+
+def export_representation(export, *, now) -> dict[str, Any]:
+    """A customer export job (customers.export_jobs) as the API and its events show it. `download_url` is the
+    canonical route's (it names the company, so it serves whichever route started the job), set while the file
+    is kept."""
+    downloadable = export.status == "succeeded" and export.file_name and export.expires_at > now
+    path = f"/api/v1/companies/{export.company_id}/customers/exports/{export.pk}"
+    return {
+        "id": str(export.pk),
+        "object": "customer_export",
+        "status": export.status,
+        "format": "csv",
+        "filters": export.filters,
+        "row_count": export.row_count,
+        "size_bytes": export.size_bytes,
+        "sha256": export.sha256 or None,
+        "attempts": export.attempts,
+        "failure_reason": export.failure or None,
+        "created_at": format_utc(export.created_at),
+        "started_at": format_utc(export.started_at),
+        "finished_at": format_utc(export.finished_at),
+        "expires_at": format_utc(export.expires_at),
+        "url": path,
+        "download_url": f"{path}/download" if downloadable else None,
+        "company_id": str(export.company_id),
+        "livemode": export.mode == "live",
+    }

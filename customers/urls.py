@@ -5,16 +5,24 @@ from beel.routing import falling_through
 from customers.company_deletion_views import CompanyCustomerDeletionViewSet
 from customers.company_import_views import CompanyCustomerImportViewSet
 from customers.company_views import CompanyCustomerViewSet, CustomerImportTemplateViewSet
+from customers.export_views import CompanyCustomerExportViewSet, CustomerExportViewSet
 from customers.views import CustomerViewSet, NifViewSet
 
 router = SimpleRouter()
 # The spec's paths have no trailing slash; accept one too rather than answer 404 to `/customers/`.
 router.trailing_slash = "/?"
+# The export jobs first: the customers' detail routes would take `exports` for a customer id.
+router.register("customers/exports", CustomerExportViewSet, basename="customer-export")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("nif", NifViewSet, basename="nif")
 # BeeL 1.9.0's canonical routes (customers.company_views). A viewset serving other paths under
 # `companies/{company_id}/customers/` (the imports) is registered before this one: the detail route would
 # otherwise take `imports` for a customer id.
+router.register(
+    r"companies/(?P<company_id>[^/]+)/customers/exports",
+    CompanyCustomerExportViewSet,
+    basename="company-customer-export",
+)
 router.register(r"companies/(?P<company_id>[^/]+)/customers", CompanyCustomerViewSet, basename="company-customer")
 
 urlpatterns = [
@@ -33,8 +41,8 @@ urlpatterns = [
 COMPANY_CUSTOMERS = r"^companies/(?P<company_id>[^/]+)/customers"
 deletion, imports = CompanyCustomerDeletionViewSet.as_view, CompanyCustomerImportViewSet.as_view
 # The imports' paths are theirs alone (any other method is their own 405); the deletions share their paths with
-# the canonical viewset's GET, PATCH and POST, to which the other methods fall through. `export` is a named
-# route of that viewset, never a customer id to delete.
+# the canonical viewset's GET, PATCH and POST, to which the other methods fall through. `export` and `exports`
+# are named routes, never a customer id to delete.
 import_routes = [
     re_path(rf"{COMPANY_CUSTOMERS}/imports/?$", imports({"post": "create_import"}), name="company-customer-import"),
     re_path(
@@ -46,7 +54,7 @@ import_routes = [
 deletion_routes = [
     re_path(rf"{COMPANY_CUSTOMERS}/bulk/?$", deletion({"delete": "bulk_delete"}), name="company-customer-bulk-delete"),
     re_path(
-        rf"{COMPANY_CUSTOMERS}/(?P<customer_id>(?!export/?$)[^/.]+)/?$",
+        rf"{COMPANY_CUSTOMERS}/(?P<customer_id>(?!exports?/?$)[^/.]+)/?$",
         deletion({"delete": "destroy"}),
         name="company-customer-delete",
     ),

@@ -37,6 +37,11 @@ from customers.serializers import (
     parse_bulk_ids,
 )
 from customers.serializers.nif import ValidateNifRequestSerializer, ValidateNifResponseSerializer
+from customers.services import exports
+
+# Sent with every export of customers (direct or a job's file): how many it holds, so a client can tell a cut
+# download (docs/api.md, "Exports").
+TOTAL_ROWS_HEADER = "X-Total-Rows"
 
 # The downloads answer CSV whatever JSON-or-CSV Accept asks for; their errors stay in the envelope.
 CSV_DOWNLOAD = {
@@ -66,7 +71,24 @@ def csv_download(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
     return StreamingHttpResponse(lines, content_type=spreadsheet.MEDIA_TYPE, headers=headers)
 
 
-class CustomerOperations(APIViewSet):
+class CompanyRoutedIdempotency:
+    """For the views of a canonical route family and its flat aliases (`route_prefix`: what the canonical
+    routes put before `/customers`)."""
+
+    route_prefix = ""
+
+    def idempotency_target(self, request) -> str:
+        """The operation an `Idempotency-Key` is bound to (beel.idempotency.decorators): the same on a canonical
+        route and on its flat alias for one company, so a retry that switches route replays instead of writing
+        twice (BeeL 1.9.0, createCompanyCustomer), and another company's on the same route (a flat route with
+        another `BeeL-Active-Company`) is another operation (409 IDEMPOTENCY_KEY_MISMATCH, never a replay)."""
+        path = request.path
+        if self.route_prefix:
+            path = path.replace(self.route_prefix.format(**self.kwargs), "", 1)
+        return f"{request.method} {path.rstrip('/')} company={self.data_scope().company.pk}"
+
+
+class CustomerOperations(CompanyRoutedIdempotency, APIViewSet):
     """What the flat routes (`/customers...`, CustomerViewSet) and the canonical ones
     (`/companies/{company_id}/customers...`, customers.company_views) share: a thin HTTP layer over
     customers.services, where the rules live. Each family of routes adds its own operations and descriptions,
@@ -95,7 +117,6 @@ class CustomerOperations(APIViewSet):
         "export": Scope.CUSTOMERS_READ,
     }
     # The path a route family puts before `/customers` (the canonical routes' `/companies/{company_id}`).
-    route_prefix = ""
 
     def get_queryset(self):
         return Customer.objects.within(self.data_scope())
@@ -105,16 +126,6 @@ class CustomerOperations(APIViewSet):
 
     def represent_rows(self, rows) -> list:
         return [render_customer(row) for row in rows]
-
-    def idempotency_target(self, request) -> str:
-        """The operation an `Idempotency-Key` is bound to (beel.idempotency.decorators): the same on a canonical
-        route and on its flat alias for one company, so a retry that switches route replays instead of writing
-        twice (BeeL 1.9.0, createCompanyCustomer), and another company's on the same route (a flat route with
-        another `BeeL-Active-Company`) is another operation (409 IDEMPOTENCY_KEY_MISMATCH, never a replay)."""
-        path = request.path
-        if self.route_prefix:
-            path = path.replace(self.route_prefix.format(**self.kwargs), "", 1)
-        return f"{request.method} {path.rstrip('/')} company={self.data_scope().company.pk}"
 
     @schema.retrieve_customer
     @client_not_found
@@ -201,8 +212,12 @@ class CustomerOperations(APIViewSet):
         filterset = self.filterset_of(request)
         validate_list_parameters(filterset, request.query_params)
         customers = selectors.sorted_customers(self.get_queryset(), filterset.asked())
+        # Counted first (EXPORT_TOO_LARGE past the limit), in the snapshot the rows are then streamed from.
+        total, lines = exports.direct_export(customers)
         filename = f"clientes-{datetime.fromtimestamp(clock.now(), UTC):%Y%m%d-%H%M%S}.csv"
-        return csv_download(filename, spreadsheet.export_lines(customers))
+        response = csv_download(filename, lines)
+        response[TOTAL_ROWS_HEADER] = str(total)
+        return response
 
 
 class CustomerViewSet(CustomerOperations):

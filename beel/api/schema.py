@@ -18,6 +18,7 @@ _STATUS_TITLES = {
     404: "Resource not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "Gone",
     413: "Body too large",
     414: "Query string too long",
     415: "Unsupported media type",

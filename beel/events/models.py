@@ -28,6 +28,9 @@ class EventType(models.TextChoices):
     CUSTOMER_DELETED = "customer.deleted"
     # The registry's verdict on a customer's tax id, reached by a re-check after the save (customers.tasks).
     CUSTOMER_TAX_ID_VERIFIED = "customer.tax_id_verified"
+    # A customer export job's end (customers.services.exports): its file is ready to download, or it failed.
+    CUSTOMER_EXPORT_SUCCEEDED = "customer_export.succeeded"
+    CUSTOMER_EXPORT_FAILED = "customer_export.failed"
     INVOICE_CREATED = "invoice.created"
     INVOICE_ISSUED = "invoice.issued"
     INVOICE_CANCELLED = "invoice.cancelled"

@@ -37,18 +37,37 @@ _LOCAL_FILES = "django.core.files.storage.FileSystemStorage"
 def customer_imports_are_shared(app_configs, **kwargs):
     """A CSV previewed in the admin waits in the `customer_imports` storage until staff confirm it, and the
     confirmation may reach another instance: the checkout's own folder is one machine's."""
-    storage = settings.STORAGES["customer_imports"]
-    if settings.DEBUG or settings.CUSTOMER_IMPORTS_DIR or storage["BACKEND"] != _LOCAL_FILES:
+    return _unshared_storage(
+        "customer_imports",
+        "CUSTOMER_IMPORTS_DIR",
+        "The admin's CSV imports wait in a folder of this checkout: with several instances a confirmation "
+        "reaching another one asks for the file again.",
+        "beel.W001",
+    )
+
+
+@register(Tags.security, deploy=True)
+def customer_exports_are_shared(app_configs, **kwargs):
+    """An export job's file is written by a Celery worker and served by whichever instance the download
+    reaches (customers.services.exports)."""
+    return _unshared_storage(
+        "customer_exports",
+        "CUSTOMER_EXPORTS_DIR",
+        "Customer export files are written to a folder of this checkout: a download reaching another instance "
+        "than the worker that wrote the file finds none (410 EXPORT_EXPIRED).",
+        "beel.W004",
+    )
+
+
+def _unshared_storage(alias: str, directory_setting: str, message: str, check_id: str) -> list[Warning]:
+    storage = settings.STORAGES[alias]
+    if settings.DEBUG or getattr(settings, directory_setting) or storage["BACKEND"] != _LOCAL_FILES:
         return []
-    return [
-        Warning(
-            "The admin's CSV imports wait in a folder of this checkout: with several instances a confirmation "
-            "reaching another one asks for the file again.",
-            hint="Set CUSTOMER_IMPORTS_DIR to a private directory every instance shares, or point "
-            'STORAGES["customer_imports"] at a shared storage backend.',
-            id="beel.W001",
-        )
-    ]
+    hint = (
+        f"Set {directory_setting} to a private directory every instance shares, or point "
+        f'STORAGES["{alias}"] at a shared storage backend.'
+    )
+    return [Warning(message, hint=hint, id=check_id)]
 
 
 @register(Tags.security)

@@ -13,6 +13,14 @@ from customers.schema.company import (
     patch_company_customer,
     reactivate_company_customer,
 )
+from customers.schema.exports import (
+    download_company_customer_export,
+    download_customer_export,
+    get_company_customer_export,
+    get_customer_export,
+    start_company_customer_export,
+    start_customer_export,
+)
 from customers.schema.lifecycle import (
     anonymize_customer,
     bulk_deactivate_customers,
@@ -36,10 +44,14 @@ __all__ = [
     "csv_template",
     "csv_template_alias",
     "deactivate_customer",
+    "download_company_customer_export",
+    "download_customer_export",
     "download_customer_import_template",
     "export_company_customers",
     "export_customers",
     "get_company_customer",
+    "get_company_customer_export",
+    "get_customer_export",
     "import_customers_csv",
     "list_company_customers",
     "list_customers",
@@ -50,6 +62,8 @@ __all__ = [
     "reactivate_customer",
     "replace_customer",
     "retrieve_customer",
+    "start_company_customer_export",
+    "start_customer_export",
     "update_customer",
     "validate_nif",
 ]

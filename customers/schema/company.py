@@ -9,7 +9,7 @@ from beel.api.schema import error_responses
 from beel.errors import ErrorCode
 from customers.schema.common import CUSTOMER_ID, METADATA_PARAMETER
 from customers.schema.reads import CUSTOMER_PAGE, LIST_DESCRIPTION
-from customers.schema.spreadsheet import _CSV_DOWNLOAD, _TEMPLATE_DESCRIPTION, NO_FORMAT_PARAMETER
+from customers.schema.spreadsheet import _CSV_DOWNLOAD, _TEMPLATE_DESCRIPTION, NO_FORMAT_PARAMETER, TOTAL_ROWS
 from customers.schema.writes import (
     BULK_CREATE_DESCRIPTION,
     BULK_CREATE_EXAMPLES,
@@ -171,10 +171,10 @@ export_company_customers = _extension(
     "exportCustomersCsv",
     "Export a company's customers as CSV",
     filters=True,
-    parameters=[COMPANY_ID, METADATA_PARAMETER, NO_FORMAT_PARAMETER],
+    parameters=[COMPANY_ID, METADATA_PARAMETER, NO_FORMAT_PARAMETER, TOTAL_ROWS],
     responses={
         (200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The customers."),
-        **error_responses(*_COMPANY_ERRORS),
+        **error_responses(*_COMPANY_ERRORS, 409, conflict=ErrorCode.EXPORT_TOO_LARGE),
     },
 )
 

@@ -168,6 +168,21 @@ csv_template_alias = _template_download(
 )
 
 
+DIRECT_EXPORT_LIMIT = (
+    "At most EXPORT_DIRECT_MAX_ROWS customers (50,000 by default) are streamed: more is a 409 EXPORT_TOO_LARGE, "
+    "answered before the download starts; export them with a job (`POST /customers/exports`). The response "
+    "announces its rows in `X-Total-Rows`, counted in the snapshot the rows are read from: a client that "
+    "receives fewer CSV records knows the download was cut."
+)
+TOTAL_ROWS = OpenApiParameter(
+    "X-Total-Rows",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="How many customers the CSV holds (CSV records after the header, not lines); fewer received means "
+    "the download was cut.",
+)
+
 export_customers = extend_schema(
     operation_id="exportCustomersCsv",
     summary="Export customers as CSV",
@@ -178,11 +193,12 @@ export_customers = extend_schema(
     "BOM (Excel in Spain opens it as is). A cell starting with `=`, `+`, `-` or `@` (a phone in E.164, "
     "for instance) is written with a leading apostrophe so no spreadsheet runs it as a formula (OWASP's "
     "CSV injection advice); the import takes the apostrophe off again. Invalid parameters are a 400 in the "
-    "envelope, answered before the download starts. Answers `text/csv` (or JSON envelopes for errors).",
+    "envelope, answered before the download starts. Answers `text/csv` (or JSON envelopes for errors). "
+    + DIRECT_EXPORT_LIMIT,
     filters=True,  # the list's filters and sort, from CustomerFilterSet
-    parameters=[METADATA_PARAMETER, NO_FORMAT_PARAMETER],
+    parameters=[METADATA_PARAMETER, NO_FORMAT_PARAMETER, TOTAL_ROWS],
     responses={
         (200, "text/csv"): OpenApiResponse(response=_CSV_DOWNLOAD, description="The customers."),
-        **error_responses(400),
+        **error_responses(400, 409, conflict=ErrorCode.EXPORT_TOO_LARGE),
     },
 )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import QuerySet
 
 from beel.timestamps import format_utc
@@ -278,6 +278,29 @@ def export_lines(customers: QuerySet, *, leading: Iterable[Column] = ()) -> Iter
         [column.header for column in columns],
         ([write(value) for write, value in zip(writers, row, strict=True)] for row in rows),
     )
+
+
+def counted_export_lines(
+    customers: QuerySet, *, at_most: int | None = None, leading: Iterable[Column] = ()
+) -> tuple[int, Iterator[str]]:
+    """How many customers the export writes, and its lines (those of `export_lines`, byte for byte), read in
+    one snapshot: the count and the rows are the same customers, whatever is written meanwhile, so a client
+    that received fewer rows than announced knows its copy was cut. With `at_most`, counting stops past it
+    (the lines, not yet read, are then usually not wanted: closing them ends the transaction)."""
+    lines = _counted_then_streamed(customers, at_most, leading)
+    return next(lines), lines
+
+
+def _counted_then_streamed(customers: QuerySet, at_most: int | None, leading: Iterable[Column]) -> Iterator:
+    connection = connections[customers.db]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=customers.db):
+        if outermost and connection.vendor == "postgresql":
+            # READ COMMITTED would take a new snapshot per statement (and per fetch of the cursor).
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield (customers if at_most is None else customers[: at_most + 1]).count()
+        yield from export_lines(customers, leading=leading)
 
 
 def _streamed(rows: QuerySet) -> Iterator[tuple]:

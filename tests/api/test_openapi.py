@@ -79,6 +79,8 @@ CSV_DOWNLOADS = {
     "downloadCustomerTemplateCsv",
     "exportCompanyCustomersCsv",
     "downloadCustomerImportTemplate",
+    "downloadCustomerExport",
+    "downloadCompanyCustomerExport",
 }
 
 

@@ -35,8 +35,12 @@ HTTP_MODULES = (
         for app in APPS
         for module in ("authentication", "permissions", "filters", "schema", "serializers", "urls", "views")
     ),
-    # The canonical routes' views (`/companies/{company_id}/customers...`), one module per family of operations.
-    *(f"customers.{module}" for module in ("company_views", "company_deletion_views", "company_import_views")),
+    # The canonical routes' views (`/companies/{company_id}/customers...`), one module per family of operations,
+    # and the export jobs' (flat and canonical).
+    *(
+        f"customers.{module}"
+        for module in ("company_views", "company_deletion_views", "company_import_views", "export_views")
+    ),
 )
 
 

@@ -268,6 +268,21 @@ def test_exporting_many_customers_streams_in_chunks(staff):
     assert len(set(rows)) == 5000
 
 
+def test_a_selection_larger_than_a_direct_export_is_refused_with_a_message_not_cut(staff, settings):
+    settings.EXPORT_DIRECT_MAX_ROWS = 2
+    CustomerFactory.create_batch(3)
+
+    response = staff.post(
+        CUSTOMERS, {"action": "export_csv", "select_across": "1", "_selected_action": ["x"]}, follow=True
+    )
+
+    assert not response.streaming
+    assert "More than 2 customers selected" in response.content.decode()
+    assert "/customers/exports" in response.content.decode()
+    small = post_action(staff, "export_csv", list(Customer.objects.all()[:2]), follow=False)
+    assert small["X-Total-Rows"] == "2" and len(read_csv(small)) == 3
+
+
 def test_the_failure_list_of_a_deactivation_exports_as_csv(staff):
     busy = CustomerFactory(account=AccountFactory(username="beta"), legal_name="Tech Solutions SL", nif="B12345674")
     InvoiceFactory.create_batch(3, customer=busy)

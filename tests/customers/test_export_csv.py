@@ -135,3 +135,25 @@ def test_the_export_streams_in_chunks_reading_nothing_before_the_first_row(api, 
     lines = b"".join(rest).decode().split("\r\n")
     assert lines[-1] == ""
     assert len(set(lines[:-1])) == total
+
+
+def test_the_export_announces_its_rows_so_a_cut_download_is_detected(api, account):
+    CustomerFactory.create_batch(3, account=account, notes="una línea\r\ny otra")
+    response = api.get(EXPORT)
+    rows = read_csv(response)
+    assert response["X-Total-Rows"] == str(len(rows) - 1) == "3"  # records, not lines: a cell may hold a break
+
+
+def test_more_customers_than_a_direct_export_streams_is_a_409_pointing_to_an_export_job(api, account, settings):
+    settings.EXPORT_DIRECT_MAX_ROWS = 2
+    CustomerFactory.create_batch(3, account=account)
+
+    response = api.get(EXPORT, HTTP_ACCEPT="text/csv")
+
+    assert not response.streaming
+    error = assert_error(response, 409, "EXPORT_TOO_LARGE")
+    assert error["details"] == {"max_rows": 2}
+    assert "POST /customers/exports" in error["message"]
+    # Filtered down to the limit, it streams.
+    CustomerFactory.create_batch(2, account=account, city="Cádiz")
+    assert len(read_csv(api.get(EXPORT + "?city=cadiz"))) == 3

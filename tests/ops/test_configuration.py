@@ -113,12 +113,19 @@ def test_the_deploy_check_accepts_a_shared_cache(settings):
     call_command("check", deploy=True, tags=["security"], fail_level="ERROR")
 
 
-def test_the_deploy_check_warns_when_admin_imports_wait_on_one_machine(settings):
+@pytest.mark.parametrize(
+    ("directory", "check_id"),
+    [
+        ("CUSTOMER_IMPORTS_DIR", "beel.W001"),  # the admin's previewed imports, confirmed on any instance
+        ("CUSTOMER_EXPORTS_DIR", "beel.W004"),  # export files, written by a worker, served by any instance
+    ],
+)
+def test_the_deploy_check_warns_when_files_stay_on_one_machine(settings, directory, check_id):
     settings.DEBUG = False
-    settings.CUSTOMER_IMPORTS_DIR = ""
-    assert "beel.W001" in deploy_check_ids()
-    settings.CUSTOMER_IMPORTS_DIR = "/srv/beel/imports"
-    assert "beel.W001" not in deploy_check_ids()
+    setattr(settings, directory, "")
+    assert check_id in deploy_check_ids()
+    setattr(settings, directory, "/srv/beel/files")
+    assert check_id not in deploy_check_ids()
 
 
 def deploy_check_ids() -> set[str]:
