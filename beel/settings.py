@@ -368,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         "WebhookEndpointStatusEnum": "webhooks.models.WebhookEndpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
         "NifValidationStatusEnum": ["VALID", "INVALID", "PENDING", "ERROR"],
+        "ExportFormatEnum": ["csv"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -11,21 +11,34 @@ from customers.views import CustomerViewSet, NifViewSet
 router = SimpleRouter()
 # The spec's paths have no trailing slash; accept one too rather than answer 404 to `/customers/`.
 router.trailing_slash = "/?"
-# The export jobs first: the customers' detail routes would take `exports` for a customer id.
-router.register("customers/exports", CustomerExportViewSet, basename="customer-export")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("nif", NifViewSet, basename="nif")
 # BeeL 1.9.0's canonical routes (customers.company_views). A viewset serving other paths under
 # `companies/{company_id}/customers/` (the imports) is registered before this one: the detail route would
 # otherwise take `imports` for a customer id.
-router.register(
-    r"companies/(?P<company_id>[^/]+)/customers/exports",
-    CompanyCustomerExportViewSet,
-    basename="company-customer-export",
-)
 router.register(r"companies/(?P<company_id>[^/]+)/customers", CompanyCustomerViewSet, basename="company-customer")
 
+
+def export_routes(prefix: str, viewset, name: str) -> list:
+    """An export job's three routes (start, status, download), and no others: the router would add a GET of
+    the collection (a list of jobs) that nothing serves."""
+    return [
+        re_path(rf"^{prefix}/?$", viewset.as_view({"post": "create"}), name=f"{name}-list"),
+        re_path(rf"^{prefix}/(?P<export_id>[^/.]+)/?$", viewset.as_view({"get": "retrieve"}), name=f"{name}-detail"),
+        re_path(
+            rf"^{prefix}/(?P<export_id>[^/.]+)/download/?$",
+            viewset.as_view({"get": "download"}, **viewset.download.kwargs),
+            name=f"{name}-download",
+        ),
+    ]
+
+
+# The export jobs before the router's routes: the customers' detail routes would take `exports` for an id.
 urlpatterns = [
+    *export_routes("customers/exports", CustomerExportViewSet, "customer-export"),
+    *export_routes(
+        r"companies/(?P<company_id>[^/]+)/customers/exports", CompanyCustomerExportViewSet, "company-customer-export"
+    ),
     *router.urls,
     path(
         "templates/customer-import",
