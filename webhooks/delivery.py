@@ -55,9 +55,13 @@ def dispatch_events(event_ids=None, *, now: datetime | None = None) -> list[int]
         owners = {(event.account_id, event.mode) for event in events}
         # Locked (against deletion only) before deliveries are added to them, as their deletion locks them first
         # (webhooks.services.delete_endpoint): one deleted meanwhile is not read, never given a delivery.
-        for endpoint in WebhookEndpoint.objects.filter(
-            account_id__in={account for account, _mode in owners}, status=WebhookEndpoint.Status.ENABLED
-        ).order_by("pk").select_for_update(no_key=True):
+        for endpoint in (
+            WebhookEndpoint.objects.filter(
+                account_id__in={account for account, _mode in owners}, status=WebhookEndpoint.Status.ENABLED
+            )
+            .order_by("pk")
+            .select_for_update(no_key=True)
+        ):
             endpoints.setdefault((endpoint.account_id, endpoint.mode), []).append(endpoint)
         WebhookDelivery.objects.bulk_create(
             [

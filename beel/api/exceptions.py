@@ -91,9 +91,10 @@ BROKER_RETRY_AFTER_SECONDS = 5
 
 def describe_broker_failure(exc: Exception, request: Any) -> tuple[int, dict[str, Any], dict[str, str]] | None:
     """A task that could not be queued because the broker is unreachable (kombu's OperationalError) is the
-    service being unavailable: 503 with Retry-After, and the request's transaction rolled back. Work that must
-    survive a broker outage is made durable first and handed over after the commit, the sweep sending what the
-    broker missed (webhooks.tasks.queue_delivery); this is for any other task a view queues."""
+    service being unavailable: 503 with Retry-After (a request with an `Idempotency-Key` runs in a transaction,
+    rolled back with it). Work that must survive a broker outage is made durable first and handed over after the
+    commit, the sweep sending what the broker missed (webhooks.tasks.queue_delivery); this is for any other task
+    a view queues."""
     if not isinstance(exc, BrokerUnavailable):
         return None
     logger.warning(

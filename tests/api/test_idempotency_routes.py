@@ -21,6 +21,7 @@ from apikeys.models import ALL_SCOPES
 from beel.api.views import UnknownRouteView
 from companies.models import primary_company_of
 from tests.factories import APIKeyFactory, CustomerFactory, valid_dni
+from tests.registries.conftest import aeat  # noqa: F401 (the fake census NIF validation asks)
 from webhooks.delivery import dispatch_events
 
 pytestmark = pytest.mark.django_db
@@ -193,27 +194,13 @@ def in_order(response) -> list:
 
 
 @pytest.fixture
-def world(account, client_for, settings, aeat_answering):
+def world(account, client_for, settings):
     settings.WEBHOOK_ALLOW_LOCAL_TEST_ENDPOINTS = True  # the endpoints point at 127.0.0.1, as a developer's may
     api_key = APIKeyFactory(account=account, mode="test", scopes=list(ALL_SCOPES))
     return World(api=client_for(api_key), account=account, company_id=str(primary_company_of(account).pk))
 
 
-@pytest.fixture
-def aeat_answering(settings, tmp_path):
-    """The census NIF validation asks (tests/registries/fakes.py), answering every NIF as identified."""
-    from tests.registries.fakes import FakeAeat
-
-    fake = FakeAeat()
-    certificates = fake.start_tls(tmp_path)
-    settings.AEAT_VNIF_URL = fake.url
-    settings.AEAT_CLIENT_CERT = certificates.client_cert
-    settings.AEAT_CLIENT_KEY = certificates.client_key
-    settings.AEAT_CA_BUNDLE = certificates.ca
-    yield fake
-    fake.stop()
-
-
+@pytest.mark.usefixtures("aeat")
 @pytest.mark.parametrize("route", sorted(ROUTES))
 def test_a_retry_with_the_same_key_replays_the_answer_and_writes_nothing(
     route, world, django_capture_on_commit_callbacks
