@@ -116,7 +116,8 @@ class ErrorCode(StrEnum):
     SERVICE_UNAVAILABLE = (
         "SERVICE_UNAVAILABLE",
         503,
-        "The database is unreachable or the query took too long; retry after the `Retry-After` seconds.",
+        "The database or the task queue is unreachable, or the query took too long; retry after the `Retry-After` "
+        "seconds.",
     )
     BULK_VALIDATION_ERROR = (
         "BULK_VALIDATION_ERROR",

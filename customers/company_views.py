@@ -16,7 +16,6 @@ from rest_framework.decorators import action
 from apikeys.models import Scope
 from beel.api.pagination import PagePagination
 from beel.api.views import APIViewSet
-from beel.idempotency.decorators import idempotent
 from beel.lists import Listing
 from customers import schema, selectors, spreadsheet
 from customers.filters import CustomerFilterSet
@@ -69,11 +68,14 @@ class CompanyCustomerViewSet(CustomerOperations):
 
     @schema.create_company_customer
     def create(self, request, company_id: str):
-        # The `Location` is added outside the idempotent creation, so a replay names the customer too.
-        response = super().create(request)
-        if response.status_code == 201:
+        return super().create(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Added to the answer, not in `create`: a replay of a creation (which holds its data only) names the
+        # customer too.
+        if self.action == "create" and response.status_code == 201:
             response["Location"] = self.customer_path(request, response.data["id"])
-        return response
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def customer_path(self, request, customer_id: str) -> str:
         """The canonical URL of a customer of this company, as the request reached this route."""
@@ -89,7 +91,6 @@ class CompanyCustomerViewSet(CustomerOperations):
 
     @schema.create_company_customers_bulk
     @action(detail=False, methods=["post"], url_path="bulk")
-    @idempotent
     def bulk_create(self, request, company_id: str):
         return self.create_in_bulk(request)
 

@@ -15,7 +15,6 @@ from beel.api.params import parse_flag
 from beel.api.renderers import AcceptHeaderNegotiation, CSVRenderer, EnvelopeJSONRenderer
 from beel.api.views import APIViewSet, actor_of
 from beel.clock import clock
-from beel.idempotency.decorators import idempotent
 from beel.lists import Listing
 from customers import schema, selectors, services, spreadsheet
 from customers.errors import BulkValidationFailed, ClientNotFound, CustomerNotFound, RetentionActive
@@ -134,7 +133,6 @@ class CustomerOperations(CompanyRoutedIdempotency, APIViewSet):
         return Response(CustomerDetailSerializer(customer).data)
 
     @schema.create_customer
-    @idempotent
     def create(self, request, **route):
         data = CustomerWriteSerializer(data=request.data).validated_or_refused()
         customer = services.create_customer(scope=self.data_scope(), data=data, actor=actor_of(request))
@@ -170,7 +168,6 @@ class CustomerOperations(CompanyRoutedIdempotency, APIViewSet):
 
     @schema.reactivate_customer
     @action(detail=True, methods=["post"])
-    @idempotent
     @client_not_found
     def reactivate(self, request, customer_id: str, **route):
         customer = services.reactivate_customer(
@@ -180,7 +177,6 @@ class CustomerOperations(CompanyRoutedIdempotency, APIViewSet):
 
     @schema.anonymize_customer
     @action(detail=True, methods=["post"])
-    @idempotent
     @client_not_found
     def anonymize(self, request, customer_id: str, **route):
         outcome = services.request_erasure(scope=self.data_scope(), customer_id=customer_id, actor=actor_of(request))
@@ -192,7 +188,6 @@ class CustomerOperations(CompanyRoutedIdempotency, APIViewSet):
 
     @schema.merge_customer
     @action(detail=True, methods=["post"])
-    @idempotent
     @client_not_found
     def merge(self, request, customer_id: str, **route):
         body = MergeSerializer(data=request.data)
@@ -241,6 +236,8 @@ class CustomerViewSet(CustomerOperations):
         "import_csv": frozenset({"dry_run"}),
         "csv_template": frozenset(),
     }
+    # BeeL's CSV template is a POST that only downloads a fixed file: nothing to repeat, and no data to replay.
+    actions_without_idempotency = frozenset({"csv_template"})
 
     @schema.list_customers
     def list(self, request):
@@ -270,13 +267,11 @@ class CustomerViewSet(CustomerOperations):
 
     @schema.bulk_create_customers
     @bulk_deactivate.mapping.post
-    @idempotent
     def bulk_create(self, request):
         return self.create_in_bulk(request)
 
     @schema.import_customers_csv
     @action(detail=False, methods=["post"], url_path="import-csv-preview", parser_classes=[MultiPartParser])
-    @idempotent
     def import_csv(self, request):
         body = CsvUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -321,7 +316,6 @@ class NifViewSet(APIViewSet):
 
     @schema.validate_nif
     @action(detail=False, methods=["post"], url_path="validate")
-    @idempotent
     def validate_nif(self, request):
         nif, legal_name = ValidateNifRequestSerializer.parsed(request.data)
         outcome = services.validate_nif(nif=nif, legal_name=legal_name)

@@ -4,7 +4,6 @@ from rest_framework.response import Response
 
 from apikeys.models import Scope
 from beel.api.views import APIViewSet, actor_of
-from beel.idempotency.decorators import idempotent
 from beel.lists import Listing
 from invoices import schema, selectors, services
 from invoices.filters import InvoiceFilterSet
@@ -43,7 +42,6 @@ class InvoiceViewSet(APIViewSet):
         return Response(InvoiceSerializer(invoice).data)
 
     @schema.create_invoice
-    @idempotent
     def create(self, request):
         serializer = InvoiceCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -56,14 +54,12 @@ class InvoiceViewSet(APIViewSet):
 
     @schema.issue_invoice
     @action(detail=True, methods=["post"])
-    @idempotent
     def issue(self, request, invoice_id: str):
         invoice = services.issue_invoice(scope=self.data_scope(), invoice_id=invoice_id, actor=actor_of(request))
         return Response(InvoiceSerializer(invoice).data)
 
     @schema.cancel_invoice
     @action(detail=True, methods=["post"])
-    @idempotent
     def cancel(self, request, invoice_id: str):
         invoice = services.cancel_invoice(scope=self.data_scope(), invoice_id=invoice_id, actor=actor_of(request))
         return Response(InvoiceSerializer(invoice).data)

@@ -6,7 +6,7 @@ from beel.tenancy import DataScope
 from webhooks import services
 from webhooks.models import ATTEMPTS_SHOWN, WebhookAttempt, WebhookEndpoint
 from webhooks.security import UnsafeURL, check_url
-from webhooks.tasks import deliver_webhook
+from webhooks.tasks import queue_delivery
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -109,6 +109,6 @@ class WebhookAttemptAdmin(admin.ModelAdmin):
             except DomainError as error:
                 self.message_user(request, f"{attempt}: {error.message}", messages.ERROR)
                 continue
-            deliver_webhook.delay(attempt.delivery_id)
+            queue_delivery(attempt.delivery_id)
             retried.add(attempt.delivery_id)
         self.message_user(request, f"{len(retried)} deliveries queued again.", messages.SUCCESS)

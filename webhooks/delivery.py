@@ -56,8 +56,14 @@ def dispatch_events(event_ids=None, *, now: datetime | None = None) -> list[int]
             return []
         endpoints: dict[tuple[int, str], list[WebhookEndpoint]] = {}
         owners = {(event.account_id, event.mode) for event in events}
-        for endpoint in WebhookEndpoint.objects.filter(
-            account_id__in={account for account, _mode in owners}, status=WebhookEndpoint.Status.ENABLED
+        # Locked (against deletion only) before deliveries are added to them, as their deletion locks them first
+        # (webhooks.services.delete_endpoint): one deleted meanwhile is not read, never given a delivery.
+        for endpoint in (
+            WebhookEndpoint.objects.filter(
+                account_id__in={account for account, _mode in owners}, status=WebhookEndpoint.Status.ENABLED
+            )
+            .order_by("pk")
+            .select_for_update(no_key=True)
         ):
             endpoints.setdefault((endpoint.account_id, endpoint.mode), []).append(endpoint)
         WebhookDelivery.objects.bulk_create(
@@ -156,16 +162,19 @@ def attempt_delivery(delivery_id: int, *, now: datetime | None = None) -> Webhoo
     except transport.TransportFailure as failure:
         attempt.error = str(failure)[:255]
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
-    _record(attempt, delivery, endpoint, now=now)
-    return attempt
+    return attempt if _record(attempt, delivery, endpoint, now=now) else None
 
 
-def _record(attempt: WebhookAttempt, delivery: WebhookDelivery, endpoint: WebhookEndpoint, *, now) -> None:
+def _record(attempt: WebhookAttempt, delivery: WebhookDelivery, endpoint: WebhookEndpoint, *, now) -> bool:
+    """Whether the attempt was recorded: not when its endpoint or delivery was deleted while it was in flight."""
     window = timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
     with transaction.atomic():
+        # The endpoint first, then the delivery, as the endpoint's deletion takes them
+        # (webhooks.services.delete_endpoint): deleted meanwhile, they took this attempt's rows with them.
         endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
-        if endpoint is None:
-            return  # deleted during the attempt, with its deliveries: nothing left to record
+        if endpoint is None or not WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+            logger.info("webhook delivery %s was deleted during its attempt; nothing recorded", delivery.pk)
+            return False
         attempt.save()
         delivery.attempt_count += 1
         delivery.leased_until = None
@@ -182,7 +191,7 @@ def _record(attempt: WebhookAttempt, delivery: WebhookDelivery, endpoint: Webhoo
             if endpoint.failing_since is not None:
                 endpoint.failing_since = None
                 endpoint.save(update_fields=["failing_since", "updated_at"])
-            return
+            return True
         endpoint.failing_since = endpoint.failing_since or now
         # Disabled once a delivery has used up its whole retry window (about three days) without the
         # endpoint answering 2xx to anything in that time.
@@ -198,6 +207,7 @@ def _record(attempt: WebhookAttempt, delivery: WebhookDelivery, endpoint: Webhoo
             )[:255]
             logger.warning("webhook endpoint %s disabled: %s", endpoint.pk, endpoint.disabled_reason)
         endpoint.save(update_fields=["failing_since", "status", "disabled_reason", "updated_at"])
+    return True
 
 
 def _failing_throughout(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> bool:

@@ -99,7 +99,13 @@ def update_endpoint(
 
 
 def delete_endpoint(*, scope: DataScope, endpoint_id: str, reachable_companies: Collection[str] = ()) -> None:
-    get_endpoint(scope=scope, endpoint_id=endpoint_id, reachable_companies=reachable_companies).delete()
+    """The endpoint with its deliveries and attempts. Locked first, as whoever adds a delivery or an attempt to it
+    locks it first (webhooks.delivery): an attempt in flight then records itself before the deletion reads what
+    to delete, or finds the endpoint gone, never a row the deletion missed (a foreign key violation)."""
+    with transaction.atomic():
+        get_endpoint(
+            scope=scope, endpoint_id=endpoint_id, for_update=True, reachable_companies=reachable_companies
+        ).delete()
 
 
 def rotate_secret(*, scope: DataScope, endpoint_id: str, reachable_companies: Collection[str] = ()) -> WebhookEndpoint:

@@ -3,6 +3,8 @@
 import logging
 
 from celery import shared_task
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from webhooks import delivery
 
@@ -38,3 +40,17 @@ def dispatch_committed_events(sender, event_ids, **kwargs) -> None:
     """Receiver of beel.events' `events_committed`: hand the new events to the queue at once. If this
     fails (broker down, process killed), the events stay in the outbox and the sweep sends them."""
     dispatch_webhook_events.delay([str(event_id) for event_id in event_ids])
+
+
+def queue_delivery(delivery_id: int) -> None:
+    """Hand a delivery that is due in the database to the queue once the transaction that made it due commits.
+    With the broker down it is left to the sweep (beat's `sweep_webhooks`, or `manage.py sweepwebhooks`), as
+    the outbox's events are: the caller's change stands, and nothing fails because the queue is away."""
+
+    def hand_over() -> None:
+        try:
+            deliver_webhook.delay(delivery_id)
+        except BrokerUnavailable as failure:
+            logger.warning("Broker unavailable; delivery %s is left to the sweep: %s", delivery_id, failure)
+
+    transaction.on_commit(hand_over)

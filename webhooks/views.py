@@ -18,7 +18,7 @@ from webhooks.serializers import (
     WebhookEndpointUpdateSerializer,
     WebhookEndpointWithSecretSerializer,
 )
-from webhooks.tasks import deliver_webhook
+from webhooks.tasks import queue_delivery
 
 ENDPOINT_ID = OpenApiParameter("endpoint_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 DELIVERY_ID = OpenApiParameter("delivery_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -152,7 +152,8 @@ class WebhookEndpointViewSet(APIViewSet):
     @extend_schema(
         tags=TAGS,
         operation_id="retryWebhookDelivery",
-        description="Send this delivery's event again now (the endpoint must be enabled).",
+        description="Send this delivery's event again now (the endpoint must be enabled): 202 with the delivery "
+        "`pending` and due now; it is sent by the queue, or within the sweep's interval while the queue is away.",
         parameters=[ENDPOINT_ID, DELIVERY_ID],
         request=None,
         responses={202: WebhookDeliverySerializer, **error_responses(400, 404, 409)},
@@ -160,6 +161,6 @@ class WebhookEndpointViewSet(APIViewSet):
     @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>\d+)/retry")
     def retry_delivery(self, request, endpoint_id: str, delivery_id: str):
         delivery = services.schedule_retry(**self.reach(), endpoint_id=endpoint_id, delivery_id=delivery_id)
-        deliver_webhook.delay(delivery.pk)
-        delivery.refresh_from_db()
+        # Accepted as due in the database: the queue, or the sweep should the broker be down, sends it.
+        queue_delivery(delivery.pk)
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

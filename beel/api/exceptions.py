@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
+from kombu.exceptions import OperationalError as BrokerUnavailable
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -84,6 +85,26 @@ def describe_database_failure(exc: Exception, request: Any) -> tuple[int, dict[s
     return code.status, error_payload(code, message), {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
 
 
+# The task queue's broker (Redis or RabbitMQ) is restarted like the database: the client retries after this.
+BROKER_RETRY_AFTER_SECONDS = 5
+
+
+def describe_broker_failure(exc: Exception, request: Any) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+    """A task that could not be queued because the broker is unreachable (kombu's OperationalError) is the
+    service being unavailable: 503 with Retry-After (a request with an `Idempotency-Key` runs in a transaction,
+    rolled back with it). Work that must survive a broker outage is made durable first and handed over after the
+    commit, the sweep sending what the broker missed (webhooks.tasks.queue_delivery); this is for any other task
+    a view queues."""
+    if not isinstance(exc, BrokerUnavailable):
+        return None
+    logger.warning(
+        "Broker unavailable serving %s %s: %s", getattr(request, "method", "?"), getattr(request, "path", "?"), exc
+    )
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    payload = error_payload(code, "The task queue is unavailable; retry shortly")
+    return code.status, payload, {"Retry-After": str(BROKER_RETRY_AFTER_SECONDS)}
+
+
 def flatten_validation_errors(detail: Any, prefix: str = "") -> dict[str, str]:
     """DRF nests errors as {field: [messages]} or {field: {subfield: [...]}}; the contract wants one
     message per field, with dotted paths for nested objects."""
@@ -150,9 +171,9 @@ def _describe(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
 def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     set_rollback()
     request = context.get("request")
-    database_failure = describe_database_failure(exc, request)
-    if database_failure is not None:
-        status_code, payload, headers = database_failure
+    unavailable = describe_database_failure(exc, request) or describe_broker_failure(exc, request)
+    if unavailable is not None:
+        status_code, payload, headers = unavailable
         response = Response(payload, status=status_code, headers=headers)
         response._has_been_logged = True  # logged above; Django would add an ERROR line for every 5xx
         return response

@@ -191,12 +191,21 @@ def _refusals_of_its_input(operation: dict[str, Any]) -> list[int]:
     return statuses
 
 
-def _takes_the_optional_idempotency_key(method: str, operation: dict[str, Any]) -> bool:
-    """Every POST, but one that only downloads (BeeL's CSV template: nothing to repeat) and one that declares
-    the header itself (the canonical customer import, which requires it)."""
+def _takes_the_optional_idempotency_key(operation: dict[str, Any]) -> bool:
+    """Every POST its view serves once per key (APIViewSet.actions_without_idempotency names the others), but
+    one that declares the header itself (the canonical customer import, which requires it)."""
     declared = {(parameter.get("in"), parameter.get("name")) for parameter in operation.get("parameters", [])}
-    downloads = _CSV in operation.get("responses", {}).get("200", {}).get("content", {})
-    return method == "post" and not downloads and ("header", IDEMPOTENCY_KEY_PARAMETER["name"]) not in declared
+    return ("header", IDEMPOTENCY_KEY_PARAMETER["name"]) not in declared
+
+
+def _posts_without_idempotency(generator) -> set[tuple[str, str]]:
+    """(path, "post") of the POSTs whose view ignores `Idempotency-Key` (APIViewSet.actions_without_idempotency)."""
+    found = set()
+    for path, _regex, method, callback in getattr(generator, "endpoints", None) or []:
+        action = (getattr(callback, "actions", None) or {}).get(method.lower())
+        if action in getattr(getattr(callback, "cls", None), "actions_without_idempotency", ()):
+            found.add((path.rstrip("/") or "/", method.lower()))
+    return found
 
 
 def _operations_on_the_active_company(generator) -> set[tuple[str, str]]:
@@ -232,21 +241,23 @@ def wrap_in_envelope(result, generator, request, public):
     # The routes accept an optional trailing slash; document them as the spec writes them, without.
     result["paths"] = {path.rstrip("/") or "/": item for path, item in result.get("paths", {}).items()}
     on_the_active_company = _operations_on_the_active_company(generator)
+    without_idempotency = _posts_without_idempotency(generator)
     for path, operations in result["paths"].items():
         for method, operation in operations.items():
             if (path, method) in on_the_active_company:
                 _document_the_active_company(operation)
-            _describe_operation(method, operation, error_ref)
+            idempotent = method == "post" and (path, method) not in without_idempotency
+            _describe_operation(method, operation, error_ref, idempotent=idempotent)
     return result
 
 
-def _describe_operation(method: str, operation: dict[str, Any], error_ref: dict[str, str]) -> None:
+def _describe_operation(method: str, operation: dict[str, Any], error_ref: dict[str, str], *, idempotent: bool) -> None:
     """One operation's answers in the envelope, its refusals and its parameters' rules."""
     responses = operation.setdefault("responses", {})
     if operation.get("security"):
         for status in _ALWAYS_POSSIBLE:
             responses.setdefault(str(status), {"description": _status_description(status)})
-    if _takes_the_optional_idempotency_key(method, operation):
+    if idempotent and _takes_the_optional_idempotency_key(operation):
         operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
     for status in _refusals_of_its_input(operation):
         responses.setdefault(str(status), {"description": _status_description(status)})

@@ -1,6 +1,7 @@
-"""Idempotent writes as BeeL 1.9.0 describes them (IdempotencyKeyHeader): a request with an `Idempotency-Key`
+"""Idempotent writes as BeeL 1.9.0 describes them (IdempotencyKeyHeader), on every POST of the API (APIViewSet
+routes them here, bar the few a view exempts, each for a stated reason): a request with an `Idempotency-Key`
 header (`^[a-zA-Z0-9_-]+$`, at most 255; else 400 INVALID_IDEMPOTENCY_KEY) is served once per (account, mode,
-key) within IDEMPOTENCY_TTL; a retry with the same method, path and body gets the first 2xx status and data
+key) within IDEMPOTENCY_TTL; a retry with the same method, path, query and body gets the first 2xx status and data
 back with `Idempotency-Replay: true`; the same key with another request is 409 IDEMPOTENCY_KEY_MISMATCH; a
 retry while the first is still being served is 409 IDEMPOTENCY_KEY_PROCESSING with `Retry-After: 2`.
 
@@ -15,15 +16,16 @@ timeout, OOM) mid-request leaves nothing written and the key in progress, and on
 (IDEMPOTENCY_LEASE_SECONDS, longer than any request may run) has passed, a retry takes the key over and
 serves the request. A test key and a live key never share records: their keys are in different modes."""
 
-import functools
 import hashlib
 import json
 import logging
 import re
+from urllib.parse import urlencode
 
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 
 from beel.idempotency.errors import IdempotencyKeyMalformed, IdempotencyKeyMismatch, IdempotencyKeyProcessing
 from beel.idempotency.models import IdempotencyRecord, lease, now
@@ -51,9 +53,13 @@ def _part(value) -> str:
 
 def fingerprint(request, target: str | None = None) -> str:
     """The request a key is bound to: its operation (`target`, the view's `idempotency_target(request)` when it
-    has one, e.g. one for a canonical route and its flat alias; else method and path) and its body."""
+    has one, e.g. one for a canonical route and its flat alias; else method and path), its query string (a
+    `?dry_run=true` and the real run are two requests, never a replay of each other) and its body."""
     body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=_part)
     operation = target or f"{request.method} {request.path}"
+    if request.GET:
+        # Appended only when there is one, so the keys claimed before it counted keep their fingerprint.
+        operation += "?" + urlencode(sorted(request.GET.lists()), doseq=True)
     return hashlib.sha256(f"{operation}\n{body}".encode()).hexdigest()
 
 
@@ -84,7 +90,10 @@ def _claim(
     if existing.fingerprint != request_fingerprint:
         raise IdempotencyKeyMismatch()
     if existing.status_code is not None:
-        return None, Response(existing.response_data, status=existing.status_code, headers={REPLAY_HEADER: "true"})
+        replay = Response(
+            json.loads(existing.response_data), status=existing.status_code, headers={REPLAY_HEADER: "true"}
+        )
+        return None, replay
     if existing.created_at > claimed_at - lease():
         raise IdempotencyKeyProcessing()
     # The request holding the key died: take its lease over, unless another retry just did.
@@ -97,44 +106,46 @@ def _claim(
     return existing, None
 
 
-def idempotent(view_method):
-    """For the write actions of an APIViewSet that accept the header. Without it the action runs as usual;
-    an action without this decorator ignores the header (BeeL: only the operations that list it read it)."""
+def stored(data) -> str:
+    """A response's data as the API renders it (DRF's encoder: a Decimal as its number, a UUID or a datetime as
+    its text), kept as text: a JSON column would refuse a Decimal and PostgreSQL's jsonb would reorder the keys,
+    where a replay is to answer the same bytes."""
+    return json.dumps(data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
-    @functools.wraps(view_method)
-    def wrapper(view, request, *args, **kwargs):
-        raw_key = request.headers.get(HEADER)
-        if raw_key is None:
-            return view_method(view, request, *args, **kwargs)
-        key = _valid_key(raw_key)
-        target = getattr(view, "idempotency_target", None)
-        request_fingerprint = fingerprint(request, target(request) if target else None)
-        record, replay = _claim(
-            account=request.user, mode=request.auth.mode, key=key, request_fingerprint=request_fingerprint
-        )
-        if replay is not None:
-            return replay
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    response = view_method(view, request, *args, **kwargs)
-            except Exception as exc:  # the handler turns any failure into the response to store
-                response = view.handle_exception(exc)
-            if response.status_code >= 400:
-                # Nothing was written: the key is released, and the corrected request (4xx) or the retry
-                # (5xx) may use it again (see the module's docstring).
-                record.delete()
-                return response
+
+def serve_idempotently(view, handler, request, *args, **kwargs):
+    """`handler(request, ...)` served once per key: APIViewSet routes every POST through here (bar the actions it
+    exempts). Without the header the handler runs as usual."""
+    raw_key = request.headers.get(HEADER)
+    if raw_key is None:
+        return handler(request, *args, **kwargs)
+    key = _valid_key(raw_key)
+    target = getattr(view, "idempotency_target", None)
+    request_fingerprint = fingerprint(request, target(request) if target else None)
+    record, replay = _claim(
+        account=request.user, mode=request.auth.mode, key=key, request_fingerprint=request_fingerprint
+    )
+    if replay is not None:
+        return replay
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                response = handler(request, *args, **kwargs)
+        except Exception as exc:  # the handler turns any failure into the response to store
+            response = view.handle_exception(exc)
+        if response.status_code >= 400:
+            # Nothing was written: the key is released, and the corrected request (4xx) or the retry
+            # (5xx) may use it again (see the module's docstring).
+            record.delete()
+            return response
+        try:
             record.status_code = response.status_code
-            record.response_data = response.data
-            try:
-                with transaction.atomic():
-                    record.save(update_fields=["status_code", "response_data"])
-            except DatabaseError:
-                # The response could not be stored (e.g. jsonb refusing a value): forget the key rather
-                # than leave it "in progress"; a retry runs again.
-                logger.exception("Could not store the response for Idempotency-Key %r", key)
-                record.delete()
-        return response
-
-    return wrapper
+            record.response_data = stored(response.data)
+            with transaction.atomic():
+                record.save(update_fields=["status_code", "response_data"])
+        except (DatabaseError, AttributeError, TypeError, ValueError):
+            # The response could not be stored (a download has no data; a lone surrogate cannot be
+            # UTF-8): forget the key rather than leave it "in progress"; a retry runs again.
+            logger.exception("Could not store the response for Idempotency-Key %r", key)
+            record.delete()
+    return response

@@ -34,7 +34,9 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
     status_code = models.PositiveSmallIntegerField(null=True)
-    response_data = models.JSONField(null=True)
+    # The response's data as it was rendered, as text (beel.idempotency.decorators.stored); null while in progress,
+    # as `status_code` (not "": the reverse migration casts it back to jsonb).
+    response_data = models.TextField(null=True)  # noqa: DJ001
     # When the request claimed the key (a retry that takes over a dead request's key claims it anew).
     created_at = models.DateTimeField(default=now, db_index=True)
 

@@ -368,3 +368,18 @@ def _wait_for(condition, *, what: str, seconds: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+# --- what a key names: the query string too -------------------------------------------------------------
+
+
+def test_a_dry_run_and_the_real_run_are_two_requests_never_one_replayed_for_the_other(api, account):
+    body = {"customers": [NEW_CUSTOMER]}
+    dry_run = post(api, body, "bulk-1", path="/api/v1/customers/bulk?dry_run=true")
+    assert dry_run.status_code == 200
+    real_run = post(api, body, "bulk-1", path="/api/v1/customers/bulk")
+    assert real_run.status_code == 409
+    assert real_run.json()["error"]["code"] == "IDEMPOTENCY_KEY_MISMATCH"
+    assert not Customer.objects.exists()
+    assert post(api, body, "bulk-2", path="/api/v1/customers/bulk").status_code == 201
+    assert Customer.objects.filter(account=account).count() == 1

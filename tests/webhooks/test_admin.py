@@ -75,11 +75,12 @@ def test_attempts_are_listed_and_a_delivery_is_retried_from_the_admin(
     assert failed.status_code == 500
     page = staff.get(reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk])).content.decode()
     assert "HTTP 500" in page
-    staff.post(
-        reverse("admin:webhooks_webhookattempt_changelist"),
-        {"action": "retry_deliveries", "_selected_action": [failed.pk]},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # handed to the queue once the retry commits
+        staff.post(
+            reverse("admin:webhooks_webhookattempt_changelist"),
+            {"action": "retry_deliveries", "_selected_action": [failed.pk]},
+            follow=True,
+        )
     assert len(receiver.wait_for(2, timeout=5)) == 2
     assert WebhookAttempt.objects.filter(succeeded=True).count() == 1
     assert failed.delivery.__class__.objects.get(pk=failed.delivery_id).status == "succeeded"
