@@ -126,6 +126,10 @@ ROUTES: dict[str, Callable[[World], Call]] = {
         f"{w.company}/customers/{w.customer()}/anonymize"
     ),
     "POST /api/v1/companies/{company_id}/customers/{customer_id}/merge": lambda w: merge_call(w, w.company),
+    "POST /api/v1/customers/exports": lambda w: Call("/api/v1/customers/exports", lambda: {"active": True}),
+    "POST /api/v1/companies/{company_id}/customers/exports": lambda w: Call(
+        f"{w.company}/customers/exports", lambda: {"sort_by": "legal_name"}
+    ),
     "POST /api/v1/invoices": lambda w: invoice_call(w, "/api/v1"),
     "POST /api/v1/invoices/{invoice_id}/issue": lambda w: Call(f"/api/v1/invoices/{w.invoice()}/issue"),
     "POST /api/v1/invoices/{invoice_id}/cancel": lambda w: Call(f"/api/v1/invoices/{w.invoice(issued=True)}/cancel"),
