@@ -9,6 +9,7 @@ An event is rewritten in place, not deleted: its id, type and time stay, so a re
 once, and a delivery still pending, or retried later, sends the scrubbed version."""
 
 import functools
+import json
 import operator
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def scrub_copies(
     Event.objects.bulk_update(changed_events, ["data"], batch_size=BATCH)
 
     stored = IdempotencyRecord.objects.filter(account_id=account_id, mode=mode, status_code__isnull=False)
-    changed_responses = _rewritten(_mentioning(stored, [subject_id]), subject_id, scrubs, field="response_data")
+    changed_responses = _rewritten_responses(_mentioning(stored, [subject_id]), subject_id, scrubs)
     IdempotencyRecord.objects.bulk_update(changed_responses, ["response_data"], batch_size=BATCH)
     forgotten, _ = _mentioning(stored, [value for value in identifiers if value]).delete()
     return ScrubbedCopies(events=len(changed_events), responses=len(changed_responses), forgotten_responses=forgotten)
@@ -82,10 +83,25 @@ def scrub_copies(
 def _rewritten(rows: Iterable, subject_id: str, scrubs: Sequence[ObjectScrub], field: str = "data") -> list:
     changed = []
     for row in rows:
-        scrubbed = scrub_json(getattr(row, field), subject_id, scrubs)
-        if scrubbed != getattr(row, field):
+        original = getattr(row, field)
+        scrubbed = scrub_json(original, subject_id, scrubs)
+        if scrubbed != original:
             setattr(row, field, scrubbed)
             changed.append(row)
+    return changed
+
+
+def _rewritten_responses(records: Iterable, subject_id: str, scrubs: Sequence[ObjectScrub]) -> list:
+    """As `_rewritten`, for stored responses, which are JSON text (beel.idempotency keeps the rendered bytes):
+    written back in the same compact form, keys in their order, so a replay still answers what the API
+    renders."""
+    changed = []
+    for record in records:
+        original = json.loads(record.response_data)
+        scrubbed = scrub_json(original, subject_id, scrubs)
+        if scrubbed != original:
+            record.response_data = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"))
+            changed.append(record)
     return changed
 
 
