@@ -267,6 +267,20 @@ def purge_expired_exports() -> int:
     return len(expired)
 
 
+def forget_exports_holding(*, account_id: int, mode: str, since: datetime) -> int:
+    """An erasure's reach into the export files (GDPR art. 17): every file of the account and mode written since
+    `since` (when the erased customer came to exist) may hold it, so each is deleted once the erasure commits,
+    and its job answers 410 EXPORT_EXPIRED from now on (a new export gives the anonymised customer); how many."""
+    holding = CustomerExport.objects.filter(account_id=account_id, mode=mode, finished_at__gte=since).exclude(
+        file_name=""
+    )
+    file_names = list(holding.values_list("file_name", flat=True))
+    holding.update(file_name="", expires_at=_now())
+    storage = export_storage()
+    transaction.on_commit(lambda: [storage.delete(name) for name in file_names], robust=True)
+    return len(file_names)
+
+
 def direct_export(customers) -> tuple[int, Iterator[str]]:
     """The direct export (`GET /customers/export`): how many rows it writes and its lines, in one snapshot, if
     they are few enough to stream well inside a worker's timeout (EXPORT_DIRECT_MAX_ROWS); else

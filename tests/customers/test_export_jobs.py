@@ -283,3 +283,16 @@ def test_the_change_window_and_metadata_filters_reach_the_job_s_run(api, account
     assert job["filters"] == {"created_since": "2019-12-31T23:00:00+00:00", "metadata": {"plan": "pro"}}
     raw = b"".join(api.get(f"{JOBS}/{job['id']}/download").streaming_content)
     assert [row[0] for row in records(raw)[1:]] == ["Con plan SL"]
+
+
+def test_an_erasure_deletes_the_export_files_that_may_hold_the_customer(api, account, run_on_commit, export_files):
+    forgotten = CustomerFactory(account=account, legal_name="Olvido Derecho Supresión")
+    job = assert_success(start(api, {}, run_on_commit), 202)
+    assert "Olvido Derecho Supresión" in b"".join(api.get(f"{JOBS}/{job['id']}/download").streaming_content).decode()
+
+    with run_on_commit():
+        assert_success(api.post(f"/api/v1/customers/{forgotten.pk}/anonymize", format="json"))
+
+    assert_error(api.get(f"{JOBS}/{job['id']}/download"), 410, "EXPORT_EXPIRED")
+    assert assert_success(api.get(f"{JOBS}/{job['id']}"))["download_url"] is None
+    assert not [path for path in export_files.rglob("*") if path.is_file()]
