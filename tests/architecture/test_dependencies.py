@@ -36,6 +36,7 @@ HTTP_MODULES = (
     ),
     # The canonical routes' views (`/companies/{company_id}/customers...`), one module per family of operations.
     *(f"customers.{module}" for module in ("company_views", "company_deletion_views", "company_import_views")),
+    "webhooks.event_views",  # GET /events, beside the endpoints' views
 )
 
 
