@@ -375,6 +375,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "beel.api.schema.wrap_in_envelope",
         "customers.schema.hooks.unknown_fields_ignored",
+        # Issue 26: the events' payload components and `x-webhooks`.
+        "webhooks.schema.add_event_components",
     ],
 }
 

@@ -62,7 +62,7 @@ def dispatch_events(event_ids=None, *, now: datetime | None = None) -> list[int]
                 WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now, created_at=now)
                 for event in events
                 for endpoint in endpoints.get((event.account_id, event.mode), [])
-                if endpoint.listens_to(event.company_id)
+                if endpoint.receives(event)
             ],
             ignore_conflicts=True,
         )
@@ -119,7 +119,7 @@ def attempt_delivery(delivery_id: int, *, now: datetime | None = None) -> Webhoo
             headers={
                 "Content-Type": "application/json",
                 "User-Agent": "BeeL-Webhooks/1.0",
-                SIGNATURE_HEADER: signature_header(endpoint.secret, body),
+                SIGNATURE_HEADER: signature_header(endpoint.signing_secrets(), body),
             },
             timeout=timeout,
             allow_redirects=False,  # a redirect could lead anywhere, including the service's own network
