@@ -73,6 +73,7 @@ class EventViewSet(APIViewSet):
     @extend_schema(
         tags=["events"],
         operation_id="retrieveEvent",
+        description="One event of the stream, exactly as its webhook delivery's body; 404 once past its 30 days.",
         parameters=[EVENT_ID],
         responses={200: STREAM_EVENT_REF, **error_responses(400, 404)},
     )

@@ -4,14 +4,12 @@ company; 30 days kept (and purged by `purgeevents`); `events:read` required; oth
 never shown."""
 
 import io
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 
 from apikeys.models import Scope
-from beel.clock import clock
 from beel.events.models import Event
 from tests.factories import APIKeyFactory, CompanyFactory
 from tests.webhooks.test_delivery import create_customer, subscribe
@@ -20,13 +18,6 @@ from webhooks.models import WebhookDelivery
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_receivers_allowed")]
 
 EVENTS = "/api/v1/events"
-
-
-@pytest.fixture
-def frozen_clock():
-    clock.freeze(time.time())
-    yield clock
-    clock.unfreeze()
 
 
 def listed(client, query: str = "") -> list[dict]:

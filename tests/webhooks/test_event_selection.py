@@ -5,7 +5,7 @@ out to the endpoints."""
 import pytest
 from django.urls import reverse
 
-from tests.webhooks.test_admin import add_endpoint, staff  # noqa: F401  (fixture)
+from tests.webhooks.test_admin import add_endpoint
 from tests.webhooks.test_delivery import create_customer
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -56,7 +56,7 @@ def test_only_the_selected_events_create_deliveries(test_api, django_capture_on_
     assert received == {everything["id"]: ["customer.created", "customer.updated"], updates["id"]: ["customer.updated"]}
 
 
-def test_the_admin_sets_the_selected_events(staff, account):  # noqa: F811
+def test_the_admin_sets_the_selected_events(staff, account):
     add_endpoint(staff, account, "http://127.0.0.1:9/admin")
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.event_types == []

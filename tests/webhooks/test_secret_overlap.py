@@ -2,11 +2,8 @@
 delivery carries a `v1` signature by each secret, so a receiver holding either accepts it; after it, only
 the new secret signs. Time is the service's clock (beel.clock), frozen and moved by the test."""
 
-import time
-
 import pytest
 
-from beel.clock import clock
 from tests.webhooks.test_delivery import create_customer, subscribe
 from webhooks.models import WebhookEndpoint
 from webhooks.signing import verify
@@ -14,13 +11,6 @@ from webhooks.signing import verify
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_receivers_allowed")]
 
 URL = "/api/v1/webhook-endpoints"
-
-
-@pytest.fixture
-def frozen_clock():
-    clock.freeze(time.time())
-    yield clock
-    clock.unfreeze()
 
 
 def signatures(request) -> list[str]:
