@@ -170,7 +170,8 @@ def record_events(new_events: Iterable[NewEvent], *, at=None) -> list[Event]:
     # The counter's lock and the events commit together; inside the caller's transaction, without a
     # savepoint of its own (a failure here fails the caller's change anyway).
     with transaction.atomic(savepoint=False):
-        # Counters are locked in one order (account, mode), so two transactions never wait for each other.
+        # Counters are locked in one order (account, mode), so two transactions never wait for each other in a
+        # cycle.
         for (account_id, mode), owned in groupby(by_owner, key=lambda e: (e.account_id, e.mode)):
             owned = list(owned)
             first = _take_sequences(account_id, mode, len(owned))
