@@ -63,6 +63,7 @@ class EventPageSerializer(serializers.Serializer):
 
 
 def _envelope(event_type: str) -> dict[str, Any]:
+    event_type = str(event_type)  # plain text: the YAML rendering takes no enumeration members
     return {
         "type": "object",
         "description": f"The `{event_type}` event, as a webhook delivery's body and GET /events show it.",
@@ -108,7 +109,7 @@ def add_event_components(result, generator, request, public):
         },
     }
     result["x-webhooks"] = {
-        event_type: {
+        str(event_type): {
             "post": {
                 "operationId": f"{event_component(event_type)[0].lower()}{event_component(event_type)[1:]}Webhook",
                 "summary": f"`{event_type}`, POSTed to the endpoints that select it, signed (BeeL-Signature)",
