@@ -46,6 +46,7 @@ class Scope(models.TextChoices):
     WEBHOOKS_READ = "webhooks:read", "Read webhook endpoints and their delivery attempts"
     WEBHOOKS_WRITE = "webhooks:write", "Manage webhook endpoints, rotate secrets, retry deliveries"
     NIF_VALIDATE = "nif:validate", "Validate NIFs against AEAT's census"
+    EVENTS_READ = "events:read", "Read the account's events (GET /events), the same a webhook receives"
 
 
 ALL_SCOPES: list[str] = [scope.value for scope in Scope]

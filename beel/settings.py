@@ -80,10 +80,7 @@ MIDDLEWARE = [
 # Staff logins (the admin) are locked after ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one username from
 # one address, for ADMIN_LOGIN_LOCKOUT_MINUTES (django-axes; `manage.py axes_reset_username USERNAME` or
 # `axes_reset` unlocks at once). The API's keys do not go through these backends.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -374,6 +371,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "beel.api.schema.wrap_in_envelope",
         "customers.schema.hooks.unknown_fields_ignored",
+        # Issue 26: the events' payload components and `x-webhooks`.
+        "webhooks.schema.add_event_components",
     ],
 }
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from beel.errors import DomainError
+from beel.events.models import STREAM_TYPES
 from beel.tenancy import DataScope
 from webhooks import services
 from webhooks.models import ATTEMPTS_SHOWN, WebhookAttempt, WebhookEndpoint
@@ -10,9 +11,21 @@ from webhooks.tasks import queue_delivery
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    event_types = forms.MultipleChoiceField(
+        label="Events",
+        choices=[(name, name) for name in STREAM_TYPES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The event types it receives; none checked: every type, present and future.",
+    )
+
     class Meta:
         model = WebhookEndpoint
-        fields = ["account", "mode", "url", "description", "status", "disabled_reason"]
+        fields = ["account", "mode", "url", "description", "event_types", "status", "disabled_reason"]
+
+    def clean_event_types(self):
+        # The choices allow known types only; stored as the API stores them (sorted, none for all).
+        return services.selected_event_types(self.cleaned_data["event_types"])
 
     def clean(self):
         cleaned = super().clean()

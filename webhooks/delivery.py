@@ -71,7 +71,7 @@ def dispatch_events(event_ids=None, *, now: datetime | None = None) -> list[int]
                 WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now, created_at=now)
                 for event in events
                 for endpoint in endpoints.get((event.account_id, event.mode), [])
-                if endpoint.listens_to(event.company_id)
+                if endpoint.receives(event)
             ],
             ignore_conflicts=True,
         )
@@ -147,7 +147,7 @@ def attempt_delivery(delivery_id: int, *, now: datetime | None = None) -> Webhoo
             headers={
                 "Content-Type": "application/json",
                 "User-Agent": "BeeL-Webhooks/1.0",
-                SIGNATURE_HEADER: signature_header(endpoint.secret, body),
+                SIGNATURE_HEADER: signature_header(endpoint.signing_secrets(), body),
             },
             deadline=deadline,
         )

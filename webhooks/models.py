@@ -1,18 +1,23 @@
 import secrets
 import uuid
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from beel.clock import clock
 from beel.events.models import Event
 from beel.tenancy import Mode, ScopedQuerySet
 
 SECRET_PREFIX = "whsec_"
 ATTEMPTS_SHOWN = 50
+# An endpoint's `events` that selects every event type, present and future (Stripe's `enabled_events`).
+EVERY_EVENT = "*"
+# How long a rotated secret may keep signing next to the new one (Stripe allows 7 days too).
+LONGEST_SECRET_OVERLAP = timedelta(days=7)
 
 
 def new_signing_secret() -> str:
@@ -51,6 +56,13 @@ class WebhookEndpoint(models.Model):
     # The companies of the account whose events it receives (their ids); empty: every company, present and
     # future. Each event names its company (beel.events.models.Event.company_id).
     company_ids = models.JSONField(default=list, blank=True)
+    # The event types it receives (beel.events.models.STREAM_TYPES); empty: every type, present and future
+    # (the API shows that as ["*"]).
+    event_types = models.JSONField(default=list, blank=True)
+    # The secret replaced by the last rotation, which still signs deliveries (next to the new one) until
+    # `previous_secret_expires_at`, so a receiver can switch secrets without refusing a delivery.
+    previous_secret = models.CharField(max_length=80, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the run of failed deliveries began (None while the last one succeeded).
     failing_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -73,6 +85,22 @@ class WebhookEndpoint(models.Model):
         """Whether an event of `company_id` is sent here (an event recorded before companies names none: only
         the endpoints listening to every company receive it)."""
         return not self.company_ids or (company_id is not None and str(company_id) in self.company_ids)
+
+    def receives(self, event: Event) -> bool:
+        """Whether `event` is sent here: its company is listened to, and its type selected."""
+        return self.listens_to(event.company_id) and (not self.event_types or event.type in self.event_types)
+
+    def previous_secret_signs_until(self, at: datetime | None = None) -> datetime | None:
+        """When the secret replaced by the last rotation stops signing, or None if it no longer does at `at`
+        (default: now on the service's clock)."""
+        at = at or datetime.fromtimestamp(clock.now(), UTC)
+        ends = self.previous_secret_expires_at
+        return ends if self.previous_secret and ends is not None and at < ends else None
+
+    def signing_secrets(self, at: datetime | None = None) -> list[str]:
+        """The secrets that sign a delivery made at `at`: the current one, then the previous one while its
+        overlap lasts."""
+        return [self.secret, self.previous_secret] if self.previous_secret_signs_until(at) else [self.secret]
 
 
 class WebhookDeliveryQuerySet(models.QuerySet):

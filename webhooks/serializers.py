@@ -1,8 +1,14 @@
 from rest_framework import serializers
 
 from beel.api.serializers import APISerializer, UTCDateTimeField
-from beel.events.models import EventType
-from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from beel.events.models import STREAM_TYPES
+from webhooks.models import EVERY_EVENT, LONGEST_SECRET_OVERLAP, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+SELECTABLE_EVENTS = [EVERY_EVENT, *STREAM_TYPES]
+SELECTED_EVENTS = (
+    'The event types it receives; ["*"] (the default): every type, present and future. Each other value is a '
+    "type of the event stream (GET /events)."
+)
 
 
 class WebhookEndpointSerializer(serializers.Serializer):
@@ -19,7 +25,12 @@ class WebhookEndpointSerializer(serializers.Serializer):
     failing_since = UTCDateTimeField(read_only=True, allow_null=True)
     livemode = serializers.BooleanField(read_only=True)
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=EventType.choices), read_only=True, help_text="Event types sent."
+        child=serializers.ChoiceField(choices=SELECTABLE_EVENTS), read_only=True, help_text=SELECTED_EVENTS
+    )
+    previous_secret_expires_at = UTCDateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Until when the secret replaced by the last rotation still signs deliveries (null: it does not).",
     )
     company_ids = serializers.ListField(
         child=serializers.UUIDField(),
@@ -41,8 +52,11 @@ class WebhookEndpointSerializer(serializers.Serializer):
             if endpoint.failing_since
             else None,
             "livemode": endpoint.mode == "live",
-            "events": list(EventType.values),
+            "events": list(endpoint.event_types) or [EVERY_EVENT],
             "company_ids": list(endpoint.company_ids),
+            "previous_secret_expires_at": self.fields["previous_secret_expires_at"].to_representation(overlap_end)
+            if (overlap_end := endpoint.previous_secret_signs_until())
+            else None,
             "created_at": self.fields["created_at"].to_representation(endpoint.created_at),
             "updated_at": self.fields["updated_at"].to_representation(endpoint.updated_at),
         }
@@ -61,12 +75,25 @@ LISTENED_COMPANIES = (
 )
 
 
+def _selected_events():
+    # Checked against the known types by the service (webhooks.services.selected_event_types), where the
+    # admin's choice is checked too.
+    return serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        min_length=1,
+        max_length=50,
+        help_text=SELECTED_EVENTS,
+    )
+
+
 class WebhookEndpointCreateSerializer(APISerializer):
     url = serializers.URLField(max_length=2048)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
     company_ids = serializers.ListField(
         child=serializers.UUIDField(), required=False, allow_empty=True, max_length=100, help_text=LISTENED_COMPANIES
     )
+    events = _selected_events()
 
 
 class WebhookEndpointUpdateSerializer(APISerializer):
@@ -75,7 +102,19 @@ class WebhookEndpointUpdateSerializer(APISerializer):
     company_ids = serializers.ListField(
         child=serializers.UUIDField(), required=False, allow_empty=True, max_length=100, help_text=LISTENED_COMPANIES
     )
+    events = _selected_events()
     enabled = serializers.BooleanField(required=False, help_text="false to pause; true to re-enable.")
+
+
+class SecretRotationSerializer(APISerializer):
+    expires_in_seconds = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=int(LONGEST_SECRET_OVERLAP.total_seconds()),
+        help_text="How long the replaced secret keeps signing deliveries next to the new one (each delivery then "
+        "carries two `v1` signatures); 0, the default: it stops at once. At most 7 days.",
+    )
 
 
 class WebhookAttemptSerializer(serializers.ModelSerializer):

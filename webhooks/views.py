@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -11,6 +13,7 @@ from beel.api.views import APIViewSet
 from webhooks import services
 from webhooks.models import WebhookEndpoint
 from webhooks.serializers import (
+    SecretRotationSerializer,
     WebhookAttemptSerializer,
     WebhookDeliverySerializer,
     WebhookEndpointCreateSerializer,
@@ -43,6 +46,7 @@ class WebhookEndpointViewSet(APIViewSet):
         "destroy": Scope.WEBHOOKS_WRITE,
         "rotate_secret": Scope.WEBHOOKS_WRITE,
         "retry_delivery": Scope.WEBHOOKS_WRITE,
+        "send_test_event": Scope.WEBHOOKS_WRITE,
     }
 
     def get_queryset(self):
@@ -84,7 +88,7 @@ class WebhookEndpointViewSet(APIViewSet):
         description="Live-mode URLs must be https and resolve to public addresses. The answer holds the "
         "signing `secret`, shown only this once. `company_ids` limits it to the events of some companies of the "
         "account (each event names its `company_id`); omitted or empty, it receives every company's (a key "
-        "restricted to some companies: those companies').",
+        'restricted to some companies: those companies\'). `events` selects event types (default `["*"]`: all).',
         request=WebhookEndpointCreateSerializer,
         responses={201: WebhookEndpointWithSecretSerializer, **error_responses(400)},
     )
@@ -123,15 +127,38 @@ class WebhookEndpointViewSet(APIViewSet):
     @extend_schema(
         tags=TAGS,
         operation_id="rotateWebhookEndpointSecret",
-        description="A new signing secret, shown only in this answer; the old one stops working at once.",
+        description="A new signing secret, shown only in this answer. The old one stops working at once, or with "
+        "`expires_in_seconds` (up to 7 days) keeps signing deliveries next to the new one until "
+        "`previous_secret_expires_at`: each delivery then carries two `v1` signatures, so the receiver can switch "
+        "secrets without refusing any.",
         parameters=[ENDPOINT_ID],
-        request=None,
+        request=SecretRotationSerializer,
         responses={200: WebhookEndpointWithSecretSerializer, **error_responses(400, 404)},
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, endpoint_id: str):
-        endpoint = services.rotate_secret(**self.reach(), endpoint_id=endpoint_id)
+        body = SecretRotationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        overlap = timedelta(seconds=body.validated_data["expires_in_seconds"])
+        endpoint = services.rotate_secret(**self.reach(), endpoint_id=endpoint_id, previous_valid_for=overlap)
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="sendWebhookTestEvent",
+        description="Send this endpoint a `webhook.test` event now, signed and retried like any other, to try a "
+        "receiver. No other endpoint receives it, whatever it selects, and GET /events does not list it. 409 "
+        "while the endpoint is disabled.",
+        parameters=[ENDPOINT_ID],
+        request=None,
+        responses={202: WebhookDeliverySerializer, **error_responses(400, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="test")
+    def send_test_event(self, request, endpoint_id: str):
+        delivery = services.send_test_event(**self.reach(), endpoint_id=endpoint_id)
+        deliver_webhook.delay(delivery.pk)
+        delivery.refresh_from_db()
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         tags=TAGS,

@@ -41,6 +41,7 @@ HTTP_MODULES = (
         f"customers.{module}"
         for module in ("company_views", "company_deletion_views", "company_import_views", "export_views")
     ),
+    "webhooks.event_views",  # GET /events, beside the endpoints' views
 )
 
 

@@ -1,5 +1,8 @@
+import time
+
 import pytest
 
+from beel.clock import clock
 from tests.factories import APIKeyFactory
 from tests.webhooks.receiver import start_receiver, stop_receiver
 
@@ -34,3 +37,11 @@ def test_key(account):
 @pytest.fixture
 def test_api(client_for, test_key):
     return client_for(test_key)
+
+
+@pytest.fixture
+def frozen_clock():
+    """The service's clock (beel.clock) stopped at the real time, moved by the test with `advance`."""
+    clock.freeze(time.time())
+    yield clock
+    clock.unfreeze()

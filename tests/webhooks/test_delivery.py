@@ -62,7 +62,7 @@ def test_a_created_customer_is_sent_signed_in_the_event_envelope(
     assert not verify("whsec_wrong", request.headers["BeeL-Signature"], request.body)
     assert not verify(endpoint["secret"], request.headers["BeeL-Signature"], request.body + b" ")
     event = request.event
-    assert set(event) == {"id", "type", "created_at", "api_version", "livemode", "company_id", "data"}
+    assert set(event) == {"id", "type", "sequence", "created_at", "api_version", "livemode", "company_id", "data"}
     assert event["type"] == "customer.created" and event["livemode"] is False and event["api_version"] == "v1"
     assert event["data"] == test_api.get(f"/api/v1/customers/{customer['id']}").json()["data"]
     stored = Event.objects.get()
