@@ -1,7 +1,7 @@
 """OpenAPI (drf-spectacular) for the events: one component per event type (`CustomerCreatedEvent`, ...) with
 its envelope and the schema of its `data`, `Event` (any event of the stream, told apart by `type`), and the
 webhooks themselves under `x-webhooks` (OpenAPI 3.0 has no `webhooks`; Redoc reads this extension). Added by
-a post-processing hook, once the components that `data` refers to (CustomerDetail, Invoice) exist."""
+a post-processing hook, once the components that `data` refers to (CustomerDetail, CustomerExport, Invoice) exist."""
 
 from typing import Any
 
@@ -21,6 +21,8 @@ EVENT_DATA = {
     EventType.CUSTOMER_MERGED: "CustomerDetail",
     EventType.CUSTOMER_DELETED: "CustomerDetail",
     EventType.CUSTOMER_TAX_ID_VERIFIED: "CustomerDetail",
+    EventType.CUSTOMER_EXPORT_SUCCEEDED: "CustomerExport",
+    EventType.CUSTOMER_EXPORT_FAILED: "CustomerExport",
     EventType.INVOICE_CREATED: "Invoice",
     EventType.INVOICE_ISSUED: "Invoice",
     EventType.INVOICE_CANCELLED: "Invoice",

@@ -145,7 +145,10 @@ ROUTES: dict[str, Callable[[World], Call]] = {
         "/api/v1/webhook-endpoints", lambda: {"url": "http://127.0.0.1:9/hooks/otro", "description": "ERP"}
     ),
     "POST /api/v1/webhook-endpoints/{endpoint_id}/rotate-secret": lambda w: Call(
-        f"/api/v1/webhook-endpoints/{w.endpoint()}/rotate-secret"
+        f"/api/v1/webhook-endpoints/{w.endpoint()}/rotate-secret", lambda: {"expires_in_seconds": 3600}
+    ),
+    "POST /api/v1/webhook-endpoints/{endpoint_id}/test": lambda w: Call(
+        f"/api/v1/webhook-endpoints/{w.endpoint()}/test"
     ),
     "POST /api/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry": lambda w: Call(
         "/api/v1/webhook-endpoints/{}/deliveries/{}/retry".format(*w.delivery())

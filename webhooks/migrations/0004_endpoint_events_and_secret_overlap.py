@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     the catalog only on PostgreSQL."""
 
     dependencies = [
-        ('webhooks', '0002_endpoints_listen_to_companies'),
+        ('webhooks', '0003_delivery_leases'),
     ]
 
     operations = [

@@ -6,13 +6,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_customer_tax_id_verified_type'),
+        ('events', '0008_event_sequence'),
     ]
 
     operations = [
         migrations.AlterField(
             model_name='event',
             name='type',
-            field=models.CharField(choices=[('customer.created', 'Customer Created'), ('customer.updated', 'Customer Updated'), ('customer.deactivated', 'Customer Deactivated'), ('customer.reactivated', 'Customer Reactivated'), ('customer.anonymized', 'Customer Anonymized'), ('customer.merged', 'Customer Merged'), ('customer.deleted', 'Customer Deleted'), ('customer.tax_id_verified', 'Customer Tax Id Verified'), ('customer_export.succeeded', 'Customer Export Succeeded'), ('customer_export.failed', 'Customer Export Failed'), ('invoice.created', 'Invoice Created'), ('invoice.issued', 'Invoice Issued'), ('invoice.cancelled', 'Invoice Cancelled')], max_length=40),
+            field=models.CharField(choices=[('customer.created', 'Customer Created'), ('customer.updated', 'Customer Updated'), ('customer.deactivated', 'Customer Deactivated'), ('customer.reactivated', 'Customer Reactivated'), ('customer.anonymized', 'Customer Anonymized'), ('customer.merged', 'Customer Merged'), ('customer.deleted', 'Customer Deleted'), ('customer.tax_id_verified', 'Customer Tax Id Verified'), ('customer_export.succeeded', 'Customer Export Succeeded'), ('customer_export.failed', 'Customer Export Failed'), ('invoice.created', 'Invoice Created'), ('invoice.issued', 'Invoice Issued'), ('invoice.cancelled', 'Invoice Cancelled'), ('webhook.test', 'Webhook Test')], max_length=40),
         ),
     ]
