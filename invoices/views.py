@@ -3,6 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apikeys.models import Scope
+from beel.api.params import parse_flag
 from beel.api.views import APIViewSet, actor_of
 from beel.idempotency.decorators import idempotent
 from beel.lists import Listing
@@ -25,6 +26,7 @@ class InvoiceViewSet(APIViewSet):
         "issue": Scope.INVOICES_WRITE,
         "cancel": Scope.INVOICES_WRITE,
     }
+    declared_query_parameters = {"issue": frozenset({"wait_for_pdf"})}
 
     def get_queryset(self):
         # The customer: a draft shows its customer's current details as its recipient.
@@ -58,6 +60,7 @@ class InvoiceViewSet(APIViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def issue(self, request, invoice_id: str):
+        parse_flag(request.query_params, "wait_for_pdf")  # read for its validity only: beel renders no PDF
         invoice = services.issue_invoice(scope=self.data_scope(), invoice_id=invoice_id, actor=actor_of(request))
         return Response(InvoiceSerializer(invoice).data)
 
