@@ -60,10 +60,11 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
         return self.get_paginated_response(self.represent_rows(rows))
 
     def walk_of(self) -> str:
-        """Whose list a cursor walks besides its filters: the request's company (a cursor of one company's list
-        is refused on another's), or "" for a view that does not act on a company."""
-        company = self.data_scope().company if self.acts_on_company else None
-        return str(company.pk) if company is not None else ""
+        """Whose list a cursor walks besides its filters: the request's account and mode, and its company for
+        a view that acts on one. A cursor is refused for any other (beel.api.pagination)."""
+        scope = self.data_scope()
+        company = scope.company if self.acts_on_company else None
+        return f"{scope.account.pk}:{scope.mode}:{'' if company is None else company.pk}"
 
     def filterset_of(self, request):
         """The view's filterset over the request's query string, not yet validated; None for a list without
