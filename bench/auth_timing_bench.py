@@ -18,16 +18,13 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # bench/run.py: the database and Django set up as for the other benchmarks
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", required=True, help="PostgreSQL database name (created if missing).")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", default="5432")
-    parser.add_argument("--user", default="postgres")
+    run.add_data_arguments(parser)  # --database and the connection; no customers are loaded
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/0", help="Redis, as production's CACHE_URL.")
     parser.add_argument("--requests", type=int, default=300, help="Requests of each kind per round.")
     parser.add_argument("--rounds", type=int, default=3)
@@ -35,30 +32,10 @@ def parse_args() -> argparse.Namespace:
 
 
 def configure_django(args: argparse.Namespace) -> None:
-    os.environ["DATABASE_URL"] = f"postgres://{args.user}@{args.host}:{args.port}/{args.database}"
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ.setdefault("CACHE_URL", args.cache_url)
-    os.environ.setdefault("CELERY_BROKER_URL", "memory://")
     # Measured: the refusals themselves, not the limit on them that would stop them after 20 a minute.
     os.environ.setdefault("RATE_LIMIT_FAILED_AUTH", "100000000/min")
-    os.environ.setdefault("RATE_LIMIT_PER_RESOURCE", "100000000/min")
-    os.environ.setdefault("RATE_LIMIT_GLOBAL", "100000000/min")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "beel.settings"
-    import django
-
-    django.setup()
-
-
-def ensure_database(args: argparse.Namespace) -> None:
-    import psycopg
-
-    with psycopg.connect(host=args.host, port=args.port, user=args.user, dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database]).fetchone():
-            conn.execute(f'CREATE DATABASE "{args.database}"')
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    run.configure_django(args)  # production-like: PostgreSQL, Redis (CACHE_URL), DEBUG off
 
 
 def keys():
@@ -89,7 +66,7 @@ def timed(client, raw_key: str, expected: int) -> float:
 
 def main() -> None:
     args = parse_args()
-    ensure_database(args)
+    run.ensure_database(args)
     configure_django(args)
     from django.core.management import call_command
     from django.test import Client

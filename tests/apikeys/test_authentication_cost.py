@@ -4,7 +4,6 @@ took 8.0, telling which prefixes are in use. Held structurally, not by timing: e
 presented key, read the database, talk to Redis and look at the process's copies the same number of times
 (bench/auth_timing.py measures the times; docs/performance.md)."""
 
-import socket
 from collections import Counter
 
 import pytest
@@ -19,19 +18,6 @@ from tests.envelope import assert_error
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/customers"
-
-
-@pytest.fixture
-def redis_cache(settings):
-    """Keys copied in this process (apikeys.keycache needs Redis for their generations)."""
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        pytest.skip("needs Redis on 127.0.0.1:6379")
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"}
-    }
-    settings.APIKEY_CACHE_SECONDS = 10
 
 
 @pytest.fixture
