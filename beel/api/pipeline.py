@@ -50,7 +50,7 @@ class RequestPipeline:
 
     def check_query_parameters(self, request) -> None:
         if getattr(self, "action", None) is None or request.method == "OPTIONS":
-            return  # a method the view does not answer: its 405, whatever the query says
+            return  # a method the view does not answer (OPTIONS: no metadata): its 405, whatever the query says
         refuse_undeclared_parameters(request.query_params, self.accepts_query_parameter)
 
     def identify(self, request):

@@ -234,7 +234,8 @@ def test_a_cursor_issued_before_cursors_named_their_owner_is_refused_once_saying
     outdated = signing.dumps({"f": payload["f"], "k": payload["k"]}, salt="beel.api.pagination.cursor", compress=True)
 
     assert "start the walk again from the first page" in refused(api, CUSTOMERS, cursor=outdated)["cursor"]
-    assert listed(api, CUSTOMERS, limit=2)["pagination"]["next_cursor"] == cursor
+    restarted = listed(api, CUSTOMERS, limit=2)["pagination"]["next_cursor"]
+    assert len(listed(api, CUSTOMERS, limit=2, cursor=restarted)["customers"]) == 2
 
 
 def test_invoices_walk_by_cursor_in_their_mixed_order_with_ties(api, account):
