@@ -1,3 +1,4 @@
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -6,7 +7,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from apikeys import keycache
-from apikeys.models import APIKey, lookup_prefix_of
+from apikeys.models import APIKey, hash_key, lookup_prefix_of
 from beel.api import throttling
 from beel.api.throttling import Decision, Limit, failed_authentication_limit
 from beel.client_address import client_address
@@ -24,10 +25,17 @@ class Identity:
     limits: Decision | None = None
 
 
-def _refusal_of(api_key: APIKey | None, raw_key: str) -> exceptions.AuthenticationFailed | None:
-    """Why this key cannot authenticate this request, or None if it can."""
-    # Unknown and wrong-secret keys get the same answer, so the prefix space cannot be probed.
-    if api_key is None or not api_key.matches(raw_key):
+# What a presented key's hash is compared with when no key has its prefix: a hash no key has (a SHA-256 hex
+# digest is never this), compared all the same so that the refusal costs what a wrong secret's does.
+_NO_SUCH_KEY = "-" * 64
+
+
+def _refusal_of(api_key: APIKey | None, presented_hash: str) -> exceptions.AuthenticationFailed | None:
+    """Why this key cannot authenticate a request presenting `presented_hash`, or None if it can."""
+    # Unknown and wrong-secret keys get the same answer, so the prefix space cannot be probed; and the same
+    # work (see APIKeyAuthentication._authenticate), so it cannot be timed either.
+    stored = _NO_SUCH_KEY if api_key is None else api_key.secret_hash
+    if not hmac.compare_digest(stored, presented_hash) or api_key is None:
         return exceptions.AuthenticationFailed("Invalid API key")
     if api_key.is_revoked:
         return exceptions.AuthenticationFailed("API key has been revoked")
@@ -63,9 +71,11 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         raw_key, prefix, failure = self._credentials_in(header)
+        # Hashed once, before anything is looked up, whether or not a key has this prefix.
+        presented_hash = hash_key(raw_key) if failure is None else ""
         failures = failed_authentication_limit(client_address(request))
         share = prefix is not None and keycache.enabled()
-        along = self._limits_along(raw_key, prefix, limits_along) if share and failure is None else []
+        along = self._limits_along(presented_hash, prefix, limits_along) if share and failure is None else []
         read = (keycache.generation_key(prefix),) if share else ()
         state = throttling.check([failures], record=False, read=read, also=along)
         if state is not None and not state.allowed:
@@ -79,18 +89,18 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             # Without the generation (no Redis, or Redis unreachable) the row is read every time.
             generation_known = share and state is not None and len(state.read) == 1
             generation = state.read[0] if generation_known else None
-            account, api_key = self._authenticate(raw_key, prefix, generation, generation_known)
+            account, api_key = self._authenticate(presented_hash, prefix, generation, generation_known)
         except exceptions.AuthenticationFailed:
             throttling.check([failures])
             raise
         return Identity(account, api_key, limits_checked=bool(along), limits=None if state is None else state.also)
 
     @staticmethod
-    def _limits_along(raw_key: str, prefix: str, limits_along) -> list[Limit]:
+    def _limits_along(presented_hash: str, prefix: str, limits_along) -> list[Limit]:
         """Only for a request this process's copy of the key authenticates (its secret, not revoked or
         expired, its account active), so that a 401 is not counted against the key."""
         copied = keycache.held(prefix)
-        if limits_along is None or copied is None or _refusal_of(copied, raw_key) is not None:
+        if limits_along is None or copied is None or _refusal_of(copied, presented_hash) is not None:
             return []
         return limits_along(copied)
 
@@ -114,12 +124,17 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer beel_sk_<key>'")
         return parts[1]
 
-    def _authenticate(self, raw_key: str, prefix: str, generation: bytes | None, generation_known: bool):
+    def _authenticate(self, presented_hash: str, prefix: str, generation: bytes | None, generation_known: bool):
         api_key = keycache.copy_of(prefix, generation) if generation_known else None
+        if api_key is not None and _refusal_of(api_key, presented_hash) is not None:
+            # A refusal is always the database's word: answered from the copy, a wrong secret for a key in use
+            # would skip the read an unknown prefix costs, and its quicker 401 would tell which prefixes are in
+            # use (issue 26; measured in docs/performance.md). Only a request the copy authenticates skips it.
+            api_key = None
         copied = api_key is not None
         if not copied:
             api_key = APIKey.objects.select_related("account").filter(prefix=prefix).first()
-        refusal = _refusal_of(api_key, raw_key)
+        refusal = _refusal_of(api_key, presented_hash)
         if refusal is not None:
             raise refusal
         if generation_known and not copied:

@@ -129,7 +129,11 @@ class APIKey(models.Model):
         return self.expires_at is not None and self.expires_at <= (at or timezone.now())
 
     def matches(self, raw_key: str) -> bool:
-        return hmac.compare_digest(self.secret_hash, hash_key(raw_key))
+        return self.matches_hash(hash_key(raw_key))
+
+    def matches_hash(self, presented_hash: str) -> bool:
+        """Whether a presented key's hash (hash_key) is this key's, in constant time."""
+        return hmac.compare_digest(self.secret_hash, presented_hash)
 
     def grants(self, scope: str) -> bool:
         return scope in self.scopes

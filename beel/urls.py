@@ -1,12 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularSwaggerView
 
 import beel.api.schema  # noqa: F401  (registers the OpenAPI extensions before any schema is generated)
-from beel.api.views import SchemaView, UnknownRouteView
-
-# The schema and its docs are public: they describe the API, they expose no account's data.
-public = {"authentication_classes": [], "permission_classes": []}
+from beel.api.views import DocsView, SchemaView, UnknownRouteView
 
 api_v1 = [
     path("", include("companies.urls")),
@@ -19,7 +15,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/docs", SpectacularSwaggerView.as_view(url_name="schema", **public), name="api-docs"),
+    path("api/docs", DocsView.as_view(url_name="schema"), name="api-docs"),
     # Last: anything else under /api/ answers a 404 in the envelope rather than Django's HTML page.
     re_path(r"^api/", UnknownRouteView.as_view()),
 ]

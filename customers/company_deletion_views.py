@@ -18,7 +18,7 @@ class CompanyCustomerDeletionViewSet(APIViewSet):
     queryset = Customer.objects.none()  # for the schema generator; the services read within the scope
     lookup_url_kwarg = "customer_id"
     # Canonical routes: a query parameter the operation does not declare is a 400 naming it.
-    declared_query_parameters = {"destroy": frozenset(), "bulk_delete": frozenset({"ids"})}
+    declared_query_parameters = {"bulk_delete": frozenset({"ids"})}
     required_scopes = {"destroy": Scope.CUSTOMERS_WRITE, "bulk_delete": Scope.CUSTOMERS_WRITE}
 
     @delete_company_customer

@@ -35,7 +35,6 @@ def idempotency_key_required(view_method):
 class CompanyCustomerImportViewSet(APIViewSet):
     queryset = Customer.objects.none()  # for the schema generator
     parser_classes = [MultiPartParser]
-    declared_query_parameters = {"create_import": frozenset(), "preview_import": frozenset()}
     required_scopes = {"create_import": Scope.CUSTOMERS_WRITE, "preview_import": Scope.CUSTOMERS_WRITE}
 
     @create_company_customer_import

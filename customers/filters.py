@@ -102,7 +102,8 @@ class CustomerFilterSet(ChangeFilterSet):
         error_messages={"invalid_choice": "sort_order must be asc or desc."},
     )
 
-    def declares(self, name: str) -> bool:
+    @classmethod
+    def declares(cls, name: str) -> bool:
         return super().declares(name) or METADATA_PARAMETER.match(name) is not None
 
     def asked(self) -> CustomerFilters:

@@ -98,6 +98,8 @@ class CustomerOperations(CompanyRoutedIdempotency, APIViewSet):
     lookup_url_kwarg = "customer_id"
     results_key = "customers"
     filterset_class = CustomerFilterSet
+    # The CSV export reads the list's filters and sort.
+    listing_actions = frozenset({"list", "export"})
     required_scopes = {
         "list": Scope.CUSTOMERS_READ,
         "retrieve": Scope.CUSTOMERS_READ,
@@ -219,22 +221,13 @@ class CustomerViewSet(CustomerOperations):
     """The flat routes, `/customers...`: BeeL's deprecated aliases (the seed pages' behaviour for list and
     DELETE), acting on the `BeeL-Active-Company` header's company, or the account's only one."""
 
-    # GET /customers is a seed operation: its conformance (tests/customers/test_list_customers.py) ignores a
-    # parameter it does not know, as BeeL's flat aliases did before 2026-09-03. Its other lists refuse one.
-    refuse_undeclared_parameters = False
-    # What the other operations read from the query string; anything else is a 400 naming it (BeeL 1.9.0).
-    # The seed DELETEs (destroy, bulk_deactivate) keep their pages' behaviour; `export` validates its filters.
+    # What the operations read from the query string besides a list's filters and paging (beel.api.pipeline);
+    # any other parameter is a 400 naming it, the seed operations' included (BeeL's flat aliases since
+    # 2026-09-03: the seed pages say nothing of parameters they do not declare).
     declared_query_parameters = {
-        "retrieve": frozenset(),
-        "create": frozenset(),
-        "update": frozenset(),
-        "partial_update": frozenset(),
+        "bulk_deactivate": frozenset({"ids"}),
         "bulk_create": frozenset({"dry_run"}),
-        "reactivate": frozenset(),
-        "anonymize": frozenset(),
-        "merge": frozenset(),
         "import_csv": frozenset({"dry_run"}),
-        "csv_template": frozenset(),
     }
     # BeeL's CSV template is a POST that only downloads a fixed file: nothing to repeat, and no data to replay.
     actions_without_idempotency = frozenset({"csv_template"})
@@ -307,7 +300,6 @@ class NifViewSet(APIViewSet):
     # It reads no list: no filter to describe (the schema generator would look for a model to filter).
     filter_backends = []
     serializer_class = ValidateNifRequestSerializer
-    declared_query_parameters = {"validate_nif": frozenset()}
     required_scopes = {"validate_nif": Scope.NIF_VALIDATE}
 
     @property

@@ -15,6 +15,13 @@ COMPANY_ID = OpenApiParameter(
     "`BeeL-Active-Company` header is not read. A company this key cannot reach, and one that does not exist, "
     "are both 403 ACTIVE_COMPANY_NOT_ACCESSIBLE; a malformed id is 400.",
 )
+# BeeL's SDKs send it on issueInvoice; beel renders no PDF, so the answer is the same either way.
+WAIT_FOR_PDF = OpenApiParameter(
+    "wait_for_pdf",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description="BeeL's: wait for the invoice's PDF before answering. beel renders no PDF, so it has no effect.",
+)
 
 list_invoices = extend_schema(
     operation_id="listInvoices",
@@ -49,7 +56,7 @@ issue_invoice = extend_schema(
     "with CUSTOMER_INACTIVE, CUSTOMER_MERGED, CUSTOMER_ERASURE_PENDING or CUSTOMER_ANONYMIZED when its "
     "customer can take no invoice, and with 422 EMISSION_NOT_READY while the company's fiscal identity is "
     "incomplete (`details.missing_fields`).",
-    parameters=[INVOICE_ID],
+    parameters=[INVOICE_ID, WAIT_FOR_PDF],
     request=None,
     responses={
         200: InvoiceSerializer,

@@ -3,6 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apikeys.models import Scope
+from beel.api.params import parse_flag
 from beel.api.views import APIViewSet, actor_of
 from beel.lists import Listing
 from invoices import schema, selectors, services
@@ -24,6 +25,7 @@ class InvoiceViewSet(APIViewSet):
         "issue": Scope.INVOICES_WRITE,
         "cancel": Scope.INVOICES_WRITE,
     }
+    declared_query_parameters = {"issue": frozenset({"wait_for_pdf"})}
 
     def get_queryset(self):
         # The customer: a draft shows its customer's current details as its recipient.
@@ -55,6 +57,7 @@ class InvoiceViewSet(APIViewSet):
     @schema.issue_invoice
     @action(detail=True, methods=["post"])
     def issue(self, request, invoice_id: str):
+        parse_flag(request.query_params, "wait_for_pdf")  # read for its validity only: beel renders no PDF
         invoice = services.issue_invoice(scope=self.data_scope(), invoice_id=invoice_id, actor=actor_of(request))
         return Response(InvoiceSerializer(invoice).data)
 

@@ -16,15 +16,21 @@ from beel.lists import CHANGE_WINDOW
 PAGING_PARAMETERS = frozenset({"page", "limit", CURSOR_PARAM, "format"})
 
 
-def undeclared_parameters(filterset, query_params) -> dict[str, str]:
-    """A query parameter the list does not declare is a 400 naming it (BeeL's flat routes since 2026-09-03,
-    as its canonical ones always): ignored, a misspelt filter (`per_page`) would answer another list."""
-    declares = getattr(filterset, "declares", None)
+def undeclared_parameters(query_params, accepts) -> dict[str, str]:
+    """Each query parameter that `accepts(name)` does not take, named with its message. `format` (DRF's
+    override of the Accept header) is taken everywhere."""
     return {
         displayable_parameter(name): "Unknown query parameter."
         for name in query_params
-        if name not in PAGING_PARAMETERS and not (declares(name) if declares else False)
+        if name != "format" and not accepts(name)
     }
+
+
+def accepted_by_list(filterset_class, name: str) -> bool:
+    """Whether a list reads the query parameter `name`: its paging, or one of its filters. Not one of them is a
+    400 naming it (BeeL's flat routes since 2026-09-03, as its canonical ones always): ignored, a misspelt filter
+    (`per_page`) would answer another list."""
+    return name in PAGING_PARAMETERS or (filterset_class is not None and filterset_class.declares(name))
 
 
 def displayable_parameter(name: str) -> str:
@@ -32,13 +38,14 @@ def displayable_parameter(name: str) -> str:
     return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
-def validate_list_parameters(filterset, query_params, *, refuse_undeclared: bool = True) -> PageParams:
+def validate_list_parameters(filterset, query_params) -> PageParams:
     """A list's filters and paging checked together: every bad query parameter named in one VALIDATION_ERROR,
     400 if one of them does not parse or is not declared, else (only values out of range) 422. The page
     asked for is returned, so it is read once per request. A list without filters (`filterset` None) that
     follows a cursor has its paging errors reported with the cursor's, by the paginator."""
     asked = parse_page_params(query_params)
-    unknown = undeclared_parameters(filterset, query_params) if refuse_undeclared else {}
+    filterset_class = None if filterset is None else type(filterset)
+    unknown = undeclared_parameters(query_params, lambda name: accepted_by_list(filterset_class, name))
     if filterset is None:
         if unknown or (asked.errors and asked.cursor is None):
             raise refusal({**unknown, **asked.errors}, {*unknown, *asked.unparsed})
@@ -163,10 +170,11 @@ class MemoisedFilterSet(django_filters.FilterSet):
     one thing: nothing changes a declared filter, a form field or a cleaned value while requests are served.
     """
 
-    def declares(self, name: str) -> bool:
+    @classmethod
+    def declares(cls, name: str) -> bool:
         """Whether the query parameter `name` is one of this list's filters (a list with parameters of
         another form, such as `metadata[key]`, says so too)."""
-        return name in self.base_filters
+        return name in cls.base_filters
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         # django-filter's own __init__ (26.x), but for its deep copy of every declared filter (their error

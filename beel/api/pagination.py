@@ -30,7 +30,14 @@ _COUNT_ALL = Func(template="COUNT(*)", output_field=IntegerField())
 # Parameters that may differ between the requests of one walk; every other one must stay the same.
 _WALK_INDEPENDENT_PARAMS = {CURSOR_PARAM, "page", "limit"}
 _CURSOR_SALT = "beel.api.pagination.cursor"
-_CURSOR_MISMATCH = "cursor belongs to another list: send the filters and sort of the request that returned it."
+_CURSOR_MISMATCH = (
+    "cursor belongs to another list: send the filters and sort of the request that returned it, with a key of "
+    "the same account and mode, for the same company."
+)
+# Cursors name their version: those issued before they were bound to their account and mode (v1, no `v`) are
+# refused once with a message that says so, rather than taken for another list's.
+_CURSOR_VERSION = 2
+_CURSOR_OUTDATED = "cursor was issued before this version of the API: start the walk again from the first page."
 
 
 def _column(row, name: str):
@@ -39,8 +46,10 @@ def _column(row, name: str):
 
 
 def _walk_fingerprint(query_params, results_key: str, walk_of: str = "") -> str:
-    """What a cursor is only valid for: this list (customers or invoices) of this company (`walk_of`) with
-    these filters and sort."""
+    """What a cursor is only valid for: this list (customers or invoices) of this owner (`walk_of`: the
+    account, the mode and the company whose rows it walks) with these filters and sort. Another account's
+    cursor, or a test key's on live data, would otherwise be followed (its keys compared with this owner's
+    rows)."""
     asked = sorted(
         (name, value)
         for name, values in query_params.lists()
@@ -111,7 +120,11 @@ class PagePagination(BasePagination):
         values = [_column(row, key.name) for key in self.keys]
         # Values go through the fields' own string forms, so decoding can use field.to_python(); NULL stays null.
         return signing.dumps(
-            {"f": self.fingerprint, "k": [None if value is None else str(value) for value in values]},
+            {
+                "v": _CURSOR_VERSION,
+                "f": self.fingerprint,
+                "k": [None if value is None else str(value) for value in values],
+            },
             salt=_CURSOR_SALT,
             compress=True,
         )
@@ -124,7 +137,11 @@ class PagePagination(BasePagination):
             payload = signing.loads(raw_cursor.strip(), salt=_CURSOR_SALT)
         except signing.BadSignature:
             raise invalid from None
-        if not isinstance(payload, dict) or payload.get("f") != self.fingerprint:
+        if not isinstance(payload, dict):
+            raise invalid
+        if payload.get("v") != _CURSOR_VERSION:
+            raise ValidationFailed(details={self.cursor_query_param: _CURSOR_OUTDATED})
+        if payload.get("f") != self.fingerprint:
             raise ValidationFailed(details={self.cursor_query_param: _CURSOR_MISMATCH})
         raw_values = payload.get("k")
         if not isinstance(raw_values, list) or len(raw_values) != len(self.keys):

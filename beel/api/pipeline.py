@@ -20,7 +20,7 @@ schema describes each operation's security): the authentication identifies the k
 from rest_framework.exceptions import APIException
 
 from beel.api import throttling
-from beel.api.filters import displayable_parameter
+from beel.api.filters import undeclared_parameters
 from beel.errors import InvalidParameter
 
 
@@ -29,8 +29,10 @@ class RequestPipeline:
     replaced by the three steps above."""
 
     rate_limit: throttling.RateLimitState | None = None
-    # Action -> the query parameters it declares: such an action answers any other with a 400 naming it
-    # (BeeL 1.9.0). An action not listed is not checked here (a list validates its own with its filters).
+    # Action -> the query parameters it reads. An action reads none unless it is listed here (or the view says
+    # otherwise in `accepts_query_parameter`, as a list does from its filters): any other parameter is a 400
+    # naming it, on every route (BeeL 1.9.0; its flat aliases since 2026-09-03). Ignored, a misspelt filter or a
+    # generated client's flattened `?plan=pro` would be answered as if it were absent.
     declared_query_parameters: dict[str, frozenset[str]] = {}
 
     def initial(self, request, *args, **kwargs):
@@ -43,17 +45,13 @@ class RequestPipeline:
         self.check_rate_limits(request, identity)
         self.check_query_parameters(request)
 
+    def accepts_query_parameter(self, name: str) -> bool:
+        return name in self.declared_query_parameters.get(self.action, ())
+
     def check_query_parameters(self, request) -> None:
-        declared = self.declared_query_parameters.get(getattr(self, "action", None))
-        if declared is None:
-            return
-        unknown = {
-            displayable_parameter(name): "Unknown query parameter."
-            for name in request.query_params
-            if name not in declared and name != "format"
-        }
-        if unknown:
-            raise InvalidParameter(details=unknown)
+        if getattr(self, "action", None) is None or request.method == "OPTIONS":
+            return  # a method the view does not answer (OPTIONS: no metadata): its 405, whatever the query says
+        refuse_undeclared_parameters(request.query_params, self.accepts_query_parameter)
 
     def identify(self, request):
         authenticator = request.authenticators[0]
@@ -96,6 +94,14 @@ class RequestPipeline:
             for header, value in self.rate_limit.headers().items():
                 response[header] = value
         return response
+
+
+def refuse_undeclared_parameters(query_params, accepts) -> None:
+    """A 400 naming every parameter of `query_params` that `accepts(name)` does not take. `format` (DRF's
+    override of the Accept header) is taken everywhere."""
+    unknown = undeclared_parameters(query_params, accepts)
+    if unknown:
+        raise InvalidParameter(details=unknown)
 
 
 def _record_identity(request, authenticator, identity) -> None:

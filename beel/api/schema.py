@@ -272,6 +272,10 @@ def _describe_operation(method: str, operation: dict[str, Any], error_ref: dict[
             schema["pattern"] = r"(Z|z|[+-](0\d|1[0-3]):?[0-5]\d|[+-]14:?00)$"
         _state_what_text_refuses(schema)
     for status, response in responses.items():
+        if int(status) == 204:
+            # No Content (BeeL's deleteCompanyCustomer): no body, so no envelope to describe.
+            response.pop("content", None)
+            continue
         content = response.setdefault("content", {})
         if int(status) < 400 and _CSV in content:
             # A download: the CSV itself, not the envelope (its errors are the envelope).

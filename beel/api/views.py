@@ -3,16 +3,17 @@ from typing import ClassVar
 
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from beel.actors import Actor
 from beel.api.exceptions import EndpointNotFound
-from beel.api.filters import validate_list_parameters
-from beel.api.pipeline import RequestPipeline
+from beel.api.filters import accepted_by_list, validate_list_parameters
+from beel.api.pipeline import RequestPipeline, refuse_undeclared_parameters
 from beel.api.renderers import EnvelopeJSONRenderer
+from beel.errors import InvalidParameter
 from beel.idempotency.decorators import serve_idempotently
 from beel.lists import Listing
 from beel.tenancy import DataScope
@@ -32,26 +33,40 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
     metadata_class = None
     results_key = "results"
     filterset_class = None
-    # A list's query parameter it does not declare is a 400 naming it (BeeL 1.9.0), unless the list's own
-    # contract says otherwise.
-    refuse_undeclared_parameters = True
+    # The actions that read the view's list: they take its paging's and its filters' query parameters (and
+    # validate them with their values, validate_list_parameters); every other action takes those it declares
+    # (RequestPipeline.declared_query_parameters), by default none.
+    listing_actions = frozenset({"list"})
+
+    def accepts_query_parameter(self, name: str) -> bool:
+        if self.action in self.listing_actions:
+            return accepted_by_list(self.filterset_class, name)
+        return super().accepts_query_parameter(name)
+
+    def check_query_parameters(self, request) -> None:
+        try:
+            super().check_query_parameters(request)
+        except InvalidParameter:
+            if self.action in self.listing_actions:
+                # Named together with the list's other bad parameters, in one error.
+                validate_list_parameters(self.filterset_of(request), request.query_params)
+            raise
 
     def list(self, request):
         """The filtered, sorted page of the view's list, with its pagination figures: the parameters are
         validated once (filters and paging together), the app's selector reads, the paginator pages."""
         filterset = self.filterset_of(request)
-        asked = validate_list_parameters(
-            filterset, request.query_params, refuse_undeclared=self.refuse_undeclared_parameters
-        )
+        asked = validate_list_parameters(filterset, request.query_params)
         listing = self.read_list(filterset)
         rows = self.paginator.paginate_listing(listing, asked, request.query_params, walk_of=self.walk_of())
         return self.get_paginated_response(self.represent_rows(rows))
 
     def walk_of(self) -> str:
-        """Whose list a cursor walks besides its filters: the request's company (a cursor of one company's list
-        is refused on another's), or "" for a view that does not act on a company."""
-        company = self.data_scope().company if self.acts_on_company else None
-        return str(company.pk) if company is not None else ""
+        """Whose list a cursor walks besides its filters: the request's account and mode, and its company for
+        a view that acts on one. A cursor is refused for any other (beel.api.pagination)."""
+        scope = self.data_scope()
+        company = scope.company if self.acts_on_company else None
+        return f"{scope.account.pk}:{scope.mode}:{'' if company is None else company.pk}"
 
     def filterset_of(self, request):
         """The view's filterset over the request's query string, not yet validated; None for a list without
@@ -138,12 +153,30 @@ class UnknownRouteView(APIView):
     get = post = put = patch = delete = head = options = dispatch_unknown
 
 
-class SchemaView(SpectacularAPIView):
-    """The OpenAPI document (public). Its errors (e.g. 406 for an Accept it cannot serve) wear the envelope
-    like every other error, not the YAML of the schema renderers."""
+class PublicDocumentView:
+    """The OpenAPI document and its interactive docs: public (they describe the API, they expose no account's
+    data), they read `lang` (the language of the descriptions) besides `format`, and any other query parameter
+    is a 400 naming it, as on every route. Their errors (e.g. 406 for an Accept they cannot serve) wear the
+    envelope like every other error, not the YAML or HTML of their renderers."""
 
     authentication_classes = []
     permission_classes = []
+    query_parameters = frozenset({"lang"})
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_undeclared_parameters(request.query_params, self.query_parameters.__contains__)
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = EnvelopeJSONRenderer()
+        self.request.accepted_media_type = EnvelopeJSONRenderer.media_type
+        return response
+
+
+class SchemaView(PublicDocumentView, SpectacularAPIView):
+    """The OpenAPI document (GET /api/v1/schema)."""
+
     # The document only changes with a deploy, but generating and rendering it costs ~300 ms: each
     # rendering (per format and language) is kept for the life of the process, and clients may keep it
     # for an hour.
@@ -168,8 +201,6 @@ class SchemaView(SpectacularAPIView):
             self.rendered[key] = (response.content, response["Content-Type"])
         return response
 
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = EnvelopeJSONRenderer()
-        self.request.accepted_media_type = EnvelopeJSONRenderer.media_type
-        return response
+
+class DocsView(PublicDocumentView, SpectacularSwaggerView):
+    """The interactive docs (GET /api/docs), Swagger UI over the schema."""

@@ -4,16 +4,25 @@ and a deeper run: docs/development.md).
 
 - How to generate valid values of the schema's custom string formats: `es-tax-id` (a Spanish NIF with its
   control character, which no pattern can state) and `phone` (a dialable number).
+- `before_call`: every case of an unsafe method carries a fresh `Idempotency-Key` (generation reuses a few
+  values, which would make nearly every POST a correct 409 IDEMPOTENCY_KEY_MISMATCH or a replay, leaving the
+  operation unexercised), and the path ids of schema-valid cases name rows of the key's account (BEEL_FUZZ_IDS,
+  set by the tests) most of the time, so that they reach deep states (issuing a draft, retrying a delivery,
+  a company's canonical routes) rather than a 404.
 - `positive_data_acceptance_but_for_server_judgments`: schemathesis' check that a schema-valid request is
   accepted, but for refusals that only the server can make and the schema names in words: a NIF's control
   character, a phone number's validity, a cursor the API did not issue (or given with `page`), a customer
   merged into itself, a webhook URL that does not resolve to a public address, a company id that is not one of
   the account's. Run it instead of the built-in positive_data_acceptance."""
 
+import itertools
+import json
+import os
 import re
 
 import schemathesis
 from hypothesis import strategies as st
+from schemathesis.generation import GenerationMode
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from stdnum.es import cif, dni
@@ -40,6 +49,61 @@ spanish_phones = st.integers(600_000_000, 699_999_999).map(lambda n: f"+34{n}") 
 
 schemathesis.openapi.format("es-tax-id", spanish_nifs)
 schemathesis.openapi.format("phone", spanish_phones)
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Path parameter -> ids of the fuzzing key's account, as JSON: {"customer_id": [...], "company_id": [...]}.
+REAL_IDS = "BEEL_FUZZ_IDS"
+# One schema-valid case in this many keeps its generated path ids, so that 404s stay exercised too.
+GENERATED_IDS_EVERY = 4
+# Filled in the stateful phase too: no response links to them (no operation creates a company or an account).
+NEVER_LINKED = {"company_id", "account_id"}
+
+_cases = itertools.count(1)
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    number = next(_cases)
+    give_a_fresh_idempotency_key(case, number)
+    name_real_ids(case, number)
+
+
+def _schema_valid(case) -> bool:
+    meta = getattr(case, "meta", None)
+    return meta is None or meta.generation.mode == GenerationMode.POSITIVE
+
+
+def give_a_fresh_idempotency_key(case, number: int) -> None:
+    """A generated key ends with a per-case suffix (cut to keep within the maximum length); a schema-valid case
+    without one gets one. Keys that are empty or too long stay as generated, to still test their refusal, and
+    so does a schema-invalid case's absent key (a required header's absence may be what it tests)."""
+    if case.method.upper() not in UNSAFE_METHODS:
+        return
+    headers = case.headers if case.headers is not None else {}
+    key = headers.get(IDEMPOTENCY_HEADER)
+    suffix = f"-{os.getpid()}-{number}"
+    if key is None and _schema_valid(case):
+        headers[IDEMPOTENCY_HEADER] = f"fuzz{suffix}"
+    elif isinstance(key, str) and 0 < len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH:
+        headers[IDEMPOTENCY_HEADER] = key[: IDEMPOTENCY_KEY_MAX_LENGTH - len(suffix)] + suffix
+    case.headers = headers
+
+
+def name_real_ids(case, number: int) -> None:
+    """The path ids of a schema-valid case replaced by ids of the key's account (all but one case in
+    GENERATED_IDS_EVERY). In the stateful phase only those no link supplies: the others come from the
+    responses of the sequence, which is how it reaches its states."""
+    real = json.loads(os.environ.get(REAL_IDS, "{}"))
+    if not real or not case.path_parameters or not _schema_valid(case) or number % GENERATED_IDS_EVERY == 0:
+        return
+    stateful = getattr(getattr(case.meta, "phase", None), "name", None) == "stateful"
+    for name in list(case.path_parameters):
+        ids = real.get(name)
+        if ids and (name in NEVER_LINKED or not stateful):
+            case.path_parameters[name] = ids[number % len(ids)]
 
 
 # Field (last part of its path) -> what the server says when only it can judge the value.

@@ -193,6 +193,51 @@ def test_a_cursor_of_one_account_is_refused_for_another(api, account, client_for
     assert "cursor" in refused(client_for(other_key), CUSTOMERS, cursor=cursor)
 
 
+def test_a_cursor_of_one_mode_is_refused_in_the_other_of_the_same_account(api, account, client_for):
+    """The same company's list in test mode holds other rows: a live walk's cursor must not continue there."""
+    from tests.factories import APIKeyFactory
+
+    customers_with_spread_timestamps(account, 4)
+    customers_with_spread_timestamps(account, 4, mode="test")
+    test_api = client_for(APIKeyFactory(account=account, mode="test"))
+    cursor = listed(api, CUSTOMERS, limit=2)["pagination"]["next_cursor"]
+
+    assert "another list" in refused(test_api, CUSTOMERS, cursor=cursor)["cursor"]
+    assert len(listed(api, CUSTOMERS, cursor=cursor)["customers"]) == 2
+
+
+@pytest.mark.parametrize("mode", ["live", "test"])
+def test_a_cursor_of_an_account_wide_list_is_refused_for_another_account_or_mode(account, client_for, mode):
+    """Webhook endpoints and companies are listed per account, not per company: the cursor names its account
+    and mode all the same."""
+    from tests.factories import APIKeyFactory
+    from webhooks.models import WebhookEndpoint
+
+    owner_key = APIKeyFactory(account=account)
+    other_key = APIKeyFactory(mode=mode) if mode == "live" else APIKeyFactory(account=account, mode="test")
+    for key in (owner_key, other_key):
+        for n in range(3):
+            WebhookEndpoint.objects.create(account=key.account, mode=key.mode, url=f"https://h{n}.example.com/")
+    owner = client_for(owner_key)
+    cursor = listed(owner, "/api/v1/webhook-endpoints", limit=1)["pagination"]["next_cursor"]
+
+    assert "another list" in refused(client_for(other_key), "/api/v1/webhook-endpoints", cursor=cursor)["cursor"]
+    assert len(listed(owner, "/api/v1/webhook-endpoints", cursor=cursor)["webhook_endpoints"]) == 2
+
+
+def test_a_cursor_issued_before_cursors_named_their_owner_is_refused_once_saying_so(api, account):
+    from django.core import signing
+
+    customers_with_spread_timestamps(account, 4)
+    cursor = listed(api, CUSTOMERS, limit=2)["pagination"]["next_cursor"]
+    payload = signing.loads(cursor, salt="beel.api.pagination.cursor")
+    outdated = signing.dumps({"f": payload["f"], "k": payload["k"]}, salt="beel.api.pagination.cursor", compress=True)
+
+    assert "start the walk again from the first page" in refused(api, CUSTOMERS, cursor=outdated)["cursor"]
+    restarted = listed(api, CUSTOMERS, limit=2)["pagination"]["next_cursor"]
+    assert len(listed(api, CUSTOMERS, limit=2, cursor=restarted)["customers"]) == 2
+
+
 def test_invoices_walk_by_cursor_in_their_mixed_order_with_ties(api, account):
     customer = CustomerFactory(account=account)
     for index in range(17):

@@ -22,7 +22,6 @@ test has its own id, `[METHOD /path]`, which pytest 9.2 drops and tests/parallel
 tests apart by id).
 """
 
-import itertools
 import os
 import re
 import uuid
@@ -30,13 +29,20 @@ import uuid
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance, use_after_free
 
 from apikeys.models import ALL_SCOPES
 from companies.models import primary_company_of
 from invoices.models import InvoiceSeriesCounter, InvoiceStatus
 from tests.api.fuzz_depth import fuzz_depth
-from tests.api.schemathesis_hooks import positive_data_acceptance_but_for_server_judgments
+from tests.api.fuzz_ids import real_ids, webhook_delivery_of
+from tests.api.schemathesis_hooks import (
+    IDEMPOTENCY_HEADER,
+    REAL_IDS,
+    UNSAFE_METHODS,
+    positive_data_acceptance_but_for_server_judgments,
+)
 from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory, valid_dni
 from tests.spec import MARIA_GARCIA, TECH_SOLUTIONS
 
@@ -69,13 +75,15 @@ VALID_NIFS = [valid_dni(1000 + n) for n in range(20)] + ["B12345674", "A58818501
 # With the country code: without one a number is Spanish only while the generated country is Spain.
 VALID_PHONES = ["", "+34612345678", "+34 912 34 56 78", "+34954000000", "+33142685300"]
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-IDEMPOTENCY_KEY_MAX_LENGTH = 255
-
 
 def check_envelope(ctx, response, case) -> None:
     """Every response under /api/v1/ is {success, data, meta} or {success: false, error, meta}, but for the
-    CSV downloads' successes, which are the documented `text/csv` (with a BOM) and still carry X-Request-ID."""
+    CSV downloads' successes, which are the documented `text/csv` (with a BOM) and still carry X-Request-ID, and
+    a 204 (deleteCompanyCustomer), which has no body."""
+    if response.status_code == 204:
+        assert not response.content, f"A 204 with a body: {response.content[:200]!r}"
+        assert REQUEST_ID.match(response.headers["x-request-id"][0]), "A 204 without X-Request-ID"
+        return
     if response.status_code < 400 and response.headers.get("content-type") == ["text/csv; charset=utf-8"]:
         assert response.content.startswith("\ufeff".encode()), f"A CSV without its BOM: {response.content[:200]!r}"
         assert REQUEST_ID.match(response.headers["x-request-id"][0]), "A CSV without X-Request-ID"
@@ -102,6 +110,20 @@ def check_envelope(ctx, response, case) -> None:
         assert isinstance(error.get("code"), str) and error["code"], f"No error.code: {body!r}"
         assert isinstance(error.get("message"), str) and error["message"], f"No error.message: {body!r}"
         assert "data" not in body, f"An error with `data`: {body!r}"
+
+
+_idempotency_keys_sent: set[str] = set()
+
+
+def check_a_fresh_idempotency_key(ctx, response, case) -> None:
+    """What the hooks promise (tests/api/schemathesis_hooks.py): a schema-valid call of an unsafe method carries
+    an Idempotency-Key no call sent before, so it runs the operation rather than replaying another's."""
+    if case.method.upper() not in UNSAFE_METHODS or case.meta.generation.mode != GenerationMode.POSITIVE:
+        return
+    key = (case.headers or {}).get(IDEMPOTENCY_HEADER)
+    assert isinstance(key, str) and key, "A schema-valid unsafe call without an Idempotency-Key"
+    assert key not in _idempotency_keys_sent, f"Idempotency-Key {key!r} sent twice"
+    _idempotency_keys_sent.add(key)
 
 
 # Every built-in check (the response's status, body, content type and headers as documented; no 5xx; the
@@ -154,7 +176,7 @@ schema = load_schema()
 
 
 @pytest.fixture
-def fuzz_key(transactional_db):
+def fuzz_key(transactional_db, monkeypatch):
     """A key with every scope, for an account with customers (some with invoices, one deactivated).
 
     Requests go through the real WSGI handler, which commits and closes connections as in production, so
@@ -179,31 +201,19 @@ def fuzz_key(transactional_db):
     customers[-1].active = False
     customers[-1].save()
     statuses = [InvoiceStatus.DRAFT, InvoiceStatus.ISSUED, InvoiceStatus.PAID]
-    for n, (invoice_id, owner, status) in enumerate(zip(INVOICE_IDS, INVOICE_CUSTOMERS, statuses, strict=True)):
+    invoices = [
         # Numbered as issuing numbers them: the draft has none, the others 1 and 2.
         InvoiceFactory(id=invoice_id, customer=customers[owner], series="A", number=n or None, status=status)
+        for n, (invoice_id, owner, status) in enumerate(zip(INVOICE_IDS, INVOICE_CUSTOMERS, statuses, strict=True))
+    ]
     # As if they had been issued through the API, so that the next invoice issued in series A is number 3.
     InvoiceSeriesCounter.objects.create(
         company=primary_company_of(account), series="A", last_number=len(INVOICE_IDS) - 1
     )
-    return APIKeyFactory(account=account, scopes=list(ALL_SCOPES))
-
-
-_request_numbers = itertools.count(1)
-
-
-def make_idempotency_key_unique(case) -> None:
-    """A well-formed generated Idempotency-Key gets a per-request suffix.
-
-    Generation reuses the same few key values with different bodies, which would make nearly every POST
-    a (correct) 409 IDEMPOTENCY_KEY_MISMATCH and leave the operation itself unexercised. Keys that are
-    empty or too long are kept as generated, to still test their rejection."""
-    key = (case.headers or {}).get(IDEMPOTENCY_HEADER)
-    if not isinstance(key, str) or not key:
-        return
-    unique = f"{key}-{next(_request_numbers)}"
-    if len(unique) <= IDEMPOTENCY_KEY_MAX_LENGTH:
-        case.headers[IDEMPOTENCY_HEADER] = unique
+    api_key = APIKeyFactory(account=account, scopes=list(ALL_SCOPES))
+    ids = real_ids(api_key, customers=customers, invoices=invoices, delivery=webhook_delivery_of(account))
+    monkeypatch.setenv(REAL_IDS, ids)
+    return api_key
 
 
 @schema.parametrize()
@@ -220,9 +230,14 @@ def make_idempotency_key_unique(case) -> None:
     ],
 )
 def test_every_operation_answers_as_documented(case, fuzz_key):
-    make_idempotency_key_unique(case)
+    # The hooks (tests/api/schemathesis_hooks.py, before_call) give each unsafe case a fresh Idempotency-Key
+    # and name the fixture's rows in its path.
     case.call_and_validate(
         headers={"Authorization": f"Bearer {fuzz_key.raw_key}"},
-        additional_checks=[check_envelope, positive_data_acceptance_but_for_server_judgments],
+        additional_checks=[
+            check_envelope,
+            check_a_fresh_idempotency_key,
+            positive_data_acceptance_but_for_server_judgments,
+        ],
         excluded_checks=EXCLUDED_CHECKS,
     )

@@ -5,7 +5,9 @@ may be found. Bounded and seeded: shallow locally, deeper where CI sets BEEL_FUZ
 BEEL_FUZZ_STATEFUL_EXAMPLES and BEEL_FUZZ_SEED go deeper still.
 
 The schemathesis command line drives it (its stateful phase is not available from pytest's in-process
-integration), with the custom formats' strategies from tests/api/schemathesis_hooks.py. Excluded:
+integration), with the custom formats' strategies from tests/api/schemathesis_hooks.py, whose before_call gives each
+unsafe call a fresh Idempotency-Key and the company's and account's real ids in paths (the others come from
+the sequence's responses). Excluded:
 use_after_free, since DELETE is the documented soft delete after which the customer still answers; and
 positive_data_acceptance, run instead as the hooks' positive_data_acceptance_but_for_server_judgments."""
 
@@ -20,6 +22,8 @@ import pytest
 from companies.models import primary_company_of
 from invoices.models import InvoiceSeriesCounter
 from tests.api.fuzz_depth import fuzz_depth
+from tests.api.fuzz_ids import real_ids, webhook_delivery_of
+from tests.api.schemathesis_hooks import REAL_IDS
 from tests.factories import APIKeyFactory, CustomerFactory, InvoiceFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,9 +41,12 @@ def _schemathesis() -> str:
 def test_the_stateful_phase_finds_no_failure(live_server, tmp_path):
     api_key = APIKeyFactory()
     customers = CustomerFactory.create_batch(3, account=api_key.account)
-    InvoiceFactory(customer=customers[0], series="A", number=1)
+    invoices = [InvoiceFactory(customer=customers[0], series="A", number=1, status="issued")]
+    invoices.append(InvoiceFactory(customer=customers[1]))  # a draft, to issue
     # As if it had been created through the API: the series' next number is 2.
     InvoiceSeriesCounter.objects.create(company=primary_company_of(api_key.account), series="A", last_number=1)
+    delivery = webhook_delivery_of(api_key.account)
+    ids = real_ids(api_key, customers=customers, invoices=invoices, delivery=delivery)
     result = subprocess.run(
         [
             _schemathesis(),
@@ -63,7 +70,12 @@ def test_the_stateful_phase_finds_no_failure(live_server, tmp_path):
             f"Authorization: Bearer {api_key.raw_key}",
         ],
         cwd=tmp_path,  # its .schemathesis cache stays out of the repository
-        env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.api.schemathesis_hooks", "PYTHONPATH": str(ROOT)},
+        env={
+            **os.environ,
+            "SCHEMATHESIS_HOOKS": "tests.api.schemathesis_hooks",
+            "PYTHONPATH": str(ROOT),
+            REAL_IDS: ids,
+        },
         capture_output=True,
         text=True,
         timeout=600,

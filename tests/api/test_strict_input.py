@@ -202,8 +202,14 @@ def test_an_undeclared_query_parameter_is_400_naming_it_and_changes_nothing(api,
     assert list(Customer.objects.values()) == before
 
 
-def test_the_seed_deactivation_keeps_ignoring_an_undeclared_query_parameter(api, account):
+def test_the_seed_deactivation_refuses_an_undeclared_query_parameter_too(api, account):
+    """BeeL's flat aliases answer an undeclared parameter with 400 since 2026-09-03, and the seed pages say
+    nothing of one: a client's misspelt parameter must not deactivate anyway."""
     from tests.factories import CustomerFactory
 
     customer = CustomerFactory(account=account)
-    assert api.delete(f"/api/v1/customers/{customer.pk}?reason=x").status_code == 200
+    error = assert_error(api.delete(f"/api/v1/customers/{customer.pk}?reason=x"), 400, "VALIDATION_ERROR")
+
+    assert error["details"] == {"reason": "Unknown query parameter."}
+    customer.refresh_from_db()
+    assert customer.active

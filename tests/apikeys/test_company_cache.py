@@ -19,20 +19,6 @@ def company_reads(queries) -> int:
     return sum('FROM "companies_company"' in query["sql"] for query in queries)
 
 
-@pytest.fixture
-def redis_cache(settings):
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        pytest.skip("needs Redis on 127.0.0.1:6379")
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"}
-    }
-    settings.APIKEY_CACHE_SECONDS = 10
-
-
 def test_the_only_company_is_read_once_per_copy_of_the_key(api, account, redis_cache):
     CustomerFactory(account=account)
     assert api.get(URL).status_code == 200
