@@ -2,6 +2,8 @@
 item 11): a generated client's flattened `?plan=pro`, or a misspelt filter, must never be answered as if it
 were absent. The walk covers every pattern of the URL conf, so a route added later is held to the rule too."""
 
+import uuid
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -54,6 +56,8 @@ def ids(account):
         "invoice_id": invoice.pk,
         "endpoint_id": endpoint.pk,
         "delivery_id": 1,
+        "export_id": uuid.uuid4(),
+        "event_id": uuid.uuid4(),
     }
 
 
