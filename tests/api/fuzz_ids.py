@@ -4,7 +4,7 @@ see tests/api/schemathesis_hooks.py), for tests/api/test_fuzz.py and test_fuzz_s
 import json
 import uuid
 
-from beel.events.models import Event
+from beel.events.models import NewEvent, record_events
 from companies.models import primary_company_of
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -21,8 +21,8 @@ def webhook_delivery_of(account) -> WebhookDelivery:
     the request, eagerly, costing the run time without reaching anything more."""
     company = primary_company_of(account)
     endpoint = WebhookEndpoint.objects.create(account=account, url=ENDPOINT_URL, company_ids=[QUIET_COMPANY])
-    event = Event.objects.create(
-        account=account, mode="live", company_id=company.pk, type="customer.created", data={"object": "customer"}
+    (event,) = record_events(
+        [NewEvent(account.pk, "live", "customer.created", {"object": "customer"}, company_id=company.pk)]
     )
     return WebhookDelivery.objects.create(event=event, endpoint=endpoint)
 

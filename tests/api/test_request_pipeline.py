@@ -4,7 +4,7 @@ of the key: the failed-authentication log, the key's generation and its rate lim
 import pytest
 from redis.connection import Connection
 
-from tests.apikeys.test_key_cache import redis_cache  # noqa: F401  (a process copies keys only with Redis)
+from tests.apikeys.conftest import redis_cache  # noqa: F401  (a process copies keys only with Redis)
 from tests.envelope import assert_error
 from tests.factories import APIKeyFactory
 

@@ -138,8 +138,8 @@ def test_bulk_deactivation_counts_the_same_id_in_upper_and_lower_case_once(api, 
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?ids=", "?ids=,,,", "?other=1"],
-    ids=["no-ids-parameter", "empty-ids", "only-commas", "unrelated-parameter"],
+    ["", "?ids=", "?ids=,,,"],
+    ids=["no-ids-parameter", "empty-ids", "only-commas"],
 )
 def test_bulk_deactivation_without_any_id_is_a_bad_request_saying_ids_is_required(api, account, query):
     CustomerFactory(account=account)
@@ -149,6 +149,18 @@ def test_bulk_deactivation_without_any_id_is_a_bad_request_saying_ids_is_require
 
     assert "ids" in error["message"]
     assert "required" in error["message"].lower()
+    assert all_rows() == before
+
+
+def test_bulk_deactivation_with_an_undeclared_parameter_is_a_bad_request_naming_it(api, account):
+    # BeeL 1.9.0: the flat aliases refuse an undeclared query parameter since 2026-09-03, as the canonical
+    # routes always did (a generated client's misspelt `?id=` must not look like "no ids").
+    customer = CustomerFactory(account=account)
+    before = all_rows()
+
+    error = assert_error(api.delete(f"/api/v1/customers/bulk?ids={customer.pk}&other=1"), 400, "VALIDATION_ERROR")
+
+    assert error["details"] == {"other": "Unknown query parameter."}
     assert all_rows() == before
 
 

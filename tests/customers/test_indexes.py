@@ -78,6 +78,7 @@ def test_the_audit_entry_and_the_event_of_each_deactivated_customer_take_no_redu
         "events_event_pkey",
         "event_account_created_idx",  # (account, mode, created_at): an account's events, and cascades
         "event_undispatched_idx",
+        "event_sequence_unique",  # (account, mode, sequence): one number per event, GET /events in its order
     }
 
 
