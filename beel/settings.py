@@ -122,6 +122,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The address behind the trusted proxies (TRUSTED_PROXY_COUNT), as the API's limits see it.
 AXES_CLIENT_IP_CALLABLE = "beel.client_address.client_ip_or_none"
+# The lockout page (issue 27): the admin's login page in the staff user's language, with the cool-off's
+# length and whom to ask (ADMIN_LOCKOUT_CONTACT, e.g. "soporte@example.es"; empty: the account's administrator).
+AXES_LOCKOUT_CALLABLE = "customers.admin.lockout.lockout_response"
+ADMIN_LOCKOUT_CONTACT = os.environ.get("ADMIN_LOCKOUT_CONTACT", "")
 
 ROOT_URLCONF = "beel.urls"
 WSGI_APPLICATION = "beel.wsgi.application"
