@@ -109,10 +109,28 @@ class LockedCustomerWorkflow:
     def refuse_locked_save(self, request, customer: Customer | None):
         """A save posted to a locked customer's page (a form loaded before it was locked, or a crafted
         request): nothing is written, and staff read why, once, back on the page."""
-        if request.method != "POST" or customer is None or not super().has_change_permission(request, customer):
+        if request.method != "POST":
             return None
+        return self._refuse_if_locked(request, customer, not_saved_message)
+
+    # The Deactivate / Reactivate buttons of a page loaded before the customer was locked.
+    def deactivate_view(self, request, object_id):
+        refused = self._refuse_if_locked(request, self.get_object(request, object_id), _unchanged_message)
+        return refused or super().deactivate_view(request, object_id)
+
+    def reactivate_view(self, request, object_id):
+        refused = self._refuse_if_locked(request, self.get_object(request, object_id), _unchanged_message)
+        return refused or super().reactivate_view(request, object_id)
+
+    def _refuse_if_locked(self, request, customer: Customer | None, message):
+        if customer is None or not super().has_change_permission(request, customer):
+            return None  # the admin's own answer: 404 or 403
         reason = refusal_reason(customer)
         if reason is None:
             return None
-        self.message_user(request, not_saved_message(reason), messages.ERROR)
+        self.message_user(request, message(reason), messages.ERROR)
         return HttpResponseRedirect(customer_url(customer))
+
+
+def _unchanged_message(reason: str) -> str:
+    return gettext("Nothing changed: %(reason)s") % {"reason": reason}

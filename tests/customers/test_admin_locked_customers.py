@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib import messages
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from beel.actors import Actor
@@ -161,3 +162,19 @@ def test_a_deactivation_without_its_history_names_nobody(staff):
         assert f"Desactivado el {shown_date(customer.deactivated_at)}" in text
     assert "desconocido" not in text
     assert 'id="reactivate-customer"' in staff.get(customer_change_url(customer)).content.decode()
+
+
+def test_reactivate_from_a_page_loaded_before_the_erasure_changes_nothing_and_says_why_once(staff, pending):
+    url = reverse("admin:customers_customer_reactivate", args=[pending.pk])
+
+    response = staff.post(url, follow=True, **SPANISH)
+
+    assert texts(response) == ["Sin cambios: el cliente pidió ser olvidado y sigue inactivo hasta que se anonimice."]
+    assert response.redirect_chain[-1][0] == customer_change_url(pending)
+    assert Customer.objects.get(pk=pending.pk).active is False
+
+
+def test_deactivate_of_a_merged_customer_offers_no_confirmation(staff, merged):
+    response = staff.get(reverse("admin:customers_customer_deactivate", args=[merged.pk]), **SPANISH)
+
+    assert response.status_code == 302 and response["Location"] == customer_change_url(merged)
