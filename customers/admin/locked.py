@@ -8,11 +8,22 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from customers import services
 from customers.admin.common import customer_url, shown_time
 from customers.models import AuditEntry, Customer
 
+# An erasure's steps, the last first: the customer's field, its audit action, the sentences that say it.
+ERASURE_STEPS = [
+    ("anonymized_at", AuditEntry.Action.ANONYMIZED, _("Anonymised on {when} by {who}."), _("Anonymised on {when}.")),
+    (
+        "erasure_requested_at",
+        AuditEntry.Action.ERASURE_REQUESTED,
+        _("Erasure requested on {when} by {who}."),
+        _("Erasure requested on {when}."),
+    ),
+]
 LIFECYCLE_ACTIONS = [AuditEntry.Action.MERGED, AuditEntry.Action.ERASURE_REQUESTED, AuditEntry.Action.ANONYMIZED]
 
 
@@ -66,24 +77,10 @@ def lifecycle_banner(customer: Customer) -> list[SafeString]:
                 survivor=link,
             )
         )
-    if customer.anonymized_at is not None:
-        lines.append(
-            _happened(
-                latest.get(AuditEntry.Action.ANONYMIZED),
-                customer.anonymized_at,
-                gettext("Anonymised on {when} by {who}."),
-                gettext("Anonymised on {when}."),
-            )
-        )
-    elif customer.erasure_requested_at is not None:
-        lines.append(
-            _happened(
-                latest.get(AuditEntry.Action.ERASURE_REQUESTED),
-                customer.erasure_requested_at,
-                gettext("Erasure requested on {when} by {who}."),
-                gettext("Erasure requested on {when}."),
-            )
-        )
+    for field, action, with_who, without_who in ERASURE_STEPS:  # the last step reached says it all
+        if getattr(customer, field) is not None:
+            lines.append(_happened(latest.get(action), getattr(customer, field), str(with_who), str(without_who)))
+            break
     if customer.retain_until is not None:
         until = formats.date_format(customer.retain_until, "SHORT_DATE_FORMAT")
         if customer.anonymized_at is None:

@@ -2,7 +2,7 @@
 what happened (and into whom, until when), is read-only with neither save buttons nor Reactivate, and a
 save posted anyway writes nothing and says so once, in the staff user's language."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.contrib import messages
@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from beel.actors import Actor
-from beel.clock import clock
 from beel.tenancy import DataScope
 from customers import services
 from customers.models import AuditEntry, Customer
@@ -21,19 +20,6 @@ pytestmark = pytest.mark.django_db
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es-ES,es;q=0.9"}
 SAVE_BUTTONS = ('name="_save"', 'name="_continue"', 'name="_addanother"')
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    clock.freeze(datetime(2026, 6, 15, 10, 0, tzinfo=UTC).timestamp())
-    yield
-    clock.unfreeze()
-
-
-@pytest.fixture
-def staff(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def erase(customer) -> Customer:
