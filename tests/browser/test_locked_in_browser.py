@@ -22,11 +22,13 @@ def in_spanish(browser, live_server) -> None:
     browser.add_cookie({"name": "django_language", "value": "es"})
 
 
-def log_in(browser, live_server, username: str, password: str) -> None:
+def log_in(browser, wait, live_server, username: str, password: str) -> None:
     browser.get(f"{live_server.url}/admin/login/?next=/admin/")
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    submit = browser.find_element(By.CSS_SELECTOR, "input[type=submit]")
+    submit.click()
+    wait.until(ec.staleness_of(submit))  # the answer has loaded: the attempt is counted
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def test_a_merged_customer_reads_as_merged_links_to_the_survivor_and_cannot_be_s
     duplicate, kept = merged
     django_user_model.objects.create_superuser("staff", "staff@example.es", PASSWORD)
     in_spanish(browser, live_server)
-    log_in(browser, live_server, "staff", PASSWORD)
+    log_in(browser, wait, live_server, "staff", PASSWORD)
     wait.until(ec.presence_of_element_located((By.ID, "content-main")))
 
     browser.get(f"{live_server.url}/admin/customers/customer/{duplicate.pk}/change/")
@@ -69,7 +71,7 @@ def test_five_wrong_passwords_end_on_the_spanish_lockout_page(browser, wait, liv
     in_spanish(browser, live_server)
 
     for attempt in range(5):
-        log_in(browser, live_server, "ana", f"wrong-{attempt}")
+        log_in(browser, wait, live_server, "ana", f"wrong-{attempt}")
     title = wait.until(ec.visibility_of_element_located((By.ID, "lockout-title")))
 
     assert title.text == "Acceso bloqueado"
