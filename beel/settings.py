@@ -109,21 +109,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Staff logins (the admin) are locked after ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one username from
-# one address, for ADMIN_LOGIN_LOCKOUT_MINUTES (django-axes; `manage.py axes_reset_username USERNAME` or
-# `axes_reset` unlocks at once). The API's keys do not go through these backends.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Staff logins (the admin) are locked after ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, for ADMIN_LOGIN_LOCKOUT_MINUTES, on a page naming whom to ask (ADMIN_LOCKOUT_CONTACT); django-axes,
+# `manage.py axes_reset_username USERNAME` or `axes_reset` unlocks at once. API keys skip these backends.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The address behind the trusted proxies (TRUSTED_PROXY_COUNT), as the API's limits see it.
 AXES_CLIENT_IP_CALLABLE = "beel.client_address.client_ip_or_none"
-# The lockout page (issue 27): the admin's login page in the staff user's language, with the cool-off's
-# length and whom to ask (ADMIN_LOCKOUT_CONTACT, e.g. "soporte@example.es"; empty: the account's administrator).
 AXES_LOCKOUT_CALLABLE = "customers.admin.lockout.lockout_response"
 ADMIN_LOCKOUT_CONTACT = os.environ.get("ADMIN_LOCKOUT_CONTACT", "")
 
