@@ -77,9 +77,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Staff logins (the admin) are locked after ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one username from
-# one address, for ADMIN_LOGIN_LOCKOUT_MINUTES (django-axes; `manage.py axes_reset_username USERNAME` or
-# `axes_reset` unlocks at once). The API's keys do not go through these backends.
+# Staff logins (the admin) are locked after ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, for ADMIN_LOGIN_LOCKOUT_MINUTES, on a page naming whom to ask (ADMIN_LOCKOUT_CONTACT); django-axes,
+# `manage.py axes_reset_username USERNAME` or `axes_reset` unlocks at once. API keys skip these backends.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15))
@@ -87,6 +87,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The address behind the trusted proxies (TRUSTED_PROXY_COUNT), as the API's limits see it.
 AXES_CLIENT_IP_CALLABLE = "beel.client_address.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "customers.admin.lockout.lockout_response"
+ADMIN_LOCKOUT_CONTACT = os.environ.get("ADMIN_LOCKOUT_CONTACT", "")
 
 ROOT_URLCONF = "beel.urls"
 WSGI_APPLICATION = "beel.wsgi.application"

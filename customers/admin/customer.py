@@ -19,6 +19,7 @@ from customers.admin.export import ExportWorkflow
 from customers.admin.filters import AccountFilter, CompanyFilter, HasInvoicesFilter, SpanishOrderFieldListFilter
 from customers.admin.history import HistoryWorkflow
 from customers.admin.imports import ImportWorkflow
+from customers.admin.locked import LockedCustomerWorkflow, lifecycle_banner, not_saved_message, refusal_reason
 from customers.admin.merge import MergeWorkflow
 from customers.admin.tax_id import TAX_ID_SHOWN, TaxIdWorkflow
 from customers.forms import CustomerAddForm, CustomerAdminForm, IssuerChoiceForm
@@ -29,6 +30,7 @@ IDENTITY_FIELDS = ["legal_name", "trade_name", "nif", "email", "phone"]
 
 @admin.register(Customer)
 class CustomerAdmin(
+    LockedCustomerWorkflow,
     DeactivationWorkflow,
     ErasureWorkflow,
     MergeWorkflow,
@@ -212,7 +214,9 @@ class CustomerAdmin(
                 scope=DataScope.everything(), customer_id=str(obj.pk), data=data, actor=staff_actor(request)
             )
         except DomainError as error:
-            self.message_user(request, gettext("Not saved: %(reason)s") % {"reason": error.message}, messages.ERROR)
+            # Said once, by response_change, instead of the admin's "changed successfully".
+            locked_since_loaded = refusal_reason(Customer.objects.select_related("merged_into").get(pk=obj.pk))
+            obj.not_saved = locked_since_loaded or error.message
 
     def _create(self, request, obj: Customer, form) -> None:
         company, mode = form.cleaned_data["company"], form.cleaned_data["mode"]
@@ -228,10 +232,18 @@ class CustomerAdmin(
     def log_addition(self, request, obj, message):
         return None if hasattr(obj, "not_created") else super().log_addition(request, obj, message)
 
+    def log_change(self, request, obj, message):
+        return None if hasattr(obj, "not_saved") else super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if hasattr(obj, "not_saved"):
+            self.message_user(request, not_saved_message(obj.not_saved), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
     def response_add(self, request, obj, post_url_continue=None):
         if hasattr(obj, "not_created"):
-            reason = obj.not_created.message
-            self.message_user(request, gettext("Not saved: %(reason)s") % {"reason": reason}, messages.ERROR)
+            self.message_user(request, not_saved_message(obj.not_created.message), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:customers_customer_add"))
         return super().response_add(request, obj, post_url_continue)
 
@@ -258,11 +270,17 @@ class CustomerAdmin(
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         customer = self.get_object(request, object_id)
-        if customer is not None and not customer.active:
+        if (refused := self.refuse_locked_save(request, customer)) is not None:
+            return refused
+        if customer is not None:
+            extra_context["lifecycle_banner"] = lifecycle_banner(customer)
+        if customer is not None and not customer.active and not extra_context["lifecycle_banner"]:
             deactivation = customer.audit_entries.filter(action=AuditEntry.Action.DEACTIVATED).first()
-            extra_context["deactivation_banner"] = gettext("Deactivated on %(when)s by %(who)s") % {
-                "when": shown_time(deactivation.at if deactivation else customer.deactivated_at),
-                "who": deactivation.actor if deactivation else gettext("unknown"),
-            }
+            when = shown_time(deactivation.at if deactivation else customer.deactivated_at)
+            extra_context["deactivation_banner"] = (
+                gettext("Deactivated on %(when)s by %(who)s") % {"when": when, "who": deactivation.actor}
+                if deactivation and deactivation.actor
+                else gettext("Deactivated on %(when)s") % {"when": when}
+            )
         extra_context["can_change_status"] = customer is not None and self.has_change_permission(request, customer)
         return super().change_view(request, object_id, form_url, extra_context)
