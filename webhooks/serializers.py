@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from beel.api.serializers import APISerializer, UTCDateTimeField
@@ -75,10 +76,29 @@ LISTENED_COMPANIES = (
 )
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string", "enum": [EVERY_EVENT]}, "minItems": 1, "maxItems": 1},
+            {
+                "type": "array",
+                "items": {"type": "string", "enum": list(STREAM_TYPES)},
+                "minItems": 1,
+                "maxItems": 50,
+                "uniqueItems": True,
+            },
+        ]
+    }
+)
+class SelectedEventsField(serializers.ListField):
+    """`["*"]` alone, or event types of the stream: the schema says so, so a generated client cannot build a
+    selection the service refuses."""
+
+
 def _selected_events():
     # Checked against the known types by the service (webhooks.services.selected_event_types), where the
     # admin's choice is checked too.
-    return serializers.ListField(
+    return SelectedEventsField(
         child=serializers.CharField(max_length=40),
         required=False,
         min_length=1,

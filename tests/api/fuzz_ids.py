@@ -4,8 +4,10 @@ see tests/api/schemathesis_hooks.py), for tests/api/test_fuzz.py and test_fuzz_s
 import json
 import uuid
 
-from beel.events.models import NewEvent, record_events
+from beel.events.models import EventType, record_events
 from companies.models import primary_company_of
+from customers.services.base import customer_event
+from tests.factories import CustomerFactory
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 # A live endpoint at an address that is not public: a retried delivery is refused by the address check at
@@ -19,11 +21,9 @@ def webhook_delivery_of(account) -> WebhookDelivery:
     be reached. It listens to no company the fuzzed calls write to (a second company would make the flat routes
     ask for BeeL-Active-Company): the events of every write would otherwise each be delivered (and refused) in
     the request, eagerly, costing the run time without reaching anything more."""
-    company = primary_company_of(account)
     endpoint = WebhookEndpoint.objects.create(account=account, url=ENDPOINT_URL, company_ids=[QUIET_COMPANY])
-    (event,) = record_events(
-        [NewEvent(account.pk, "live", "customer.created", {"object": "customer"}, company_id=company.pk)]
-    )
+    # A real event (GET /events lists it, and its schema is checked), of a customer the fixture makes.
+    (event,) = record_events([customer_event(EventType.CUSTOMER_CREATED, CustomerFactory(account=account))])
     return WebhookDelivery.objects.create(event=event, endpoint=endpoint)
 
 
