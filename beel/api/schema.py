@@ -11,6 +11,10 @@ from drf_spectacular.utils import OpenApiResponse
 from beel.api.views import ACTIVE_COMPANY_HEADER
 from beel.errors import ErrorCode
 
+# An instant with its UTC offset, no further from UTC than any time zone (Kiribati, +14:00): what
+# beel.api.filters.AwareDateTimeField takes.
+AWARE_INSTANT_PATTERN = r"(Z|z|[+-](0\d|1[0-3]):?[0-5]\d|[+-]14:?00)$"
+
 _STATUS_TITLES = {
     400: "Bad request or invalid data",
     401: "Authentication required",
@@ -269,7 +273,7 @@ def _describe_operation(method: str, operation: dict[str, Any], error_ref: dict[
         schema = parameter.setdefault("schema", {})
         if schema.get("format") == "date-time":
             # An instant needs its UTC offset, and no time zone is further from UTC than 14 hours.
-            schema["pattern"] = r"(Z|z|[+-](0\d|1[0-3]):?[0-5]\d|[+-]14:?00)$"
+            schema["pattern"] = AWARE_INSTANT_PATTERN
         _state_what_text_refuses(schema)
     for status, response in responses.items():
         if int(status) == 204:

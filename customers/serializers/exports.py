@@ -4,10 +4,12 @@ the job as the API shows it."""
 
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from beel.api.filters import displayable_parameter, validate_list_parameters
 from beel.api.params import refusal
+from beel.api.schema import AWARE_INSTANT_PATTERN
 from customers.filters import MAX_FILTER_LENGTH, CustomerFilterSet
 from customers.selectors import SORT_FIELDS, TAX_ID_STATUSES, CustomerFilters
 from customers.serializers.fields import MetadataField
@@ -87,6 +89,11 @@ def _text() -> serializers.CharField:
     )
 
 
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": AWARE_INSTANT_PATTERN})
+class InstantField(serializers.DateTimeField):
+    """As the list's change filters: an ISO 8601 instant with its UTC offset (beel.api.filters)."""
+
+
 class CustomerExportRequestSerializer(serializers.Serializer):
     """What `export_request` reads, described for the schema: every field optional, as the direct export's
     query parameters (see listCustomers for each)."""
@@ -101,10 +108,10 @@ class CustomerExportRequestSerializer(serializers.Serializer):
     city = _text()
     province = _text()
     tax_id_status = serializers.ChoiceField(choices=TAX_ID_STATUSES, required=False)
-    created_since = serializers.DateTimeField(required=False)
-    created_until = serializers.DateTimeField(required=False)
-    updated_since = serializers.DateTimeField(required=False)
-    updated_until = serializers.DateTimeField(required=False)
+    created_since = InstantField(required=False)
+    created_until = InstantField(required=False)
+    updated_since = InstantField(required=False)
+    updated_until = InstantField(required=False)
     metadata = MetadataField(required=False, help_text="As the list's `metadata[key]=value`, one pair per key.")
     sort_by = serializers.ChoiceField(choices=list(SORT_FIELDS), required=False)
     sort_order = serializers.ChoiceField(choices=["asc", "desc"], required=False)
