@@ -8,7 +8,7 @@
   app says how through its `CustomerDependents.copy_scrubs` (customers.services.dependents).
 - The admin's history (django.contrib.admin's LogEntry), which names the object as it was when staff changed it.
 - The registry's verdict on its tax id, cached by beel.registries, which holds the name the registry gave.
-- The export jobs' files written since it existed (customers.services.exports): deleted, their jobs expired.
+- The export jobs' files of its account and mode (customers.services.exports): deleted, their jobs expired.
 
 What stays: the customer's audit entries (they record field names, never values), and the recipient copy of the
 invoices issued to it, which the law obliges the business to keep (see customers.services.erasure)."""
@@ -58,7 +58,7 @@ def erase_copies(customer: Customer, erased: ErasedValues) -> ScrubbedCopies:
         scrubs=scrubs,
         identifiers=erased.identifiers,
     )
-    exports.forget_exports_holding(account_id=customer.account_id, mode=customer.mode, since=customer.created_at)
+    exports.forget_exports_holding(account_id=customer.account_id, mode=customer.mode)
     LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Customer), object_id=subject_id).update(
         object_repr=str(customer)[:200]
     )

@@ -267,13 +267,12 @@ def purge_expired_exports() -> int:
     return len(expired)
 
 
-def forget_exports_holding(*, account_id: int, mode: str, since: datetime) -> int:
-    """An erasure's reach into the export files (GDPR art. 17): every file of the account and mode written since
-    `since` (when the erased customer came to exist) may hold it, so each is deleted once the erasure commits,
-    and its job answers 410 EXPORT_EXPIRED from now on (a new export gives the anonymised customer); how many."""
-    holding = CustomerExport.objects.filter(account_id=account_id, mode=mode, finished_at__gte=since).exclude(
-        file_name=""
-    )
+def forget_exports_holding(*, account_id: int, mode: str) -> int:
+    """An erasure's reach into the export files (GDPR art. 17): any file of the account and mode may hold the
+    erased customer (a file says nothing of whom it holds, and is kept EXPORT_RETENTION_HOURS at most), so each
+    is deleted once the erasure commits, and its job answers 410 EXPORT_EXPIRED from now on (a new export gives
+    the anonymised customer); how many."""
+    holding = CustomerExport.objects.filter(account_id=account_id, mode=mode).exclude(file_name="")
     file_names = list(holding.values_list("file_name", flat=True))
     holding.update(file_name="", expires_at=_now())
     storage = export_storage()
