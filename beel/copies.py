@@ -70,38 +70,32 @@ def scrub_copies(
     events = Event.objects.filter(account_id=account_id, mode=mode, created_at__gte=since).filter(
         functools.reduce(operator.or_, (models.Q(**{f"data__{scrub.key}": subject_id}) for scrub in scrubs))
     )
-    changed_events = _rewritten(events.only("pk", "data"), subject_id, scrubs)
+    changed_events = _rewritten(events.only("pk", "data"), subject_id, scrubs, field="data", as_text=False)
     Event.objects.bulk_update(changed_events, ["data"], batch_size=BATCH)
 
     stored = IdempotencyRecord.objects.filter(account_id=account_id, mode=mode, status_code__isnull=False)
-    changed_responses = _rewritten_responses(_mentioning(stored, [subject_id]), subject_id, scrubs)
+    changed_responses = _rewritten(
+        _mentioning(stored, [subject_id]), subject_id, scrubs, field="response_data", as_text=True
+    )
     IdempotencyRecord.objects.bulk_update(changed_responses, ["response_data"], batch_size=BATCH)
     forgotten, _ = _mentioning(stored, [value for value in identifiers if value]).delete()
     return ScrubbedCopies(events=len(changed_events), responses=len(changed_responses), forgotten_responses=forgotten)
 
 
-def _rewritten(rows: Iterable, subject_id: str, scrubs: Sequence[ObjectScrub], field: str = "data") -> list:
+def _rewritten(rows: Iterable, subject_id: str, scrubs: Sequence[ObjectScrub], *, field: str, as_text: bool) -> list:
+    """The rows whose JSON `field` named the subject, scrubbed. A stored response is JSON text (beel.idempotency
+    keeps the rendered bytes): it is written back in the same compact form, keys in their order, so a replay
+    still answers what the API renders."""
     changed = []
     for row in rows:
-        original = getattr(row, field)
+        stored = getattr(row, field)
+        original = json.loads(stored) if as_text else stored
         scrubbed = scrub_json(original, subject_id, scrubs)
         if scrubbed != original:
-            setattr(row, field, scrubbed)
+            setattr(
+                row, field, json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":")) if as_text else scrubbed
+            )
             changed.append(row)
-    return changed
-
-
-def _rewritten_responses(records: Iterable, subject_id: str, scrubs: Sequence[ObjectScrub]) -> list:
-    """As `_rewritten`, for stored responses, which are JSON text (beel.idempotency keeps the rendered bytes):
-    written back in the same compact form, keys in their order, so a replay still answers what the API
-    renders."""
-    changed = []
-    for record in records:
-        original = json.loads(record.response_data)
-        scrubbed = scrub_json(original, subject_id, scrubs)
-        if scrubbed != original:
-            record.response_data = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"))
-            changed.append(record)
     return changed
 
 
