@@ -8,10 +8,9 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from beel.db.liveness import refuse_a_connection_the_server_dropped
+from beel.db.config import databases
 from beel.env import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -109,41 +108,14 @@ TEMPLATES = [
     },
 ]
 
-# Unset DATABASE_URL means an embedded SQLite file next to manage.py: one command starts the service.
-DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # One slow query must not hold a worker: PostgreSQL cancels any statement past this (0 turns it off);
 # the API answers 503 SERVICE_UNAVAILABLE. `migrate` lifts it for its own connection (beel.ops).
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000)
 DB_CONNECT_TIMEOUT_SECONDS = env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
-# PostgreSQL: each worker thread keeps its connection for DB_CONN_MAX_AGE seconds and checks it before
-# reuse by asking its socket, not by a `SELECT 1` per request (beel.db.postgresql), so a restarted
-# database costs one reconnect, not an error.
-# DB_POOL=true takes connections from a psycopg pool per process instead (DB_POOL_MIN_SIZE..MAX_SIZE,
-# checked the same way). Off by default: after an outage psycopg_pool 3.3 can stop reconnecting until its
-# 5 s wait runs out on every request (seen in tests/ops/test_several_instances.py).
-DB_POOL = env_bool("DB_POOL", False)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "beel.db.postgresql"
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"connect_timeout": DB_CONNECT_TIMEOUT_SECONDS, "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"}
-    )
-    if DB_POOL:
-        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool: the pool keeps connections
-        DATABASES["default"]["OPTIONS"]["pool"] = {
-            "min_size": env_int("DB_POOL_MIN_SIZE", 1),
-            # gunicorn.conf.py sets it to GUNICORN_THREADS: a thread holds one connection at a time.
-            "max_size": env_int("DB_POOL_MAX_SIZE", 10),
-            # A request waits this long for a free connection before failing (503), as for a new one.
-            "timeout": DB_CONNECT_TIMEOUT_SECONDS,
-            "check": refuse_a_connection_the_server_dropped,
-        }
-    else:
-        DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several test threads and the dev server share one file: wait for locks instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DB_POOL = env_bool("DB_POOL", False)  # beel.db.config: a psycopg pool per process instead of one per thread
+DATABASES = databases(
+    BASE_DIR, statement_timeout_ms=DB_STATEMENT_TIMEOUT_MS, connect_timeout_seconds=DB_CONNECT_TIMEOUT_SECONDS
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
