@@ -247,6 +247,11 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["legal_name_folded", "id"]
+        # What cannot be undone is granted apart from "change customer" (docs/admin.md, who may do what).
+        permissions = [
+            ("anonymize_customer", _("Can anonymise customers")),
+            ("merge_customer", _("Can merge customers")),
+        ]
         constraints = [
             # A customer with an alternative id instead has no NIF, and many may have none.
             models.UniqueConstraint(

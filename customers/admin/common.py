@@ -4,6 +4,7 @@ shows them, and the one confirmation page every action goes through before it wr
 from collections.abc import Iterator
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -52,3 +53,12 @@ def confirmation_page(modeladmin, request: HttpRequest, template: str, title: st
     request.current_app = modeladmin.admin_site.name
     context = {**modeladmin.admin_site.each_context(request), "opts": modeladmin.opts, "title": title, **context}
     return TemplateResponse(request, f"admin/customers/customer/{template}", context)
+
+
+def posted_selection(modeladmin, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    """What a confirmed action acts on: "select all" is the list as filtered; otherwise the ids as posted,
+    even those the list's filters no longer show (a confirmation posted again after it was done), so the
+    action can say what became of them rather than find nothing."""
+    if request.POST.get("select_across") == "1":
+        return queryset
+    return modeladmin.get_queryset(request).filter(pk__in=request.POST.getlist(ACTION_CHECKBOX_NAME))

@@ -21,6 +21,8 @@ from customers.admin.history import HistoryWorkflow
 from customers.admin.imports import ImportWorkflow
 from customers.admin.locked import LockedCustomerWorkflow, lifecycle_banner, not_saved_message, refusal_reason
 from customers.admin.merge import MergeWorkflow
+from customers.admin.permissions import ActionPermissionRefusal
+from customers.admin.reactivation import ReactivationWorkflow
 from customers.admin.tax_id import TAX_ID_SHOWN, TaxIdWorkflow
 from customers.forms import CustomerAddForm, CustomerAdminForm, IssuerChoiceForm
 from customers.models import AuditEntry, Customer
@@ -30,8 +32,10 @@ IDENTITY_FIELDS = ["legal_name", "trade_name", "nif", "email", "phone"]
 
 @admin.register(Customer)
 class CustomerAdmin(
+    ActionPermissionRefusal,
     LockedCustomerWorkflow,
     DeactivationWorkflow,
+    ReactivationWorkflow,
     ErasureWorkflow,
     MergeWorkflow,
     ExportWorkflow,

@@ -23,22 +23,16 @@ from customers.admin.common import (
     staff_actor,
 )
 from customers.admin.report_messages import (
-    FOLD_FAILURES_AFTER,
-    counts_by_account,
     deactivation_to_messages,
-    describe_failure,
     failure_csv_rows,
-    failures_by_account,
+    preview_lists,
     reactivation_to_messages,
 )
 from customers.models import AuditEntry, Customer
 
-# The confirmation names at most this many of the customers it will deactivate; the counts cover the rest.
-NAMED_IN_PREVIEW = 100
-
 
 class DeactivationWorkflow:
-    """The deactivate / reactivate actions, the buttons on a customer's page and the undo link."""
+    """The deactivate action, the Deactivate / Reactivate buttons on a customer's page and the undo link."""
 
     @admin.action(description=_("Deactivate selected customers (soft delete)"), permissions=["change"])
     def deactivate_selected(self, request, queryset: QuerySet[Customer]):
@@ -81,16 +75,7 @@ class DeactivationWorkflow:
             preview=preview,
             will_deactivate=len(to_deactivate),
             already_inactive=len(already),
-            will_deactivate_by_account=counts_by_account(to_deactivate),
-            will_deactivate_named=Customer.objects.filter(pk__in=to_deactivate).select_related("account")[
-                :NAMED_IN_PREVIEW
-            ],
-            named_at_most=NAMED_IN_PREVIEW,
-            failures_by_account=[
-                (account, [describe_failure(failure) for failure in group])
-                for account, group in failures_by_account(preview.failures)
-            ],
-            fold_after=FOLD_FAILURES_AFTER,
+            **preview_lists(to_deactivate, preview.failures),
             form_action=form_action,
             hidden=hidden,
             cancel_url=cancel_url,
@@ -117,12 +102,6 @@ class DeactivationWorkflow:
         )
 
     # --- reactivation and undo ----------------------------------------------------------------------------
-
-    @admin.action(description=_("Reactivate selected customers"), permissions=["change"])
-    def reactivate_selected(self, request, queryset: QuerySet[Customer]):
-        ids = [str(pk) for pk in queryset.values_list("pk", flat=True)]
-        report = services.reactivate_customers(scope=DataScope.everything(), ids=ids, actor=staff_actor(request))
-        reactivation_to_messages(request, report, self)
 
     def reactivate_view(self, request, object_id):
         if request.method != "POST":

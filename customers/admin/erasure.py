@@ -16,9 +16,12 @@ from customers.models import Customer
 
 
 class ErasureWorkflow:
-    """The anonymise action."""
+    """The anonymise action, for staff who may change customers and also hold "Can anonymise customers"."""
 
-    @admin.action(description=_("Anonymise selected customers (right to be forgotten)"), permissions=["change"])
+    def has_anonymize_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request) and request.user.has_perm("customers.anonymize_customer")
+
+    @admin.action(description=_("Anonymise selected customers (right to be forgotten)"), permissions=["anonymize"])
     def anonymize_selected(self, request, queryset: QuerySet[Customer]):
         customers = list(queryset.select_related("account").order_by("legal_name", "pk"))
         if request.POST.get("post") != "yes":

@@ -18,6 +18,8 @@ from customers.services import DeactivationReport, ReactivationReport
 
 # A failure group longer than this is folded away behind its summary, so the list stays on screen.
 FOLD_FAILURES_AFTER = 5
+# A confirmation names at most this many of the customers it will change; the counts cover the rest.
+NAMED_IN_PREVIEW = 100
 
 
 NO_ACCOUNT = "—"
@@ -76,6 +78,21 @@ def counts_by_account(ids: Iterable[str]) -> list[tuple[str, int]]:
         .annotate(n=Count("pk"))
         .order_by("account__username")
     )
+
+
+def preview_lists(ids: list[str], failures: Iterable) -> dict:
+    """What a confirmation page lists: the customers it will change (how many per account, the first
+    NAMED_IN_PREVIEW by name: the counts cover the rest) and those it cannot change and why, by account."""
+    return {
+        "by_account": counts_by_account(ids),
+        "named": Customer.objects.filter(pk__in=ids).select_related("account")[:NAMED_IN_PREVIEW],
+        "named_at_most": NAMED_IN_PREVIEW,
+        "failures_by_account": [
+            (account, [describe_failure(failure) for failure in group])
+            for account, group in failures_by_account(failures)
+        ],
+        "fold_after": FOLD_FAILURES_AFTER,
+    }
 
 
 def naming_accounts(text: str, ids: Iterable[str]) -> str:

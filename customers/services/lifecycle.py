@@ -126,11 +126,14 @@ def deactivate_customer(*, scope: DataScope, customer_id: str, actor: Actor) -> 
     return Customer.objects.get(pk=report.deactivated_ids[0])
 
 
-def reactivate_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) -> ReactivationReport:
+def reactivate_customers(
+    *, scope: DataScope, ids: Iterable[str], actor: Actor, dry_run: bool = False
+) -> ReactivationReport:
     """Undo the soft delete of each customer that can be: malformed or unknown ids are reported, and so is
     a customer whose NIF another active customer of its account (and mode) now holds, or an earlier
     customer of the same call takes back. Already active customers are reported apart and left alone. A
-    fixed number of queries whatever the number of ids."""
+    fixed number of queries whatever the number of ids. With `dry_run`, the same report is computed (the
+    admin's confirmation page) and nothing is written."""
     report = ReactivationReport(requested_ids=[])
     parsed = parse_ids(ids, report)
     try:
@@ -138,7 +141,7 @@ def reactivate_customers(*, scope: DataScope, ids: Iterable[str], actor: Actor) 
             customers = _locked(scope, parsed)
             now = timezone.now()
             to_reactivate = _to_reactivate(report, parsed, customers)
-            if to_reactivate:
+            if to_reactivate and not dry_run:
                 _set_active(customers, to_reactivate, active=True, actor=actor, at=now, batch=uuid.uuid4())
     except IntegrityError:
         # A concurrent create or reactivation took one of these NIFs after the check; nothing was written.

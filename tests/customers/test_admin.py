@@ -317,7 +317,7 @@ def test_reactivate_action_reactivates_inactive_customers_and_reports_a_nif_clas
     other_account_twin = CustomerFactory(legal_name="Gemela Ajena SL", nif=nif, active=False, deactivated_at=before)
     already_active = CustomerFactory(account=account, legal_name="Ya Activa SL")
 
-    response = run_action(
+    response = confirm_action(
         staff, CUSTOMERS, "reactivate_selected", [returning, blocked, other_account_twin, already_active]
     )
 

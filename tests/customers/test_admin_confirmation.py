@@ -171,7 +171,7 @@ def test_reactivate_action_reports_already_active_customers_and_clashes_at_the_s
     CustomerFactory(account=account, nif=nif, legal_name="Tiene El NIF SL")
     active = CustomerFactory(account=account, legal_name="Activa SL")
 
-    response = post_action(staff, "reactivate_selected", [returning, blocked, active])
+    response = confirm_action(staff, CUSTOMERS, "reactivate_selected", [returning, blocked, active])
 
     assert state(returning)[0] == (True, None)
     assert state(blocked)[0][0] is False
@@ -185,7 +185,7 @@ def test_reactivate_action_reports_already_active_customers_and_clashes_at_the_s
 def test_reactivating_only_active_customers_says_so(staff):
     customers = CustomerFactory.create_batch(2)
 
-    response = post_action(staff, "reactivate_selected", customers)
+    response = confirm_action(staff, CUSTOMERS, "reactivate_selected", customers)
 
     assert texts(response, messages.INFO) == ["No customer was reactivated: the 2 selected were already active."]
     assert not AuditEntry.objects.exists()
@@ -217,7 +217,7 @@ def test_the_reactivate_action_takes_as_many_queries_for_100_customers_as_for_1(
     def queries_to_reactivate(how_many: int) -> int:
         customers = CustomerFactory.create_batch(how_many, account=AccountFactory(), active=False)
         with CaptureQueriesContext(connection) as captured:
-            response = post_action(staff, "reactivate_selected", customers, follow=False)
+            response = post_action(staff, "reactivate_selected", customers, follow=False, post="yes")
         assert response.status_code == 302
         assert not Customer.objects.filter(pk__in=[c.pk for c in customers], active=False).exists()
         return len(captured.captured_queries)

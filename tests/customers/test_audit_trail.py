@@ -69,9 +69,9 @@ def test_admin_actions_record_the_staff_user(client, admin_user):
     customer = CustomerFactory()
     client.force_login(admin_user)
     changelist = "/admin/customers/customer/"
-    # Deactivation asks for confirmation first; "post" is the confirmation page's answer.
+    # Deactivation and reactivation ask for confirmation first; "post" is the confirmation page's answer.
     client.post(changelist, {"action": "deactivate_selected", "_selected_action": [str(customer.pk)], "post": "yes"})
-    client.post(changelist, {"action": "reactivate_selected", "_selected_action": [str(customer.pk)]})
+    client.post(changelist, {"action": "reactivate_selected", "_selected_action": [str(customer.pk)], "post": "yes"})
     assert trail(customer) == [
         ("reactivated", "admin", admin_user.username),
         ("deactivated", "admin", admin_user.username),
