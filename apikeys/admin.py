@@ -7,6 +7,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from apikeys.models import APIKey, Scope
+from apikeys.revocation import RevocationWorkflow
 from beel.tenancy import Mode
 from companies.models import Company
 
@@ -97,7 +98,7 @@ class KeyStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(APIKey)
-class APIKeyAdmin(admin.ModelAdmin):
+class APIKeyAdmin(RevocationWorkflow, admin.ModelAdmin):
     form = APIKeyForm
     list_display = [
         "name",
@@ -115,6 +116,7 @@ class APIKeyAdmin(admin.ModelAdmin):
     list_select_related = ["account"]
     readonly_fields = ["display_prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke_selected"]
+    change_form_template = "admin/apikeys/apikey/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
         # The owner and mode of an existing key never change (they are part of what the key is).
@@ -127,6 +129,9 @@ class APIKeyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return self.revocation_urls() + super().get_urls()
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -176,11 +181,3 @@ class APIKeyAdmin(admin.ModelAdmin):
         if api_key.is_expired(timezone.now()):
             return gettext("expired")
         return gettext("active")
-
-    @admin.action(description="Revoke selected API keys", permissions=["change"])
-    def revoke_selected(self, request, queryset):
-        revoked = 0
-        for api_key in queryset.filter(revoked_at__isnull=True):
-            api_key.revoke()
-            revoked += 1
-        self.message_user(request, f"Revoked {revoked} API key{'s' if revoked != 1 else ''}.")

@@ -17,10 +17,10 @@ from beel.tenancy import Mode
 from tests.admin_pages import (
     API_KEY_ADD,
     API_KEYS,
+    confirm_action,
     confirmations,
     get_changelist,
     message_texts,
-    run_action,
     shown_date,
 )
 from tests.clients import bearer
@@ -122,7 +122,7 @@ def test_revoke_action_revokes_the_selected_keys_and_they_stop_working(staff):
     kept = APIKeyFactory(name="Sigue En Uso")
     assert bearer(revoked.raw_key).get("/api/v1/customers").status_code == 200
 
-    response = run_action(staff, API_KEYS, "revoke_selected", [revoked])
+    response = confirm_action(staff, API_KEYS, "revoke_selected", [revoked])
 
     revoked.refresh_from_db()
     kept.refresh_from_db()
