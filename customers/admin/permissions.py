@@ -21,7 +21,7 @@ class ActionPermissionRefusal:
             if missing:
                 self.message_user(
                     request,
-                    gettext("You may not “%(action)s”: ask an administrator for the permission.")
+                    gettext("You do not have permission to “%(action)s”: ask an administrator for it.")
                     % {"action": posted.description},
                     messages.ERROR,
                 )
