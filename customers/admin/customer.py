@@ -190,6 +190,11 @@ class CustomerAdmin(
                 name="customers_customer_import_csv",
             ),
             path(
+                "import-csv/rejected/<str:token>/",
+                self.admin_site.admin_view(self.import_rejected_view),
+                name="customers_customer_import_rejected",
+            ),
+            path(
                 "undo-deactivation/<uuid:batch>/",
                 self.admin_site.admin_view(self.undo_deactivation_view),
                 name="customers_customer_undo_deactivation",

@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -116,6 +116,10 @@ class DeactivationWorkflow:
         return HttpResponseRedirect(customer_url(customer))
 
     def undo_deactivation_view(self, request, batch: uuid.UUID):
+        """The undo of one deactivation: how many of its customers each account has (and how many are active
+        again), the buttons, then the whole list folded away; a batch already undone, or whose customers are
+        gone, says so and offers no button. Posting again is harmless: the service reactivates only the
+        customers still inactive."""
         if not self.has_change_permission(request):
             raise PermissionDenied
         changelist = reverse("admin:customers_customer_changelist")
@@ -123,16 +127,29 @@ class DeactivationWorkflow:
             report = services.undo_deactivation(scope=DataScope.everything(), batch=batch, actor=staff_actor(request))
             reactivation_to_messages(request, report, self)
             return HttpResponseRedirect(changelist)
-        customers = services.customers_deactivated_by(scope=DataScope.everything(), batch=batch).select_related(
-            "account"
-        )
+        customers = services.customers_deactivated_by(scope=DataScope.everything(), batch=batch)
+        by_account = undo_counts_by_account(customers)
         entry = AuditEntry.objects.filter(batch=batch).first()
         return confirmation_page(
             self,
             request,
             "undo_deactivation.html",
             gettext("Undo the deactivation?"),
-            customers=customers,
+            customers=customers.select_related("account").order_by("account__username", "legal_name", "pk"),
+            by_account=by_account,
+            total=sum(row["total"] for row in by_account),
+            to_reactivate=sum(row["inactive"] for row in by_account),
             deactivation=entry and {"when": shown_time(entry.at), "who": entry.actor},
             cancel_url=changelist,
         )
+
+
+def undo_counts_by_account(customers: QuerySet[Customer]) -> list[dict]:
+    """Per account (by username): how many customers the deactivation deactivated, and how many of them are
+    still inactive (what an undo would reactivate)."""
+    return list(
+        customers.order_by()
+        .values(account_name=F("account__username"))
+        .annotate(total=Count("pk", distinct=True), inactive=Count("pk", distinct=True, filter=Q(active=False)))
+        .order_by("account_name")
+    )

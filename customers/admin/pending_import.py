@@ -8,8 +8,14 @@ staff user's id, so a session only ever confirms a file its own user uploaded.
 
 The file is deleted when the import is confirmed or cancelled, or replaced by the same user's next preview.
 One left behind (a preview never confirmed nor cancelled, a session that ended) is purged by the next
-preview of any staff user once older than STALE_AFTER; confirming it after that asks for the file again."""
+preview of any staff user once older than STALE_AFTER; confirming it after that asks for the file again.
 
+The rows a confirmed import did not create wait in the same storage, for staff to download and correct
+(`keep_rejected`, `rejected`): under a random name, as JSON, purged like the files after STALE_AFTER (they
+hold the personal data of people who are no customers)."""
+
+import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -48,18 +54,25 @@ def take(request: HttpRequest) -> PendingImport | None:
     """This user's waiting file, once: it leaves the session and the storage. None if there is none (never
     uploaded, already confirmed or cancelled, or purged as stale, or kept before imports chose a company)."""
     pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if not pending or not _is_users_file(request, pending.get("file")):
-        return None
-    if "company" not in pending:
+    found = _read(request, pending)
+    if pending and _is_users_file(request, pending.get("file")):
         pending_storage().delete(pending["file"])
+    return found
+
+
+def peek(request: HttpRequest) -> PendingImport | None:
+    """This user's waiting file, left waiting (the review shown again, filtered or sorted)."""
+    return _read(request, request.session.get(IMPORT_SESSION_KEY))
+
+
+def _read(request: HttpRequest, pending) -> PendingImport | None:
+    if not pending or not _is_users_file(request, pending.get("file")) or "company" not in pending:
         return None
-    storage = pending_storage()
     try:
-        with storage.open(pending["file"], "rb") as file:
+        with pending_storage().open(pending["file"], "rb") as file:
             content = file.read()
     except FileNotFoundError:
         return None
-    storage.delete(pending["file"])
     return PendingImport(company_id=pending["company"], mode=pending["mode"], name=pending["name"], content=content)
 
 
@@ -86,3 +99,25 @@ def purge_stale() -> None:
 
 def _is_users_file(request: HttpRequest, stored) -> bool:
     return isinstance(stored, str) and "/" not in stored and stored.startswith(f"{request.user.pk}-")
+
+
+REJECTED_NAME = re.compile(r"[0-9a-f]{32}")
+
+
+def keep_rejected(rows: dict) -> str:
+    """Keeps what a confirmed import did not create (JSON-able), returning the token that finds it again."""
+    purge_stale()
+    token = secrets.token_hex(16)
+    pending_storage().save(f"rejected-{token}.json", ContentFile(json.dumps(rows).encode()))
+    return token
+
+
+def rejected(token: str) -> dict | None:
+    """The rows `keep_rejected` kept under `token`; None when there are none (purged, or no such token)."""
+    if not REJECTED_NAME.fullmatch(token):
+        return None
+    try:
+        with pending_storage().open(f"rejected-{token}.json", "rb") as file:
+            return json.loads(file.read())
+    except FileNotFoundError:
+        return None

@@ -179,7 +179,13 @@ def report_rows(
         if (error := failures.get(index)) is not None:
             field = "nif" if item.get("nif") else "alternative_id"
             message = f"{earlier(first)} has the same {'NIF' if field == 'nif' else 'alternative id'}"
-            problem = ImportMessage(message if first != position else error.message, field, _value_at(echo, field))
+            problem = ImportMessage(
+                message if first != position else error.message,
+                field,
+                _value_at(echo, field),
+                code="same_as_earlier" if first != position else str(error.code),
+                params=(("earlier", first),) if first != position else (),
+            )
             rows.append(ImportedRow(position, ImportStatus.DUPLICATE, [problem], notes, echo))
             continue
         status = ImportStatus.WARNING if notes else ImportStatus.VALID

@@ -57,7 +57,10 @@ def import_customers(
 
 
 def _notes(sheet_row: SheetRow) -> list[ImportMessage]:
-    return [ImportMessage(message=message, field=field) for field, message in sheet_row.notes]
+    return [
+        ImportMessage(note.message, note.field, note.given, stored=note.stored, code=note.code, params=note.params)
+        for note in sheet_row.notes
+    ]
 
 
 def _warnings(sheet_row: SheetRow, item: Mapping[str, Any]) -> list[ImportMessage]:
@@ -95,5 +98,13 @@ def _normalised(submitted: Mapping[str, Any], data: Mapping[str, Any]) -> list[I
             data.get(column.field, "")
         ):
             field = f"{column.nested_in}.{column.payload_key}" if column.nested_in else column.payload_key
-            messages.append(ImportMessage(field=field, message=f"{column.header} stored as {data.get(column.field)!r}"))
+            messages.append(
+                ImportMessage(
+                    field=field,
+                    message=f"{column.header} stored as {data.get(column.field)!r}",
+                    value=column.write(given[column.payload_key]),
+                    stored=column.write(data.get(column.field, "")),
+                    code="normalised",
+                )
+            )
     return messages

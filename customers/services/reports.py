@@ -122,11 +122,21 @@ class SourceType(StrEnum):
 @dataclass(frozen=True)
 class ImportMessage:
     """An error or a warning about one customer: the field it is about (its path in the body), and for an
-    error the value submitted there, as text."""
+    error the value submitted there, as text. `message` is the API's (English) text; `code` and `params`
+    say the same for a screen that words it in the staff's language (the admin's import review), and
+    `stored` marks a warning that only tells how a value will be stored (a phone in E.164, a NIF in
+    capitals): not a problem, the admin shows it apart from the warnings. None of them is on the wire."""
 
     message: str
     field: str | None = None
     value: str | None = None
+    stored: str | None = None
+    code: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def normalised(self) -> bool:
+        return self.stored is not None
 
 
 @dataclass

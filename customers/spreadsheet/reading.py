@@ -4,7 +4,7 @@ Excel, LibreOffice and accounting programs in Spain write (see customers.spreads
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from customers.errors import CsvMissingHeaders, CsvTooManyColumns, CsvTooManyRows, CsvUnreadable
 from customers.spreadsheet import (
@@ -26,14 +26,29 @@ from customers.validators import fold
 MAX_IMPORT_COLUMNS = 256
 
 
+class Note(NamedTuple):
+    """What the reader noticed in a row: the field it is about, the API's (English) words for it, and the
+    same as a code and its values for a screen that words it in the staff's language. `stored` when the
+    note only tells how a cell will be stored (`given` as the file wrote it)."""
+
+    field: str
+    message: str
+    code: str
+    params: tuple[tuple[str, Any], ...] = ()
+    given: str | None = None
+    stored: str | None = None
+
+
 @dataclass
 class SheetRow:
     """One data row: its line in the file (the first line is 1, the header), the payload of POST /customers
-    read from its cells (empty cells left out, so defaults apply), and what the reader noticed."""
+    read from its cells (empty cells left out, so defaults apply), what the reader noticed, and the cells
+    as the file wrote them (for the admin's download of the rows not imported)."""
 
     line: int
     payload: dict[str, Any]
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (the field it is about, what was noticed)
+    notes: list[Note] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -43,6 +58,7 @@ class CustomerSheet:
     columns: dict[str, str]  # header in the file -> field
     ignored_columns: list[str]
     rows: list[SheetRow]
+    header: list[str] = field(default_factory=list)  # as the file wrote it
 
 
 def decode(content: bytes) -> tuple[str, str]:
@@ -98,6 +114,7 @@ def read_sheet(content: bytes) -> CustomerSheet:
         columns={header[index]: column.field for index, column in columns.items()},
         ignored_columns=ignored,
         rows=rows,
+        header=header,
     )
 
 
@@ -146,14 +163,15 @@ def _read_rows(reader, columns: dict[int, Column], *, width: int) -> list[SheetR
                 f"The file has {count} customers, more than the {MAX_IMPORT_ROWS} one import takes; split it",
                 details={"record_count": count, "max_records": MAX_IMPORT_ROWS},
             )
-        row = SheetRow(line=start, payload={})
+        row = SheetRow(line=start, payload={}, cells=cells)
         for index, column in columns.items():
             cell = _unguard(cells[index].strip()) if index < len(cells) else ""
             if cell:
                 target = row.payload.setdefault(column.nested_in, {}) if column.nested_in else row.payload
                 target[column.payload_key] = column.read(cell)
         if extra := [cell for cell in cells[width:] if cell.strip()]:
-            row.notes.append(("row", f"{len(extra)} cell(s) beyond the last column of the header were ignored"))
+            message = f"{len(extra)} cell(s) beyond the last column of the header were ignored"
+            row.notes.append(Note("row", message, "cells_ignored", (("count", len(extra)),)))
         _restore_postal_code(row)
         rows.append(row)
     return rows
@@ -175,7 +193,8 @@ def _restore_postal_code(row: SheetRow) -> None:
     code, country = address.get("postal_code", ""), address.get("country_code") or address.get("country")
     if len(code) == 4 and code.isdigit() and (country is None or fold(country).strip() in SPAIN_NAMES):
         address["postal_code"] = "0" + code
-        row.notes.append(("address.postal_code", f"Postal code {code} read as 0{code} (its leading zero was lost)"))
+        message = f"Postal code {code} read as 0{code} (its leading zero was lost)"
+        row.notes.append(Note("address.postal_code", message, "leading_zero_restored", given=code, stored="0" + code))
 
 
 def _unguard(cell: str) -> str:

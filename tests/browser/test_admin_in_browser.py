@@ -78,6 +78,7 @@ def test_bulk_deactivation_is_confirmed_reports_partial_failures_and_can_be_undo
 
     browser.find_element(By.CSS_SELECTOR, "a.undo-link").click()
     wait.until(ec.presence_of_element_located((By.ID, "to-reactivate")))
+    browser.find_element(By.CSS_SELECTOR, "#to-reactivate summary").click()  # the list is folded
     listed = browser.find_element(By.ID, "to-reactivate").text
     assert all(c.legal_name in listed for c in demo_data["free"]) and "Ya Inactiva SL" not in listed
     browser.find_element(By.ID, "confirm-undo").click()

@@ -160,6 +160,51 @@ def test_undoing_twice_reports_the_customers_as_already_active(staff):
     assert AuditEntry.objects.filter(action=AuditEntry.Action.REACTIVATED).count() == 2
 
 
+def test_the_undo_page_summarises_by_account_with_the_buttons_before_the_folded_list(staff):
+    acme, beta = AccountFactory(username="acme"), AccountFactory(username="beta")
+    customers = [CustomerFactory(account=acme) for _ in range(3)] + [CustomerFactory(account=beta) for _ in range(2)]
+    undo_url = undo_url_of(confirm_action(staff, CUSTOMERS, "deactivate_selected", customers))
+    Customer.objects.filter(pk=customers[0].pk).update(active=True, deactivated_at=None)  # reactivated meanwhile
+
+    page = staff.get(undo_url, headers={"accept-language": "es"})
+
+    html = page.content.decode()
+    summary, button, folded = (html.index(part) for part in ('id="undo-by-account"', 'id="confirm-undo"', "<details"))
+    assert summary < button < folded
+    assert '<details id="to-reactivate">' in html  # folded: not open
+    text = page_text(page)
+    assert "Se reactivarán 4 clientes. (De 5 en la desactivación: los demás ya están activos de nuevo.)" in text
+    assert [(row["account_name"], row["total"], row["inactive"]) for row in page.context["by_account"]] == [
+        ("acme", 3, 2),
+        ("beta", 2, 2),
+    ]
+    assert 'value="Sí, reactivar 4 clientes"' in html
+    assert html.count("<li>") >= 5
+    assert Customer.objects.filter(active=False).count() == 4  # a GET changes nothing
+
+
+def test_revisiting_an_undone_deactivation_says_so_and_offers_no_button(staff):
+    customers = CustomerFactory.create_batch(2)
+    undo_url = undo_url_of(confirm_action(staff, CUSTOMERS, "deactivate_selected", customers))
+    staff.post(undo_url)
+
+    page = staff.get(undo_url, headers={"accept-language": "es"})
+
+    assert "Esta desactivación ya se deshizo: sus 2 clientes vuelven a estar activos." in page_text(page)
+    assert 'id="confirm-undo"' not in page.content.decode()
+    assert Customer.objects.filter(active=True).count() == 2
+
+
+def test_an_unknown_deactivation_has_nothing_to_undo(staff):
+    page = staff.get(
+        reverse("admin:customers_customer_undo_deactivation", args=["00000000-0000-0000-0000-000000000000"]),
+        headers={"accept-language": "es"},
+    )
+
+    assert "Nada que deshacer: esta desactivación no existe o sus clientes ya no existen." in page_text(page)
+    assert 'id="confirm-undo"' not in page.content.decode()
+
+
 # --- reactivation -------------------------------------------------------------------------------------------
 
 
