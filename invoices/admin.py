@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from beel.admin_columns import truncated
 from customers.admin.filters import CompanyFilter
 from customers.validators import fold, normalize_nif
 from invoices.admin_transitions import InvoiceTransitionWorkflow
@@ -187,9 +188,9 @@ class InvoiceAdmin(InvoiceTransitionWorkflow, admin.ModelAdmin):
     @admin.display(description=_("Customer"), ordering="customer__legal_name")
     def customer_link(self, invoice: Invoice) -> str:
         url = reverse("admin:customers_customer_change", args=[invoice.customer_id])
-        return format_html('<a href="{}">{}</a>', url, invoice.customer.legal_name)
+        return format_html('<a href="{}">{}</a>', url, truncated(invoice.customer.legal_name, 34))
 
     @admin.display(description=_("Company"), ordering="company__legal_name")
     def company_link(self, invoice: Invoice) -> str:
         url = reverse("admin:companies_company_change", args=[invoice.company_id])
-        return format_html('<a href="{}">{}</a>', url, invoice.company)
+        return format_html('<a href="{}">{}</a>', url, truncated(str(invoice.company), 22))
