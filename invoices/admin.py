@@ -1,18 +1,16 @@
 from django import forms
-from django.contrib import admin, messages
-from django.db.models import Q, QuerySet
+from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from beel.actors import Actor
-from beel.errors import DomainError
-from beel.tenancy import DataScope
+from beel.admin_columns import truncated
 from customers.admin.filters import CompanyFilter
 from customers.validators import fold, normalize_nif
-from invoices import services
-from invoices.models import ALLOWED_TRANSITIONS, DRAFT_FIELDS, Invoice, InvoiceStatus
+from invoices.admin_transitions import InvoiceTransitionWorkflow
+from invoices.models import DRAFT_FIELDS, Invoice, InvoiceStatus
 from invoices.representations import recipient_of
 
 # The recipient's parts as the admin labels them, in the order an address is written.
@@ -47,11 +45,11 @@ def _alternative_id_text(alternative_id: dict | None) -> str:
 
 
 class InvoiceAdminForm(forms.ModelForm):
-    """A draft's form: the status offers only where a draft may go; the amounts are checked by
-    Invoice.clean (invoices.models.check_draft_amounts, the same check as the API's)."""
+    """A draft's form: its amounts, checked by Invoice.clean (invoices.models.check_draft_amounts, the same
+    check as the API's). Its status changes only through the page's buttons (invoices.admin_transitions)."""
 
-    # Staff only (never the API): issue to a customer whose tax id its registry does not hold, with the reason,
-    # which the invoice records (invoices.services.issue_invoice).
+    # Staff only (never the API): issue ("Save and issue") to a customer whose tax id its registry does not
+    # hold, with the reason, which the invoice records (invoices.services.issue_invoice).
     issue_despite_tax_id = forms.CharField(
         label=_("Issue even though the NIF is not in the census"),
         required=False,
@@ -61,17 +59,11 @@ class InvoiceAdminForm(forms.ModelForm):
 
     class Meta:
         model = Invoice
-        fields = DRAFT_FIELDS
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "status" in self.fields:
-            allowed = ALLOWED_TRANSITIONS[self.instance.status]
-            self.fields["status"].choices = [(v, label) for v, label in InvoiceStatus.choices if v in allowed]
+        fields = [name for name in DRAFT_FIELDS if name != "status"]
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(InvoiceTransitionWorkflow, admin.ModelAdmin):
     form = InvoiceAdminForm
     list_display = ["full_number", "customer_link", "company_link", "status", "issue_date", "total", "currency"]
     list_filter = ["status", CompanyFilter, ("issue_date", admin.DateFieldListFilter)]
@@ -86,6 +78,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "customer_link",
         "recipient_shown",
         "full_number",
+        "status",
         "issued_at",
         "created_at",
         "updated_at",
@@ -108,7 +101,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     date_hierarchy = "issue_date"
-    actions = ["issue_selected"]
+    actions = ["issue_selected", "cancel_selected"]
 
     class Media:
         js = ["customers/staff_timezone.js"]  # times in the staff user's zone, as on the customer pages
@@ -156,7 +149,11 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Number"), ordering="number")
     def full_number(self, invoice: Invoice) -> str:
-        return invoice.full_number or gettext("(none until issued)")
+        if invoice.full_number:
+            return invoice.full_number
+        if invoice.status == InvoiceStatus.CANCELLED:
+            return gettext("(none: cancelled without being issued)")
+        return gettext("(none until issued)")
 
     @admin.display(description=_("Recipient"))
     def recipient_shown(self, invoice: Invoice) -> str:
@@ -188,69 +185,12 @@ class InvoiceAdmin(admin.ModelAdmin):
         )
         return _identity_table(parts, note, "invoice-issuer")
 
-    def save_model(self, request, obj, form, change):
-        # Issuing and cancelling go through the services, so a draft issued here is numbered under the series
-        # lock and keeps its recipient exactly as through the API.
-        target = obj.status
-        if change and target != InvoiceStatus.DRAFT:
-            obj.status = InvoiceStatus.DRAFT
-        super().save_model(request, obj, form, change)
-        if target == InvoiceStatus.DRAFT:
-            return
-        transition = services.issue_invoice if target == InvoiceStatus.ISSUED else services.cancel_invoice
-        extra = {}
-        if target == InvoiceStatus.ISSUED:
-            extra["tax_id_override_reason"] = form.cleaned_data.get("issue_despite_tax_id", "")
-        try:
-            transition(scope=DataScope.everything(), invoice_id=str(obj.pk), actor=Actor.staff(request.user), **extra)
-        except DomainError as error:
-            self.message_user(
-                request,
-                gettext("Saved as a draft, not %(status)s: %(reason)s")
-                % {"status": InvoiceStatus(target).label, "reason": error.message},
-                messages.ERROR,
-            )
-        obj.refresh_from_db()
-
-    @admin.action(description=_("Issue selected drafts"), permissions=["change"])
-    def issue_selected(self, request, queryset: QuerySet[Invoice]):
-        issued, failures = [], []
-        for invoice in queryset.order_by("created_at", "id"):
-            try:
-                issued.append(
-                    services.issue_invoice(
-                        scope=DataScope.everything(), invoice_id=str(invoice.pk), actor=Actor.staff(request.user)
-                    )
-                )
-            except DomainError as error:
-                failures.append((invoice, error))
-        if issued:
-            self.message_user(
-                request,
-                ngettext("Issued %(n)d invoice: %(numbers)s", "Issued %(n)d invoices: %(numbers)s", len(issued))
-                % {"n": len(issued), "numbers": ", ".join(invoice.full_number for invoice in issued)},
-                messages.SUCCESS,
-            )
-        if failures:
-            items = format_html_join(
-                "",
-                '<li><a href="{}">{}</a>: {}</li>',
-                (
-                    (reverse("admin:invoices_invoice_change", args=[invoice.pk]), invoice, error.message)
-                    for invoice, error in failures
-                ),
-            )
-            heading = ngettext("Could not issue %(n)d invoice:", "Could not issue %(n)d invoices:", len(failures))
-            self.message_user(
-                request, format_html("{}<ul>{}</ul>", heading % {"n": len(failures)}, items), messages.WARNING
-            )
-
     @admin.display(description=_("Customer"), ordering="customer__legal_name")
     def customer_link(self, invoice: Invoice) -> str:
         url = reverse("admin:customers_customer_change", args=[invoice.customer_id])
-        return format_html('<a href="{}">{}</a>', url, invoice.customer.legal_name)
+        return format_html('<a href="{}">{}</a>', url, truncated(invoice.customer.legal_name, 34))
 
     @admin.display(description=_("Company"), ordering="company__legal_name")
     def company_link(self, invoice: Invoice) -> str:
         url = reverse("admin:companies_company_change", args=[invoice.company_id])
-        return format_html('<a href="{}">{}</a>', url, invoice.company)
+        return format_html('<a href="{}">{}</a>', url, truncated(str(invoice.company), 22))

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from beel.tenancy import Mode, ScopedQuerySet
@@ -15,7 +16,7 @@ DEFAULT_SERIES = "A"
 # The stored total has the same 12 digits as each amount, so the sum must fit too.
 MAX_TOTAL = Decimal("9999999999.99")
 DEFAULT_CURRENCY = "EUR"
-CURRENCY_MESSAGE = "An ISO 4217 code such as EUR."
+CURRENCY_MESSAGE = gettext_noop("An ISO 4217 code such as EUR.")
 
 
 class InvoiceStatus(models.TextChoices):
@@ -38,19 +39,24 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 def check_draft_amounts(*, currency: str, subtotal: Decimal, tax_total: Decimal, total: Decimal) -> None:
     """The one check of an invoice's money, used by the admin form (through Invoice.clean) and the API's
     create serializer: amounts not negative, total = subtotal + tax_total within the stored digits, and
-    a currency from ISO 4217. Raises a ValidationError naming each wrong field."""
+    a currency from ISO 4217. Raises a ValidationError naming each wrong field, in the active language: the
+    API always speaks English (beel.locale), the admin the staff user's language ("121,00" in Spanish)."""
     errors: dict[str, str] = {}
     if currency not in ISO_4217_CODES:
-        errors["currency"] = CURRENCY_MESSAGE
+        errors["currency"] = gettext(CURRENCY_MESSAGE)
     for name, amount in (("subtotal", subtotal), ("tax_total", tax_total)):
         if amount is not None and amount < 0:
-            errors[name] = "Must not be negative."
+            errors[name] = gettext("Must not be negative.")
     if not errors and subtotal is not None and tax_total is not None:
         if subtotal + tax_total > MAX_TOTAL:
-            message = f"subtotal + tax_total must not exceed {MAX_TOTAL}."
+            message = gettext("subtotal + tax_total must not exceed %(max)s.") % {
+                "max": formats.number_format(MAX_TOTAL)
+            }
             errors.update(subtotal=message, tax_total=message)
         elif total != subtotal + tax_total:
-            errors["total"] = f"Must be subtotal + tax_total = {subtotal + tax_total}."
+            errors["total"] = gettext("Must be subtotal + tax_total = %(total)s.") % {
+                "total": formats.number_format(subtotal + tax_total)
+            }
     if errors:
         raise ValidationError(errors)
 

@@ -185,6 +185,14 @@ def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor, tax_id_ove
         return invoice
 
 
+def cancellation_refusal(invoice: Invoice) -> InvoiceNotCancellable | None:
+    """Why this invoice cannot be cancelled (a paid invoice is final); None when it can, or is cancelled
+    already. The admin's confirmation page previews with it."""
+    if invoice.status == InvoiceStatus.PAID:
+        return InvoiceNotCancellable()
+    return None
+
+
 def cancel_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoice:
     """Cancel a draft or an issued invoice. An issued one keeps its number and recipient (the series stays
     correlative and the document stays on record); a draft never took a number and takes none. A paid
@@ -193,8 +201,8 @@ def cancel_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoic
         invoice = get_invoice(scope=scope, invoice_id=invoice_id, for_update=True)
         if invoice.status == InvoiceStatus.CANCELLED:
             return invoice
-        if invoice.status == InvoiceStatus.PAID:
-            raise InvoiceNotCancellable()
+        if (refusal := cancellation_refusal(invoice)) is not None:
+            raise refusal
         invoice.status = InvoiceStatus.CANCELLED
         invoice.save(update_fields=["status", "updated_at"])
         record_events([_event(EventType.INVOICE_CANCELLED, invoice)])

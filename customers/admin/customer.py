@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from beel.admin_columns import short_date, truncated
 from beel.errors import DomainError
 from beel.tenancy import DataScope
 from customers import services
@@ -44,18 +45,18 @@ class CustomerAdmin(
     TaxIdWorkflow,
     admin.ModelAdmin,
 ):
+    # Chosen to fit a 1366 px laptop screen beside the filters (tests/browser/test_layout_in_browser.py): the
+    # email, city and province are searched and filtered rather than shown, long names are cut (whole in a
+    # tooltip), the creation date without its time.
     list_display = [
-        "legal_name",
+        "legal_name_shown",
+        "nif",
         "account",
         "company_link",
-        "nif",
-        "email",
-        "city",
-        "province",
         "active",
-        "tax_id_status",
+        "tax_id_shown",
         "invoice_count",
-        "created_at",
+        "created_on",
     ]
     list_filter = [
         "active",
@@ -256,14 +257,28 @@ class CustomerAdmin(
             return HttpResponseRedirect(reverse("admin:customers_customer_add"))
         return super().response_add(request, obj, post_url_continue)
 
+    @admin.display(description=_("Legal name"), ordering="legal_name")
+    def legal_name_shown(self, customer: Customer) -> str:
+        return truncated(customer.legal_name, 34)
+
     @admin.display(description=_("Company"), ordering="company__legal_name")
     def company_link(self, customer: Customer) -> str:
         url = reverse("admin:companies_company_change", args=[customer.company_id])
-        return format_html('<a href="{}">{}</a>', url, customer.company)
+        return format_html('<a href="{}">{}</a>', url, truncated(str(customer.company), 22))
+
+    @admin.display(description=_("Census"), ordering="tax_id_status")
+    def tax_id_shown(self, customer: Customer) -> str:
+        if not customer.tax_id_status:
+            return self.get_empty_value_display()
+        return truncated(customer.get_tax_id_status_display(), 14)
 
     @admin.display(description=_("Invoices"), ordering="invoice_count")
     def invoice_count(self, customer: Customer) -> int:
         return customer.invoice_count
+
+    @admin.display(description=_("Created"), ordering="created_at")
+    def created_on(self, customer: Customer) -> str:
+        return short_date(customer.created_at)
 
     @admin.display(description=_("Invoices"))
     def invoices_link(self, customer: Customer) -> str:

@@ -200,5 +200,5 @@ def test_the_company_page_links_to_its_customers_and_invoices(staff):
     assert customers_link in page and invoices_link in page
     customers = get_changelist(staff, customers_link)
     invoices = get_changelist(staff, invoices_link)
-    assert customers.column("legal_name") == ["De la segunda SL"]
+    assert customers.column("legal_name_shown") == ["De la segunda SL"]
     assert invoices.column("customer_link") == ["De la segunda SL"]

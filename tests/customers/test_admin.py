@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from stdnum.es import cif
 
 from customers.models import Customer
@@ -27,7 +27,6 @@ from tests.admin_pages import (
     parse_changelist,
     row_values,
     run_action,
-    shown_date,
 )
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory, valid_dni
 from tests.spec import TECH_SOLUTIONS
@@ -35,17 +34,14 @@ from tests.spec import TECH_SOLUTIONS
 pytestmark = pytest.mark.django_db
 
 CUSTOMER_COLUMNS = [
-    "legal_name",
+    "legal_name_shown",
+    "nif",
     "account",
     "company_link",
-    "nif",
-    "email",
-    "city",
-    "province",
     "active",
-    "tax_id_status",
+    "tax_id_shown",
     "invoice_count",
-    "created_at",
+    "created_on",
 ]
 
 
@@ -71,23 +67,33 @@ def test_customer_changelist_shows_the_documented_columns_for_each_customer(staf
     page = get_changelist(staff, CUSTOMERS)
 
     assert page.columns == CUSTOMER_COLUMNS
-    row = page.row("legal_name", "María García López")
+    row = page.row("legal_name_shown", "María García López")
     assert {name: cell.text for name, cell in row.items()} == {
-        "legal_name": "María García López",
+        "legal_name_shown": "María García López",
         "account": maria.account.username,
         "company_link": str(maria.company),
         "nif": "12345678Z",
-        "email": "maria@example.es",
-        "city": "Dos Hermanas",
-        "province": "Sevilla",
         "active": "True",
-        "tax_id_status": "-",  # never checked: the admin's empty value
+        "tax_id_shown": "-",  # never checked: the admin's empty value
         "invoice_count": "2",
-        "created_at": shown_date(maria.created_at),
+        "created_on": formats.date_format(timezone.localtime(maria.created_at), "SHORT_DATE_FORMAT"),
     }
-    assert row["legal_name"].links == [customer_change_url(maria)]
+    assert row["legal_name_shown"].links == [customer_change_url(maria)]
     assert row["company_link"].links == [reverse("admin:companies_company_change", args=[maria.company_id])]
-    assert page.row("legal_name", TECH_SOLUTIONS["legal_name"])["active"].text == "False"
+    assert page.row("legal_name_shown", TECH_SOLUTIONS["legal_name"])["active"].text == "False"
+
+
+def test_customer_changelist_cuts_long_names_short_and_keeps_them_whole_in_a_tooltip(staff):
+    long_name = "Construcciones y Reformas Integrales del Mediterráneo Occidental SL"
+    customer = CustomerFactory(legal_name=long_name, tax_id_status="INVALID")
+
+    page = staff.get(CUSTOMERS).content.decode()
+    row = get_changelist(staff, CUSTOMERS).rows[0]
+
+    assert row["legal_name_shown"].text == "Construcciones y Reformas Integra…"
+    assert f'title="{long_name}"' in page
+    assert row["legal_name_shown"].links == [customer_change_url(customer)]
+    assert f'title="{formats.localize(timezone.localtime(customer.created_at))}"' in page
 
 
 def test_customer_changelist_counts_each_customers_own_invoices(staff):
@@ -101,7 +107,7 @@ def test_customer_changelist_counts_each_customers_own_invoices(staff):
 
     page = get_changelist(staff, CUSTOMERS)
 
-    shown = {row["legal_name"].text: row["invoice_count"].text for row in page.rows}
+    shown = {row["legal_name_shown"].text: row["invoice_count"].text for row in page.rows}
     assert shown == {**{name: str(count) for name, count in counts.items()}, "Ajena SL": "4"}
 
 
@@ -134,7 +140,7 @@ def test_customer_search_ignores_accents_and_case_in_the_legal_name(staff, term)
 
     page = get_changelist(staff, CUSTOMERS, q=term)
 
-    assert page.column("legal_name") == ["María García López"]
+    assert page.column("legal_name_shown") == ["María García López"]
 
 
 @pytest.mark.parametrize("term", ["12345678Z", "12345678-z", "1234 5678", "45678z"])
@@ -144,7 +150,7 @@ def test_customer_search_finds_by_nif_whatever_its_spacing_and_case(staff, term)
 
     page = get_changelist(staff, CUSTOMERS, q=term)
 
-    assert page.column("legal_name") == ["María García López"]
+    assert page.column("legal_name_shown") == ["María García López"]
 
 
 @pytest.mark.parametrize("term", ["maria@example.es", "MARIA@EXAMPLE", "maria@"])
@@ -154,7 +160,7 @@ def test_customer_search_finds_by_email(staff, term):
 
     page = get_changelist(staff, CUSTOMERS, q=term)
 
-    assert page.column("legal_name") == ["María García López"]
+    assert page.column("legal_name_shown") == ["María García López"]
 
 
 def test_customer_search_matching_nothing_shows_no_rows(staff):
@@ -169,8 +175,8 @@ def test_customer_filter_by_active_status(staff):
     CustomerFactory(legal_name="Activa SL")
     CustomerFactory(legal_name="Inactiva SL", active=False, deactivated_at=timezone.now())
 
-    assert get_changelist(staff, CUSTOMERS, active__exact="1").column("legal_name") == ["Activa SL"]
-    assert get_changelist(staff, CUSTOMERS, active__exact="0").column("legal_name") == ["Inactiva SL"]
+    assert get_changelist(staff, CUSTOMERS, active__exact="1").column("legal_name_shown") == ["Activa SL"]
+    assert get_changelist(staff, CUSTOMERS, active__exact="0").column("legal_name_shown") == ["Inactiva SL"]
 
 
 def test_customer_filter_by_province_offers_each_province_and_matches_it_exactly(staff):
@@ -182,8 +188,8 @@ def test_customer_filter_by_province_offers_each_province_and_matches_it_exactly
     province_filter = next(spec for spec in response.context["cl"].filter_specs if spec.field_path == "province")
     assert {"Sevilla", "Málaga", "Madrid"} <= {str(value) for value in province_filter.lookup_choices}
 
-    assert get_changelist(staff, CUSTOMERS, province="Sevilla").column("legal_name") == ["Sevillana SL"]
-    assert get_changelist(staff, CUSTOMERS, province="Málaga").column("legal_name") == ["Malagueña SL"]
+    assert get_changelist(staff, CUSTOMERS, province="Sevilla").column("legal_name_shown") == ["Sevillana SL"]
+    assert get_changelist(staff, CUSTOMERS, province="Málaga").column("legal_name_shown") == ["Malagueña SL"]
 
 
 def test_customer_filters_and_search_combine(staff):
@@ -194,7 +200,7 @@ def test_customer_filters_and_search_combine(staff):
 
     page = get_changelist(staff, CUSTOMERS, q="garcia", province="Sevilla", active__exact="1")
 
-    assert page.column("legal_name") == ["García Activa SL"]
+    assert page.column("legal_name_shown") == ["García Activa SL"]
 
 
 # --- deactivate action -----------------------------------------------------------------------------------

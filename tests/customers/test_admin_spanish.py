@@ -76,8 +76,10 @@ def test_dates_and_amounts_are_shown_the_spanish_way(staff):
     invoices = page_text(staff.get(reverse("admin:invoices_invoice_changelist"), **SPANISH))
 
     with translation.override("es"):
-        created = formats.localize(timezone.localtime(customer.created_at))
-    assert created in customers and " de " in created
+        created = formats.localize(timezone.localtime(customer.created_at))  # the list's tooltip
+        created_on = formats.date_format(timezone.localtime(customer.created_at), "d/m/Y")
+    assert created_on in customers
+    assert f'title="{created}"' in staff.get(CUSTOMERS, **SPANISH).content.decode() and " de " in created
     assert "1984,94" in invoices
 
 

@@ -40,7 +40,7 @@ def test_a_pending_or_valid_or_unchecked_customer_takes_the_invoice(api, account
 
 
 def admin_form(**overrides) -> dict:
-    data = {"status": "issued", "issue_date": "2026-03-01", "currency": "EUR"}
+    data = {"_issue": "1", "issue_date": "2026-03-01", "currency": "EUR"}
     data |= {"subtotal": "814.00", "tax_total": "170.94", "total": "984.94"}
     return {**data, **overrides}
 
