@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_SECONDS = 60
+START_TIMEOUT_SECONDS = 180  # a busy CI machine takes over a minute to import and check Django
 STOP_TIMEOUT_SECONDS = 30
 
 
@@ -34,6 +36,24 @@ def database_url(settings_dict: dict) -> str:
     password = quote(settings_dict.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else f"{user}@"
     return f"postgres://{credentials}{settings_dict['HOST']}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+def direct_connection(settings_dict: dict, dbname: str) -> psycopg.Connection:
+    """A connection of the test's own, straight to PostgreSQL (not through the app's settings or a pooler)."""
+    return psycopg.connect(
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"] or 5432,
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None,
+        dbname=dbname,
+        autocommit=True,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def port_is_free(port: int) -> bool:
