@@ -100,6 +100,10 @@ def test_customers_are_created_listed_and_deactivated_in_bulk_through_pgbouncer(
         uuid.UUID(created[2])
     }
     assert transactions_pooled(pgbouncer) - pooled_before >= 13
+    ready = server.request("GET", "/readyz")
+    assert ready.status == 200, ready.body
+    assert ready.json()["checks"]["database"] == "ok"
+    assert ready.json()["checks"]["migrations"] == "ok"
 
 
 def multipart(field: str, filename: str, content: bytes, **form: str) -> tuple[str, bytes]:
