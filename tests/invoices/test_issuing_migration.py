@@ -19,6 +19,13 @@ def customers_leaf():
     return [node for node in executor_leaf_nodes() if node[0] == "customers"]
 
 
+def historical_customer(apps, account, **fields):
+    """A customer of the account's primary company, written through the historical models."""
+    company_id = apps.get_model("companies", "Company").objects.get(account_id=account.pk, is_primary=True).pk
+    customers = apps.get_model("customers", "Customer").objects
+    return customers.create(account_id=account.pk, company_id=company_id, **fields)
+
+
 @pytest.fixture
 def before_issuing():
     apps = migrate(BEFORE + customers_leaf())
@@ -29,13 +36,11 @@ def before_issuing():
 def test_drafts_lose_their_numbers_issued_invoices_keep_theirs_with_their_recipient(before_issuing):
     apps = before_issuing
     account = AccountFactory()
-    Customer = apps.get_model("customers", "Customer")
     Invoice = apps.get_model("invoices", "Invoice")
     Counter = apps.get_model("invoices", "InvoiceSeriesCounter")
-    company_id = apps.get_model("companies", "Company").objects.get(account_id=account.pk, is_primary=True).pk
-    customer = Customer.objects.create(
-        account_id=account.pk,
-        company_id=company_id,
+    customer = historical_customer(
+        apps,
+        account,
         legal_name="Migrada SL",
         nif="B12345674",
         street="Calle Mayor",
@@ -63,13 +68,11 @@ def test_recipient_copies_hold_floor_and_door_only_when_filled_for_every_series_
     wrote (floor and door only when filled), for each invoice from its own customer."""
     apps = before_issuing
     account = AccountFactory()
-    Customer = apps.get_model("customers", "Customer")
     Invoice = apps.get_model("invoices", "Invoice")
     Counter = apps.get_model("invoices", "InvoiceSeriesCounter")
-    company_id = apps.get_model("companies", "Company").objects.get(account_id=account.pk, is_primary=True).pk
-    flat = Customer.objects.create(
-        account_id=account.pk,
-        company_id=company_id,
+    flat = historical_customer(
+        apps,
+        account,
         legal_name="Piso Alto SL",
         nif="B12345674",
         street="Calle Mayor",
@@ -80,9 +83,7 @@ def test_recipient_copies_hold_floor_and_door_only_when_filled_for_every_series_
         city="Madrid",
         province="Madrid",
     )
-    house = Customer.objects.create(
-        account_id=account.pk, company_id=company_id, legal_name="Casa Baja SA", nif="A58818501", city="Lugo"
-    )
+    house = historical_customer(apps, account, legal_name="Casa Baja SA", nif="A58818501", city="Lugo")
     Invoice.objects.create(account_id=account.pk, customer_id=flat.pk, series="A", number=7, status="issued")
     Invoice.objects.create(account_id=account.pk, customer_id=house.pk, series="B", number=2, status="paid")
     Invoice.objects.create(
@@ -124,9 +125,7 @@ def test_recipient_copies_hold_floor_and_door_only_when_filled_for_every_series_
 def test_reversing_numbers_the_drafts_after_each_series_last_number_in_creation_order(before_issuing):
     apps = before_issuing
     account = AccountFactory()
-    Customer = apps.get_model("customers", "Customer")
-    company_id = apps.get_model("companies", "Company").objects.get(account_id=account.pk, is_primary=True).pk
-    customer = Customer.objects.create(account_id=account.pk, company_id=company_id, legal_name="Vuelta SL")
+    customer = historical_customer(apps, account, legal_name="Vuelta SL")
     apps = migrate(AFTER + customers_leaf())
     Invoice = apps.get_model("invoices", "Invoice")
     Counter = apps.get_model("invoices", "InvoiceSeriesCounter")

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import APIKeyFactory
-from tests.ops.servers import Gunicorn, database_url, direct_connection, free_port
+from tests.ops.servers import database_url, direct_connection, one_instance
 
 pytestmark = [
     pytest.mark.postgres_only(reason="the pool holds PostgreSQL connections"),
@@ -26,27 +26,17 @@ PROXIED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
 @pytest.fixture(scope="module")
 def pooled(django_db_setup, collected_static, tmp_path_factory):
     environment = {
-        "DEBUG": "false",
-        "SECRET_KEY": "a-long-random-secret-for-the-pool-tests-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url(connection.settings_dict),
         "DB_POOL": "true",
         "DB_POOL_MIN_SIZE": "2",
         "DB_CONNECT_TIMEOUT_SECONDS": str(WAIT_SECONDS),
         "DB_POOL_RECONNECT_TIMEOUT_SECONDS": str(RECONNECT_SECONDS),
         "STATIC_ROOT": str(collected_static),
-        "TRUSTED_PROXY_COUNT": "1",
-        "ACCEPT_PER_PROCESS_RATE_LIMITS": "true",
-        "RATE_LIMIT_PER_RESOURCE": "100000/hour",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "2",
     }
-    server = Gunicorn(port=free_port(), env=environment, log_path=tmp_path_factory.mktemp("gunicorn") / "log")
-    try:
-        server.start()
+    with one_instance(environment, tmp_path_factory.mktemp("gunicorn")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_the_pool_serves_again_by_itself_after_a_database_outage(pooled):

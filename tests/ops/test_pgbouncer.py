@@ -20,7 +20,7 @@ from customers.models import Customer
 from invoices.models import Invoice
 from tests.factories import APIKeyFactory, CustomerFactory, valid_dni
 from tests.ops import servers
-from tests.ops.servers import ROOT, Gunicorn, free_port
+from tests.ops.servers import ROOT, one_instance
 
 pytestmark = [
     pytest.mark.postgres_only(reason="PgBouncer pools PostgreSQL connections"),
@@ -43,28 +43,19 @@ def through_pgbouncer(django_db_setup, collected_static, pgbouncer, tmp_path_fac
         # role here is the shared `postgres`, so the test database carries it instead.
         admin.execute(f"ALTER DATABASE \"{database}\" SET statement_timeout = '{STATEMENT_TIMEOUT_MS}ms'")
     environment = {
-        "DEBUG": "false",
-        "SECRET_KEY": "a-long-random-secret-for-the-pgbouncer-tests-0123456789-abcdefghijklmnopqrstu",
-        "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": pgbouncer.url(database),
         "DATABASE_POOLER": "pgbouncer",
         # Ignored through PgBouncer: the database's own setting above applies.
         "DB_STATEMENT_TIMEOUT_MS": "60000",
         "STATIC_ROOT": str(collected_static),
-        "TRUSTED_PROXY_COUNT": "1",
-        "RATE_LIMIT_PER_RESOURCE": "100000/hour",
-        "RATE_LIMIT_GLOBAL": "100000/hour",
-        "ACCEPT_PER_PROCESS_RATE_LIMITS": "true",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "4",
         "LOG_FORMAT": "json",
     }
-    server = Gunicorn(port=free_port(), env=environment, log_path=tmp_path_factory.mktemp("gunicorn") / "log")
     try:
-        server.start()
-        yield server
+        with one_instance(environment, tmp_path_factory.mktemp("gunicorn")) as server:
+            yield server
     finally:
-        server.stop()
         with direct_connection("postgres") as admin:
             admin.execute(f'ALTER DATABASE "{database}" RESET statement_timeout')
 
