@@ -15,6 +15,8 @@
 4. Times the partial-match queries with and without their trigram index (dropped inside a transaction
    that is rolled back), the cost of counting `total_items`, and DELETE /customers/bulk with 1, 10 and
    100 ids (time and number of SQL queries).
+5. With --pgbouncer (or only that with --pgbouncer-only), the default page's throughput straight to PostgreSQL
+   and through a PgBouncer in transaction mode started for the run (issue 28).
 
 Results go to stdout and to bench/results/latest.md (or --output) as markdown.
 """
@@ -88,6 +90,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="Seconds of load per endpoint and concurrency.")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32], help="wrk connections.")
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/0", help="Redis for the rate-limit counters.")
+    parser.add_argument(
+        "--pgbouncer", action="store_true", help="Also the default page through PgBouncer (transaction mode) vs direct."
+    )
+    parser.add_argument("--pgbouncer-only", action="store_true", help="Only the PgBouncer vs direct throughput.")
     args = parser.parse_args()
     if args.walk_runs is None:
         args.walk_runs = args.runs
@@ -698,9 +704,12 @@ def _wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 90
     raise RuntimeError(f"gunicorn did not answer {url} within {seconds:.0f} s")
 
 
-def measure_throughput(args, raw_key: str, company_id: uuid.UUID) -> list[dict]:
+def measure_throughput(
+    args, raw_key: str, company_id: uuid.UUID, targets=THROUGHPUT_TARGETS, database: dict | None = None
+) -> list[dict]:
     """The service's default page, the bare view and the baseline under one gunicorn (the production
-    configuration file, 4 sync workers), each driven by wrk at each concurrency for a fixed duration."""
+    configuration file, 4 sync workers), each driven by wrk at each concurrency for a fixed duration.
+    `database` overrides the database settings of the environment (PgBouncer's URL and DATABASE_POOLER)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is not installed (apt-get install wrk); --no-throughput skips this section.")
@@ -716,6 +725,7 @@ def measure_throughput(args, raw_key: str, company_id: uuid.UUID) -> list[dict]:
         "CACHE_URL": args.cache_url,
         "DB_STATEMENT_TIMEOUT_MS": "60000",
         "GUNICORN_TIMEOUT": "120",
+        **(database or {}),
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, start_new_session=True
@@ -723,7 +733,7 @@ def measure_throughput(args, raw_key: str, company_id: uuid.UUID) -> list[dict]:
     results = []
     try:
         _wait_until_serving(base + BARE_URL, server)
-        for name, path in THROUGHPUT_TARGETS:
+        for name, path in targets:
             command = [wrk, "-t2", "--latency", "-H", f"Authorization: Bearer {raw_key}"]
             # Warm every worker (connections, caches, code paths) before timing.
             subprocess.run([*command, "-c8", "-d3s", base + path], capture_output=True, check=True)
@@ -748,6 +758,47 @@ def measure_throughput(args, raw_key: str, company_id: uuid.UUID) -> list[dict]:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
     return results
+
+
+def measure_pgbouncer(args, raw_key: str, company_id: uuid.UUID) -> list[dict]:
+    """The default page under the same gunicorn, straight to PostgreSQL and then through a PgBouncer in
+    transaction mode (Debian's, started here as tests/ops/test_pgbouncer.py starts it) on the same server."""
+    from tests.ops.pgbouncer import PgBouncer
+
+    bouncer = PgBouncer(host=args.host, port=int(args.port), user=args.user)
+    bouncer.start()
+    try:
+        service = [THROUGHPUT_TARGETS[0]]
+        direct = measure_throughput(args, raw_key, company_id, service)
+        pooled = measure_throughput(
+            args,
+            raw_key,
+            company_id,
+            service,
+            database={"DATABASE_URL": bouncer.url(args.database), "DATABASE_POOLER": "pgbouncer"},
+        )
+    finally:
+        bouncer.stop()
+    return [{"direct": d, "pgbouncer": b} for d, b in zip(direct, pooled, strict=True)]
+
+
+def pgbouncer_report(rows: list[dict]) -> list[str]:
+    return [
+        "## Through PgBouncer",
+        "",
+        "The default page (`GET /api/v1/customers`) under one gunicorn, straight to PostgreSQL and then through",
+        "PgBouncer in transaction mode (`DATABASE_POOLER=pgbouncer`), one after the other in this run.",
+        "",
+        "| connections | direct req/s | through PgBouncer req/s | ratio | p50 direct | p50 PgBouncer | errors |",
+        "|---|---|---|---|---|---|---|",
+        *[
+            f"| {row['direct']['concurrency']} | {row['direct']['rps']:.0f} | {row['pgbouncer']['rps']:.0f} "
+            f"| {row['pgbouncer']['rps'] / row['direct']['rps']:.2f} | {row['direct']['p50']:.1f} ms "
+            f"| {row['pgbouncer']['p50']:.1f} ms | {row['direct']['errors']} / {row['pgbouncer']['errors']} |"
+            for row in rows
+        ],
+        "",
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- writes
@@ -1205,6 +1256,16 @@ def main() -> None:
     conn = psycopg.connect(
         host=args.host, port=args.port, user=args.user, dbname=args.database, autocommit=True, prepare_threshold=None
     )
+    if args.pgbouncer_only:
+        try:
+            print("Throughput direct and through PgBouncer ...")
+            text = "\n".join(pgbouncer_report(measure_pgbouncer(args, issued.raw_key, company_id)))
+        finally:
+            issued.api_key.revoke()
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        print(text)
+        return
     total = Customer.objects.filter(account=account, mode="live").count()
     load_before = os.getloadavg()
     cases = list_cases(common_term="garcia", rare_term="velazquez saiz")
@@ -1224,6 +1285,9 @@ def main() -> None:
                 if not args.no_throughput:
                     print("Throughput under gunicorn ...")
                     run["throughput"] = measure_throughput(args, issued.raw_key, company_id)
+                if args.pgbouncer:
+                    print("Throughput direct and through PgBouncer ...")
+                    run["pgbouncer"] = measure_pgbouncer(args, issued.raw_key, company_id)
             if number <= args.walk_runs:
                 print("Cursor depth ...")
                 run["depth"] = measure_cursor_depth(args, client)
@@ -1263,6 +1327,8 @@ def main() -> None:
     ]
     for number, run in enumerate(runs, start=1):
         lines += [f"## Run {number}", "", *run_details(run, args.full_page_walk)]
+        if run.get("pgbouncer"):
+            lines += ["#" + line if line.startswith("## ") else line for line in pgbouncer_report(run["pgbouncer"])]
     text = "\n".join(lines) + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")

@@ -19,6 +19,13 @@ def dropped_by_server(conn: psycopg.Connection) -> bool:
 
 
 def refuse_a_connection_the_server_dropped(conn: psycopg.Connection) -> None:
-    """The connection pool's `check`: a dropped connection is replaced before a request gets it."""
+    """The connection pool's `check`: a dropped connection is replaced before a request gets it.
+
+    It is closed before the refusal: psycopg_pool discards (and replaces) a refused connection only when its
+    status says it is broken, and a connection whose socket merely has the server's goodbye waiting still says
+    idle. Left open, it went back to the pool, was refused again by the next request's check, and so on until
+    that request's wait ran out: after an outage every request was a 503 for as long as the process lived
+    (issue 28; tests/ops/test_connection_pool.py)."""
     if dropped_by_server(conn):
+        conn.close()
         raise psycopg.OperationalError("the server closed this connection")

@@ -8,12 +8,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_SECONDS = 60
+START_TIMEOUT_SECONDS = 180  # a busy CI machine takes over a minute to import and check Django
 STOP_TIMEOUT_SECONDS = 30
 
 
@@ -34,6 +38,48 @@ def database_url(settings_dict: dict) -> str:
     password = quote(settings_dict.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else f"{user}@"
     return f"postgres://{credentials}{settings_dict['HOST']}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+def direct_connection(settings_dict: dict, dbname: str, **options) -> psycopg.Connection:
+    """A connection of the test's own, straight to PostgreSQL (not through the app's settings or a pooler), as
+    an operator's psql or another client would have; autocommit unless told otherwise."""
+    return psycopg.connect(
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"] or 5432,
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None,
+        dbname=dbname,
+        **{"autocommit": True, **options},
+    )
+
+
+# A lone instance's production settings, without Redis (its rate limits, set out of the way, are its own).
+ONE_INSTANCE = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-secret-for-the-single-instance-tests-0123456789-abcdefghijklmnopq",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "TRUSTED_PROXY_COUNT": "1",
+    "ACCEPT_PER_PROCESS_RATE_LIMITS": "true",
+    "RATE_LIMIT_PER_RESOURCE": "100000/hour",
+    "RATE_LIMIT_GLOBAL": "100000/hour",
+}
+
+
+@contextmanager
+def one_instance(env: dict[str, str], log_directory: Path) -> Iterator["Gunicorn"]:
+    """One gunicorn instance with ONE_INSTANCE's settings and these, on a free port, stopped afterwards."""
+    server = Gunicorn(port=free_port(), env={**ONE_INSTANCE, **env}, log_path=log_directory / "gunicorn.log")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def port_is_free(port: int) -> bool:

@@ -80,7 +80,22 @@ def test_a_postgresql_connection_pool_can_be_chosen_and_sized_from_the_environme
         "max_size": 3,
         "timeout": 5,
         "check": "refuse_a_connection_the_server_dropped",
+        "reconnect_timeout": 10,
     }
+
+
+def test_through_pgbouncer_no_startup_options_are_sent_and_nothing_is_prepared():
+    code = "print(json.dumps(settings.DATABASES['default'], default=lambda value: value.__name__))"
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://beel@pgbouncer.internal:6432/beel", "DATABASE_POOLER": "pgbouncer"}
+    result = start_django(env, code)
+    assert result.returncode == 0, result.stderr
+    database = json.loads(result.stdout)
+    assert "options" not in database["OPTIONS"]  # PgBouncer refuses it; the role carries the statement timeout
+    assert database["OPTIONS"]["prepare_threshold"] is None
+    assert database["POOLER"] == "pgbouncer"
+    refused = start_django({**env, "DATABASE_POOLER": "pgpool"}, code)
+    assert refused.returncode != 0
+    assert "DATABASE_POOLER must be empty or one of" in refused.stderr
 
 
 @pytest.mark.postgres_only(reason="the statement timeout is PostgreSQL's")

@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from customers.models import Customer
 from tests.factories import CustomerFactory
+from tests.ops.servers import direct_connection
 
 pytestmark = [
     pytest.mark.postgres_only(reason="pg_terminate_backend and statement timeouts are PostgreSQL's"),
@@ -21,15 +22,7 @@ pytestmark = [
 
 def connect_outside_django(dbname: str, **options) -> psycopg.Connection:
     """A connection of its own to the server, as an operator's psql or another client would have."""
-    settings_dict = connection.settings_dict
-    return psycopg.connect(
-        host=settings_dict["HOST"],
-        port=settings_dict["PORT"] or 5432,
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"] or None,
-        dbname=dbname,
-        **options,
-    )
+    return direct_connection(connection.settings_dict, dbname, **{"autocommit": False, **options})
 
 
 def administrator_connection() -> psycopg.Connection:
