@@ -41,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.replicas import measure_with_a_replica, replica_report  # noqa: E402
+
 BENCH_USER = "bench"
 CUSTOMER_COLUMNS = [
     "id", "account_id", "company_id", "legal_name", "nif", "email", "phone", "street", "number", "floor", "door",
@@ -82,6 +84,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="Runs of every measurement, to report the spread.")
     parser.add_argument("--walk-runs", type=int, default=None, help="Runs that include the walks (default: all).")
     parser.add_argument("--no-throughput", action="store_true", help="Skip the gunicorn + wrk section.")
+    parser.add_argument(
+        "--replica", action="store_true", help="Add the default page's throughput with a replica (bench/replicas.py)."
+    )
+    parser.add_argument("--replica-only", action="store_true", help="Measure only the read-replica comparison.")
     parser.add_argument("--no-audit", action="store_true", help="Skip timing each index's query without it.")
     parser.add_argument("--http-port", type=int, default=18517, help="Port for the benchmark's gunicorn.")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers.")
@@ -698,9 +704,12 @@ def _wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 90
     raise RuntimeError(f"gunicorn did not answer {url} within {seconds:.0f} s")
 
 
-def measure_throughput(args, raw_key: str, company_id: uuid.UUID) -> list[dict]:
-    """The service's default page, the bare view and the baseline under one gunicorn (the production
-    configuration file, 4 sync workers), each driven by wrk at each concurrency for a fixed duration."""
+def measure_throughput(
+    args, raw_key: str, company_id: uuid.UUID, *, extra_env: dict | None = None, targets=THROUGHPUT_TARGETS
+) -> list[dict]:
+    """The service's default page, the bare view and the baseline (or `targets`) under one gunicorn (the
+    production configuration file, 4 sync workers, plus `extra_env`), each driven by wrk at each concurrency
+    for a fixed duration."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is not installed (apt-get install wrk); --no-throughput skips this section.")
@@ -716,6 +725,7 @@ def measure_throughput(args, raw_key: str, company_id: uuid.UUID) -> list[dict]:
         "CACHE_URL": args.cache_url,
         "DB_STATEMENT_TIMEOUT_MS": "60000",
         "GUNICORN_TIMEOUT": "120",
+        **(extra_env or {}),
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, start_new_session=True
@@ -723,7 +733,7 @@ def measure_throughput(args, raw_key: str, company_id: uuid.UUID) -> list[dict]:
     results = []
     try:
         _wait_until_serving(base + BARE_URL, server)
-        for name, path in THROUGHPUT_TARGETS:
+        for name, path in targets:
             command = [wrk, "-t2", "--latency", "-H", f"Authorization: Bearer {raw_key}"]
             # Warm every worker (connections, caches, code paths) before timing.
             subprocess.run([*command, "-c8", "-d3s", base + path], capture_output=True, check=True)
@@ -1213,6 +1223,14 @@ def main() -> None:
         for number in range(1, args.runs + 1):
             print(f"Run {number} of {args.runs}")
             run: dict = {}
+            if args.replica or args.replica_only:
+                print("Throughput with a read replica ...")
+                run["replica"] = measure_with_a_replica(
+                    args, issued.raw_key, company_id, measure_throughput, THROUGHPUT_TARGETS[0]
+                )
+            if args.replica_only:
+                runs.append(run)
+                continue
             if not args.walk_only:
                 print("List cases ...")
                 run["lists"] = measure_lists(args, client, conn, company_id, cases)
@@ -1233,6 +1251,18 @@ def main() -> None:
     finally:
         issued.api_key.revoke()
 
+    if args.replica_only:
+        write_report(
+            args,
+            [
+                f"# Benchmark: read replica, {total:,} customers, {args.runs} run(s)",
+                "",
+                *machine_description(conn),
+                "",
+                *replica_report(runs),
+            ],
+        )
+        return
     resolution = measure_company_resolution(issued.api_key, max(200, args.repeat))
     audit = []
     if not args.walk_only and not args.no_audit:
@@ -1256,6 +1286,7 @@ def main() -> None:
         *[f"| {key} | {value:,.1f} |" for key, value in load_timings.items()],
         "",
         *summary_report(runs),
+        *replica_report(runs),
         *company_resolution_report(resolution, runs),
         *([*audit_report(audit), ""] if audit else []),
         *index_report(index_inventory(conn)),
@@ -1263,6 +1294,10 @@ def main() -> None:
     ]
     for number, run in enumerate(runs, start=1):
         lines += [f"## Run {number}", "", *run_details(run, args.full_page_walk)]
+    write_report(args, lines)
+
+
+def write_report(args, lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
