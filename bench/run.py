@@ -1258,6 +1258,8 @@ def main() -> None:
                 f"# Benchmark: read replica, {total:,} customers, {args.runs} run(s)",
                 "",
                 *machine_description(conn),
+                f"- Load average (1, 5, 15 min) at the start: {', '.join(f'{v:.1f}' for v in load_before)}; "
+                f"at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}",
                 "",
                 *replica_report(runs),
             ],
