@@ -10,7 +10,7 @@ import json
 import re
 import socket
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import connection
@@ -218,15 +218,36 @@ def test_readyz_reports_a_healthy_replica_beside_its_checks(servers, replica):
 def test_a_staff_members_changelist_reads_the_replica_until_they_write(servers, replica, admin_user):
     browser = Client()
     browser.force_login(admin_user)
-    cookie = {"Cookie": f"sessionid={browser.cookies['sessionid'].value}", "X-Forwarded-Proto": "https"}
+    session = {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"}
     server = servers["patient"]
+    target = CustomerFactory(legal_name="Desactivada Por El Personal SL")
     replica.catch_up()
     replica.pause_replay()
     unseen = CustomerFactory(legal_name="Escrita Con La Réplica En Pausa SL")
 
-    changelist = server.request("GET", "/admin/customers/customer/", headers=cookie)
+    changelist = server.request("GET", "/admin/customers/customer/", headers=session)
     assert changelist.status == 200, changelist.body[:500]
     assert "Escrita Con La Réplica En Pausa SL" not in changelist.body.decode()
-    # Their own change form is read from the primary: only changelists go to a replica.
-    change = server.request("GET", f"/admin/customers/customer/{unseen.pk}/change/", headers=cookie)
-    assert change.status == 200
+    # Only changelists go to a replica: a customer's own page is read from the primary.
+    assert server.request("GET", f"/admin/customers/customer/{unseen.pk}/change/", headers=session).status == 200
+
+    # The staff member writes (deactivates a customer): their next changelist comes from the primary.
+    csrf = re.search(r"csrftoken=([^;]+)", "; ".join(changelist.headers.get_all("Set-Cookie"))).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist.body.decode()).group(1)
+    form = urlencode(
+        {"action": "deactivate_selected", "_selected_action": target.pk, "post": "yes", "csrfmiddlewaretoken": token}
+    )
+    done = server.request(
+        "POST",
+        "/admin/customers/customer/",
+        headers={
+            "Cookie": f"{session['Cookie']}; csrftoken={csrf}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body=form,
+    )
+    assert done.status == 302, done.body[:500]
+    target.refresh_from_db()
+    assert target.active is False
+    after = server.request("GET", "/admin/customers/customer/", headers=session)
+    assert "Escrita Con La Réplica En Pausa SL" in after.body.decode()
