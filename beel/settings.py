@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "beel.db.replicas.ReplicaReadsMiddleware",  # which database a request reads from (DATABASE_REPLICA_URLS)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "beel.api.middleware.ApiErrorMiddleware",
@@ -116,6 +117,8 @@ DB_POOL = env_bool("DB_POOL", False)  # beel.db.config: a psycopg pool per proce
 DATABASES = databases(
     BASE_DIR, statement_timeout_ms=DB_STATEMENT_TIMEOUT_MS, connect_timeout_seconds=DB_CONNECT_TIMEOUT_SECONDS
 )
+
+DATABASE_ROUTERS = ["beel.db.replicas.ReplicaRouter"]  # answers nothing without DATABASE_REPLICA_URLS
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -43,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.replicas import measure_with_a_replica, replica_report  # noqa: E402
+
 BENCH_USER = "bench"
 CUSTOMER_COLUMNS = [
     "id", "account_id", "company_id", "legal_name", "nif", "email", "phone", "street", "number", "floor", "door",
@@ -84,6 +86,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="Runs of every measurement, to report the spread.")
     parser.add_argument("--walk-runs", type=int, default=None, help="Runs that include the walks (default: all).")
     parser.add_argument("--no-throughput", action="store_true", help="Skip the gunicorn + wrk section.")
+    parser.add_argument(
+        "--replica", action="store_true", help="Add the default page's throughput with a replica (bench/replicas.py)."
+    )
+    parser.add_argument("--replica-only", action="store_true", help="Measure only the read-replica comparison.")
     parser.add_argument("--no-audit", action="store_true", help="Skip timing each index's query without it.")
     parser.add_argument("--http-port", type=int, default=18517, help="Port for the benchmark's gunicorn.")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers.")
@@ -705,11 +711,11 @@ def _wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 90
 
 
 def measure_throughput(
-    args, raw_key: str, company_id: uuid.UUID, targets=THROUGHPUT_TARGETS, database: dict | None = None
+    args, raw_key: str, company_id: uuid.UUID, *, extra_env: dict | None = None, targets=THROUGHPUT_TARGETS
 ) -> list[dict]:
-    """The service's default page, the bare view and the baseline under one gunicorn (the production
-    configuration file, 4 sync workers), each driven by wrk at each concurrency for a fixed duration.
-    `database` overrides the database settings of the environment (PgBouncer's URL and DATABASE_POOLER)."""
+    """The service's default page, the bare view and the baseline (or `targets`) under one gunicorn (the
+    production configuration file, 4 sync workers, plus `extra_env`: PgBouncer's URL and DATABASE_POOLER, or replicas), each driven by wrk at each concurrency
+    for a fixed duration."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is not installed (apt-get install wrk); --no-throughput skips this section.")
@@ -725,7 +731,7 @@ def measure_throughput(
         "CACHE_URL": args.cache_url,
         "DB_STATEMENT_TIMEOUT_MS": "60000",
         "GUNICORN_TIMEOUT": "120",
-        **(database or {}),
+        **(extra_env or {}),
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, start_new_session=True
@@ -769,13 +775,13 @@ def measure_pgbouncer(args, raw_key: str, company_id: uuid.UUID) -> list[dict]:
     bouncer.start()
     try:
         service = [THROUGHPUT_TARGETS[0]]
-        direct = measure_throughput(args, raw_key, company_id, service)
+        direct = measure_throughput(args, raw_key, company_id, targets=service)
         pooled = measure_throughput(
             args,
             raw_key,
             company_id,
-            service,
-            database={"DATABASE_URL": bouncer.url(args.database), "DATABASE_POOLER": "pgbouncer"},
+            targets=service,
+            extra_env={"DATABASE_URL": bouncer.url(args.database), "DATABASE_POOLER": "pgbouncer"},
         )
     finally:
         bouncer.stop()
@@ -1274,6 +1280,14 @@ def main() -> None:
         for number in range(1, args.runs + 1):
             print(f"Run {number} of {args.runs}")
             run: dict = {}
+            if args.replica or args.replica_only:
+                print("Throughput with a read replica ...")
+                run["replica"] = measure_with_a_replica(
+                    args, issued.raw_key, company_id, measure_throughput, THROUGHPUT_TARGETS[0]
+                )
+            if args.replica_only:
+                runs.append(run)
+                continue
             if not args.walk_only:
                 print("List cases ...")
                 run["lists"] = measure_lists(args, client, conn, company_id, cases)
@@ -1297,6 +1311,20 @@ def main() -> None:
     finally:
         issued.api_key.revoke()
 
+    if args.replica_only:
+        write_report(
+            args,
+            [
+                f"# Benchmark: read replica, {total:,} customers, {args.runs} run(s)",
+                "",
+                *machine_description(conn),
+                f"- Load average (1, 5, 15 min) at the start: {', '.join(f'{v:.1f}' for v in load_before)}; "
+                f"at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}",
+                "",
+                *replica_report(runs),
+            ],
+        )
+        return
     resolution = measure_company_resolution(issued.api_key, max(200, args.repeat))
     audit = []
     if not args.walk_only and not args.no_audit:
@@ -1320,6 +1348,7 @@ def main() -> None:
         *[f"| {key} | {value:,.1f} |" for key, value in load_timings.items()],
         "",
         *summary_report(runs),
+        *replica_report(runs),
         *company_resolution_report(resolution, runs),
         *([*audit_report(audit), ""] if audit else []),
         *index_report(index_inventory(conn)),
@@ -1329,6 +1358,10 @@ def main() -> None:
         lines += [f"## Run {number}", "", *run_details(run, args.full_page_walk)]
         if run.get("pgbouncer"):
             lines += ["#" + line if line.startswith("## ") else line for line in pgbouncer_report(run["pgbouncer"])]
+    write_report(args, lines)
+
+
+def write_report(args, lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")

@@ -21,6 +21,7 @@ from rest_framework.exceptions import APIException
 
 from beel.api import throttling
 from beel.api.filters import undeclared_parameters
+from beel.db import replicas
 from beel.errors import InvalidParameter
 
 
@@ -44,6 +45,16 @@ class RequestPipeline:
         self.check_permissions(request)
         self.check_rate_limits(request, identity)
         self.check_query_parameters(request)
+        self.choose_the_database(request)
+
+    def choose_the_database(self, request) -> None:
+        """Read replicas (beel.db.replicas): a key's safe request reads from a fit replica, once the key is
+        known (its own last write must be there); what it writes is remembered for its next reads."""
+        if request.auth is None:
+            return
+        replicas.acting_for(f"key:{request.auth.pk}")
+        if request.method in replicas.SAFE_METHODS:
+            replicas.read_from_a_replica()
 
     def accepts_query_parameter(self, name: str) -> bool:
         return name in self.declared_query_parameters.get(self.action, ())

@@ -10,6 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from beel.db.liveness import refuse_a_connection_the_server_dropped
+from beel.db.replicas import replica_databases
 from beel.env import env_bool, env_int
 
 
@@ -22,7 +23,10 @@ def databases(base_dir: Path, *, statement_timeout_ms: int, connect_timeout_seco
         # Several test threads and the dev server share one file: wait for locks instead of failing at once.
         default.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
         default["CONN_MAX_AGE"] = 0
-    return {"default": default}
+    replicas = replica_databases(
+        default, lambda replica: configure_postgresql(replica, statement_timeout_ms, connect_timeout_seconds)
+    )
+    return {"default": default, **replicas}
 
 
 def configure_postgresql(database: dict, statement_timeout_ms: int, connect_timeout_seconds: int) -> None:

@@ -6,6 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 
 from beel.client_address import client_address
+from beel.db import replica_state
+from beel.db.replicas import replica_aliases
 from beel.ops import health, metrics
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -48,12 +50,15 @@ class OperationsMiddleware:
     @staticmethod
     def readiness(request: HttpRequest) -> HttpResponse:
         checks = health.readiness()
+        # Read replicas are reported, never failed on: without them the primary serves every read.
+        replicas = {"replicas": replica_state.report()} if replica_aliases() else {}
         failed = sorted(name for name, outcome in checks.items() if outcome not in ("ok", "skipped"))
         if failed:
-            response = _probe_response({"status": "unavailable", "failed": failed, "checks": checks}, status=503)
+            body = {"status": "unavailable", "failed": failed, "checks": checks, **replicas}
+            response = _probe_response(body, status=503)
             response._has_been_logged = True  # each failed check logged its reason; no ERROR line per probe
             return response
-        return _probe_response({"status": "ok", "checks": checks})
+        return _probe_response({"status": "ok", "checks": checks, **replicas})
 
     def metrics(self, request: HttpRequest) -> HttpResponse:
         if not self.may_read_metrics(request):

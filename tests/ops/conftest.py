@@ -1,6 +1,10 @@
+import os
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+
+from tests.ops.replica import ReplicaUnavailable, StreamingReplica
 
 PRODUCTION_STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
@@ -39,3 +43,21 @@ def pgbouncer():
         yield bouncer
     finally:
         bouncer.stop()
+
+
+@pytest.fixture(scope="session")
+def streaming_replica(django_db_setup, django_db_blocker):
+    """A streaming replica of the running primary (tests/ops/replica.py), made once the test database exists on
+    the primary so that it holds it too; skipped, with the reason, when this machine cannot make one, unless
+    BEEL_REPLICA_TESTS=required (CI)."""
+    replica = StreamingReplica()
+    try:
+        replica.create()
+    except ReplicaUnavailable as reason:
+        if os.environ.get("BEEL_REPLICA_TESTS") == "required":
+            pytest.fail(f"BEEL_REPLICA_TESTS=required, but no streaming replica could be made: {reason}")
+        pytest.skip(f"no streaming replica could be made on this machine: {reason}")
+    try:
+        yield replica
+    finally:
+        replica.remove()
