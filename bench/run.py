@@ -714,7 +714,8 @@ def measure_throughput(
     args, raw_key: str, company_id: uuid.UUID, *, extra_env: dict | None = None, targets=THROUGHPUT_TARGETS
 ) -> list[dict]:
     """The service's default page, the bare view and the baseline (or `targets`) under one gunicorn (the
-    production configuration file, 4 sync workers, plus `extra_env`: PgBouncer's URL and DATABASE_POOLER, or replicas), each driven by wrk at each concurrency
+    production configuration file, 4 sync workers, plus `extra_env`: PgBouncer's URL and DATABASE_POOLER, or
+    replicas), each driven by wrk at each concurrency
     for a fixed duration."""
     wrk = shutil.which("wrk")
     if wrk is None:
