@@ -18,13 +18,17 @@ class CompaniesField(forms.ModelMultipleChoiceField):
 
 class APIKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
-        choices=Scope.choices, widget=forms.CheckboxSelectMultiple, help_text="What this key may do."
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Scopes"),
+        help_text=_("What this key may do."),
     )
     mode = forms.ChoiceField(
         choices=Mode.choices,
         initial=Mode.LIVE,
         required=False,
-        help_text="A test key sees only the account's test data.",
+        label=_("Mode"),
+        help_text=_("A test key sees only the account's test data."),
     )
 
     companies = CompaniesField(
@@ -154,11 +158,11 @@ class APIKeyAdmin(admin.ModelAdmin):
     class Media:
         js = ["apikeys/copy_key.js"]
 
-    @admin.display(description="Key")
+    @admin.display(description=_("Key"))
     def display_prefix(self, api_key: APIKey) -> str:
         return api_key.display_prefix if api_key.prefix else "—"
 
-    @admin.display(description="Scopes")
+    @admin.display(description=_("Scopes"))
     def scope_list(self, api_key: APIKey) -> str:
         return ", ".join(api_key.scopes)
 
@@ -177,10 +181,12 @@ class APIKeyAdmin(admin.ModelAdmin):
             return gettext("expired")
         return gettext("active")
 
-    @admin.action(description="Revoke selected API keys", permissions=["change"])
+    @admin.action(description=_("Revoke selected API keys"), permissions=["change"])
     def revoke_selected(self, request, queryset):
         revoked = 0
         for api_key in queryset.filter(revoked_at__isnull=True):
             api_key.revoke()
             revoked += 1
-        self.message_user(request, f"Revoked {revoked} API key{'s' if revoked != 1 else ''}.")
+        self.message_user(
+            request, ngettext("Revoked %(n)d API key.", "Revoked %(n)d API keys.", revoked) % {"n": revoked}
+        )
