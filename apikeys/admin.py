@@ -19,13 +19,17 @@ class CompaniesField(forms.ModelMultipleChoiceField):
 
 class APIKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
-        choices=Scope.choices, widget=forms.CheckboxSelectMultiple, help_text="What this key may do."
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Scopes"),
+        help_text=_("What this key may do."),
     )
     mode = forms.ChoiceField(
         choices=Mode.choices,
         initial=Mode.LIVE,
         required=False,
-        help_text="A test key sees only the account's test data.",
+        label=_("Mode"),
+        help_text=_("A test key sees only the account's test data."),
     )
 
     companies = CompaniesField(
@@ -159,11 +163,11 @@ class APIKeyAdmin(RevocationWorkflow, admin.ModelAdmin):
     class Media:
         js = ["apikeys/copy_key.js"]
 
-    @admin.display(description="Key")
+    @admin.display(description=_("Key"))
     def display_prefix(self, api_key: APIKey) -> str:
         return api_key.display_prefix if api_key.prefix else "—"
 
-    @admin.display(description="Scopes")
+    @admin.display(description=_("Scopes"))
     def scope_list(self, api_key: APIKey) -> str:
         return ", ".join(api_key.scopes)
 

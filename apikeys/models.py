@@ -38,15 +38,15 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class Scope(models.TextChoices):
-    COMPANIES_READ = "companies:read", "List the account's companies"
-    CUSTOMERS_READ = "customers:read", "Read customers"
-    CUSTOMERS_WRITE = "customers:write", "Create, update and deactivate customers"
-    INVOICES_READ = "invoices:read", "Read invoices"
-    INVOICES_WRITE = "invoices:write", "Create invoices"
-    WEBHOOKS_READ = "webhooks:read", "Read webhook endpoints and their delivery attempts"
-    WEBHOOKS_WRITE = "webhooks:write", "Manage webhook endpoints, rotate secrets, retry deliveries"
-    NIF_VALIDATE = "nif:validate", "Validate NIFs against AEAT's census"
-    EVENTS_READ = "events:read", "Read the account's events (GET /events), the same a webhook receives"
+    COMPANIES_READ = "companies:read", _("List the account's companies")
+    CUSTOMERS_READ = "customers:read", _("Read customers")
+    CUSTOMERS_WRITE = "customers:write", _("Create, update and deactivate customers")
+    INVOICES_READ = "invoices:read", _("Read invoices")
+    INVOICES_WRITE = "invoices:write", _("Create invoices")
+    WEBHOOKS_READ = "webhooks:read", _("Read webhook endpoints and their delivery attempts")
+    WEBHOOKS_WRITE = "webhooks:write", _("Manage webhook endpoints, rotate secrets, retry deliveries")
+    NIF_VALIDATE = "nif:validate", _("Validate NIFs against AEAT's census")
+    EVENTS_READ = "events:read", _("Read the account's events (GET /events), the same a webhook receives")
 
 
 ALL_SCOPES: list[str] = [scope.value for scope in Scope]
@@ -91,10 +91,12 @@ class IssuedKey:
 
 
 class APIKey(models.Model):
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("account")
+    )
     name = models.CharField(_("name"), max_length=100)
-    scopes = models.JSONField(_("scopes"), default=list, help_text="Scopes this key grants, e.g. customers:read.")
-    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
+    scopes = models.JSONField(_("scopes"), default=list, help_text=_("Scopes this key grants, e.g. customers:read."))
+    mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.LIVE)
     prefix = models.CharField(max_length=LOOKUP_LENGTH, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -105,13 +107,14 @@ class APIKey(models.Model):
     # Kept on the key's own row, so the copy each process holds (apikeys.keycache) carries it and a change
     # reaches every process with the key's next generation.
     company_ids = models.JSONField(
-        _("companies"), default=list, blank=True, help_text="Restrict the key to these companies; empty: all."
+        _("companies"), default=list, blank=True, help_text=_("Restrict the key to these companies; empty: all.")
     )
 
     objects = APIKeyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "API key"
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -284,7 +284,9 @@ class DomainError(Exception):
     status: int | None = None
 
     def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
-        self.message = message or self.default_message
+        # In the language of the moment it is raised: English for the API (beel.locale), the staff's language
+        # in the admin, where the services' messages are shown as they are (default_message is lazy).
+        self.message = str(message or self.default_message)
         self.details = details
         super().__init__(self.message)
 

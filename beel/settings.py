@@ -97,7 +97,7 @@ ASGI_APPLICATION = "beel.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],  # the admin's templates beel overrides (templates/admin)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

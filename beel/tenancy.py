@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Mode(models.TextChoices):
     """Live keys see live data only; test keys see only their account's test data, so an integration can
     be built without touching real customers."""
 
-    LIVE = "live", "Live"
-    TEST = "test", "Test"
+    LIVE = "live", _("Live")
+    TEST = "test", _("Test")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+import beel.admin_site  # (names the admin, and shows permissions in the staff's language)
 import beel.api.schema  # noqa: F401  (registers the OpenAPI extensions before any schema is generated)
 from beel.api.views import DocsView, SchemaView, UnknownRouteView
 

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from beel.tenancy import Mode, ScopedQuerySet
 
@@ -61,6 +62,8 @@ class CustomerExport(models.Model):
     objects = CustomerExportQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("customer export")
+        verbose_name_plural = _("customer exports")
         ordering = ["created_at", "id"]
         indexes = [
             # The sweep reads only the jobs still queued or running.

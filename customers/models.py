@@ -6,6 +6,7 @@ from django.db.models import Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from beel.actors import Actor, Channel
@@ -151,21 +152,31 @@ class Customer(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # No index of its own: (account, mode) below serves the foreign key and counting alike.
     account = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        db_index=False,
+        verbose_name=_("account"),
     )
     # The issuer the customer belongs to (companies.Company). The account is kept beside it: it is the company's
     # account, and the staff's and operators' account-wide views filter on it without a join.
-    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="customers", db_index=False)
+    company = models.ForeignKey(
+        "companies.Company",
+        on_delete=models.PROTECT,
+        related_name="customers",
+        db_index=False,
+        verbose_name=_("company"),
+    )
     mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.LIVE)
     legal_name = models.CharField(_("legal name"), max_length=255)
     nif = models.CharField(
         "NIF",
         max_length=20,
         blank=True,
-        help_text="Normalised: upper case, no spaces or dashes. Empty for a customer with an alternative id.",
+        help_text=_("Normalised: upper case, no spaces or dashes. Empty for a customer with an alternative id."),
     )
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text="E.164, e.g. +34912345678.")
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +34912345678."))
 
     street = models.CharField(_("street"), max_length=255, blank=True)
     number = models.CharField(_("number"), max_length=20, blank=True)
@@ -195,7 +206,10 @@ class Customer(models.Model):
     iban = models.CharField("IBAN", max_length=34, blank=True)
     swift = models.CharField("BIC/SWIFT", max_length=11, blank=True)
     payment_term_days = models.PositiveSmallIntegerField(
-        _("payment term (days)"), null=True, blank=True, help_text=f"0 to {PAYMENT_TERM_MAX_DAYS}."
+        _("payment term (days)"),
+        null=True,
+        blank=True,
+        help_text=format_lazy(_("0 to {days}."), days=PAYMENT_TERM_MAX_DAYS),
     )
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
 
@@ -205,7 +219,7 @@ class Customer(models.Model):
     # of the invoices issued to it ends, then anonymised.
     erasure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     retain_until = models.DateField(
-        null=True, blank=True, editable=False, help_text="Anonymised automatically after this day (legal retention)."
+        null=True, blank=True, editable=False, help_text=_("Anonymised automatically after this day (legal retention).")
     )
     anonymized_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A duplicate merged into another customer (customers.services.merge_customers) points at the survivor.
@@ -246,6 +260,8 @@ class Customer(models.Model):
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ["legal_name_folded", "id"]
         # What cannot be undone is granted apart from "change customer" (docs/admin.md, who may do what).
         permissions = [
@@ -320,6 +336,10 @@ class Customer(models.Model):
         return f"{self.alternative_id_country} {self.alternative_id_number}"
 
 
+# How the history names the channels to staff.
+CHANNEL_CHOICES = [(Channel.API.value, "API"), (Channel.ADMIN.value, _("admin")), (Channel.COMMAND.value, _("command"))]
+
+
 class AuditEntry(models.Model):
     """A customer's history: every creation, update, deactivation and reactivation, with who did it (API
     key prefix, staff user or command), when, through which channel and, for updates, which fields
@@ -340,21 +360,30 @@ class AuditEntry(models.Model):
     # Served by status_change_customer_idx, which leads with the customer: an index of its own would be
     # one more entry written per audited row (a bulk deactivation writes 100).
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="audit_entries", db_index=False)
-    action = models.CharField(max_length=20, choices=Action.choices)
-    channel = models.CharField(max_length=10, choices=[(c.value, c.value) for c in Channel])
-    actor = models.CharField(max_length=150, help_text="API key prefix, staff username or command name.")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    changed_fields = models.JSONField(default=list, blank=True, help_text="For updates: the fields that changed.")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=CHANNEL_CHOICES)
+    actor = models.CharField(_("actor"), max_length=150, help_text=_("API key prefix, staff username or command name."))
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    changed_fields = models.JSONField(
+        _("changed fields"), default=list, blank=True, help_text=_("For updates: the fields that changed.")
+    )
     # The entries one bulk call wrote share it, so "undo that deactivation" finds exactly its customers.
     batch = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["customer", "-at"], name="status_change_customer_idx")]
 
     def __str__(self) -> str:
         return f"{self.action} by {self.channel}:{self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+    def changed_field_labels(self) -> list[str]:
+        """The changed fields as staff read them: each one's label in their language (its name if the record
+        no longer has such a field)."""
+        fields = {field.name: field for field in Customer._meta.get_fields() if hasattr(field, "verbose_name")}
+        return [str(fields[name].verbose_name) if name in fields else name for name in self.changed_fields]
 
     @classmethod
     def record(cls, *, customer_ids, action: str, actor: Actor, at=None, changed_fields=(), batch=None) -> None:

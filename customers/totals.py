@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, models
+from django.utils.translation import gettext_lazy as _
 
 from beel.lists import Totals
 from beel.tenancy import DataScope, Mode
@@ -49,6 +50,8 @@ class CustomerCount(models.Model):
     version = models.BigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("customer count")
+        verbose_name_plural = _("customer counts")
         constraints = [
             models.UniqueConstraint(fields=["company", "mode", "active"], name="customer_count_unique_company_group")
         ]

@@ -1,7 +1,7 @@
 """How a customer's values are checked and normalised: one function per value, reused by the API
 serializers, the admin forms, the management commands and the search filters."""
 
-import gettext
+import gettext as gnu_gettext
 import re
 import unicodedata
 from functools import lru_cache
@@ -10,6 +10,7 @@ import phonenumbers
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from stdnum import bic, iban
 from stdnum.es import dni as spanish_dni
@@ -50,17 +51,20 @@ def validate_nif(value: str, *, country_code: str = "ES") -> str:
     Raises django's ValidationError, which DRF serializers and Django forms both understand."""
     normalized = normalize_nif(value)
     if not normalized:
-        raise ValidationError("NIF is required.")
+        raise ValidationError(gettext("NIF is required."))
     spanish = country_code == "ES"
     if len(normalized) > 20 or not normalized.isalnum() or not normalized.isascii():
         raise ValidationError(
-            "NIF may contain only letters and digits.", code="NIF_INVALID_FORMAT" if spanish else None
+            gettext("NIF may contain only letters and digits."), code="NIF_INVALID_FORMAT" if spanish else None
         )
     if spanish and not SPANISH_NIF_PATTERN.match(normalized):
-        raise ValidationError("Not shaped as a Spanish NIF, NIE or CIF (9 characters).", code="NIF_INVALID_FORMAT")
+        raise ValidationError(
+            gettext("Not shaped as a Spanish NIF, NIE or CIF (9 characters)."), code="NIF_INVALID_FORMAT"
+        )
     if spanish and not spanish_nif.is_valid(normalized):
         raise ValidationError(
-            "Not a valid Spanish NIF, NIE or CIF (check the control character).", code="NIF_INVALID_CONTROL_DIGIT"
+            gettext("Not a valid Spanish NIF, NIE or CIF (check the control character)."),
+            code="NIF_INVALID_CONTROL_DIGIT",
         )
     return normalized
 
@@ -75,9 +79,9 @@ def normalize_phone(value: str, *, country_code: str = "ES") -> str:
     try:
         parsed = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError("Not a valid phone number.") from None
+        raise ValidationError(gettext("Not a valid phone number.")) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise ValidationError("Not a valid phone number.")
+        raise ValidationError(gettext("Not a valid phone number."))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -179,17 +183,17 @@ RULE_CODES = (
 def validate_legal_name(value: str) -> str:
     """1 to 120 characters, the first one not blank; trailing blanks are dropped."""
     if not value or value[0].isspace():
-        raise ValidationError("The legal name must not be empty nor start with a blank.")
+        raise ValidationError(gettext("The legal name must not be empty nor start with a blank."))
     value = value.rstrip()
     if len(value) > LEGAL_NAME_MAX_LENGTH:
-        raise ValidationError(f"At most {LEGAL_NAME_MAX_LENGTH} characters.")
+        raise ValidationError(gettext("At most %(n)d characters.") % {"n": LEGAL_NAME_MAX_LENGTH})
     return value
 
 
 @lru_cache(maxsize=1)
 def _country_names() -> tuple[dict[str, str], dict[str, str]]:
     """(code -> Spanish name, folded name in Spanish or English, or code -> code), from ISO 3166-1."""
-    spanish = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"], fallback=True)
+    spanish = gnu_gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"], fallback=True)
     names, codes = {}, {}
     for country in pycountry.countries:
         code = country.alpha_2
@@ -205,7 +209,9 @@ def normalize_country_code(value: str) -> str:
     """An ISO 3166-1 alpha-2 code, upper-cased: 'pt' -> 'PT'. Anything else is BeeL's COUNTRY_CODE_REQUIRED."""
     code = (value or "").strip().upper()
     if code not in _country_names()[0]:
-        raise ValidationError("Not an ISO 3166-1 alpha-2 country code (e.g. ES, PT, DE).", code="COUNTRY_CODE_REQUIRED")
+        raise ValidationError(
+            gettext("Not an ISO 3166-1 alpha-2 country code (e.g. ES, PT, DE)."), code="COUNTRY_CODE_REQUIRED"
+        )
     return code
 
 
@@ -226,25 +232,30 @@ def validate_alternative_id(*, type: str, number: str, country_code: str) -> tup
     plain ValidationError for a malformed number."""
     compact = normalize_nif(number)
     if not compact:
-        raise AlternativeIdInvalid("The alternative id's number is blank.")
+        raise AlternativeIdInvalid(gettext("The alternative id's number is blank."))
     if len(compact) > 20 or not compact.isalnum() or not compact.isascii():
-        raise ValidationError("The number has 1 to 20 letters and digits (spaces, dots and dashes are dropped).")
+        raise ValidationError(
+            gettext("The number has 1 to 20 letters and digits (spaces, dots and dashes are dropped).")
+        )
     if not country_code:
         if type not in SPANISH_ALTERNATIVE_ID_TYPES:
             raise AlternativeIdInvalid(
-                "alternative_id.country_code is required for this type.", "ALTERNATIVE_ID_COUNTRY_REQUIRED"
+                gettext("alternative_id.country_code is required for this type."), "ALTERNATIVE_ID_COUNTRY_REQUIRED"
             )
         country_code = SPAIN
     if country_code == SPAIN and type not in SPANISH_ALTERNATIVE_ID_TYPES:
         raise AlternativeIdInvalid(
-            "With country_code ES only PASSPORT and NOT_REGISTERED are allowed.", "ALTERNATIVE_ID_SPAIN_INVALID_TYPE"
+            gettext("With country_code ES only PASSPORT and NOT_REGISTERED are allowed."),
+            "ALTERNATIVE_ID_SPAIN_INVALID_TYPE",
         )
     if type == AlternativeIdType.NOT_REGISTERED:
         if country_code != SPAIN:
-            raise AlternativeIdInvalid("NOT_REGISTERED requires country_code ES.", "ALTERNATIVE_ID_REQUIRES_SPAIN")
+            raise AlternativeIdInvalid(
+                gettext("NOT_REGISTERED requires country_code ES."), "ALTERNATIVE_ID_REQUIRES_SPAIN"
+            )
         if not (spanish_dni.is_valid(compact) or spanish_nie.is_valid(compact)):
             raise AlternativeIdInvalid(
-                "A NOT_REGISTERED id is a Spanish DNI or NIE.", "RECIPIENT_UNREGISTERED_ID_MUST_BE_DNI_OR_NIE"
+                gettext("A NOT_REGISTERED id is a Spanish DNI or NIE."), "RECIPIENT_UNREGISTERED_ID_MUST_BE_DNI_OR_NIE"
             )
     if type == AlternativeIdType.EU_VAT:
         return _eu_vat_number(compact, country_code), country_code
@@ -255,12 +266,13 @@ def _eu_vat_number(number: str, country_code: str) -> str:
     prefix = "EL" if country_code == "GR" else country_code
     if country_code.lower() not in eu_vat.MEMBER_STATES or country_code == SPAIN:
         raise AlternativeIdInvalid(
-            "NIF_IVA is for a VAT number of another EU member state.", "ALTERNATIVE_ID_VAT_REQUIRES_EU_COUNTRY"
+            gettext("NIF_IVA is for a VAT number of another EU member state."), "ALTERNATIVE_ID_VAT_REQUIRES_EU_COUNTRY"
         )
     compact = number if number.startswith(prefix) else prefix + number
     if not eu_vat.is_valid(compact):
         raise AlternativeIdInvalid(
-            f"Not a valid {country_code} VAT number (check its digits).", "ALTERNATIVE_ID_VAT_INVALID_FORMAT"
+            gettext("Not a valid %(country)s VAT number (check its digits).") % {"country": country_code},
+            "ALTERNATIVE_ID_VAT_INVALID_FORMAT",
         )
     return compact
 
@@ -273,19 +285,19 @@ WEBSITE_MAX_LENGTH = 255
 def validate_url(value: str) -> str:
     """An http or https URL (a web site; not ftp, mailto or javascript), as BeeL's pattern has it."""
     if not _WEBSITE.match(value):
-        raise ValidationError("Enter a valid http or https URL.")
+        raise ValidationError(gettext("Enter a valid http or https URL."))
     return value
 
 
 def normalize_iban(value: str) -> str:
     if not iban.is_valid(value):
-        raise ValidationError("Not a valid IBAN (check its digits).")
+        raise ValidationError(gettext("Not a valid IBAN (check its digits)."))
     return iban.compact(value)
 
 
 def normalize_bic(value: str) -> str:
     if not bic.is_valid(value):
-        raise ValidationError("Not a valid BIC/SWIFT code.")
+        raise ValidationError(gettext("Not a valid BIC/SWIFT code."))
     return bic.compact(value)
 
 
@@ -293,15 +305,18 @@ def validate_metadata(value: dict) -> dict:
     """Up to 50 string keys of 1 to 40 characters, without square brackets (they delimit the key in the
     `metadata[key]=value` filter), with string values of up to 500."""
     if not isinstance(value, dict):
-        raise ValidationError("Must be an object of string values.")
+        raise ValidationError(gettext("Must be an object of string values."))
     if len(value) > METADATA_MAX_KEYS:
-        raise ValidationError(f"At most {METADATA_MAX_KEYS} keys.")
+        raise ValidationError(gettext("At most %(n)d keys.") % {"n": METADATA_MAX_KEYS})
     for key, item in value.items():
         validate_metadata_key(key)
         if not isinstance(item, str):
-            raise ValidationError(f"The value of '{key}' must be a string.")
+            raise ValidationError(gettext("The value of '%(key)s' must be a string.") % {"key": key})
         if len(item) > METADATA_VALUE_MAX_LENGTH or "\x00" in item:
-            raise ValidationError(f"The value of '{key}' must have at most {METADATA_VALUE_MAX_LENGTH} characters.")
+            raise ValidationError(
+                gettext("The value of '%(key)s' must have at most %(n)d characters.")
+                % {"key": key, "n": METADATA_VALUE_MAX_LENGTH}
+            )
     return value
 
 
@@ -314,6 +329,7 @@ def validate_metadata_key(key: str) -> str:
         or "\x00" in key
     ):
         raise ValidationError(
-            f"Metadata keys have 1 to {METADATA_KEY_MAX_LENGTH} characters, without square brackets or NUL."
+            gettext("Metadata keys have 1 to %(n)d characters, without square brackets or NUL.")
+            % {"n": METADATA_KEY_MAX_LENGTH}
         )
     return key

@@ -1,23 +1,25 @@
+from django.utils.translation import gettext_lazy as _
+
 from beel.errors import Conflict, DomainError, ErrorCode, NotFound
 from customers.errors import CustomerInactive
 
 
 class CustomerCannotBeInvoiced(CustomerInactive):
-    default_message = "Cannot create an invoice for an inactive customer"
+    default_message = _("Cannot create an invoice for an inactive customer")
 
 
 class InvoiceNotFound(NotFound):
-    default_message = "Invoice not found"
+    default_message = _("Invoice not found")
 
 
 class InvoiceNotDraft(Conflict):
     code = ErrorCode.INVOICE_NOT_DRAFT
-    default_message = "Only a draft invoice can be issued"
+    default_message = _("Only a draft invoice can be issued")
 
 
 class InvoiceNotCancellable(Conflict):
     code = ErrorCode.INVOICE_NOT_CANCELLABLE
-    default_message = "A paid invoice cannot be cancelled"
+    default_message = _("A paid invoice cannot be cancelled")
 
 
 class EmissionNotReady(DomainError):
@@ -25,7 +27,7 @@ class EmissionNotReady(DomainError):
     them cannot issue."""
 
     code = ErrorCode.EMISSION_NOT_READY
-    default_message = "The issuing company's fiscal identity is incomplete: complete it before issuing"
+    default_message = _("The issuing company's fiscal identity is incomplete: complete it before issuing")
 
 
 class RecipientTaxIdInvalid(DomainError):
@@ -33,4 +35,4 @@ class RecipientTaxIdInvalid(DomainError):
     invoice needs a VAT number valid in VIES. A PENDING check lets the invoice through."""
 
     code = ErrorCode.RECIPIENT_TAX_ID_INVALID
-    default_message = "The customer's tax id is not in its registry: correct it before issuing"
+    default_message = _("The customer's tax id is not in its registry: correct it before issuing")

@@ -74,15 +74,29 @@ class Invoice(models.Model):
     # No index of their own: the (company, mode, ...) indexes and invoice_customer_status_idx lead with them; the
     # account is the company's, kept for account-wide views without a join.
     account = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        db_index=False,
+        verbose_name=_("account"),
     )
     # The issuer (companies.Company); issuing copies its fiscal identity into `issuer`.
-    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="invoices", db_index=False)
+    company = models.ForeignKey(
+        "companies.Company",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        db_index=False,
+        verbose_name=_("company"),
+    )
     # PROTECT: an invoice is a legal document; its customer can be deactivated, never deleted under it.
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="invoices", db_index=False
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        db_index=False,
+        verbose_name=_("customer"),
     )
-    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
+    mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.LIVE)
     series = models.CharField(_("series"), max_length=20, default=DEFAULT_SERIES)
     # None while a draft: a number is taken only when the invoice is issued (invoices.services.issue_invoice),
     # so a discarded draft never leaves a gap in a series the law requires to be correlative.
@@ -117,6 +131,8 @@ class Invoice(models.Model):
     objects = InvoiceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
         ordering = ["-issue_date", "series", models.F("number").desc(nulls_first=True)]
         constraints = [
             # Conditional rather than relying on NULLs being distinct, so numberless drafts are plainly out of it
@@ -180,6 +196,8 @@ class InvoiceSeriesCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("invoice series counter")
+        verbose_name_plural = _("invoice series counters")
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "mode", "series"], name="invoice_series_counter_unique_per_company"

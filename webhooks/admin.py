@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from beel.errors import DomainError
 from beel.events.models import STREAM_TYPES
@@ -12,11 +15,11 @@ from webhooks.tasks import queue_delivery
 
 class WebhookEndpointForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(
-        label="Events",
+        label=_("Events"),
         choices=[(name, name) for name in STREAM_TYPES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The event types it receives; none checked: every type, present and future.",
+        help_text=_("The event types it receives; none checked: every type, present and future."),
     )
 
     class Meta:
@@ -48,7 +51,8 @@ class RecentAttemptInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    verbose_name_plural = f"last {ATTEMPTS_SHOWN} attempts"
+    verbose_name = _("attempt")
+    verbose_name_plural = format_lazy(_("last {n} attempts"), n=ATTEMPTS_SHOWN)
 
     def get_queryset(self, request):
         latest = WebhookAttempt.objects.order_by("-at", "-id").values("pk")
@@ -82,16 +86,20 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         if not change:
             self.message_user(
                 request,
-                f"Signing secret for {obj.url}: {obj.secret} — copy it now, it will not be shown again.",
+                gettext("Signing secret for %(url)s: %(secret)s — copy it now, it will not be shown again.")
+                % {"url": obj.url, "secret": obj.secret},
                 messages.WARNING,
             )
 
-    @admin.action(description="Rotate the signing secret of selected endpoints", permissions=["change"])
+    @admin.action(description=_("Rotate the signing secret of selected endpoints"), permissions=["change"])
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             rotated = services.rotate_secret(scope=DataScope.everything(), endpoint_id=endpoint.pk)
             self.message_user(
-                request, f"New signing secret for {rotated.url}: {rotated.secret} — shown only now.", messages.WARNING
+                request,
+                gettext("New signing secret for %(url)s: %(secret)s — shown only now.")
+                % {"url": rotated.url, "secret": rotated.secret},
+                messages.WARNING,
             )
 
 
@@ -109,7 +117,7 @@ class WebhookAttemptAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Retry the deliveries of selected attempts", permissions=["view"])
+    @admin.action(description=_("Retry the deliveries of selected attempts"), permissions=["view"])
     def retry_deliveries(self, request, queryset):
         retried = set()
         for attempt in queryset.select_related("delivery"):
@@ -124,4 +132,5 @@ class WebhookAttemptAdmin(admin.ModelAdmin):
                 continue
             queue_delivery(attempt.delivery_id)
             retried.add(attempt.delivery_id)
-        self.message_user(request, f"{len(retried)} deliveries queued again.", messages.SUCCESS)
+        message = ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", len(retried))
+        self.message_user(request, message % {"n": len(retried)}, messages.SUCCESS)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhooksConfig(AppConfig):
@@ -6,6 +7,7 @@ class WebhooksConfig(AppConfig):
     record in the outbox (beel.events) to them, by Celery tasks (webhooks.tasks)."""
 
     name = "webhooks"
+    verbose_name = _("Webhooks")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from beel.clock import clock
 from beel.events.models import Event
@@ -42,17 +43,19 @@ class WebhookEndpoint(models.Model):
     delivery is signed with it; it is shown once (on creation and rotation) and never listed again."""
 
     class Status(models.TextChoices):
-        ENABLED = "enabled", "Enabled"
-        DISABLED = "disabled", "Disabled"
+        ENABLED = "enabled", _("Enabled")
+        DISABLED = "disabled", _("Disabled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_endpoints")
-    mode = models.CharField(max_length=4, choices=Mode.choices, default=Mode.LIVE)
-    url = models.URLField(max_length=2048)
-    description = models.CharField(max_length=255, blank=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_endpoints", verbose_name=_("account")
+    )
+    mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.LIVE)
+    url = models.URLField("URL", max_length=2048)
+    description = models.CharField(_("description"), max_length=255, blank=True)
     secret = models.CharField(max_length=80, default=new_signing_secret, editable=False)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ENABLED)
-    disabled_reason = models.CharField(max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ENABLED)
+    disabled_reason = models.CharField(_("disabled reason"), max_length=255, blank=True)
     # The companies of the account whose events it receives (their ids); empty: every company, present and
     # future. Each event names its company (beel.events.models.Event.company_id).
     company_ids = models.JSONField(default=list, blank=True)
@@ -64,13 +67,15 @@ class WebhookEndpoint(models.Model):
     previous_secret = models.CharField(max_length=80, blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the run of failed deliveries began (None while the last one succeeded).
-    failing_since = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = WebhookEndpointQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["account", "mode", "status"], name="webhook_endpoint_account_idx")]
 
@@ -131,9 +136,9 @@ class WebhookDelivery(models.Model):
     """One event for one endpoint: retried until the endpoint answers 2xx or the retry window closes."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
@@ -149,7 +154,8 @@ class WebhookDelivery(models.Model):
     objects = WebhookDeliveryQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         constraints = [models.UniqueConstraint(fields=["event", "endpoint"], name="webhook_delivery_once")]
         indexes = [
             models.Index(
@@ -176,18 +182,24 @@ class WebhookDelivery(models.Model):
 class WebhookAttempt(models.Model):
     """One HTTP request of a delivery and what came of it."""
 
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="attempts")
-    at = models.DateTimeField(default=timezone.now)
-    succeeded = models.BooleanField(default=False)
-    status_code = models.PositiveIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=255, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("delivery")
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("webhook endpoint")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    status_code = models.PositiveIntegerField(_("status code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=255, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
 
     class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["endpoint", "-at"], name="webhook_attempt_endpoint_idx")]
 
     def __str__(self) -> str:
         outcome = self.status_code or self.error
-        return f"{self.delivery} at {self.at:%Y-%m-%d %H:%M:%S}: {outcome}"
+        return f"{self.delivery} · {self.at:%Y-%m-%d %H:%M:%S} · {outcome}"

@@ -22,7 +22,7 @@ def meta() -> dict[str, str]:
 
 
 def error_payload(code: ErrorCode, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": str(code), "message": message}
+    error: dict[str, Any] = {"code": str(code), "message": str(message)}
     # None leaves `details` out; an empty one is sent as such (BeeL's CLIENT_DUPLICATE answers `details: {}`).
     if details is not None:
         error["details"] = details

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
@@ -7,5 +8,6 @@ class EventsConfig(AppConfig):
     webhooks app). It lives in `beel` so the apps that record events need not know who consumes them."""
 
     name = "beel.events"
+    verbose_name = _("Events")
     label = "events"
     default_auto_field = "django.db.models.BigAutoField"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from beel.clock import clock
 from beel.tenancy import Mode
@@ -93,6 +94,8 @@ class Event(models.Model):
     objects = EventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["created_at", "id"]
         constraints = [
             # Also the index GET /events reads in order (account, mode, sequence).
@@ -142,6 +145,8 @@ class EventSequence(models.Model):
     last = models.BigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("event sequence")
+        verbose_name_plural = _("event sequences")
         constraints = [models.UniqueConstraint(fields=["account", "mode"], name="event_sequence_owner_unique")]
 
     def __str__(self) -> str:

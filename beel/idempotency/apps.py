@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyConfig(AppConfig):
@@ -6,5 +7,6 @@ class IdempotencyConfig(AppConfig):
     (beel.idempotency.decorators) and the command that purges expired ones, together in one app."""
 
     name = "beel.idempotency"
+    verbose_name = _("Idempotency")
     label = "idempotency"
     default_auto_field = "django.db.models.BigAutoField"

@@ -26,7 +26,7 @@ class HistoryWorkflow:
                     entry.get_action_display(),
                     entry.actor,
                     entry.get_channel_display(),
-                    ", ".join(entry.changed_fields),
+                    ", ".join(entry.changed_field_labels()),
                 )
                 for entry in entries
             ),

@@ -30,8 +30,9 @@ class TaxIdWorkflow:
             self.message_user(request, message, messages.ERROR)
             return
         outcomes = [tax_id.recheck_tax_id(customer_id=customer_id, retries=0, fresh=True) for customer_id in ids]
+        not_checked = gettext("not checked")
         shown = [
-            f"{customer.legal_name}: {customer.get_tax_id_status_display() or gettext('not checked')}"
+            f"{customer.legal_name}: {customer.get_tax_id_status_display() or not_checked}"
             for customer in outcomes
             if customer is not None
         ]

@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from beel.actors import Actor
 from beel.errors import DomainError
@@ -141,7 +142,7 @@ def create_customers_in_bulk(*, scope: DataScope, raw_items: list, actor: Actor,
         creation,
         echoes=[raw if isinstance(raw, dict) else None for raw in raw_items],
         positions=list(range(len(raw_items))),
-        earlier=lambda index: f"Item {index} of the request",
+        earlier=lambda index: gettext("Item %(n)d of the request") % {"n": index},
     )
     report = ImportReport(SourceType.BULK_JSON, dry_run, rows, processing_time_ms=elapsed_ms(started))
     if not dry_run and report.importable < len(rows):
@@ -178,7 +179,12 @@ def report_rows(
         first = first_of_identity.setdefault(identity_key(item), position)
         if (error := failures.get(index)) is not None:
             field = "nif" if item.get("nif") else "alternative_id"
-            message = f"{earlier(first)} has the same {'NIF' if field == 'nif' else 'alternative id'}"
+            same = (
+                gettext("%(earlier)s has the same NIF")
+                if field == "nif"
+                else gettext("%(earlier)s has the same alternative id")
+            )
+            message = same % {"earlier": earlier(first)}
             problem = ImportMessage(
                 message if first != position else error.message,
                 field,

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from beel.actors import Actor
 from beel.tenancy import DataScope
 from customers.batch import validate_import_rows
@@ -37,7 +39,7 @@ def import_customers(
             for row, item in zip(sheet.rows, items, strict=True)
         ],
         positions=list(lines),
-        earlier=lambda number: f"Line {lines[number]} of the file",
+        earlier=lambda number: gettext("Line %(n)d of the file") % {"n": lines[number]},
         warnings=[
             _warnings(row, item) if not isinstance(item, Exception) else _notes(row)
             for row, item in zip(sheet.rows, items, strict=True)
@@ -101,7 +103,8 @@ def _normalised(submitted: Mapping[str, Any], data: Mapping[str, Any]) -> list[I
             messages.append(
                 ImportMessage(
                     field=field,
-                    message=f"{column.header} stored as {data.get(column.field)!r}",
+                    message=gettext("%(column)s stored as %(value)r")
+                    % {"column": column.header, "value": data.get(column.field)},
                     value=column.write(given[column.payload_key]),
                     stored=column.write(data.get(column.field, "")),
                     code="normalised",

@@ -6,6 +6,8 @@ import io
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext
+
 from customers.errors import CsvMissingHeaders, CsvTooManyColumns, CsvTooManyRows, CsvUnreadable
 from customers.spreadsheet import (
     BY_HEADER,
@@ -107,7 +109,9 @@ def read_sheet(content: bytes) -> CustomerSheet:
         header, columns, ignored = _read_header(reader)
         rows = _read_rows(reader, columns, width=len(header))
     except csv.Error as error:
-        raise CsvUnreadable(f"The file is not valid CSV at line {reader.line_num}: {error}") from None
+        raise CsvUnreadable(
+            gettext("The file is not valid CSV at line %(line)d: %(error)s") % {"line": reader.line_num, "error": error}
+        ) from None
     return CustomerSheet(
         encoding=encoding,
         delimiter=delimiter,
@@ -134,7 +138,10 @@ def _read_header(reader) -> tuple[list[str], dict[int, Column], list[str]]:
                 ignored.append(name)  # the export's own columns are expected, and not worth a mention
             continue
         if column.field in seen:
-            raise CsvUnreadable(f"The columns {seen[column.field]!r} and {name!r} both hold {column.header!r}")
+            raise CsvUnreadable(
+                gettext("The columns %(first)r and %(second)r both hold %(column)r")
+                % {"first": seen[column.field], "second": name, "column": column.header}
+            )
         seen[column.field] = name
         columns[index] = column
     missing = [column for column in IMPORT_COLUMNS if column.required and column.field not in seen]
@@ -142,8 +149,11 @@ def _read_header(reader) -> tuple[list[str], dict[int, Column], list[str]]:
         # Named as BeeL's template names them (nombre_fiscal), and as beel's spreadsheets do.
         names = [TEMPLATE_NAMES.get(column.field, column.field) for column in missing]
         raise CsvMissingHeaders(
-            f"The header line lacks the column(s) {', '.join(names)} "
-            f"({', '.join(column.header for column in missing)}); POST /customers/templates/csv gives the template",
+            gettext(
+                "The header line lacks the column(s) %(names)s (%(headers)s); "
+                "POST /customers/templates/csv gives the template"
+            )
+            % {"names": ", ".join(names), "headers": ", ".join(column.header for column in missing)},
             details={"missing_headers": names, "found_headers": [name for name in header if name]},
         )
     return header, columns, ignored
@@ -160,7 +170,8 @@ def _read_rows(reader, columns: dict[int, Column], *, width: int) -> list[SheetR
         if len(rows) == MAX_IMPORT_ROWS:
             count = MAX_IMPORT_ROWS + 1 + sum(1 for cells in reader if any(cell.strip() for cell in cells))
             raise CsvTooManyRows(
-                f"The file has {count} customers, more than the {MAX_IMPORT_ROWS} one import takes; split it",
+                gettext("The file has %(count)d customers, more than the %(max)d one import takes; split it")
+                % {"count": count, "max": MAX_IMPORT_ROWS},
                 details={"record_count": count, "max_records": MAX_IMPORT_ROWS},
             )
         row = SheetRow(line=start, payload={}, cells=cells)
@@ -170,8 +181,8 @@ def _read_rows(reader, columns: dict[int, Column], *, width: int) -> list[SheetR
                 target = row.payload.setdefault(column.nested_in, {}) if column.nested_in else row.payload
                 target[column.payload_key] = column.read(cell)
         if extra := [cell for cell in cells[width:] if cell.strip()]:
-            message = f"{len(extra)} cell(s) beyond the last column of the header were ignored"
-            row.notes.append(Note("row", message, "cells_ignored", (("count", len(extra)),)))
+            ignored = gettext("%(n)d cell(s) beyond the last column of the header were ignored") % {"n": len(extra)}
+            row.notes.append(Note("row", ignored, "cells_ignored", (("count", len(extra)),)))
         _restore_postal_code(row)
         rows.append(row)
     return rows
@@ -193,8 +204,8 @@ def _restore_postal_code(row: SheetRow) -> None:
     code, country = address.get("postal_code", ""), address.get("country_code") or address.get("country")
     if len(code) == 4 and code.isdigit() and (country is None or fold(country).strip() in SPAIN_NAMES):
         address["postal_code"] = "0" + code
-        message = f"Postal code {code} read as 0{code} (its leading zero was lost)"
-        row.notes.append(Note("address.postal_code", message, "leading_zero_restored", given=code, stored="0" + code))
+        read = gettext("Postal code %(code)s read as 0%(code)s (its leading zero was lost)") % {"code": code}
+        row.notes.append(Note("address.postal_code", read, "leading_zero_restored", given=code, stored="0" + code))
 
 
 def _unguard(cell: str) -> str:
