@@ -6,7 +6,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from beel.admin_columns import truncated
 from customers.admin.filters import CompanyFilter
 from customers.validators import fold, normalize_nif
 from invoices.admin_transitions import InvoiceTransitionWorkflow
@@ -188,9 +187,10 @@ class InvoiceAdmin(InvoiceTransitionWorkflow, admin.ModelAdmin):
     @admin.display(description=_("Customer"), ordering="customer__legal_name")
     def customer_link(self, invoice: Invoice) -> str:
         url = reverse("admin:customers_customer_change", args=[invoice.customer_id])
-        return format_html('<a href="{}">{}</a>', url, truncated(invoice.customer.legal_name, 34))
+        name = invoice.customer.legal_name
+        return format_html('<a href="{}" title="{}">{}</a>', url, name, name)
 
     @admin.display(description=_("Company"), ordering="company__legal_name")
     def company_link(self, invoice: Invoice) -> str:
         url = reverse("admin:companies_company_change", args=[invoice.company_id])
-        return format_html('<a href="{}">{}</a>', url, truncated(str(invoice.company), 22))
+        return format_html('<a href="{}" title="{}">{}</a>', url, invoice.company, invoice.company)

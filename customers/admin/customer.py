@@ -259,12 +259,12 @@ class CustomerAdmin(
 
     @admin.display(description=_("Legal name"), ordering="legal_name")
     def legal_name_shown(self, customer: Customer) -> str:
-        return truncated(customer.legal_name, 34)
+        return truncated(customer.legal_name, 30)
 
     @admin.display(description=_("Company"), ordering="company__legal_name")
     def company_link(self, customer: Customer) -> str:
         url = reverse("admin:companies_company_change", args=[customer.company_id])
-        return format_html('<a href="{}">{}</a>', url, truncated(str(customer.company), 22))
+        return format_html('<a href="{}" title="{}">{}</a>', url, customer.company, customer.company)
 
     @admin.display(description=_("Census"), ordering="tax_id_status")
     def tax_id_shown(self, customer: Customer) -> str:

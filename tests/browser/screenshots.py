@@ -24,7 +24,7 @@ SERVER_WAIT_SECONDS = 180
 MAX_BYTES = 200 * 1024
 # What an import review shows: valid rows, a normalised phone, an invalid NIF, a duplicate within the file.
 IMPORT_CSV = """Razón social;NIF;Email;Teléfono;Ciudad;Provincia
-Ferretería Hermanos Ruiz SL;B87654321;pedidos@ferreteria-ruiz.es;912345678;Madrid;Madrid
+Ferretería Hermanos Ruiz SL;B12345674;pedidos@ferreteria-ruiz.es;912345678;Madrid;Madrid
 Lucía Fernández Ortega;12345678Z;lucia.fernandez@example.es;+34 654 321 987;Sevilla;Sevilla
 Talleres Norte SA;A1234567;taller@norte.es;944000000;Bilbao;Bizkaia
 Lucía Fernández Ortega (copia);12345678Z;lucia@example.es;654321987;Sevilla;Sevilla

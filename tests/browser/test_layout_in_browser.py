@@ -1,12 +1,12 @@
-"""On a 1366x768 laptop screen, in Spanish, the customer and invoice lists fit without sideways scrolling,
-and the customers' status, invoice count and creation date are in view."""
+"""On a 1366x768 laptop screen, in Spanish, the customer, invoice and API key lists fit without sideways
+scrolling, and the customers' status, invoice count and creation date are in view."""
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
 from tests.browser.test_locked_in_browser import PASSWORD, in_spanish, log_in
-from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
+from tests.factories import AccountFactory, APIKeyFactory, CustomerFactory, InvoiceFactory
 
 LAPTOP = {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False}
 # What makes a list wide: long names, long usernames and company names, every tax id status.
@@ -52,6 +52,8 @@ def wide_data(db):
             tax_id_status=statuses[n % 4],
         )
         InvoiceFactory.create_batch(2, customer=customer)
+    for name in ("Integración con el ERP de contabilidad", "Sincronización nocturna"):
+        APIKeyFactory(account=account, name=name)
 
 
 def assert_fits(browser, columns: list[str]) -> None:
@@ -62,7 +64,9 @@ def assert_fits(browser, columns: list[str]) -> None:
     assert shown["visible"] == dict.fromkeys(columns, True), shown
 
 
-def test_the_customer_and_invoice_lists_fit_a_laptop_screen(laptop, wait, live_server, django_user_model, wide_data):
+def test_the_customer_invoice_and_key_lists_fit_a_laptop_screen(
+    laptop, wait, live_server, django_user_model, wide_data
+):
     browser = laptop
     django_user_model.objects.create_superuser("staff", "staff@example.es", PASSWORD)
     in_spanish(browser, live_server)
@@ -80,3 +84,7 @@ def test_the_customer_and_invoice_lists_fit_a_laptop_screen(laptop, wait, live_s
     browser.get(f"{live_server.url}/admin/invoices/invoice/")
     wait.until(ec.presence_of_element_located((By.ID, "result_list")))
     assert_fits(browser, ["full_number", "customer_link", "status", "issue_date", "total"])
+
+    browser.get(f"{live_server.url}/admin/apikeys/apikey/")
+    wait.until(ec.presence_of_element_located((By.ID, "result_list")))
+    assert_fits(browser, ["name", "account", "scope_list", "created_at", "last_used_at", "status"])

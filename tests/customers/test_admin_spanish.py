@@ -118,13 +118,13 @@ def test_the_column_headers_and_field_labels_come_from_translated_model_fields(s
     InvoiceFactory(customer=customer)
 
     customers = _column_headers(staff.get(CUSTOMERS, **SPANISH))
-    assert {"Razón social", "Provincia", "Ciudad", "Activo", "Creado el"} <= set(customers)
+    assert {"Razón social", "NIF", "Activo", "Censo", "Facturas", "Creado"} <= set(customers)
     invoices = _column_headers(staff.get(reverse("admin:invoices_invoice_changelist"), **SPANISH))
     assert {"Estado", "Fecha de emisión", "Total", "Moneda"} <= set(invoices)
     keys = _column_headers(staff.get(reverse("admin:apikeys_apikey_changelist"), **SPANISH))
     assert "Nombre" in keys
 
     english = _column_headers(staff.get(CUSTOMERS))
-    assert {"Legal name", "Province", "City", "Active", "Created at"} <= set(english)
+    assert {"Legal name", "NIF", "Active", "Census", "Invoices", "Created"} <= set(english)
     form = staff.get(reverse("admin:customers_customer_change", args=[customer.pk]), **SPANISH)
     assert "Código postal" in page_text(form)
