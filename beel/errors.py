@@ -69,6 +69,12 @@ class ErrorCode(StrEnum):
         "Only a draft can be issued; this invoice is already issued, paid or cancelled.",
     )
     INVOICE_NOT_CANCELLABLE = "INVOICE_NOT_CANCELLABLE", 409, "A paid invoice cannot be cancelled."
+    INVOICE_NOT_PAYABLE = (
+        "INVOICE_NOT_PAYABLE",
+        409,
+        "Only an issued invoice takes a payment, and only while it is issued or paid can one be undone; this "
+        "invoice is a draft, cancelled, or already paid.",
+    )
     IDEMPOTENCY_KEY_MISMATCH = (
         "IDEMPOTENCY_KEY_MISMATCH",
         409,

@@ -285,6 +285,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.sweep_customer_exports",
         "schedule": env_int("EXPORT_SWEEP_SECONDS", 60),
     },
+    "notify-overdue-invoices": {  # invoice.overdue, once per invoice: a daily pass is enough (docs/api.md)
+        "task": "invoices.tasks.notify_overdue_invoices",
+        "schedule": env_int("OVERDUE_SWEEP_SECONDS", 86400),
+    },
 }
 
 # Customer exports (issue 26; docs/api.md, "Exports"). A direct `GET /customers/export` streams at most

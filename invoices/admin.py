@@ -194,3 +194,15 @@ class InvoiceAdmin(InvoiceTransitionWorkflow, admin.ModelAdmin):
     def company_link(self, invoice: Invoice) -> str:
         url = reverse("admin:companies_company_change", args=[invoice.company_id])
         return format_html('<a href="{}" title="{}">{}</a>', url, invoice.company, invoice.company)
+
+
+# The payment workflow (invoices.admin_payments) on the same page: registered in place of the plain admin.
+from invoices.admin_payments import InvoicePaymentsAdmin  # noqa: E402
+
+
+class InvoiceWithPaymentsAdmin(InvoicePaymentsAdmin, InvoiceAdmin):
+    pass
+
+
+admin.site.unregister(Invoice)
+admin.site.register(Invoice, InvoiceWithPaymentsAdmin)

@@ -36,3 +36,12 @@ class RecipientTaxIdInvalid(DomainError):
 
     code = ErrorCode.RECIPIENT_TAX_ID_INVALID
     default_message = _("The customer's tax id is not in its registry: correct it before issuing")
+
+
+class InvoiceNotPayable(Conflict):
+    code = ErrorCode.INVOICE_NOT_PAYABLE
+    default_message = _("Only an issued invoice takes a payment")
+
+
+class PaymentNotFound(NotFound):
+    default_message = _("Payment not found")

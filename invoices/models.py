@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -121,6 +122,20 @@ class Invoice(models.Model):
     # reason. None while a draft.
     issuer = models.JSONField(_("issuer"), null=True, blank=True, editable=False)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
+    # BeeL 1.9.0's `due_date`: set when issued (the customer's payment term then, or the one given). Whether the
+    # invoice is overdue is derived from it on every read (`is_overdue`), never stored, so it is never stale.
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # The sum of its payments (InvoicePayment), kept by invoices.payments under the invoice's row lock in the
+    # transaction that records or undoes one, so totals per customer read one column instead of a join.
+    amount_paid = models.DecimalField(
+        _("amount paid"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    # BeeL 1.9.0's `payment_date` (the business date of the payment that settled it) and `paid_at` (when that
+    # was recorded): set when the payments cover the total, cleared if an undo uncovers it.
+    payment_date = models.DateField(_("payment date"), null=True, blank=True, editable=False)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, editable=False)
+    # When `invoice.overdue` was sent for it (invoices.payments.notify_overdue_invoices): once per invoice.
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Issued although the recipient's tax id was not in its registry: the staff member and the reason they gave
     # (invoices.services.issue_invoice's override; the admin's "issue anyway").
     tax_id_override_reason = models.TextField(_("reason to issue despite the tax id"), blank=True, editable=False)
@@ -152,6 +167,12 @@ class Invoice(models.Model):
             ),
             models.Index(fields=["company", "mode", "created_at", "id"], name="invoice_company_created_idx"),
             models.Index(fields=["company", "mode", "updated_at", "id"], name="invoice_company_updated_idx"),
+            # The daily overdue sweep's candidates only: issued invoices not yet notified, by due date.
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(status="issued", overdue_notified_at__isnull=True),
+                name="invoice_overdue_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,6 +189,16 @@ class Invoice(models.Model):
     def was_issued(self) -> bool:
         """Issued at some point (issued, paid, or cancelled after issuing): it holds a number and a recipient."""
         return self.number is not None and self.status != InvoiceStatus.DRAFT
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What is left to pay: the total less the payments, while issued; nothing once paid or cancelled."""
+        return self.total - self.amount_paid if self.status == InvoiceStatus.ISSUED else Decimal("0.00")
+
+    def is_overdue(self, today: date) -> bool:
+        """Issued, unpaid and past its due date: the due date itself is the last day to pay, so an invoice
+        due on the 10th is overdue from the 11th."""
+        return self.status == InvoiceStatus.ISSUED and self.due_date is not None and self.due_date < today
 
     @property
     def is_editable(self) -> bool:
@@ -206,3 +237,24 @@ class InvoiceSeriesCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}: {self.last_number}"
+
+
+class InvoicePayment(models.Model):
+    """A payment received for an issued invoice (POST /invoices/{id}/mark-paid). Several partial payments may
+    settle one invoice; one recorded by mistake is deleted (undone), which the invoice's `amount_paid` follows
+    in the same transaction. Amounts are in the invoice's currency: a payment has none of its own."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    payment_date = models.DateField(_("payment date"))
+    # BeeL's PaymentInfo.method of the mark-paid body (customers.models.PaymentMethod); "" when not given.
+    method = models.CharField(_("payment method"), max_length=20, blank=True)
+    recorded_by = models.CharField(_("recorded by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["payment_date", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} ({self.payment_date})"

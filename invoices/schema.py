@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from beel.api.schema import error_responses
 from beel.api.serializers import page_serializer
 from beel.errors import ErrorCode
-from invoices.serializers import InvoiceCreateSerializer, InvoiceSerializer
+from invoices.serializers import InvoiceCreateSerializer, InvoiceSerializer, IssueInvoiceSerializer, MarkPaidSerializer
 
 INVOICE_ID = OpenApiParameter("invoice_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Invoice ID")
 COMPANY_ID = OpenApiParameter(
@@ -55,12 +55,14 @@ issue_invoice = extend_schema(
     "numbers its own series. Refused with INVOICE_NOT_DRAFT for an invoice already issued, paid or cancelled, "
     "with CUSTOMER_INACTIVE, CUSTOMER_MERGED, CUSTOMER_ERASURE_PENDING or CUSTOMER_ANONYMIZED when its "
     "customer can take no invoice, and with 422 EMISSION_NOT_READY while the company's fiscal identity is "
-    "incomplete (`details.missing_fields`).",
+    "incomplete (`details.missing_fields`). It falls due on the body's `due_date` (beel's extension), else the "
+    "draft's, else today + the customer's `preferred_payment_method.payment_term_days` (30 without one); a due "
+    "date before today is 422 VALIDATION_ERROR.",
     parameters=[INVOICE_ID, WAIT_FOR_PDF],
-    request=None,
+    request=IssueInvoiceSerializer,
     responses={
         200: InvoiceSerializer,
-        **error_responses(400, 404, 409, conflict=ErrorCode.INVOICE_NOT_DRAFT),
+        **error_responses(400, 404, 409, 415, conflict=ErrorCode.INVOICE_NOT_DRAFT),
         422: OpenApiResponse(description="The company cannot issue yet (`EMISSION_NOT_READY`)"),
     },
 )
@@ -76,6 +78,35 @@ cancel_invoice = extend_schema(
         200: InvoiceSerializer,
         **error_responses(400, 404, 409, conflict=ErrorCode.INVOICE_NOT_CANCELLABLE),
     },
+)
+
+
+PAYMENT_ID = OpenApiParameter("payment_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Payment ID")
+mark_invoice_paid = extend_schema(
+    operation_id="markInvoicePaid",
+    summary="Mark an invoice as paid (record a payment)",
+    description="BeeL's markInvoicePaid: records a payment dated `payment_date` (today when omitted; not "
+    "later than today). beel's extension `amount` records a partial payment (at most `amount_due`, in the "
+    "invoice's currency); omitted, it pays what is due. The invoice becomes `paid` (with `payment_date` and "
+    "`paid_at`, and the event `invoice.paid`) when its payments cover its total. Refused with "
+    "INVOICE_NOT_PAYABLE for a draft, cancelled or already paid invoice; an amount that is not positive or "
+    "exceeds what is due is 422 VALIDATION_ERROR. Of `payment_method`, only `method` is kept.",
+    parameters=[INVOICE_ID],
+    request=MarkPaidSerializer,
+    responses={
+        200: InvoiceSerializer,
+        **error_responses(400, 404, 409, 415, 422, conflict=ErrorCode.INVOICE_NOT_PAYABLE),
+    },
+)
+undo_invoice_payment = extend_schema(
+    operation_id="deleteInvoicePayment",
+    summary="Undo a payment recorded by mistake",
+    description="beel's extension: deletes one of the invoice's payments; a paid invoice its payments no "
+    "longer cover is `issued` again (`payment_date` and `paid_at` null). Refused with INVOICE_NOT_PAYABLE "
+    "for a cancelled invoice; NOT_FOUND for a payment that is not the invoice's.",
+    parameters=[INVOICE_ID, PAYMENT_ID],
+    request=None,
+    responses={200: InvoiceSerializer, **error_responses(400, 404, 409, conflict=ErrorCode.INVOICE_NOT_PAYABLE)},
 )
 
 
@@ -96,3 +127,5 @@ create_company_invoice = on_company(create_invoice, "createCompanyInvoice")
 issue_company_invoice = on_company(issue_invoice, "issueCompanyInvoice")
 # beel's own (BeeL voids an issued invoice with a corrective one instead): named after the flat cancelInvoice.
 cancel_company_invoice = on_company(cancel_invoice, "cancelCompanyInvoice")
+mark_company_invoice_paid = on_company(mark_invoice_paid, "markCompanyInvoicePaid")
+undo_company_invoice_payment = on_company(undo_invoice_payment, "deleteCompanyInvoicePayment")

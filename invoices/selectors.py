@@ -48,6 +48,6 @@ def invoices_matching(invoices: QuerySet, asked: InvoiceFilters) -> QuerySet:
 
 def list_invoices(scope: DataScope, asked: InvoiceFilters) -> Listing:
     """The invoices of `scope` that the list asked for, newest first, each with its customer and company: a
-    draft shows their current details as its recipient and issuer."""
-    invoices = Invoice.objects.within(scope).select_related("customer", "company")
+    draft shows their current details as its recipient and issuer; and its payments, in one more query."""
+    invoices = Invoice.objects.within(scope).select_related("customer", "company").prefetch_related("payments")
     return Listing.sorted(invoices_matching(invoices, asked), LIST_ORDER)

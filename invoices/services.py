@@ -16,7 +16,7 @@ the series counter, then the customers' counter rows.
   If a merge moved the draft to another customer meanwhile, it lets go and starts over with that one.
 - `merge_customers` locks the duplicate, the survivor and the customers merged into the duplicate (which it
   re-points at the survivor), then moves the drafts.
-- `cancel_invoice` locks only the invoice.
+- `cancel_invoice` locks only the invoice; so do `record_payment` and `undo_payment` (invoices.payments).
 - Last, taken by PostgreSQL triggers rather than by a use case: the customers' counter rows
   (`customers_customercount`, one per company, mode and active), locked by every statement that writes
   customers, in (company, mode, active) order within the statement, and held until commit. Since they also
@@ -27,6 +27,7 @@ the series counter, then the customers' counter rows.
 """
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -35,6 +36,7 @@ from django.utils import timezone
 from beel.actors import Actor
 from beel.clock import today as clock_today
 from beel.db.locking import lock_settled
+from beel.errors import ValidationFailed
 from beel.events.models import EventType, NewEvent, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
@@ -43,6 +45,7 @@ from customers.errors import CustomerNotFound
 from customers.models import Customer, TaxIdStatus
 from customers.representations import fiscal_identity
 from customers.services import ensure_lifecycle_allows_changes, get_customer
+from customers.validators import DEFAULT_PAYMENT_TERM_DAYS
 from invoices.errors import (
     CustomerCannotBeInvoiced,
     EmissionNotReady,
@@ -103,7 +106,7 @@ def _ensure_recipient_tax_id(invoice: Invoice, customer, *, actor: Actor, overri
     invoice.tax_id_override_reason, invoice.tax_id_override_by = override_reason.strip(), actor.name
 
 
-def _event(event_type: EventType, invoice: Invoice) -> NewEvent:
+def invoice_event(event_type: EventType, invoice: Invoice) -> NewEvent:
     return NewEvent(
         account_id=invoice.account_id,
         mode=invoice.mode,
@@ -131,7 +134,7 @@ def create_invoice(
         invoice = Invoice.objects.create(
             account=account, company_id=customer.company_id, mode=mode, customer=customer, series=series, **data
         )
-        record_events([_event(EventType.INVOICE_CREATED, invoice)])
+        record_events([invoice_event(EventType.INVOICE_CREATED, invoice)])
         return invoice
 
 
@@ -152,13 +155,33 @@ def _lock_with_its_customer(scope: DataScope, invoice_id: str) -> tuple[Customer
     return (customer, invoice) if invoice.customer_id == customer.pk else None
 
 
-def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor, tax_id_override_reason: str = "") -> Invoice:
+def _due_date(invoice: Invoice, customer: Customer, *, issue_date: date, given: date | None) -> date:
+    """The date given, else the draft's, else the issue date plus the customer's payment term at this moment
+    (its preferred_payment_method.payment_term_days; BeeL's 30 days without one)."""
+    due_date = given or invoice.due_date
+    if due_date is None:
+        term = customer.payment_term_days
+        due_date = issue_date + timedelta(days=DEFAULT_PAYMENT_TERM_DAYS if term is None else term)
+    if due_date < issue_date:
+        raise ValidationFailed(details={"due_date": f"Must be on or after the issue date, {issue_date.isoformat()}."})
+    return due_date
+
+
+def issue_invoice(
+    *,
+    scope: DataScope,
+    invoice_id: str,
+    actor: Actor,
+    tax_id_override_reason: str = "",
+    due_date: date | None = None,
+) -> Invoice:
     """Turn a draft into an issued invoice: it takes the next number of its series now (so numbers follow
     the order of issue, without gaps), is dated today, and keeps a copy of its customer's fiscal identity,
     which later changes of the customer never touch. Refused for an invoice that is not a draft
     (INVOICE_NOT_DRAFT) and for a customer that can take no invoice (deactivated, merged, anonymised or
     waiting to be), and for a customer whose tax id its registry says is not valid (RECIPIENT_TAX_ID_INVALID)
-    unless `tax_id_override_reason` is given (staff, in the admin), which the invoice records with the actor."""
+    unless `tax_id_override_reason` is given (staff, in the admin), which the invoice records with the actor.
+    It falls due on `due_date` when given (_due_date: else the draft's, else the customer's payment term)."""
     with transaction.atomic():
         customer, invoice = lock_settled(lambda: _lock_with_its_customer(scope, invoice_id))
         if invoice.status != InvoiceStatus.DRAFT:
@@ -171,17 +194,18 @@ def issue_invoice(*, scope: DataScope, invoice_id: str, actor: Actor, tax_id_ove
         invoice.number = _next_number(company_id=invoice.company_id, mode=invoice.mode, series=invoice.series)
         invoice.status = InvoiceStatus.ISSUED
         invoice.issue_date = clock_today()
+        invoice.due_date = _due_date(invoice, customer, issue_date=invoice.issue_date, given=due_date)
         invoice.issued_at = timezone.now()
         invoice.recipient = fiscal_identity(customer)
         invoice.issuer = issuer.fiscal_identity()
         invoice.customer = customer
         invoice.save(
             update_fields=[
-                *("number", "status", "issue_date", "issued_at", "recipient", "issuer", "updated_at"),
+                *("number", "status", "issue_date", "due_date", "issued_at", "recipient", "issuer", "updated_at"),
                 *("tax_id_override_reason", "tax_id_override_by"),
             ]
         )
-        record_events([_event(EventType.INVOICE_ISSUED, invoice)])
+        record_events([invoice_event(EventType.INVOICE_ISSUED, invoice)])
         return invoice
 
 
@@ -205,5 +229,5 @@ def cancel_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoic
             raise refusal
         invoice.status = InvoiceStatus.CANCELLED
         invoice.save(update_fields=["status", "updated_at"])
-        record_events([_event(EventType.INVOICE_CANCELLED, invoice)])
+        record_events([invoice_event(EventType.INVOICE_CANCELLED, invoice)])
         return invoice

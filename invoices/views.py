@@ -6,10 +6,17 @@ from apikeys.models import Scope
 from beel.api.params import parse_flag
 from beel.api.views import APIViewSet, actor_of
 from beel.lists import Listing
-from invoices import schema, selectors, services
+from invoices import payments, schema, selectors, services
 from invoices.filters import InvoiceFilterSet
 from invoices.models import Invoice
-from invoices.serializers import InvoiceCreateSerializer, InvoiceSerializer
+from invoices.serializers import (
+    InvoiceCreateSerializer,
+    InvoiceSerializer,
+    IssueInvoiceSerializer,
+    MarkPaidSerializer,
+)
+
+PAYMENT_PATH = r"payments/(?P<payment_id>[^/]+)"
 
 
 class InvoiceViewSet(APIViewSet):
@@ -24,6 +31,8 @@ class InvoiceViewSet(APIViewSet):
         "create": Scope.INVOICES_WRITE,
         "issue": Scope.INVOICES_WRITE,
         "cancel": Scope.INVOICES_WRITE,
+        "mark_paid": Scope.INVOICES_WRITE,
+        "undo_payment": Scope.INVOICES_WRITE,
     }
     declared_query_parameters = {"issue": frozenset({"wait_for_pdf"})}
 
@@ -58,7 +67,38 @@ class InvoiceViewSet(APIViewSet):
     @action(detail=True, methods=["post"])
     def issue(self, request, invoice_id: str):
         parse_flag(request.query_params, "wait_for_pdf")  # read for its validity only: beel renders no PDF
-        invoice = services.issue_invoice(scope=self.data_scope(), invoice_id=invoice_id, actor=actor_of(request))
+        body = IssueInvoiceSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        invoice = services.issue_invoice(
+            scope=self.data_scope(),
+            invoice_id=invoice_id,
+            actor=actor_of(request),
+            due_date=body.validated_data.get("due_date"),
+        )
+        return Response(InvoiceSerializer(invoice).data)
+
+    @schema.mark_invoice_paid
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request, invoice_id: str):
+        body = MarkPaidSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        method = (body.validated_data.get("payment_method") or {}).get("method") or ""
+        invoice = payments.record_payment(
+            scope=self.data_scope(),
+            invoice_id=invoice_id,
+            actor=actor_of(request),
+            payment_date=body.validated_data.get("payment_date"),
+            amount=body.validated_data.get("amount"),
+            method=method,
+        )
+        return Response(InvoiceSerializer(invoice).data)
+
+    @schema.undo_invoice_payment
+    @action(detail=True, methods=["delete"], url_path=PAYMENT_PATH)
+    def undo_payment(self, request, invoice_id: str, payment_id: str):
+        invoice = payments.undo_payment(
+            scope=self.data_scope(), invoice_id=invoice_id, payment_id=payment_id, actor=actor_of(request)
+        )
         return Response(InvoiceSerializer(invoice).data)
 
     @schema.cancel_invoice
@@ -94,3 +134,13 @@ class CompanyInvoiceViewSet(InvoiceViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, company_id: str, invoice_id: str):
         return super().cancel(request, invoice_id)
+
+    @schema.mark_company_invoice_paid
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request, company_id: str, invoice_id: str):
+        return super().mark_paid(request, invoice_id)
+
+    @schema.undo_company_invoice_payment
+    @action(detail=True, methods=["delete"], url_path=PAYMENT_PATH)
+    def undo_payment(self, request, company_id: str, invoice_id: str, payment_id: str):
+        return super().undo_payment(request, invoice_id, payment_id)

@@ -26,6 +26,8 @@ EVENT_DATA = {
     EventType.INVOICE_CREATED: "Invoice",
     EventType.INVOICE_ISSUED: "Invoice",
     EventType.INVOICE_CANCELLED: "Invoice",
+    EventType.INVOICE_PAID: "Invoice",
+    EventType.INVOICE_OVERDUE: "Invoice",
     EventType.WEBHOOK_TEST: "WebhookTestEventData",
 }
 WEBHOOK_TEST_DATA = {

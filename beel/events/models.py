@@ -38,6 +38,10 @@ class EventType(models.TextChoices):
     INVOICE_CREATED = "invoice.created"
     INVOICE_ISSUED = "invoice.issued"
     INVOICE_CANCELLED = "invoice.cancelled"
+    # Its payments came to cover its total (invoices.payments.record_payment).
+    INVOICE_PAID = "invoice.paid"
+    # Issued, unpaid and past its due date: sent once per invoice by the daily sweep (notifyoverdueinvoices).
+    INVOICE_OVERDUE = "invoice.overdue"
     # Sent on request to one endpoint (POST /webhook-endpoints/{id}/test) to try a receiver: it describes no
     # change, so no other endpoint receives it and the event stream (GET /events) leaves it out.
     WEBHOOK_TEST = "webhook.test"

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('companies', '0003_entity_type_individual'),
         ('customers', '0025_labels_in_spanish'),
-        ('invoices', '0010_tax_id_override'),
+        ('invoices', '0011_due_dates_and_payments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

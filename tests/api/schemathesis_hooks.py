@@ -140,6 +140,10 @@ SERVER_JUDGMENTS = {
     # POST /nif/validate: an individual's NIF needs its legal_name, a rule between two fields that OpenAPI 3.0
     # states only in words.
     "legal_name": re.compile(r"^Required for a natural person's NIF "),
+    # Receivables: what is still due, today and an invoice's issue date are the server's to know.
+    "amount": re.compile(r"^(Must not exceed the amount due, |Must be greater than 0\.)"),
+    "payment_date": re.compile(r"^Must not be later than today\.$"),
+    "due_date": re.compile(r"^Must be on or after (the issue date|issue_date)"),
     # OpenAPI 3.0 cannot limit an object's keys; the description does.
     "metadata": re.compile(r"^Metadata keys have 1 to 40 characters"),
 }

@@ -133,7 +133,13 @@ ROUTES: dict[str, Callable[[World], Call]] = {
     "POST /api/v1/invoices": lambda w: invoice_call(w, "/api/v1"),
     "POST /api/v1/invoices/{invoice_id}/issue": lambda w: Call(f"/api/v1/invoices/{w.invoice()}/issue"),
     "POST /api/v1/invoices/{invoice_id}/cancel": lambda w: Call(f"/api/v1/invoices/{w.invoice(issued=True)}/cancel"),
+    "POST /api/v1/invoices/{invoice_id}/mark-paid": lambda w: Call(
+        f"/api/v1/invoices/{w.invoice(issued=True)}/mark-paid", lambda: {"payment_date": "2026-01-02"}
+    ),
     "POST /api/v1/companies/{company_id}/invoices": lambda w: invoice_call(w, w.company),
+    "POST /api/v1/companies/{company_id}/invoices/{invoice_id}/mark-paid": lambda w: Call(
+        f"{w.company}/invoices/{w.invoice(issued=True)}/mark-paid"
+    ),
     "POST /api/v1/companies/{company_id}/invoices/{invoice_id}/issue": lambda w: Call(
         f"{w.company}/invoices/{w.invoice()}/issue"
     ),

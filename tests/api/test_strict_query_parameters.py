@@ -54,6 +54,7 @@ def ids(account):
         "company_id": primary_company_of(account).pk,
         "customer_id": customer.pk,
         "invoice_id": invoice.pk,
+        "payment_id": uuid.uuid4(),
         "endpoint_id": endpoint.pk,
         "delivery_id": 1,
         "export_id": uuid.uuid4(),

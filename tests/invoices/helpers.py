@@ -25,6 +25,13 @@ INVOICE_KEYS = {
     "tax_total",
     "total",
     "issued_at",
+    "due_date",
+    "payment_date",
+    "paid_at",
+    "amount_paid",
+    "amount_due",
+    "overdue",
+    "payments",
     "created_at",
     "updated_at",
 }

@@ -195,6 +195,8 @@ def test_the_schema_documents_the_canonical_invoice_operations(anonymous_client)
         (f"{prefix}/{{invoice_id}}", "get"): "getCompanyInvoice",
         (f"{prefix}/{{invoice_id}}/issue", "post"): "issueCompanyInvoice",
         (f"{prefix}/{{invoice_id}}/cancel", "post"): "cancelCompanyInvoice",
+        (f"{prefix}/{{invoice_id}}/mark-paid", "post"): "markCompanyInvoicePaid",
+        (f"{prefix}/{{invoice_id}}/payments/{{payment_id}}", "delete"): "deleteCompanyInvoicePayment",
     }
     issuing = paths[f"{prefix}/{{invoice_id}}/issue"]["post"]
     assert {parameter["name"] for parameter in issuing["parameters"]} >= {"company_id", "invoice_id"}

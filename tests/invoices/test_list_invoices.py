@@ -89,6 +89,13 @@ def test_each_listed_invoice_has_exactly_the_documented_keys_and_values(api, acc
         "subtotal": "100.00",
         "tax_total": "21.00",
         "total": "121.00",
+        "due_date": None,
+        "payment_date": None,
+        "paid_at": None,
+        "amount_paid": "0.00",
+        "amount_due": "121.00",
+        "overdue": False,
+        "payments": [],
         "created_at": "2024-05-01T09:30:00Z",
         "updated_at": "2024-06-02T10:00:00Z",
     }

@@ -1,10 +1,15 @@
 """Every event type has its payload schema in the OpenAPI document (a component with its envelope and data,
 in `Event` for GET /events and in `x-webhooks`), and the payloads the code really emits validate against it."""
 
+from datetime import date
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from jsonschema import Draft202012Validator
 
 from beel.events.models import STREAM_TYPES, EventType
+from invoices.models import Invoice
 from tests.factories import CustomerFactory, valid_dni
 from webhooks.models import WebhookDelivery
 from webhooks.schema import event_component
@@ -75,6 +80,12 @@ def test_the_emitted_payloads_validate_against_their_schemas(
     issued = api.post("/api/v1/invoices", {"customer_id": first}, format="json").json()["data"]["id"]
     assert api.post(f"/api/v1/invoices/{issued}/issue").status_code == 200
     assert api.post(f"/api/v1/invoices/{issued}/cancel").status_code == 200
+    overdue = api.post("/api/v1/invoices", {"customer_id": first, "subtotal": "10.00"}, format="json").json()["data"]
+    assert api.post(f"/api/v1/invoices/{overdue['id']}/issue").status_code == 200
+    assert api.post(f"/api/v1/invoices/{overdue['id']}/mark-paid", {"amount": "4.00"}, format="json").status_code == 200
+    Invoice.objects.filter(pk=overdue["id"]).update(due_date=date(2000, 1, 1))  # fallen due long ago
+    call_command("notifyoverdueinvoices", stdout=StringIO())
+    assert api.post(f"/api/v1/invoices/{overdue['id']}/mark-paid", format="json").status_code == 200
     endpoint = api.post("/api/v1/webhook-endpoints", {"url": "https://8.8.8.8/hooks"}, format="json").json()["data"]
     assert api.post(f"/api/v1/webhook-endpoints/{endpoint['id']}/test").status_code == 202
     with django_capture_on_commit_callbacks(execute=True):  # the export job runs as without a broker
