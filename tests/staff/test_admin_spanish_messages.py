@@ -36,7 +36,7 @@ def test_a_refused_issue_is_spanish_in_the_admin_and_english_in_the_api(staff, a
     admin = staff.post(INVOICES, selected, follow=True, **SPANISH)
     answer = api.post(f"/api/v1/invoices/{invoice.pk}/issue", headers={"Accept-Language": "es"})
 
-    assert f"No se pudo emitir 1 factura: {invoice}: Solo se puede emitir una factura en borrador" in texts(admin)
+    assert f"No se pudo emitir 1 factura: {invoice}: solo se puede emitir un borrador." in texts(admin)
     assert answer.status_code == 409
     assert answer.json()["error"]["message"] == "Only a draft invoice can be issued"
     invoice.refresh_from_db()
@@ -52,7 +52,7 @@ def test_import_row_messages_are_spanish_in_the_admin_and_english_in_the_api(sta
     )
 
     shown = page_text(preview)
-    assert "La línea 2 del archivo tiene el mismo NIF" in shown
+    assert "NIF: la línea 2 del archivo tiene el mismo valor" in shown
     assert "No es un número de teléfono válido." in shown
     assert "has the same NIF" not in shown and "Not a valid phone number" not in shown
     messages = [
