@@ -58,8 +58,16 @@ _INT16 = struct.Struct("!h")
 _INT32 = struct.Struct("!i")
 
 
+# Off until a download abandoned midway is handled (issue 30, left open): psycopg holds the connection's lock
+# for the whole COPY, and a test that closes the stream after two pieces left it held (the next statement on
+# the connection waited forever). The bench and tests/customers/test_export_copy.py turn it on.
+ENABLED = False
+
+
 def supports(customers: QuerySet, columns: Iterable[sheet.Column]) -> bool:
-    return connections[customers.db].vendor == "postgresql" and all(c.write in _SQL_WRITERS for c in columns)
+    if not ENABLED or connections[customers.db].vendor != "postgresql":
+        return False
+    return all(column.write in _SQL_WRITERS for column in columns)
 
 
 def export_lines(customers: QuerySet, columns: tuple[sheet.Column, ...]) -> Iterator[str]:
@@ -122,7 +130,9 @@ def _copy_statement(customers: QuerySet, columns: tuple[sheet.Column, ...]) -> t
 
 def _python_cell(write: Callable, text: bytes | None) -> bytes:
     # As Django reads the column (JSONField: json.loads of its text), then as the reference writes it.
-    cell = sheet.guard_formula(write(None if text is None else json.loads(text)))
+    if text is None:  # the empty object
+        return b""
+    cell = sheet.guard_formula(write(json.loads(text)))
     if any(special in cell for special in (sheet.DELIMITER, '"', "\n", "\r")):
         cell = '"' + cell.replace('"', '""') + '"'
     return cell.encode()
@@ -136,10 +146,18 @@ def _lines(alias: str, statement: str, params: tuple, python_columns: dict) -> I
         (timeout,) = cursor.fetchone()
         cursor.execute("SELECT set_config('statement_timeout', '0', true)")
         with cursor.cursor.copy(statement, params) as copy:
-            for fields in _binary_rows(copy):
-                for number, write in python_columns.items():
-                    fields[number] = _python_cell(write, fields[number])
-                yield b"".join(fields)
+            try:
+                for fields in _binary_rows(copy):
+                    for number, write in python_columns.items():
+                        fields[number] = _python_cell(write, fields[number])
+                    yield b"".join(fields)
+            except GeneratorExit:
+                # The client went away: the rest is read and dropped (a direct export is at most
+                # EXPORT_DIRECT_MAX_ROWS rows). psycopg's own way out (a cancel request, then reading the rest)
+                # hung in tests/customers/test_export_copy.py, waiting on a lock inside psycopg.
+                for _chunk in copy:
+                    pass
+                raise
         cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
     if connection.queries_logged:  # as Django logs its queries (CaptureQueriesContext, DEBUG)
         connection.queries_log.append({"sql": statement, "time": f"{time.monotonic() - started:.3f}"})
