@@ -27,8 +27,10 @@ csv module. Results go to stdout and bench/results/csv.md (or --output).
 """
 
 import argparse
+import hashlib
 import os
 import resource
+import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -47,6 +49,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=10, help="Repetitions of the 1,000-row preview.")
     parser.add_argument("--output", type=Path, default=run.ROOT / "bench" / "results" / "csv.md")
     parser.add_argument("--import-only", action="store_true", help="Skip the export measurements.")
+    parser.add_argument("--export-only", action="store_true", help="Skip the import measurements.")
+    parser.add_argument("--runs", type=int, default=3, help="Runs of each export against its COPY floor.")
     # run.configure_django reads it (bench/run.py has the same option).
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/0", help="Redis for the rate-limit counters.")
     return parser.parse_args()
@@ -71,7 +75,9 @@ def measure_export(client, query: str, expected_rows: int | None) -> dict:
     first_row = None
     samples: list[tuple[int, float]] = []
     next_sample = 100_000
+    digest = hashlib.sha256()
     for chunk in response.streaming_content:
+        digest.update(chunk)
         size += len(chunk)
         lines += chunk.count(b"\r\n")  # the demo data has no line break inside a cell
         if first_row is None and lines > 1:
@@ -96,6 +102,7 @@ def measure_export(client, query: str, expected_rows: int | None) -> dict:
         "rss_after": rss_mib(),
         "peak_before": peak_before,
         "peak_after": peak_rss_mib(),
+        "sha256": digest.hexdigest(),
     }
     print(
         f"  export {result['query']}: {rows:,} rows in {seconds:.1f} s ({result['rows_per_second']:,.0f} rows/s), "
@@ -192,7 +199,118 @@ def measure_import_at_scale(client) -> dict:
     return {"seconds": seconds, "check_seconds": float(checks[0]["time"]), "plan": plan, "statistics": statistics}
 
 
-def report(args, exports: list[dict], imported: dict, machine: list[str], job: dict | None) -> str:
+def export_queryset(account, query: str):
+    """The queryset GET /customers/export`query` streams (the list's filters and sort)."""
+    from django.http import QueryDict
+
+    from beel.tenancy import DataScope
+    from companies.models import primary_company_of
+    from customers import selectors
+    from customers.filters import CustomerFilterSet
+    from customers.models import Customer
+
+    scope = DataScope.of_company(primary_company_of(account), "live")
+    customers = Customer.objects.within(scope)
+    filterset = CustomerFilterSet(QueryDict(query.lstrip("?")), queryset=customers)
+    assert filterset.is_valid(), filterset.errors
+    return selectors.sorted_customers(customers, filterset.asked())
+
+
+def copy_floor(customers) -> tuple[float, int]:
+    """`COPY (the export's query: its columns, filters and sort) TO STDOUT WITH CSV`, read to its end: what the
+    server alone takes to hand the same rows over. Seconds and bytes."""
+    from django.db import connection, transaction
+
+    from customers import spreadsheet
+
+    fields = [column.field for column in spreadsheet.COLUMNS]
+    inner, params = customers.values_list(*fields).query.sql_with_params()
+    size = 0
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        with cursor.cursor.copy(f"COPY ({inner}) TO STDOUT WITH CSV", params) as copy:
+            for chunk in copy:
+                size += len(chunk)
+    return time.perf_counter() - started, size
+
+
+def reference_export(customers) -> tuple[float, str, int]:
+    """The reference path (Python, cell by cell: what every export ran before issue 30, SQLite's now) over the
+    same queryset: seconds, SHA-256 and bytes of its text."""
+    from customers import spreadsheet
+
+    digest, size = hashlib.sha256(), 0
+    started = time.perf_counter()
+    for piece in spreadsheet.reference_export_lines(customers):
+        data = piece.encode()
+        digest.update(data)
+        size += len(data)
+    return time.perf_counter() - started, digest.hexdigest(), size
+
+
+def measure_copy_exports(client, account, runs: int) -> list[dict]:
+    """Per query: the reference path once (its bytes and rate), then `runs` times the export through the whole
+    stack and its COPY floor. Exits at once if the export's bytes differ from the reference's."""
+    results = []
+    for query in ("", "?active=true&sort_by=legal_name"):
+        customers = export_queryset(account, query)
+        expected_rows = customers.count()
+        reference_seconds, reference_digest, reference_size = reference_export(customers)
+        print(f"  reference {query or '(none)'}: {expected_rows:,} rows in {reference_seconds:.1f} s")
+        exports, floors = [], []
+        for _ in range(runs):
+            export = measure_export(client, query, expected_rows)
+            if export["sha256"] != reference_digest:
+                raise SystemExit(
+                    f"EXPORT BYTES DIFFER from the reference path for {query or '(none)'}: "
+                    f"{export['sha256']} ({export['mib']:.1f} MiB) != {reference_digest} ({reference_size} bytes)"
+                )
+            floor_seconds, floor_size = copy_floor(customers)
+            print(f"  COPY ... WITH CSV floor: {floor_seconds:.2f} s ({floor_size / 2**20:.0f} MiB)")
+            exports.append(export)
+            floors.append(floor_seconds)
+        results.append(
+            {
+                "query": query or "(none)",
+                "rows": expected_rows,
+                "reference_seconds": reference_seconds,
+                "runs": exports,
+                "floors": floors,
+                "ratios": [export["seconds"] / floor for export, floor in zip(exports, floors, strict=True)],
+            }
+        )
+    return results
+
+
+def copy_report(results: list[dict]) -> list[str]:
+    lines = [
+        "",
+        "## Export through COPY against its floor and the reference path (issue 30)",
+        "",
+        "Each run: `GET /customers/export` through the whole stack (bytes checked against the reference path's "
+        "SHA-256) and `COPY (the same query) TO STDOUT WITH CSV` read to its end (the floor).",
+        "",
+        "| query | rows | reference path (s, rows/s) | export, 3 runs (s) | floor, 3 runs (s) "
+        "| export / floor (median, range) "
+        "| rows/s (median) | x reference |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        seconds = [run["seconds"] for run in result["runs"]]
+        rate = result["rows"] / statistics.median(seconds)
+        reference_rate = result["rows"] / result["reference_seconds"]
+        ratios = result["ratios"]
+        lines.append(
+            f"| `{result['query']}` | {result['rows']:,} | {result['reference_seconds']:.1f}, {reference_rate:,.0f} | "
+            f"{', '.join(f'{s:.2f}' for s in seconds)} | {', '.join(f'{s:.2f}' for s in result['floors'])} | "
+            f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}) | {rate:,.0f} | "
+            f"{rate / reference_rate:.1f} |"
+        )
+    return lines
+
+
+def report(args, exports: list[dict], imported: dict | None, machine: list[str], job: dict | None) -> str:
     lines = [
         f"# Benchmark: CSV export of {args.customers:,} customers and import of {PREVIEW_ROWS:,} rows",
         "",
@@ -224,6 +342,9 @@ def report(args, exports: list[dict], imported: dict, machine: list[str], job: d
     for export in exports:
         samples = ", ".join(f"{rows // 1000}k: {mib:.0f}" for rows, mib in export["rss_samples"])
         lines.append(f"- `{export['query']}`: {samples}")
+    lines += copy_report(args.copy_results)
+    if imported is None:
+        return "\n".join(lines) + "\n"
     preview = imported["preview"]
     lines += [
         "",
@@ -283,6 +404,9 @@ def main() -> None:
 
     from apikeys.models import ALL_SCOPES, APIKey
     from customers.models import Customer
+    from customers.spreadsheet import copy
+
+    copy.ENABLED = True  # the fast path, off by default (its comment says why)
 
     call_command("migrate", verbosity=0)
     account, _ = get_user_model().objects.get_or_create(username=run.BENCH_USER)
@@ -298,18 +422,17 @@ def main() -> None:
     import_client = Client(HTTP_AUTHORIZATION=f"Bearer {import_issued.raw_key}")
     live = Customer.objects.filter(account=account, mode="live")
     try:
-        exports, job = [], None
+        exports, job, imported, args.copy_results = [], None, None, []
         if not args.import_only:
             print("Export ...")
             measure_export(client, "?limit=1&search=zzzz-nothing", 0)  # warm up: imports, connection, caches
-            exports = [
-                measure_export(client, "", live.count()),
-                measure_export(client, "?active=true&sort_by=legal_name", live.filter(active=True).count()),
-            ]
+            args.copy_results = measure_copy_exports(client, account, args.runs)
+            exports = [result["runs"][-1] for result in args.copy_results]
             job = measure_export_job(client, live.count())
-        print("Import ...")
-        imported = measure_import(args, client, import_client)
-        imported["at_scale"] = measure_import_at_scale(client)
+        if not args.export_only:
+            print("Import ...")
+            imported = measure_import(args, client, import_client)
+            imported["at_scale"] = measure_import_at_scale(client)
     finally:
         issued.api_key.revoke()
         import_issued.api_key.revoke()
