@@ -254,6 +254,8 @@ class InvoicePayment(models.Model):
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("invoice payment")
+        verbose_name_plural = _("invoice payments")
         ordering = ["payment_date", "created_at", "id"]
 
     def __str__(self) -> str:
