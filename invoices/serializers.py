@@ -22,6 +22,9 @@ class AmountField(serializers.DecimalField):
     """A non-negative amount with up to two decimals, given as a decimal string ("814.00"): exactly the
     strings the schema's pattern allows, no exponent, sign or surrounding blanks."""
 
+    # DRF's "A valid number is required." misleads for "-3" or 12.5 given as a JSON number: say the form.
+    default_error_messages = {"invalid": 'Must be a decimal string with up to two decimals and no sign, e.g. "814.00".'}
+
     def to_internal_value(self, data):
         if not isinstance(data, str) or not re.fullmatch(AMOUNT_PATTERN, data):
             self.fail("invalid")

@@ -110,6 +110,15 @@ def test_an_amount_over_what_is_due_or_not_a_positive_two_place_decimal_is_refus
     assert Invoice.objects.get(pk=invoice["id"]).amount_paid == Decimal("0.00")
 
 
+@pytest.mark.parametrize("amount", ["-3", "+3.00", "3e2"])
+def test_a_signed_or_exponent_amount_is_told_the_form_an_amount_takes(api, customer, amount):
+    invoice = issued_for(api, customer, total="121.00")
+    response = mark_paid(api, invoice["id"], amount=amount)
+    error = assert_error(response, 422, "VALIDATION_ERROR")
+    assert error["details"]["amount"] == 'Must be a decimal string with up to two decimals and no sign, e.g. "814.00".'
+    assert not InvoicePayment.objects.exists()
+
+
 def test_only_an_issued_invoice_takes_a_payment(api, customer):
     draft = created(api, customer, subtotal="10.00")
     assert_error(mark_paid(api, draft["id"]), 409, "INVOICE_NOT_PAYABLE")
