@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.admin.filters import CompanyFilter
 from customers.validators import fold, normalize_nif
+from invoices.admin_payments import InvoicePaymentsAdmin
 from invoices.admin_transitions import InvoiceTransitionWorkflow
 from invoices.models import DRAFT_FIELDS, Invoice, InvoiceStatus
 from invoices.representations import recipient_of
@@ -62,7 +63,7 @@ class InvoiceAdminForm(forms.ModelForm):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(InvoiceTransitionWorkflow, admin.ModelAdmin):
+class InvoiceAdmin(InvoicePaymentsAdmin, InvoiceTransitionWorkflow, admin.ModelAdmin):
     form = InvoiceAdminForm
     list_display = ["full_number", "customer_link", "company_link", "status", "issue_date", "total", "currency"]
     list_filter = ["status", CompanyFilter, ("issue_date", admin.DateFieldListFilter)]
@@ -194,15 +195,3 @@ class InvoiceAdmin(InvoiceTransitionWorkflow, admin.ModelAdmin):
     def company_link(self, invoice: Invoice) -> str:
         url = reverse("admin:companies_company_change", args=[invoice.company_id])
         return format_html('<a href="{}" title="{}">{}</a>', url, invoice.company, invoice.company)
-
-
-# The payment workflow (invoices.admin_payments) on the same page: registered in place of the plain admin.
-from invoices.admin_payments import InvoicePaymentsAdmin  # noqa: E402
-
-
-class InvoiceWithPaymentsAdmin(InvoicePaymentsAdmin, InvoiceAdmin):
-    pass
-
-
-admin.site.unregister(Invoice)
-admin.site.register(Invoice, InvoiceWithPaymentsAdmin)

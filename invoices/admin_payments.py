@@ -1,6 +1,6 @@
 """The invoice page's payments: "Registrar pago" (amount and date) and undoing a payment recorded by mistake,
-through the API's services (invoices.payments). Kept out of invoices/admin.py, which registers this
-subclass of its InvoiceAdmin in its last line, so the payment workflow reads on its own."""
+through the API's services (invoices.payments). Kept out of invoices/admin.py, whose InvoiceAdmin mixes it
+in, so the payment workflow reads on its own."""
 
 from decimal import Decimal
 
@@ -39,7 +39,7 @@ class PaymentForm(forms.Form):
 
 
 class InvoicePaymentsAdmin:
-    """Mixed into the registered InvoiceAdmin: two pages and a read-only list of the invoice's payments."""
+    """Mixed into InvoiceAdmin: two pages and a read-only list of the invoice's payments."""
 
     PAYMENT_FIELDS = ("due_date", "amount_paid", "payment_date", "payments_shown")
 
