@@ -113,7 +113,6 @@ TEMPLATES = [
 # the API answers 503 SERVICE_UNAVAILABLE. `migrate` lifts it for its own connection (beel.ops).
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 5000)
 DB_CONNECT_TIMEOUT_SECONDS = env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
-DB_POOL = env_bool("DB_POOL", False)  # beel.db.config: a psycopg pool per process instead of one per thread
 DATABASES = databases(
     BASE_DIR, statement_timeout_ms=DB_STATEMENT_TIMEOUT_MS, connect_timeout_seconds=DB_CONNECT_TIMEOUT_SECONDS
 )
