@@ -4,12 +4,15 @@ be saved nor reactivated; five wrong passwords end on the admin's lockout page, 
 from datetime import date
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 
 from beel.actors import Actor
 from beel.tenancy import DataScope
 from customers import services
+from tests.browser.conftest import WAIT_SECONDS
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
 
 PASSWORD = "a-long-browser-test-password"
@@ -26,9 +29,18 @@ def log_in(browser, wait, live_server, username: str, password: str) -> None:
     browser.get(f"{live_server.url}/admin/login/?next=/admin/")
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(password)
-    submit = browser.find_element(By.CSS_SELECTOR, "input[type=submit]")
-    submit.click()
-    wait.until(ec.staleness_of(submit))  # the answer has loaded: the attempt is counted
+    # The answer has loaded, so the attempt is counted. Not `staleness_of(submit)`: while the old page is
+    # being torn down Chromium may answer "Node with given id does not belong to the document", an error
+    # selenium does not read as stale, and the wait would fail instead of polling again.
+    browser.execute_script("document.documentElement.dataset.beforeSubmit = 'yes'")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    WebDriverWait(browser, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(a_new_page_has_loaded)
+
+
+def a_new_page_has_loaded(driver) -> bool:
+    return driver.execute_script(
+        "return document.readyState === 'complete' && !document.documentElement.dataset.beforeSubmit"
+    )
 
 
 @pytest.fixture
