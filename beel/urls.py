@@ -7,6 +7,9 @@ from beel.api.views import DocsView, SchemaView, UnknownRouteView
 
 api_v1 = [
     path("", include("companies.urls")),
+    # Before customers.urls: `customers/aging` and `customers/{id}/statement` are not a customer's detail.
+    path("", include("invoices.aging_urls")),
+    path("", include("invoices.statement_urls")),
     path("", include("customers.urls")),
     path("", include("invoices.urls")),
     path("", include("webhooks.urls")),

@@ -1,0 +1,4 @@
+"""The aging report across customers (docs/api.md, Receivables): on the flat and the canonical routes.
+Included in beel/urls.py before customers.urls, whose detail routes would take `aging` for a customer's id."""
+
+urlpatterns: list = []
