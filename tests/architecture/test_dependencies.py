@@ -42,6 +42,8 @@ HTTP_MODULES = (
         for module in ("company_views", "company_deletion_views", "company_import_views", "export_views")
     ),
     "webhooks.event_views",  # GET /events, beside the endpoints' views
+    # Receivables (docs/api.md): a customer's statement and the aging report, flat and canonical.
+    *(f"invoices.{module}" for module in ("statement_urls", "statement_views", "aging_urls", "aging_views")),
 )
 
 
