@@ -80,6 +80,7 @@ class CustomerAdmin(
         "created_at",
         "updated_at",
         "invoices_link",
+        "statement_link",
         "history",
         *TAX_ID_SHOWN,
     ]
@@ -122,7 +123,10 @@ class CustomerAdmin(
         ),
         (_("Notes and metadata"), {"fields": ["notes", "metadata"]}),
         (_("Tax id verification"), {"fields": TAX_ID_SHOWN}),
-        (_("Status"), {"fields": ["active", "deactivated_at", "created_at", "updated_at", "invoices_link"]}),
+        (
+            _("Status"),
+            {"fields": ["active", "deactivated_at", "created_at", "updated_at", "invoices_link", "statement_link"]},
+        ),
         (_("History"), {"fields": ["history"]}),
     ]
     form = CustomerAdminForm
@@ -290,6 +294,12 @@ class CustomerAdmin(
             url,
             ngettext("%(n)d invoice", "%(n)d invoices", count) % {"n": count},
         )
+
+    @admin.display(description=_("Statement of account"))
+    def statement_link(self, customer: Customer) -> str:
+        # Built by name, as invoices_link: the page is the invoices app's (invoices.admin_statement).
+        url = reverse("admin:invoices_invoice_customer_statement", args=[customer.pk])
+        return format_html('<a href="{}" class="statement-link">{}</a>', url, gettext("Statement of account"))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
