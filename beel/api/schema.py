@@ -281,9 +281,10 @@ def _describe_operation(method: str, operation: dict[str, Any], error_ref: dict[
             response.pop("content", None)
             continue
         content = response.setdefault("content", {})
-        if int(status) < 400 and _CSV in content:
+        csv = content.get(_CSV) if int(status) < 400 else None
+        if csv is not None and _JSON not in content:
             # A download: the CSV itself, not the envelope (its errors are the envelope).
-            response["content"] = {_CSV: content[_CSV]}
+            response["content"] = {_CSV: csv}
             continue
         media = content.setdefault(_JSON, {})
         for other in [key for key in content if key != _JSON]:
@@ -292,6 +293,9 @@ def _describe_operation(method: str, operation: dict[str, Any], error_ref: dict[
             media["schema"] = error_ref
         else:
             media["schema"] = _success_envelope(media.get("schema"))
+        if csv is not None:
+            # JSON in the envelope, or the same as CSV with `Accept: text/csv` (a customer's statement).
+            content[_CSV] = csv
 
 
 class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -75,3 +75,18 @@ def test_a_bad_period_asked_as_csv_is_a_422_in_the_envelope(api, customer):
 def test_another_accounts_customer_asked_as_csv_is_a_404_in_the_envelope(api, other_account):
     stranger = CustomerFactory(account=other_account)
     assert_error(api.get(url_of(stranger), HTTP_ACCEPT="text/csv"), 404, "CLIENT_NOT_FOUND")
+
+
+def test_the_schema_documents_the_json_and_the_csv_answers(anonymous_client):
+    schema = anonymous_client.get("/api/v1/schema?format=json").json()
+    for path in (
+        "/api/v1/customers/{customer_id}/statement",
+        "/api/v1/companies/{company_id}/customers/{customer_id}/statement",
+    ):
+        operation = schema["paths"][path]["get"]
+        assert set(operation["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+        assert {"400", "403", "404", "406", "422"} <= set(operation["responses"])
+        assert {"from", "to"} <= {parameter["name"] for parameter in operation["parameters"]}
+        assert operation["security"] == [{"BearerAuth": ["invoices:read"]}]
+    component = schema["components"]["schemas"]["CurrencySection"]["properties"]
+    assert {"opening_balance", "lines", "closing_balance", "aging"} <= set(component)
