@@ -43,7 +43,8 @@ INVOICE, PAYMENT = "invoice", "payment"
 STANDING = (InvoiceStatus.ISSUED, InvoiceStatus.PAID)
 
 
-@dataclass(frozen=True)
+# Not frozen, with slots: a statement of thousands of lines builds them several times faster.
+@dataclass(slots=True)
 class StatementLine:
     """An invoice issued (`type` invoice: a debit) or a payment received (`type` payment: a credit)."""
 
@@ -154,7 +155,7 @@ def full_number(series: str, number: int) -> str:
 def _sections(rows: list[tuple], payments: list[tuple], start: date, end: date) -> list[CurrencySection]:
     sections: dict[str, CurrencySection] = {}
     by_id: dict[UUID, tuple] = {}
-    # (day, invoices before payments, position in its query's order) -> the line's parts before its balance.
+    # (day, invoices before payments, position in its query's order, the line's parts before its balance).
     movements: dict[str, list[tuple]] = defaultdict(list)
     for position, row in enumerate(rows):
         invoice_id, series, number, issue_date, due_date, currency, total = row
@@ -164,7 +165,7 @@ def _sections(rows: list[tuple], payments: list[tuple], start: date, end: date) 
             section.opening_balance += total
         else:
             line = (INVOICE, issue_date, invoice_id, full_number(series, number), issue_date, due_date, None, total)
-            movements[currency].append(((issue_date, 0, position), line))
+            movements[currency].append((issue_date, 0, position, line))
     paid_by_invoice: dict[UUID, Decimal] = defaultdict(lambda: ZERO)
     for position, (payment_id, invoice_id, payment_date, amount) in enumerate(payments):
         _, series, number, issue_date, due_date, currency, _ = by_id[invoice_id]
@@ -174,10 +175,11 @@ def _sections(rows: list[tuple], payments: list[tuple], start: date, end: date) 
         else:
             number_text = full_number(series, number)
             line = (PAYMENT, payment_date, invoice_id, number_text, issue_date, due_date, payment_id, amount)
-            movements[currency].append(((payment_date, 1, position), line))
+            movements[currency].append((payment_date, 1, position, line))
     for currency, section in sections.items():
         balance = section.opening_balance
-        for _, parts in sorted(movements[currency], key=lambda movement: movement[0]):
+        # Sorted by (day, rank, position): the positions are unique, so the lines' parts are never compared.
+        for *_, parts in sorted(movements[currency]):
             kind, amount = parts[0], parts[-1]
             if kind == INVOICE:
                 balance += amount
