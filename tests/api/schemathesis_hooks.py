@@ -146,6 +146,9 @@ SERVER_JUDGMENTS = {
     "due_date": re.compile(r"^Must be on or after (the issue date|issue_date)"),
     # OpenAPI 3.0 cannot limit an object's keys; the description does.
     "metadata": re.compile(r"^Metadata keys have 1 to 40 characters"),
+    # A statement's period (invoices.statements): its order and today are the server's to know.
+    "from": re.compile(r"^from must not be later than to\.$"),
+    "to": re.compile(r"^to must not be later than today "),
 }
 
 # What only the server can say of an uploaded file (a CSV the import can read, with its required columns and
