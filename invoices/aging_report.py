@@ -42,6 +42,8 @@ ZERO = Value(Decimal("0.00"), output_field=MONEY)
 # `total` is the row's sum of every bucket (named `total_due` in the query: `total` is an invoice's column).
 SORT_FIELDS: tuple[str, ...] = ("total", "legal_name", "nif", "currency", *AGING_BUCKET_KEYS)
 DEFAULT_SORT = "total"
+# An amount sorts largest first unless asked otherwise; a name, a NIF or a currency from A to Z.
+DESCENDING_BY_DEFAULT = frozenset({"total", *AGING_BUCKET_KEYS})
 # Names sort as the customer list sorts them: case and accents ignored (Customer.legal_name_folded).
 SORT_COLUMNS = {
     **{key: key for key in SORT_FIELDS},

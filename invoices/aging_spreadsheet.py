@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from customers import spreadsheet
 from invoices.aging import AGING_BUCKETS
@@ -24,7 +24,14 @@ def filename(as_of: date) -> str:
 def header() -> list[str]:
     with translation.override("es"):
         buckets = [str(bucket.label) for bucket in AGING_BUCKETS]
-        return [gettext("Customer ID"), gettext("Legal name"), "NIF", gettext("Currency"), *buckets, gettext("Total")]
+        return [
+            pgettext("aging", "Customer ID"),
+            gettext("Legal name"),
+            "NIF",
+            pgettext("aging", "Currency"),
+            *buckets,
+            pgettext("aging", "Total"),
+        ]
 
 
 def decimal_comma(amount: Decimal) -> str:

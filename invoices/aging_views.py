@@ -27,8 +27,6 @@ from invoices.aging import AGING_BUCKET_KEYS
 from invoices.aging_report import SORT_FIELDS, AgingAsked
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Amounts first when they are the order: the largest debts first by default; names A to Z.
-DESCENDING_BY_DEFAULT = frozenset({"total", *AGING_BUCKET_KEYS})
 REPORT_PARAMETERS = frozenset({"as_of", "sort_by", "sort_order"})
 PAGE_PARAMETERS = frozenset({"page", "limit"})
 
@@ -58,7 +56,7 @@ def parse_report_params(query_params) -> AgingAsked:
         errors["sort_order"] = "sort_order must be asc or desc."
     if errors:
         raise ValidationFailed(details=errors)
-    descending = sort_by in DESCENDING_BY_DEFAULT if sort_order is None else sort_order == "desc"
+    descending = sort_by in aging_report.DESCENDING_BY_DEFAULT if sort_order is None else sort_order == "desc"
     return AgingAsked(as_of=as_of, sort_by=sort_by, descending=descending)
 
 
