@@ -84,11 +84,27 @@ def represent_totals(totals: aging_report.CurrencyTotals) -> dict:
     }
 
 
+class WithoutCursor:
+    """The report pages by `page` only: its rows are sums, which a cursor's keyset cannot resume after."""
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        return [parameter for parameter in parameters if parameter["name"] != "cursor"]
+
+
+class AgingPagination(WithoutCursor, PagePagination):
+    pass
+
+
+class CompanyAgingPagination(WithoutCursor, CompanyPagePagination):
+    pass
+
+
 class AgingReportOperations(APIViewSet):
     """What both route families share; each says whose invoices it reads (`report_scope`)."""
 
     filter_backends = []
-    pagination_class = PagePagination
+    pagination_class = AgingPagination
     results_key = "customers"
     listing_actions = frozenset()
     required_scopes = {"list": Scope.INVOICES_READ, "export": Scope.INVOICES_READ}
@@ -183,12 +199,6 @@ REPORT_QUERY = [
         "ordered by the customer's id and the currency.",
     ),
 ]
-PAGE_QUERY = [
-    OpenApiParameter("page", {"type": "integer", "minimum": 1}, OpenApiParameter.QUERY, description="Page (from 1)"),
-    OpenApiParameter(
-        "limit", {"type": "integer", "minimum": 1, "maximum": 100}, OpenApiParameter.QUERY, description="Rows a page"
-    ),
-]
 _DESCRIPTION = (
     "beel's extension (issue 29): what each customer owes as of `as_of`, by how far past its due date: the "
     "unpaid amount (total - amount_paid as of that day) of its issued invoices in the buckets `current`, "
@@ -222,7 +232,7 @@ def _list_schema(operation_id: str, where: str, extra=()):
         operation_id=operation_id,
         summary=f"Aging of what customers owe ({where})",
         description=_DESCRIPTION,
-        parameters=[*extra, *REPORT_QUERY, *PAGE_QUERY],
+        parameters=[*extra, *REPORT_QUERY],  # `page` and `limit`: the paginator's
         responses={200: AgingReportSerializer, **error_responses(400, 422)},
     )
 
@@ -259,7 +269,7 @@ class AgingReportViewSet(AgingReportOperations):
 class CompanyAgingReportViewSet(AgingReportOperations):
     """`/companies/{company_id}/customers/aging`: that company's customers."""
 
-    pagination_class = CompanyPagePagination
+    pagination_class = CompanyAgingPagination
 
     @_list_schema("getCompanyCustomersAging", "one company", [COMPANY_ID])
     def list(self, request, company_id: str):

@@ -230,3 +230,16 @@ def test_due_dates_move_with_the_clock(api, customer):
     move_days(1)
     assert buckets_of(report(api)["customers"][0]) == {"days_31_60": "10.00"}
     assert days_ago(0).isoformat() == "2026-06-16"
+
+
+def test_the_schema_describes_both_routes(anonymous_client):
+    schema = anonymous_client.get("/api/v1/schema?format=json").json()
+    paths = schema["paths"]
+    for path in (URL, "/api/v1/companies/{company_id}/customers/aging"):
+        operation = paths[path]["get"]
+        query = {parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "query"}
+        assert query == {"as_of", "sort_by", "sort_order", "page", "limit"}
+        assert {"200", "400", "401", "403", "422"} <= set(operation["responses"])
+        export = paths[f"{path}/export"]["get"]
+        assert set(export["responses"]["200"]["content"]) == {"text/csv"}
+        assert {p["name"] for p in export["parameters"] if p["in"] == "query"} == {"as_of", "sort_by", "sort_order"}
