@@ -90,6 +90,9 @@ def owed_invoices(scope: DataScope, as_of: date, *, company_ids: Collection | No
     `company_ids` narrows an account's scope to some of its companies (a key restricted to them, the admin's
     company picker); None is every company of the scope."""
     invoices = Invoice.objects.within(scope)
+    if scope.company is not None:
+        # Redundant with the company, but the account leads invoice_unpaid_aging_idx.
+        invoices = invoices.filter(account=scope.account)
     if company_ids is not None:
         invoices = invoices.filter(company_id__in=list(company_ids))
     owed_now = F("total") - F("amount_paid")
@@ -116,7 +119,7 @@ def aging_rows(scope: DataScope, asked: AgingAsked, *, company_ids: Collection |
     `legal_name`, `nif`, `currency`, the amount of each bucket and `total_due`, in the asked order closed by
     the customer's id and the currency (a total order, so pages neither repeat nor skip a row). Amounts of
     different currencies are never added: each currency is a row of its own."""
-    customer = Customer.objects.filter(pk=OuterRef("customer_id"))
+    customer = Customer.objects.filter(pk=OuterRef("customer_id")).order_by()
     rows = (
         owed_invoices(scope, asked.as_of, company_ids=company_ids)
         .order_by()
