@@ -30,6 +30,13 @@ def test_the_report_is_linked_from_the_invoice_list_and_speaks_spanish(staff, ac
     assert "Total (1 cliente)" in text
 
 
+def test_the_admin_index_links_the_report_for_staff_who_may_view_invoices(staff, client, db):
+    index = staff.get("/admin/", **SPANISH).content.decode()
+    assert "Informes" in index and f'href="{URL}"' in index and "Antigüedad de saldos" in index
+    client.force_login(AccountFactory(is_staff=True))
+    assert f'href="{URL}"' not in client.get("/admin/", **SPANISH).content.decode()
+
+
 def test_the_company_picker_mode_and_as_of_narrow_the_rows(staff, account, customer):
     second = CompanyFactory(account=account)
     other = CustomerFactory(account=account, company=second, legal_name="Segunda Cliente SL")
