@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.admin.filters import CompanyFilter
 from customers.validators import fold, normalize_nif
+from invoices.admin_aging import InvoiceAgingAdmin
 from invoices.admin_payments import InvoicePaymentsAdmin
 from invoices.admin_statement import CustomerStatementAdmin
 from invoices.admin_transitions import InvoiceTransitionWorkflow
@@ -64,7 +65,9 @@ class InvoiceAdminForm(forms.ModelForm):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(CustomerStatementAdmin, InvoicePaymentsAdmin, InvoiceTransitionWorkflow, admin.ModelAdmin):
+class InvoiceAdmin(
+    CustomerStatementAdmin, InvoiceAgingAdmin, InvoicePaymentsAdmin, InvoiceTransitionWorkflow, admin.ModelAdmin
+):
     form = InvoiceAdminForm
     list_display = ["full_number", "customer_link", "company_link", "status", "issue_date", "total", "currency"]
     list_filter = ["status", CompanyFilter, ("issue_date", admin.DateFieldListFilter)]

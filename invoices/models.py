@@ -167,6 +167,13 @@ class Invoice(models.Model):
             ),
             models.Index(fields=["company", "mode", "created_at", "id"], name="invoice_company_created_idx"),
             models.Index(fields=["company", "mode", "updated_at", "id"], name="invoice_company_updated_idx"),
+            # The aging report as of today (invoices.aging_report): what issued invoices still owe, per account,
+            # mode, customer and currency, read from the index alone (an index-only scan grouped in its order).
+            models.Index(
+                fields=["account", "mode", "customer", "currency", "due_date", "company", "total", "amount_paid"],
+                condition=models.Q(status="issued"),
+                name="invoice_unpaid_aging_idx",
+            ),
             # The daily overdue sweep's candidates only: issued invoices not yet notified, by due date.
             models.Index(
                 fields=["due_date"],

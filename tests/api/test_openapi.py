@@ -84,6 +84,9 @@ CSV_DOWNLOADS = {
     "downloadCustomerImportTemplate",
     "downloadCustomerExport",
     "downloadCompanyCustomerExport",
+    # The aging report's CSV (docs/api.md, Receivables).
+    "exportCustomersAgingCsv",
+    "exportCompanyCustomersAgingCsv",
 }
 
 
