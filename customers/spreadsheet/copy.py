@@ -14,7 +14,12 @@ the queryset's own SQL (its filters, its sort), so the export can never select o
 list. It runs inside the caller's transaction (one snapshot with the count before it; PgBouncer in
 transaction mode keeps that transaction on one server connection), with the statement timeout lifted for its
 duration only: one statement now produces what the server-side cursor's fetches produced one 5-second
-statement at a time, and how long it stays open depends on how fast the client reads."""
+statement at a time, and how long it stays open depends on how fast the client reads.
+
+psycopg holds the connection's lock from the COPY's start to its end, across every piece handed out: whoever
+reads these lines must close them when leaving early (a response's close, as WSGI servers call it when the
+client goes away; `contextlib.closing` in an export job), or the connection's next statement waits forever
+(tests/customers/test_export_copy_abandoned.py)."""
 
 import json
 import struct
@@ -58,14 +63,8 @@ _INT16 = struct.Struct("!h")
 _INT32 = struct.Struct("!i")
 
 
-# Off until a download abandoned midway is handled (issue 30, left open): psycopg holds the connection's lock
-# for the whole COPY, and a test that closes the stream after two pieces left it held (the next statement on
-# the connection waited forever). The bench and tests/customers/test_export_copy.py turn it on.
-ENABLED = False
-
-
 def supports(customers: QuerySet, columns: Iterable[sheet.Column]) -> bool:
-    if not ENABLED or connections[customers.db].vendor != "postgresql":
+    if connections[customers.db].vendor != "postgresql":
         return False
     return all(column.write in _SQL_WRITERS for column in columns)
 
