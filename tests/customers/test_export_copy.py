@@ -165,7 +165,7 @@ def test_the_export_runs_one_copy_on_postgresql(api, account):
 
     copies = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("COPY (")]
     assert len(copies) == 1
-    assert "TO STDOUT (FORMAT binary)" in copies[0]
+    assert "TO STDOUT (FORMAT csv" in copies[0]
     assert not any("DECLARE" in query["sql"] for query in captured.captured_queries)  # no server-side cursor
 
 

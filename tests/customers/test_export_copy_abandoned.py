@@ -14,6 +14,7 @@ from django.db import connection, connections
 from customers import spreadsheet
 from customers.export_jobs import CustomerExport
 from customers.services import exports
+from customers.spreadsheet import copy
 from tests.factories import CustomerFactory
 
 # The export's own transaction (REPEATABLE READ on PostgreSQL), as in production, and a connection per thread.
@@ -27,7 +28,7 @@ TIMEOUT_SECONDS = 30
 @pytest.fixture(autouse=True)
 def small_pieces(monkeypatch):
     """Many pieces from a few customers, so the COPY is still running after the first ones."""
-    monkeypatch.setattr(spreadsheet, "LINES_PER_CHUNK", 2)
+    monkeypatch.setattr(copy, "PIECE_BYTES", 1)
 
 
 def bounded(work) -> dict:
