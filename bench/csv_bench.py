@@ -404,9 +404,6 @@ def main() -> None:
 
     from apikeys.models import ALL_SCOPES, APIKey
     from customers.models import Customer
-    from customers.spreadsheet import copy
-
-    copy.ENABLED = True  # the fast path, off by default (its comment says why)
 
     call_command("migrate", verbosity=0)
     account, _ = get_user_model().objects.get_or_create(username=run.BENCH_USER)

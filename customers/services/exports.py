@@ -12,6 +12,7 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -157,8 +158,10 @@ def _write(export: CustomerExport) -> dict:
     asked = asked_filters(export.filters)
     customers = selectors.sorted_customers(Customer.objects.within(scope), asked)
     digest, size = hashlib.sha256(), 0
-    with tempfile.TemporaryFile() as spool:
-        row_count, lines = spreadsheet.counted_export_lines(customers)
+    row_count, lines = spreadsheet.counted_export_lines(customers)
+    # Closed on the way out whatever happens (a full disk midway): a stream left open keeps its transaction and,
+    # on PostgreSQL, its COPY with psycopg's lock on the connection, so recording the failure would wait forever.
+    with closing(lines), tempfile.TemporaryFile() as spool:
         pending: list[bytes] = []
         pending_size = 0
         for line in lines:

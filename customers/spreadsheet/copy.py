@@ -1,23 +1,30 @@
-"""The export's fast path on PostgreSQL (issue 30): the rows leave the server by `COPY (SELECT ...) TO STDOUT`,
-each cell already written as customers.spreadsheet writes it (the column's writer, the formula guard, the
-quoting of Python's csv module with QUOTE_MINIMAL), so Python only joins bytes. What the reference path does
-per cell in Python (`export_lines` on SQLite) costs two orders of magnitude more than the server's formatting
-(docs/performance.md, "Exports through COPY").
+"""The export's fast path on PostgreSQL (issue 30): the rows leave the server by `COPY (SELECT ...) TO STDOUT`
+in CSV, each cell already written as customers.spreadsheet writes it (the column's writer and the formula guard
+in SQL; the quoting by the server's CSV writer, which quotes what Python's csv module quotes with
+QUOTE_MINIMAL), so Python only turns each row's LF into CRLF. What the reference path does per cell in Python
+(`export_lines` on SQLite) costs far more than the server's formatting (docs/performance.md, "Exports through
+COPY").
 
 Each writer of customers.spreadsheet has its SQL twin below, by the writer function: a column whose writer has
 no twin makes the whole export take the reference path, so a new column can never export differently here.
 The metadata keep their Python writer (json.dumps with sorted keys: jsonb's text sorts and spells them
-otherwise): the server sends their JSON text, or NULL for `{}`, and Python writes the few that are not empty.
+otherwise): their cell comes empty, their JSON text after the row's last column (NULL for `{}`), and Python
+rewrites only the rows whose metadata are not empty.
 
-The COPY is binary, one row per customer of a few text fields (no escaping to undo); the query inside it is
-the queryset's own SQL (its filters, its sort), so the export can never select or order otherwise than the
-list. It runs inside the caller's transaction (one snapshot with the count before it; PgBouncer in
-transaction mode keeps that transaction on one server connection), with the statement timeout lifted for its
-duration only: one statement now produces what the server-side cursor's fetches produced one 5-second
-statement at a time, and how long it stays open depends on how fast the client reads."""
+The query inside the COPY is the queryset's own SQL (its filters, its sort), so the export can never select or
+order otherwise than the list. It runs inside the caller's transaction (one snapshot with the count before it;
+PgBouncer in transaction mode keeps that transaction on one server connection), with the statement timeout lifted
+for its duration only: one statement now produces what the server-side cursor's fetches produced one 5-second
+statement at a time, and how long it stays open depends on how fast the client reads.
 
+psycopg holds the connection's lock from the COPY's start to its end, across every piece handed out: whoever
+reads these lines must close them when leaving early (a response's close, as WSGI servers call it when the
+client goes away; `contextlib.closing` in an export job), or the connection's next statement waits forever
+(tests/customers/test_export_copy_abandoned.py)."""
+
+import csv
+import io
 import json
-import struct
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -45,27 +52,18 @@ _SQL_WRITERS: dict[Callable, str | None] = {
 }
 # The text Python writes a None writer's cell from: the metadata's JSON, NULL for the empty object.
 _PYTHON_TEXT = {sheet._json_cell: "NULLIF({}, '{{}}'::jsonb)::text"}
-# Writers whose text never starts like a formula nor holds a delimiter, a quote or a line break.
+# Writers whose text never starts like a formula: no guard.
 _PLAIN = {sheet._yes_no, sheet._moment}
-# guard_formula (FORMULA_TRIGGERS) and csv.QUOTE_MINIMAL (';', '"', CR, LF) in SQL, on a text `{0}`.
-_CELL = (
-    "CASE WHEN strpos({0}, ';') > 0 OR strpos({0}, '\"') > 0 OR strpos({0}, E'\\n') > 0 OR strpos({0}, E'\\r') > 0 "
-    "THEN '\"' || {1} || replace({0}, '\"', '\"\"') || '\"' ELSE {1} || {0} END"
-)
+# guard_formula (FORMULA_TRIGGERS) in SQL, on a text `{0}`: the apostrophe it puts first, or nothing. Quoting is
+# the server's CSV writer's, which quotes what csv.QUOTE_MINIMAL quotes (a cell holding the delimiter, a quote,
+# CR or LF; quotes doubled), and an empty string: empty cells are sent as NULL, written unquoted.
 _GUARD = "CASE WHEN left({0}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' ELSE '' END"
-_BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-_INT16 = struct.Struct("!h")
-_INT32 = struct.Struct("!i")
-
-
-# Off until a download abandoned midway is handled (issue 30, left open): psycopg holds the connection's lock
-# for the whole COPY, and a test that closes the stream after two pieces left it held (the next statement on
-# the connection waited forever). The bench and tests/customers/test_export_copy.py turn it on.
-ENABLED = False
+# What the rows are handed on in: a few large pieces cost the response machinery less than many small ones.
+PIECE_BYTES = 256 * 1024
 
 
 def supports(customers: QuerySet, columns: Iterable[sheet.Column]) -> bool:
-    if not ENABLED or connections[customers.db].vendor != "postgresql":
+    if connections[customers.db].vendor != "postgresql":
         return False
     return all(column.write in _SQL_WRITERS for column in columns)
 
@@ -76,70 +74,64 @@ def export_lines(customers: QuerySet, columns: tuple[sheet.Column, ...]) -> Iter
     yield from sheet.csv_lines([column.header for column in columns], ())
     statement, params, python_columns = _copy_statement(customers, columns)
     pending: list[bytes] = []
-    # Closed with this generator (a client that went away): the COPY is cancelled before the caller's
-    # transaction ends, which could not roll back with a COPY still running on its connection.
-    with closing(_lines(customers.db, statement, params, python_columns)) as lines:
+    size = 0
+    # Closed with this generator (a client that went away): the COPY is ended before the caller's transaction
+    # ends, which could not roll back with a COPY still running on its connection.
+    with closing(_lines(customers.db, statement, params, len(columns), python_columns)) as lines:
         for line in lines:
             pending.append(line)
-            if len(pending) == sheet.LINES_PER_CHUNK:
+            size += len(line)
+            if size >= PIECE_BYTES:
                 yield b"".join(pending).decode()
-                pending = []
+                pending, size = [], 0
     if pending:
         yield b"".join(pending).decode()
 
 
 def _copy_statement(customers: QuerySet, columns: tuple[sheet.Column, ...]) -> tuple[str, tuple, dict]:
-    """The COPY, its parameters, and the Python writer of each field that Python writes (by field number).
-    Each row's fields: runs of SQL-written cells joined with ';' (the run ending the line holds its CRLF),
-    between them the value of each column written in Python."""
+    """The COPY, its parameters, and the Python writer of each column that Python writes (by column number).
+    Each row: every column's cell (NULL where empty, so the server's CSV writer leaves it unquoted; NULL where
+    Python writes it), then the text Python writes each of those from (NULL for the empty metadata)."""
     query = customers.values_list(*(column.field for column in columns)).query
     inner, params = query.get_compiler(using=customers.db).as_sql()
     names = [f"c{n}" for n in range(len(columns))]
-    texts, pieces = [], []  # pieces: SQL text, or a column's Python writer
+    texts, cells, extra, python_columns = [], [], [], {}
     for n, column in enumerate(columns):
         template = _SQL_WRITERS[column.write]
         if template is None:
             texts.append(_PYTHON_TEXT[column.write].format(names[n]))
-            pieces.append(column.write)
+            cells.append("NULL")
+            extra.append(f"t{n}")
+            python_columns[n] = column.write
         else:
             texts.append(template.format(names[n]))
-            plain = column.write in _PLAIN
-            pieces.append(f"t{n}" if plain else _CELL.format(f"t{n}", _GUARD.format(f"t{n}")))
-        pieces.append("';'" if n < len(columns) - 1 else "E'\\r\\n'")
-    fields, python_columns, run = [], {}, []
-    for n, piece in enumerate(pieces):
-        if isinstance(piece, str):
-            run.append(piece)
-            continue
-        if run:
-            fields.append(" || ".join(run))
-            run = []
-        python_columns[len(fields)] = piece
-        fields.append(f"t{n // 2}")
-    if run:
-        fields.append(" || ".join(run))
-    cells = ", ".join(f"{text} AS t{n}" for n, text in enumerate(texts))
+            guard = "" if column.write in _PLAIN else _GUARD.format(f"t{n}") + " || "
+            cells.append(f"NULLIF({guard}t{n}, '')")
+    texts_sql = ", ".join(f"{text} AS t{n}" for n, text in enumerate(texts))
     # OFFSET 0 keeps the cells' subquery from being merged into the outer SELECT, which would compute each
     # cell's text as many times as the outer expressions name it. The subqueries keep the inner query's order.
     statement = (
-        f"COPY (SELECT {', '.join(fields)} FROM (SELECT {cells} FROM ({inner}) AS export_rows ({', '.join(names)}) "
-        "OFFSET 0) AS export_cells) TO STDOUT (FORMAT binary)"
+        f"COPY (SELECT {', '.join(cells + extra)} FROM (SELECT {texts_sql} FROM ({inner}) AS export_rows "
+        f"({', '.join(names)}) OFFSET 0) AS export_cells) TO STDOUT (FORMAT csv, DELIMITER ';', NULL '')"
     )
     return statement, tuple(params), python_columns
 
 
-def _python_cell(write: Callable, text: bytes | None) -> bytes:
-    # As Django reads the column (JSONField: json.loads of its text), then as the reference writes it.
-    if text is None:  # the empty object
-        return b""
-    cell = sheet.guard_formula(write(json.loads(text)))
-    if any(special in cell for special in (sheet.DELIMITER, '"', "\n", "\r")):
-        cell = '"' + cell.replace('"', '""') + '"'
-    return cell.encode()
+def _python_row(row: bytes, width: int, python_columns: dict) -> bytes:
+    """A row with a cell that Python writes (metadata that are not `{}`): read as csv reads the server's CSV,
+    that cell written as the reference writes it, the row written again by csv.writer as the reference does."""
+    cells = next(csv.reader([row[:-1].decode()], delimiter=sheet.DELIMITER))
+    for extra, (number, write) in enumerate(python_columns.items(), start=width):
+        # As Django reads the column (JSONField: json.loads of its text), then as the reference writes it.
+        cells[number] = sheet.guard_formula(write(json.loads(cells[extra]))) if cells[extra] else ""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=sheet.DELIMITER, lineterminator="\r\n").writerow(cells[:width])
+    return buffer.getvalue().encode()
 
 
-def _lines(alias: str, statement: str, params: tuple, python_columns: dict) -> Iterator[bytes]:
+def _lines(alias: str, statement: str, params: tuple, width: int, python_columns: dict) -> Iterator[bytes]:
     connection = connections[alias]
+    empty_extras = sheet.DELIMITER.encode() * len(python_columns) + b"\n"
     started = time.monotonic()
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute("SELECT current_setting('statement_timeout')")
@@ -147,56 +139,22 @@ def _lines(alias: str, statement: str, params: tuple, python_columns: dict) -> I
         cursor.execute("SELECT set_config('statement_timeout', '0', true)")
         with cursor.cursor.copy(statement, params) as copy:
             try:
-                for fields in _binary_rows(copy):
-                    for number, write in python_columns.items():
-                        fields[number] = _python_cell(write, fields[number])
-                    yield b"".join(fields)
+                # One row per message: the protocol says so of COPY TO's CopyData, so the row's last byte is
+                # its LF (CSV COPY's line end), even when a quoted cell holds line breaks.
+                for message in copy:
+                    row = bytes(message)
+                    if row.endswith(empty_extras):  # Python writes nothing: only the line end to change
+                        yield row[: -len(empty_extras)] + b"\r\n"
+                    else:
+                        yield _python_row(row, width, python_columns)
             except GeneratorExit:
-                # The client went away: the rest is read and dropped (a direct export is at most
-                # EXPORT_DIRECT_MAX_ROWS rows). psycopg's own way out (a cancel request, then reading the rest)
-                # hung in tests/customers/test_export_copy.py, waiting on a lock inside psycopg.
+                # Closed early (a client that went away): the rest is read and dropped (a direct export is at
+                # most EXPORT_DIRECT_MAX_ROWS rows), which ends the COPY and frees psycopg's lock. psycopg's own
+                # way out (a cancel request, then reading the rest) ends it too, but took seconds longer in
+                # tests/customers/test_export_copy_abandoned.py.
                 for _chunk in copy:
                     pass
                 raise
         cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
     if connection.queries_logged:  # as Django logs its queries (CaptureQueriesContext, DEBUG)
         connection.queries_log.append({"sql": statement, "time": f"{time.monotonic() - started:.3f}"})
-
-
-def _binary_rows(chunks: Iterable) -> Iterator[list]:
-    """The rows of a binary COPY (PostgreSQL's "Binary Format"), each a list of its fields (bytes, or None for
-    NULL), whatever the chunks' boundaries (the server sends a row per chunk, the header with the first)."""
-    buffer = b""
-    header = True
-    for chunk in chunks:
-        buffer = buffer + bytes(chunk) if buffer else bytes(chunk)
-        end, position = len(buffer), 0
-        if header:
-            if end < 19:
-                continue
-            assert buffer.startswith(_BINARY_SIGNATURE), "not a binary COPY"
-            (extension,) = _INT32.unpack_from(buffer, 15)
-            position, header = 19 + extension, False
-        while position + 2 <= end:
-            (count,) = _INT16.unpack_from(buffer, position)
-            if count == -1:  # the trailer; the copy's end follows, read by the caller's loop to its end
-                position = end
-                break
-            at, fields = position + 2, []
-            for _ in range(count):
-                if at + 4 > end:
-                    break
-                (size,) = _INT32.unpack_from(buffer, at)
-                at += 4
-                if size < 0:
-                    fields.append(None)
-                    continue
-                if at + size > end:
-                    break
-                fields.append(buffer[at : at + size])
-                at += size
-            if len(fields) < count:  # the row continues in the next chunk
-                break
-            position = at
-            yield fields
-        buffer = buffer[position:]

@@ -16,7 +16,6 @@ from customers.admin.export import ACCOUNT_COLUMN
 from customers.models import Customer
 from customers.selectors import CustomerFilters
 from customers.services import exports
-from customers.spreadsheet import copy
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -25,12 +24,6 @@ pytestmark = [
 ]
 
 EXPORT = "/api/v1/customers/export"
-
-
-@pytest.fixture(autouse=True)
-def fast_path(monkeypatch):
-    """On (customers.spreadsheet.copy.ENABLED says why it is off by default)."""
-    monkeypatch.setattr(copy, "ENABLED", True)
 
 
 AWKWARD = [
@@ -172,7 +165,7 @@ def test_the_export_runs_one_copy_on_postgresql(api, account):
 
     copies = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("COPY (")]
     assert len(copies) == 1
-    assert "TO STDOUT (FORMAT binary)" in copies[0]
+    assert "TO STDOUT (FORMAT csv" in copies[0]
     assert not any("DECLARE" in query["sql"] for query in captured.captured_queries)  # no server-side cursor
 
 
@@ -222,3 +215,16 @@ def test_an_export_jobs_file_is_the_reference_bytes(
     job = exports.get_export(scope=scope, export_id=response.json()["data"]["id"])
     assert job.status == "succeeded"
     assert (tmp_path / job.file_name).read_bytes() == reference(account, sort_by="email")
+
+
+def test_a_column_without_an_sql_twin_takes_the_reference_path(api, account, monkeypatch):
+    awkward_customers(account)
+    shouting = spreadsheet.Column("Razón social en mayúsculas", "legal_name", read=None, write=str.upper)
+    monkeypatch.setattr(spreadsheet, "COLUMNS", (*spreadsheet.COLUMNS, shouting))
+
+    with CaptureQueriesContext(connection) as captured:
+        fast = exported(api)
+
+    assert not any(query["sql"].startswith("COPY (") for query in captured.captured_queries)
+    assert fast == reference(account)
+    assert "ÑANDÚ ÁVILA ÇÀ".encode() in fast  # the new column, written by its Python writer
