@@ -80,6 +80,8 @@ class IncludeField(forms.CharField):
     """`include=summary,stats` (or repeated): each a value of INCLUDE_CHOICES, answered as a sorted tuple."""
 
     def to_python(self, value):
+        if value in self.empty_values:
+            return ()
         names = {name.strip() for name in super().to_python(value).split(",") if name.strip()}
         if not names or not names <= set(INCLUDE_CHOICES):
             raise ValidationError(f"include must be a comma-separated list of: {', '.join(INCLUDE_CHOICES)}.")

@@ -91,10 +91,12 @@ def summary_of(customers: QuerySet) -> Mapping[str, Any]:
     """BeeL's older list summary for the customers of a (filtered) list: how many are active and inactive,
     how many in all, and what they were billed, per currency (never a sum across currencies)."""
     plain = customers.order_by()
-    counts = plain.aggregate(active=Count("pk", filter=Q(active=True)), inactive=Count("pk", filter=Q(active=False)))
+    counts = plain.aggregate(
+        active_count=Count("pk", filter=Q(active=True)), inactive_count=Count("pk", filter=Q(active=False))
+    )
     return {
-        "active": counts["active"],
-        "inactive": counts["inactive"],
-        "total": counts["active"] + counts["inactive"],
+        "active": counts["active_count"],
+        "inactive": counts["inactive_count"],
+        "total": counts["active_count"] + counts["inactive_count"],
         "billed_by_currency": _provider.billed_by_currency(plain),
     }
