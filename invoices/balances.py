@@ -7,8 +7,10 @@ Which invoices count, one rule for the stats, the sort and the summary:
   cancelled invoice's payments stay on it, outside the totals);
 - `outstanding` = what issued invoices still have to be paid (total - amount_paid); a paid invoice owes 0;
 - `overdue_total` and `oldest_overdue_date`: the unpaid part of issued invoices whose due date is before
-  today (beel.clock.today(): the due date is the last day to pay, Invoice.is_overdue). Derived on every read
-  from the due dates (the partial index invoice_customer_unpaid_idx), never stored, so never stale.
+  today (beel.clock.today(): the due date is the last day to pay, Invoice.is_overdue). Derived on every read,
+  never stored, so never stale: `outstanding` less what invoices due today or later still owe (read by the
+  partial index invoice_customer_unpaid_idx: only the last payment term's invoices, however long the
+  customer's history), and the stored oldest unpaid due date when it has passed.
 Amounts are per currency, never added across currencies.
 
 Consistency: `refresh_balance` recomputes the customer's rows from its invoices under a per-customer lock
@@ -123,23 +125,32 @@ def _money(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount:.2f}"
 
 
-def _overdue(customer_ids: list, today: date) -> dict[tuple, tuple[Decimal, date]]:
-    """(customer id, currency) -> what is overdue and since when, read by invoice_customer_unpaid_idx."""
+def _not_yet_due(customer_ids: list, today: date) -> dict[tuple, Decimal]:
+    """(customer id, currency) -> what issued invoices due today or later (or without a due date) still owe:
+    the few invoices of the last payment term, read by invoice_customer_unpaid_idx, however long the history."""
     rows = (
-        Invoice.objects.filter(
-            customer_id__in=customer_ids, status=InvoiceStatus.ISSUED, due_date__lt=today, total__gt=F("amount_paid")
-        )
+        Invoice.objects.filter(customer_id__in=customer_ids, status=InvoiceStatus.ISSUED)
+        .filter(Q(due_date__gte=today) | Q(due_date__isnull=True))
         .order_by()
         .values("customer_id", "currency")
-        .annotate(amount=Sum(F("total") - F("amount_paid")), oldest=Min("due_date"))
+        .annotate(amount=Sum(F("total") - F("amount_paid")))
     )
-    return {(row["customer_id"], row["currency"]): (row["amount"], row["oldest"]) for row in rows}
+    return {(row["customer_id"], row["currency"]): row["amount"] for row in rows}
 
 
-def _stats(balances: list[CustomerBalance], overdue: dict[tuple, tuple[Decimal, date]]) -> dict[str, Any]:
+def _overdue(balance: CustomerBalance, not_yet_due: dict[tuple, Decimal], today: date) -> tuple[Decimal, date | None]:
+    """What is overdue and since when: everything owed but what is not due yet, once the oldest unpaid due
+    date has passed."""
+    oldest = balance.oldest_unpaid_due_date
+    if oldest is None or oldest >= today:
+        return ZERO, None
+    return balance.outstanding - not_yet_due.get((balance.customer_id, balance.currency), ZERO), oldest
+
+
+def _stats(balances: list[CustomerBalance], not_yet_due: dict[tuple, Decimal], today: date) -> dict[str, Any]:
     by_currency, oldest_dates = [], []
     for balance in balances:
-        amount, oldest = overdue.get((balance.customer_id, balance.currency), (ZERO, None))
+        amount, oldest = _overdue(balance, not_yet_due, today)
         if oldest is not None:
             oldest_dates.append(oldest)
         by_currency.append(
@@ -178,8 +189,8 @@ class InvoiceReceivables:
     currency_codes = ISO_4217_CODES
 
     def stats_of_many(self, customer_ids: list, *, today: date) -> dict[Any, dict[str, Any]]:
-        """Two reads whatever the number of customers: their balances, and the overdue amounts of those whose
-        oldest unpaid due date is past."""
+        """At most two reads whatever the number of customers: their balances, and, for those whose oldest
+        unpaid due date is past, what they owe that is not due yet (the rest is overdue)."""
         balances: dict[Any, list[CustomerBalance]] = {customer_id: [] for customer_id in customer_ids}
         for balance in CustomerBalance.objects.filter(customer_id__in=customer_ids).order_by("currency"):
             balances[balance.customer_id].append(balance)
@@ -189,8 +200,8 @@ class InvoiceReceivables:
             for balance in rows
             if balance.oldest_unpaid_due_date is not None and balance.oldest_unpaid_due_date < today
         }
-        overdue = _overdue(sorted(late), today) if late else {}
-        return {customer_id: _stats(rows, overdue) for customer_id, rows in balances.items()}
+        not_yet_due = _not_yet_due(sorted(late), today) if late else {}
+        return {customer_id: _stats(rows, not_yet_due, today) for customer_id, rows in balances.items()}
 
     def with_outstanding(self, customers: QuerySet, *, currency: str) -> QuerySet:
         owed = FilteredRelation("balances", condition=Q(balances__currency=currency))
