@@ -151,7 +151,7 @@ class CustomerOperations(CompanyRoutedIdempotency, APIViewSet):
     @client_not_found
     def retrieve(self, request, customer_id: str, **route):
         customer = services.get_customer(scope=self.data_scope(), customer_id=customer_id)
-        return Response({**CustomerDetailSerializer(customer).data, "stats": receivables.stats_of(customer)})
+        return Response(CustomerDetailSerializer(customer).data)
 
     @schema.create_customer
     def create(self, request, **route):
