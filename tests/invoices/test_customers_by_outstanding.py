@@ -156,3 +156,10 @@ def test_another_accounts_customers_are_never_listed_nor_summed(api, owing, othe
     stranger = CustomerFactory(account=other_account)
     assert stranger.pk not in {row["id"] for row in listed(api, sort_by="outstanding")["customers"]}
     assert listed(api, include="summary")["summary"]["total"] == 6
+
+
+def test_the_csv_export_follows_the_same_sort_and_filter(api, owing):
+    response = api.get(f"{URL}/export", {"sort_by": "outstanding", "sort_order": "desc", "has_overdue": "true"})
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert [line.split(";")[0] for line in lines[1:]] == ["big", "inactive", "dollars"]
