@@ -12,7 +12,8 @@ migration invoices 0014's backfill, timed. Then, through the full Django stack i
    unregistered: the plain customer GET, the floor), for an ordinary customer and for the long history; and
    the alternative not chosen, the stats aggregated from the invoices on every read (SQL only).
 2. The list's first page sorted by outstanding (desc and asc), with has_overdue=true and =false, and
-   include=summary on has_overdue=true, against the default first page.
+   include=summary on has_overdue=true, against the default first page; the next page of has_overdue=true
+   and of the outstanding sort by cursor (which counts nothing).
 3. The cost a write pays: refresh_balance of an ordinary customer and of the long history.
 
 Results go to stdout and bench/results/stats.md (or --output).
@@ -231,6 +232,12 @@ def main() -> None:
             ("has_overdue=true&include=summary", {"has_overdue": "true", "include": "summary"}),
             ("include=stats (20 rows)", {"include": "stats"}),
         ]
+        for label, params in (
+            ("has_overdue=true, next page by cursor", {"has_overdue": "true"}),
+            ("sort_by=outstanding desc, next page by cursor", {"sort_by": "outstanding", "sort_order": "desc"}),
+        ):
+            cursor = get_ok(client, "/api/v1/customers", params).json()["data"]["pagination"]["next_cursor"]
+            lists.append((label, {**params, "cursor": cursor}))
         floor = None
         for label, params in lists:
             measured = timed(

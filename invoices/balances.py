@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -37,8 +38,10 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -125,32 +128,32 @@ def _money(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount:.2f}"
 
 
-def _not_yet_due(customer_ids: list, today: date) -> dict[tuple, Decimal]:
-    """(customer id, currency) -> what issued invoices due today or later (or without a due date) still owe:
-    the few invoices of the last payment term, read by invoice_customer_unpaid_idx, however long the history."""
-    rows = (
-        Invoice.objects.filter(customer_id__in=customer_ids, status=InvoiceStatus.ISSUED)
-        .filter(Q(due_date__gte=today) | Q(due_date__isnull=True))
+def _not_yet_due(today: date) -> Subquery:
+    """What a balance's issued invoices due today or later (or without a due date) still owe: the few invoices
+    of the last payment term, read by invoice_customer_unpaid_idx, however long the customer's history."""
+    return Subquery(
+        Invoice.objects.filter(customer_id=OuterRef("customer_id"), currency=OuterRef("currency"))
+        .filter(Q(due_date__gte=today) | Q(due_date__isnull=True), status=InvoiceStatus.ISSUED)
         .order_by()
-        .values("customer_id", "currency")
+        .values("customer_id")
         .annotate(amount=Sum(F("total") - F("amount_paid")))
+        .values("amount")
     )
-    return {(row["customer_id"], row["currency"]): row["amount"] for row in rows}
 
 
-def _overdue(balance: CustomerBalance, not_yet_due: dict[tuple, Decimal], today: date) -> tuple[Decimal, date | None]:
+def _overdue(balance: CustomerBalance, today: date) -> tuple[Decimal, date | None]:
     """What is overdue and since when: everything owed but what is not due yet, once the oldest unpaid due
     date has passed."""
     oldest = balance.oldest_unpaid_due_date
     if oldest is None or oldest >= today:
         return ZERO, None
-    return balance.outstanding - not_yet_due.get((balance.customer_id, balance.currency), ZERO), oldest
+    return balance.outstanding - (balance.not_yet_due or ZERO), oldest
 
 
-def _stats(balances: list[CustomerBalance], not_yet_due: dict[tuple, Decimal], today: date) -> dict[str, Any]:
+def _stats(balances: list[CustomerBalance], today: date) -> dict[str, Any]:
     by_currency, oldest_dates = [], []
     for balance in balances:
-        amount, oldest = _overdue(balance, not_yet_due, today)
+        amount, oldest = _overdue(balance, today)
         if oldest is not None:
             oldest_dates.append(oldest)
         by_currency.append(
@@ -189,19 +192,16 @@ class InvoiceReceivables:
     currency_codes = ISO_4217_CODES
 
     def stats_of_many(self, customer_ids: list, *, today: date) -> dict[Any, dict[str, Any]]:
-        """At most two reads whatever the number of customers: their balances, and, for those whose oldest
-        unpaid due date is past, what they owe that is not due yet (the rest is overdue)."""
+        """One read whatever the number of customers: their balances, each with what it owes that is not due
+        yet when its oldest unpaid due date has passed (the rest is overdue; not read otherwise)."""
         balances: dict[Any, list[CustomerBalance]] = {customer_id: [] for customer_id in customer_ids}
-        for balance in CustomerBalance.objects.filter(customer_id__in=customer_ids).order_by("currency"):
+        late = Q(oldest_unpaid_due_date__lt=today)
+        rows = CustomerBalance.objects.filter(customer_id__in=customer_ids).annotate(
+            not_yet_due=Case(When(late, then=_not_yet_due(today)), output_field=DecimalField())
+        )
+        for balance in rows.order_by("currency"):
             balances[balance.customer_id].append(balance)
-        late = {
-            balance.customer_id
-            for rows in balances.values()
-            for balance in rows
-            if balance.oldest_unpaid_due_date is not None and balance.oldest_unpaid_due_date < today
-        }
-        not_yet_due = _not_yet_due(sorted(late), today) if late else {}
-        return {customer_id: _stats(rows, not_yet_due, today) for customer_id, rows in balances.items()}
+        return {customer_id: _stats(rows, today) for customer_id, rows in balances.items()}
 
     def with_outstanding(self, customers: QuerySet, *, currency: str) -> QuerySet:
         owed = FilteredRelation("balances", condition=Q(balances__currency=currency))
