@@ -7,11 +7,13 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from beel.api.filters import ChangeFilterSet
+from beel.currencies import ISO_4217_CODES
 from beel.errors import InvalidParameter, ValidationFailed
 from customers import selectors
-from customers.receivables import receivables
 from customers.selectors import INCLUDE_CHOICES, SORT_CHOICES, TAX_ID_STATUSES, CustomerFilters
 from customers.validators import METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, validate_metadata_key
 
@@ -63,17 +65,23 @@ class StrictBooleanFilter(django_filters.Filter):
 
 
 class CurrencyField(forms.CharField):
-    """An ISO 4217 code (the invoices' list, through customers.receivables), upper case."""
+    """An ISO 4217 code (beel.currencies, the invoices' list), upper case."""
 
     def to_python(self, value):
         code = super().to_python(value).strip().upper()
-        if code and code not in receivables().currency_codes:
+        if code and code not in ISO_4217_CODES:
             raise ValidationError("currency must be an ISO 4217 code such as EUR.", code="invalid")
         return code
 
 
+@extend_schema_field({"type": "string", "enum": sorted(ISO_4217_CODES)})
 class CurrencyFilter(django_filters.Filter):
     field_class = CurrencyField
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class FlagFilter(StrictBooleanFilter):
+    """A true/false filter on something that is not a column (the schema cannot read its type off the model)."""
 
 
 class IncludeField(forms.CharField):
@@ -88,6 +96,7 @@ class IncludeField(forms.CharField):
         return tuple(sorted(names))
 
 
+@extend_schema_field({"type": "string", "pattern": "^(summary|stats)(,(summary|stats))*$"})
 class IncludeFilter(django_filters.Filter):
     field_class = IncludeField
 
@@ -134,7 +143,7 @@ class CustomerFilterSet(ChangeFilterSet):
         error_messages={"invalid_choice": "sort_order must be asc or desc."},
     )
 
-    has_overdue = StrictBooleanFilter(
+    has_overdue = FlagFilter(
         method="selected",
         help_text="beel's extension: customers with (true) or without (false) an issued invoice unpaid past its "
         "due date today, in any currency",

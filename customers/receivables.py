@@ -25,8 +25,6 @@ OUTSTANDING = "outstanding"
 
 
 class ReceivablesProvider(Protocol):
-    currency_codes: frozenset[str]
-
     def stats_of_many(self, customer_ids: list, *, today: date) -> dict[Any, dict[str, Any]]:
         """Each customer's `stats` as the API shows them, by id."""
 
@@ -41,8 +39,6 @@ class ReceivablesProvider(Protocol):
 
 
 class _NoInvoices:
-    currency_codes = frozenset({DEFAULT_CURRENCY})
-
     def stats_of_many(self, customer_ids: list, *, today: date) -> dict[Any, dict[str, Any]]:
         nothing = {
             "invoice_count": 0,

@@ -46,7 +46,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from customers.receivables import DEFAULT_CURRENCY, OUTSTANDING
-from invoices.currencies import ISO_4217_CODES
 from invoices.models import CustomerBalance, Invoice, InvoiceStatus
 
 ZERO = Decimal("0.00")
@@ -188,8 +187,6 @@ def _iso(day: date | None) -> str | None:
 
 class InvoiceReceivables:
     """The provider of customers.receivables."""
-
-    currency_codes = ISO_4217_CODES
 
     def stats_of_many(self, customer_ids: list, *, today: date) -> dict[Any, dict[str, Any]]:
         """One read whatever the number of customers: their balances, each with what it owes that is not due

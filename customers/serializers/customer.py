@@ -192,9 +192,13 @@ class CustomerDetailSerializer(CustomerSerializer):
         read_only=True, allow_null=True, help_text=EXTENSION + "anonymised after this day (erasure)."
     )
     anonymized_at = UTCDateTimeField(read_only=True, allow_null=True, help_text=EXTENSION + "when it was anonymised.")
+
+    # Not read-only, so that the schema leaves it optional: events carry the record (customer_detail_representation)
+    # without it, every answer has it. Nothing writes through this serializer.
     stats = CustomerStatsSerializer(
-        read_only=True,
-        help_text=EXTENSION + "what it was billed and owes, per currency; overdue as of today (docs/api.md).",
+        required=False,
+        help_text=EXTENSION + "what it was billed and owes, per currency; overdue as of today (docs/api.md). In "
+        "every answer that is one customer; not in events (invoices change it, not the record).",
     )
 
     class Meta(CustomerSerializer.Meta):
