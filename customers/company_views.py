@@ -16,7 +16,6 @@ from rest_framework.decorators import action
 from apikeys.models import Scope
 from beel.api.pagination import PagePagination
 from beel.api.views import APIViewSet
-from beel.lists import Listing
 from customers import schema, selectors, spreadsheet
 from customers.filters import CustomerFilterSet
 from customers.views import CSV_DOWNLOAD, CustomerOperations, csv_download
@@ -47,11 +46,11 @@ class CompanyCustomerViewSet(CustomerOperations):
     def list(self, request, company_id: str):
         return super().list(request)
 
-    def read_list(self, filterset: CustomerFilterSet) -> Listing:
+    def asked_of(self, filterset: CustomerFilterSet) -> selectors.CustomerFilters:
         asked = filterset.asked()
         if "active" not in filterset.data:  # BeeL: `active` defaults to true on the canonical list
             asked = dataclasses.replace(asked, active=True)
-        return selectors.list_customers(self.data_scope(), asked)
+        return asked
 
     @schema.create_company_customer
     def create(self, request, company_id: str):

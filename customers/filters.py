@@ -7,11 +7,14 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from beel.api.filters import ChangeFilterSet
+from beel.currencies import ISO_4217_CODES
 from beel.errors import InvalidParameter, ValidationFailed
 from customers import selectors
-from customers.selectors import SORT_FIELDS, TAX_ID_STATUSES, CustomerFilters
+from customers.selectors import INCLUDE_CHOICES, SORT_CHOICES, TAX_ID_STATUSES, CustomerFilters
 from customers.validators import METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, validate_metadata_key
 
 MAX_FILTER_LENGTH = 200
@@ -61,6 +64,43 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
+class CurrencyField(forms.CharField):
+    """An ISO 4217 code (beel.currencies, the invoices' list), upper case."""
+
+    def to_python(self, value):
+        code = super().to_python(value).strip().upper()
+        if code and code not in ISO_4217_CODES:
+            raise ValidationError("currency must be an ISO 4217 code such as EUR.", code="invalid")
+        return code
+
+
+@extend_schema_field({"type": "string", "enum": sorted(ISO_4217_CODES)})
+class CurrencyFilter(django_filters.Filter):
+    field_class = CurrencyField
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class FlagFilter(StrictBooleanFilter):
+    """A true/false filter on something that is not a column (the schema cannot read its type off the model)."""
+
+
+class IncludeField(forms.CharField):
+    """`include=summary,stats` (or repeated): each a value of INCLUDE_CHOICES, answered as a sorted tuple."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return ()
+        names = {name.strip() for name in super().to_python(value).split(",") if name.strip()}
+        if not names or not names <= set(INCLUDE_CHOICES):
+            raise ValidationError(f"include must be a comma-separated list of: {', '.join(INCLUDE_CHOICES)}.")
+        return tuple(sorted(names))
+
+
+@extend_schema_field({"type": "string", "pattern": "^(summary|stats)(,(summary|stats))*$"})
+class IncludeFilter(django_filters.Filter):
+    field_class = IncludeField
+
+
 def _text(help_text: str):
     return django_filters.CharFilter(
         method="selected",
@@ -90,16 +130,37 @@ class CustomerFilterSet(ChangeFilterSet):
         error_messages={"invalid_choice": f"tax_id_status must be one of: {', '.join(TAX_ID_STATUSES)}."},
     )
     sort_by = django_filters.ChoiceFilter(
-        choices=[(key, key) for key in SORT_FIELDS],
+        choices=[(key, key) for key in SORT_CHOICES],
         method="selected",
-        help_text="Field to sort by (eg. legal_name, nif, created_at)",
-        error_messages={"invalid_choice": f"sort_by must be one of: {', '.join(SORT_FIELDS)}."},
+        help_text="Field to sort by (eg. legal_name, nif, created_at); beel's `outstanding`: what the customer "
+        "owes in `currency` (0 when nothing), ties by id",
+        error_messages={"invalid_choice": f"sort_by must be one of: {', '.join(SORT_CHOICES)}."},
     )
     sort_order = django_filters.ChoiceFilter(
         choices=[("asc", "asc"), ("desc", "desc")],
         method="selected",
         help_text="Sort order direction",
         error_messages={"invalid_choice": "sort_order must be asc or desc."},
+    )
+
+    has_overdue = FlagFilter(
+        method="selected",
+        help_text="beel's extension: customers with (true) or without (false) an issued invoice unpaid past its "
+        "due date today, in any currency",
+        error_messages={"invalid_choice": "has_overdue must be true or false."},
+    )
+    currency = CurrencyFilter(
+        method="selected",
+        max_length=3,
+        help_text="beel's extension: the ISO 4217 currency of `sort_by=outstanding` (default EUR)",
+        error_messages={"max_length": "currency must be an ISO 4217 code such as EUR."},
+    )
+    include = IncludeFilter(
+        method="selected",
+        max_length=MAX_FILTER_LENGTH,
+        help_text="beel's extension: `summary` adds `summary` next to the list (the filtered set's active, "
+        "inactive and total counts and what they were billed per currency); `stats` adds each row's `stats`",
+        error_messages={"max_length": f"At most {MAX_FILTER_LENGTH} characters."},
     )
 
     @classmethod

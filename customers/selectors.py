@@ -7,10 +7,12 @@ same query (`sorted_customers`).
 from dataclasses import dataclass
 from functools import cache
 
+from beel.clock import today
 from beel.lists import ChangeWindow, Listing, SortKey, Totals, ordered
 from beel.tenancy import DataScope
 from customers import totals
 from customers.models import NOT_CHECKED, Customer, CustomerQuerySet, TaxIdStatus
+from customers.receivables import DEFAULT_CURRENCY, OUTSTANDING, receivables
 from customers.representations import LIST_COLUMNS
 
 # sort_by value -> model field. Text keys sort on their folded copy so 'Ávila' sorts with the A's.
@@ -24,6 +26,11 @@ SORT_FIELDS = {
     "updated_at": "updated_at",
 }
 DEFAULT_SORT = "created_at"
+# What the customer owes in the list's `currency` (customers.receivables): computed, not a column.
+SORT_BY_OUTSTANDING = "outstanding"
+SORT_CHOICES = (*SORT_FIELDS, SORT_BY_OUTSTANDING)
+# `include=`: what a list adds to its rows (`stats`) or next to them (`summary`).
+INCLUDE_CHOICES = ("summary", "stats")
 TAX_ID_STATUSES = (*TaxIdStatus.values, NOT_CHECKED)
 # Text filter -> the CustomerQuerySet method that applies it (the admin search uses the same SQL).
 TEXT_FILTERS = {
@@ -55,6 +62,11 @@ class CustomerFilters(ChangeWindow):
     tax_id_status: str = ""
     sort_by: str = ""
     sort_order: str = ""
+    # Receivables (issue 29): customers with (True) or without (False) anything overdue today; the currency
+    # of `sort_by=outstanding` ("" is EUR); what the list includes besides its rows.
+    has_overdue: bool | None = None
+    currency: str = ""
+    include: tuple[str, ...] = ()
 
     def narrows_by_content(self) -> bool:
         """Anything but `active` chooses the rows: the counters cannot answer their number."""
@@ -75,12 +87,22 @@ def customers_matching(customers: CustomerQuerySet, asked: CustomerFilters) -> C
             customers = getattr(customers, method)(text)
     if asked.tax_id_status:
         customers = customers.with_tax_id_status(asked.tax_id_status)
-    return customers.with_metadata(dict(asked.metadata))
+    if asked.has_overdue is not None:
+        # Derived from the due dates and today's date on every request: never a stored flag gone stale.
+        overdue = receivables().overdue(today=today())
+        customers = customers.filter(overdue) if asked.has_overdue else customers.exclude(overdue)
+    customers = customers.with_metadata(dict(asked.metadata))
+    if asked.sort_by == SORT_BY_OUTSTANDING:
+        customers = receivables().with_outstanding(customers, currency=asked.currency or DEFAULT_CURRENCY)
+    return customers
 
 
 def sort_keys(asked: CustomerFilters) -> tuple[SortKey, ...]:
-    """The list's order; the id tiebreak makes it total, so consecutive pages never repeat or skip a row."""
+    """The list's order; the id tiebreak makes it total, so consecutive pages never repeat or skip a row.
+    `outstanding` is never NULL (a customer that owes nothing sorts as 0), so a cursor can name it."""
     descending = asked.sort_order == "desc"
+    if asked.sort_by == SORT_BY_OUTSTANDING:
+        return (SortKey(OUTSTANDING, descending), SortKey("id", descending))
     field = SORT_FIELDS[asked.sort_by or DEFAULT_SORT]
     return (SortKey(field, descending), SortKey("id", descending))
 
@@ -88,6 +110,11 @@ def sort_keys(asked: CustomerFilters) -> tuple[SortKey, ...]:
 def sorted_customers(customers: CustomerQuerySet, asked: CustomerFilters) -> CustomerQuerySet:
     """`customers` as the list shows them (all pages): what the CSV export writes."""
     return ordered(customers_matching(customers, asked), sort_keys(asked))
+
+
+def matching_customers(scope: DataScope, asked: CustomerFilters) -> CustomerQuerySet:
+    """Every customer of `scope` the list's filters select, unordered: what `include=summary` adds up."""
+    return customers_matching(Customer.objects.within(scope), asked)
 
 
 @cache
@@ -107,7 +134,10 @@ def list_customers(scope: DataScope, asked: CustomerFilters) -> Listing:
 
 def _totals(scope: DataScope, asked: CustomerFilters) -> Totals:
     """The counters answer `total_items` when nothing but `active` narrows the list (the default request);
-    any other filter needs the rows counted, once per version of the account's customers."""
+    any other filter needs the rows counted, once per version of the account's customers. `has_overdue`
+    depends on invoices and on today's date, which the customers' version does not follow: counted each time."""
+    if asked.has_overdue is not None:
+        return Totals()
     if asked.narrows_by_content():
         return totals.counted_once_per_version(scope=scope, filters=asked.as_dict())
     return totals.from_counters(scope=scope, active=asked.active)

@@ -102,7 +102,7 @@ def from_counters(*, scope: DataScope, active: bool | None) -> Totals:
 # lists nobody asks for again stay in the cache.
 TOTAL_CACHE_SECONDS = 3600
 # The parameters that order a list rather than choose its rows: they do not change its count.
-_ORDER_PARAMS = {"sort_by", "sort_order"}
+_ORDER_PARAMS = {"sort_by", "sort_order", "currency", "include"}
 
 
 def counted_once_per_version(*, scope: DataScope, filters: Mapping[str, Any]) -> Totals:

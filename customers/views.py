@@ -16,7 +16,7 @@ from beel.api.renderers import AcceptHeaderNegotiation, CSVRenderer, EnvelopeJSO
 from beel.api.views import APIViewSet, actor_of
 from beel.clock import clock
 from beel.lists import Listing
-from customers import schema, selectors, services, spreadsheet
+from customers import receivables, schema, selectors, services, spreadsheet
 from customers.errors import BulkValidationFailed, ClientNotFound, CustomerNotFound, RetentionActive
 from customers.filters import CustomerFilterSet
 from customers.models import Customer
@@ -122,11 +122,30 @@ class CustomerOperations(CompanyRoutedIdempotency, APIViewSet):
     def get_queryset(self):
         return Customer.objects.within(self.data_scope())
 
+    def asked_of(self, filterset: CustomerFilterSet) -> selectors.CustomerFilters:
+        """The list's validated parameters, as this family of routes reads them."""
+        return filterset.asked()
+
     def read_list(self, filterset: CustomerFilterSet) -> Listing:
-        return selectors.list_customers(self.data_scope(), filterset.asked())
+        self.asked = self.asked_of(filterset)
+        return selectors.list_customers(self.data_scope(), self.asked)
+
+    def list(self, request, **route):
+        response = super().list(request)
+        if "summary" in self.asked.include:
+            # Next to the list in `data`, leaving BeeL's `customers` and `pagination` as they are.
+            response.data["summary"] = receivables.summary_of(
+                selectors.matching_customers(self.data_scope(), self.asked)
+            )
+        return response
 
     def represent_rows(self, rows) -> list:
-        return [render_customer(row) for row in rows]
+        customers = [render_customer(row) for row in rows]
+        if "stats" in self.asked.include:
+            stats = receivables.stats_by_customer([row["id"] for row in rows])
+            for customer, row in zip(customers, rows, strict=True):
+                customer["stats"] = stats[row["id"]]
+        return customers
 
     @schema.retrieve_customer
     @client_not_found

@@ -1,13 +1,6 @@
-"""ISO 4217 currency codes in circulation (the standard's list one, funds and metals left out): the one
-list the admin and the API check an invoice's currency against."""
+"""The ISO 4217 codes invoices are checked against: beel.currencies, shared with the customer list's
+`currency` parameter (customers may not import invoices)."""
 
-_LISTED = """
-    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD
-    CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ
-    GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR
-    LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN
-    PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB
-    TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW
-    ZWG
-"""
-ISO_4217_CODES = frozenset(_LISTED.split())
+from beel.currencies import ISO_4217_CODES
+
+__all__ = ["ISO_4217_CODES"]

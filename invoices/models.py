@@ -180,6 +180,12 @@ class Invoice(models.Model):
                 condition=models.Q(status="issued", overdue_notified_at__isnull=True),
                 name="invoice_overdue_pending_idx",
             ),
+            # A customer's overdue amounts (invoices.balances): its issued invoices by due date, nothing else.
+            models.Index(
+                fields=["customer", "due_date"],
+                condition=models.Q(status="issued"),
+                name="invoice_customer_unpaid_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -267,3 +273,33 @@ class InvoicePayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} ({self.payment_date})"
+
+
+class CustomerBalance(models.Model):
+    """What one customer was billed and owes in one currency, kept by invoices.balances in the transaction that
+    issues, cancels or pays one of its invoices (or undoes a payment), so a customer's stats and the list's
+    `sort_by=outstanding` read a row instead of the customer's whole history. Counted: issued and paid
+    invoices; never drafts nor cancelled ones. Whether anything is overdue is not stored: it is derived on
+    each read from `oldest_unpaid_due_date` and the service's clock."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="balances", db_index=False
+    )
+    currency = models.CharField(max_length=3)
+    invoice_count = models.PositiveIntegerField(default=0)
+    issued_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    paid_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    outstanding = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # The earliest due date of an issued invoice with something left to pay: overdue when before today.
+    oldest_unpaid_due_date = models.DateField(null=True, blank=True)
+    last_invoice_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer balance")
+        verbose_name_plural = _("customer balances")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "currency"], name="customer_balance_unique_currency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.currency}: {self.outstanding}"

@@ -26,6 +26,7 @@ from beel.errors import ValidationFailed
 from beel.events.models import EventType, record_events
 from beel.ids import parse_uuid
 from beel.tenancy import DataScope
+from invoices.balances import refresh_balance
 from invoices.errors import InvoiceNotPayable, PaymentNotFound
 from invoices.models import Invoice, InvoicePayment, InvoiceStatus
 from invoices.services import get_invoice, invoice_event
@@ -75,6 +76,7 @@ def record_payment(
             invoice.payment_date, invoice.paid_at = payment_date, timezone.now()
             fields += ["status", "payment_date", "paid_at"]
         invoice.save(update_fields=fields)
+        refresh_balance(invoice.customer_id)
         if invoice.status == InvoiceStatus.PAID:
             record_events([invoice_event(EventType.INVOICE_PAID, invoice)])
         return invoice
@@ -103,6 +105,7 @@ def undo_payment(*, scope: DataScope, invoice_id: str, payment_id: str, actor: A
             invoice.payment_date = invoice.paid_at = None
             fields += ["status", "payment_date", "paid_at"]
         invoice.save(update_fields=fields)
+        refresh_balance(invoice.customer_id)
         return invoice
 
 

@@ -17,6 +17,8 @@ the series counter, then the customers' counter rows.
 - `merge_customers` locks the duplicate, the survivor and the customers merged into the duplicate (which it
   re-points at the survivor), then moves the drafts.
 - `cancel_invoice` locks only the invoice; so do `record_payment` and `undo_payment` (invoices.payments).
+- Then the customer's balance lock (invoices.balances.refresh_balance), taken by every use case above that
+  changes what a customer was billed or owes, after its invoice and counter rows; nothing is locked after it.
 - Last, taken by PostgreSQL triggers rather than by a use case: the customers' counter rows
   (`customers_customercount`, one per company, mode and active), locked by every statement that writes
   customers, in (company, mode, active) order within the statement, and held until commit. Since they also
@@ -46,6 +48,7 @@ from customers.models import Customer, TaxIdStatus
 from customers.representations import fiscal_identity
 from customers.services import ensure_lifecycle_allows_changes, get_customer
 from customers.validators import DEFAULT_PAYMENT_TERM_DAYS
+from invoices.balances import refresh_balance
 from invoices.errors import (
     CustomerCannotBeInvoiced,
     EmissionNotReady,
@@ -205,6 +208,7 @@ def issue_invoice(
                 *("tax_id_override_reason", "tax_id_override_by"),
             ]
         )
+        refresh_balance(invoice.customer_id)
         record_events([invoice_event(EventType.INVOICE_ISSUED, invoice)])
         return invoice
 
@@ -227,7 +231,10 @@ def cancel_invoice(*, scope: DataScope, invoice_id: str, actor: Actor) -> Invoic
             return invoice
         if (refusal := cancellation_refusal(invoice)) is not None:
             raise refusal
+        was_issued = invoice.status == InvoiceStatus.ISSUED
         invoice.status = InvoiceStatus.CANCELLED
         invoice.save(update_fields=["status", "updated_at"])
+        if was_issued:
+            refresh_balance(invoice.customer_id)
         record_events([invoice_event(EventType.INVOICE_CANCELLED, invoice)])
         return invoice

@@ -60,15 +60,18 @@ def _walk_fingerprint(query_params, results_key: str, walk_of: str = "") -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _key_value(model, key: SortKey, raw):
-    """A cursor's value of `key`, back in the type of its column."""
+def _key_value(queryset, key: SortKey, raw):
+    """A cursor's value of `key`, back in the type of its column (or of the annotation a list sorts by, such as
+    the customers' `outstanding`)."""
     if raw is None:
         if key.nulls_first is None:
             raise ValueError("NULL for a key that is never NULL")
         return None
     if not isinstance(raw, str):
         raise ValueError("a cursor value is a string")
-    return model._meta.get_field(key.name).to_python(raw)
+    annotation = queryset.query.annotations.get(key.name)
+    field = annotation.output_field if annotation is not None else queryset.model._meta.get_field(key.name)
+    return field.to_python(raw)
 
 
 class PagePagination(BasePagination):
@@ -147,7 +150,7 @@ class PagePagination(BasePagination):
         if not isinstance(raw_values, list) or len(raw_values) != len(self.keys):
             raise invalid
         try:
-            return [_key_value(queryset.model, key, raw) for key, raw in zip(self.keys, raw_values, strict=True)]
+            return [_key_value(queryset, key, raw) for key, raw in zip(self.keys, raw_values, strict=True)]
         except Exception:
             # Signed by us yet unreadable: issued before a change of the sort fields' types.
             raise invalid from None

@@ -8,7 +8,7 @@ from rest_framework.fields import empty
 
 from beel.api.serializers import APIModelSerializer, APISerializer, StrictUUIDField, UTCDateTimeField
 from beel.payloads import Invalid, dotted
-from customers import record
+from customers import receivables, record
 from customers.models import Customer
 from customers.representations import customer_detail_representation, customer_representation
 from customers.serializers.fields import (
@@ -22,6 +22,7 @@ from customers.serializers.fields import (
     PhoneField,
     WebsiteField,
 )
+from customers.serializers.stats import CustomerStatsSerializer
 from customers.validators import (
     ALTERNATIVE_ID_TYPE_NAMES,
     CONTACT_PERSON_MAX_LENGTH,
@@ -192,12 +193,24 @@ class CustomerDetailSerializer(CustomerSerializer):
     )
     anonymized_at = UTCDateTimeField(read_only=True, allow_null=True, help_text=EXTENSION + "when it was anonymised.")
 
+    # Not read-only, so that the schema leaves it optional: events carry the record (customer_detail_representation)
+    # without it, every answer has it. Nothing writes through this serializer.
+    stats = CustomerStatsSerializer(
+        required=False,
+        help_text=EXTENSION + "what it was billed and owes, per currency; overdue as of today (docs/api.md). In "
+        "every answer that is one customer; not in events (invoices change it, not the record).",
+    )
+
     class Meta(CustomerSerializer.Meta):
-        fields = [*CustomerSerializer.Meta.fields, "deactivated_at", "merged_into", "retain_until", "anonymized_at"]
+        fields = [
+            *CustomerSerializer.Meta.fields,
+            *("deactivated_at", "merged_into", "retain_until", "anonymized_at", "stats"),
+        ]
         read_only_fields = fields
 
     def to_representation(self, customer: Customer) -> dict:
-        return customer_detail_representation(customer)
+        # `stats` here, not in customer_detail_representation: events and stored copies carry the record only.
+        return {**customer_detail_representation(customer), "stats": receivables.stats_of(customer)}
 
 
 class MergeSerializer(APISerializer):

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("invoices", "0013_payment_labels_in_spanish"),
+        ("invoices", "0014_customer_balances"),
     ]
 
     operations = [

@@ -25,6 +25,9 @@ LIST_PARAMETERS = {
     "sort_order",
     "metadata",  # metadata[key]=value, a deepObject
     "tax_id_status",  # beel's extension (issue 25)
+    "has_overdue",  # beel's extensions (issue 29)
+    "currency",
+    "include",
 }
 
 

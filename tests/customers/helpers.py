@@ -38,7 +38,7 @@ CUSTOMER_KEYS = {
     "tax_id_verification",  # beel's extension (issue 25)
 }
 # BeeL's Customer leaves it out for a customer without one (optional, not nullable).
-OPTIONAL_CUSTOMER_KEYS = {"preferred_payment_method"}
+OPTIONAL_CUSTOMER_KEYS = {"preferred_payment_method", "stats"}
 ALWAYS_PRESENT_ADDRESS_KEYS = {"street", "number", "postal_code", "city", "province", "country", "country_code"}
 # Model fields a request may touch; compared before and after to prove what did (not) change.
 STORED_FIELDS = (

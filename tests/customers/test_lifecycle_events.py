@@ -16,11 +16,17 @@ def events_of(customer, event_type: str) -> list[Event]:
     return [event for event in Event.objects.filter(type=event_type) if event.data["id"] == str(customer.pk)]
 
 
+def without_stats(answer: dict) -> dict:
+    """An event carries the customer's record; the answer adds `stats`, which invoices change, not the record."""
+    assert "stats" in answer
+    return {key: value for key, value in answer.items() if key != "stats"}
+
+
 def test_anonymising_records_customer_anonymized_with_the_scrubbed_record(api, account):
     customer = CustomerFactory(account=account, legal_name="Borrada SL")
     data = assert_success(api.post(f"/api/v1/customers/{customer.pk}/anonymize"))
     [event] = events_of(customer, "customer.anonymized")
-    assert event.data == data
+    assert event.data == without_stats(data)
     assert "Borrada SL" not in str(event.data)
     assert (event.account_id, event.mode) == (account.pk, customer.mode)
 
@@ -40,7 +46,7 @@ def test_merging_records_customer_merged_pointing_at_the_survivor(api, account):
         api.post(f"/api/v1/customers/{duplicate.pk}/merge", {"into": str(survivor.pk)}, format="json")
     )
     [event] = events_of(duplicate, "customer.merged")
-    assert event.data == data
+    assert event.data == without_stats(data)
     assert event.data["merged_into"] == str(survivor.pk)
 
 

@@ -12,6 +12,7 @@ from companies.models import Company, EntityType, primary_company_of
 from customers.demo import demo_customers
 from customers.models import Customer
 from customers.representations import fiscal_identity
+from invoices.balances import rebuild_balances
 from invoices.demo import demo_invoices
 from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter, InvoiceStatus
 
@@ -70,6 +71,7 @@ class Command(BaseCommand):
                 created, invoiced = self._flush(customers, invoices, created, invoiced, progress)
         created, invoiced = self._flush(customers, invoices, created, invoiced, progress)
         counter.save(update_fields=["last_number"])
+        rebuild_balances(company_id=company.pk)  # bulk inserts bypass the use cases that keep them
         return created, invoiced
 
     @staticmethod
