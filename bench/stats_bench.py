@@ -6,7 +6,7 @@ Builds once (reused when the counts match) one account with N customers and M in
 (`INSERT ... SELECT generate_series`): every customer has M/N invoices, of every status (10 % drafts, 50 %
 paid, 35 % issued, due 30 days after issue, so most of them overdue, 5 % cancelled), 5 % in USD; one
 customer has 5,000 more (a long history). The balances are then built by the same INSERT ... SELECT as
-migration invoices 0014's backfill, timed. Then, through the full Django stack in this process:
+migration invoices 0015's backfill, timed. Then, through the full Django stack in this process:
 
 1. GET /customers/{id} with its `stats`, against the same GET with the balance reads left out (the provider
    unregistered: the plain customer GET, the floor), for an ordinary customer and for the long history; and
@@ -121,7 +121,7 @@ def build(args, account) -> dict[str, float]:
         timings["invoices (s)"] = time.perf_counter() - started
         started = time.perf_counter()
         cursor.execute(REBUILD_SQL.format(where="TRUE"))
-        timings["balances backfill, as migration 0014 (s)"] = time.perf_counter() - started
+        timings["balances backfill, as migration 0015 (s)"] = time.perf_counter() - started
     raw = connection.connection
     raw.commit()
     previous, raw.autocommit = raw.autocommit, True

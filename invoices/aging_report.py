@@ -7,7 +7,7 @@ is neither a draft nor cancelled now; what it owed then is its total less the pa
 `as_of` (`total - amount_paid` plus the payments dated after it). A cancellation records no date, so a
 cancelled invoice is out of every report, past days' included. As of today no payment can be dated later
 (invoices.payments refuses it), so today's report reads `total - amount_paid` of the issued invoices only,
-off the partial index invoice_unpaid_aging_idx (invoices 0015) without touching the payments."""
+off the partial index invoice_unpaid_aging_idx (invoices 0016) without touching the payments."""
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field

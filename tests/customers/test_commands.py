@@ -8,6 +8,7 @@ import re
 import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -490,3 +491,21 @@ def test_seeddemo_never_clashes_with_a_nif_the_account_already_uses():
     call_command("seeddemo", "--customers", "51", "--user", "clash", stdout=StringIO(), stderr=StringIO())
     assert Customer.objects.filter(account=account).count() == 51
     assert Customer.objects.filter(account=account, nif=taken.nif, active=True).count() == 1
+
+
+def test_seeddemo_invoices_fall_due_and_paid_ones_are_covered_by_their_payment_so_receivables_add_up():
+    client = bearer(seed("--customers", "60", "--user", "demo"))
+
+    invoices = Invoice.objects.filter(account__username="demo").exclude(status="draft")
+    assert invoices.filter(status="paid").exists() and invoices.filter(status="issued").exists()
+    assert all(invoice.due_date == invoice.issue_date + timedelta(days=30) for invoice in invoices)
+    for invoice in invoices.filter(status="paid").prefetch_related("payments"):
+        assert invoice.amount_paid == invoice.total == sum(payment.amount for payment in invoice.payments.all())
+    owed = defaultdict(lambda: Decimal("0.00"))
+    for customer_id, total in invoices.filter(status="issued").values_list("customer_id", "total"):
+        owed[customer_id] += total
+    for customer in demo_customers().filter(invoices__isnull=False).distinct()[:20]:
+        stats = client.get(f"/api/v1/customers/{customer.pk}").json()["data"]["stats"]
+        assert Decimal(stats["outstanding"]) == owed[customer.pk], customer.legal_name
+    aging = client.get("/api/v1/customers/aging", {"limit": 100}).json()["data"]
+    assert Decimal(aging["totals"][0]["total"]) == sum(owed.values())

@@ -1,4 +1,4 @@
-"""Migration invoices.0014 on existing invoices: every customer's balances are backfilled per currency by the
+"""Migration invoices.0015 on existing invoices: every customer's balances are backfilled per currency by the
 rules the use cases keep them with (issued and paid invoices; drafts and cancelled ones left out)."""
 
 from datetime import date
@@ -12,8 +12,8 @@ from tests.migrations import leaf_nodes, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("invoices", "0013_payment_labels_in_spanish")]
-AFTER = [("invoices", "0014_customer_balances")]
+BEFORE = [("invoices", "0014_paid_invoices_hold_their_payments")]
+AFTER = [("invoices", "0015_customer_balances")]
 
 
 @pytest.fixture

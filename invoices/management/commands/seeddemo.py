@@ -1,5 +1,6 @@
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -14,7 +15,7 @@ from customers.models import Customer
 from customers.representations import fiscal_identity
 from invoices.balances import rebuild_balances
 from invoices.demo import demo_invoices
-from invoices.models import DEFAULT_SERIES, Invoice, InvoiceSeriesCounter, InvoiceStatus
+from invoices.models import DEFAULT_SERIES, Invoice, InvoicePayment, InvoiceSeriesCounter, InvoiceStatus
 
 BATCH_SIZE = 2000
 # Below this many customers the command is over before a progress line would help.
@@ -78,6 +79,7 @@ class Command(BaseCommand):
     def _flush(customers, invoices, created, invoiced, progress) -> tuple[int, int]:
         Customer.objects.bulk_create(customers, batch_size=BATCH_SIZE)
         Invoice.objects.bulk_create(invoices, batch_size=BATCH_SIZE)
+        InvoicePayment.objects.bulk_create(_settling_payments(invoices), batch_size=BATCH_SIZE)
         progress.update(len(customers))
         result = created + len(customers), invoiced + len(invoices)
         customers.clear()
@@ -86,6 +88,9 @@ class Command(BaseCommand):
 
 
 DEMO_ISSUER_NIF = "B12345674"
+# Issued demo invoices fall due at BeeL's default term; paid ones were paid this many days after issue.
+DEMO_PAYMENT_TERM_DAYS = 30
+DEMO_DAYS_TO_PAY = 20
 
 
 def _demo_issuer(account) -> Company:
@@ -131,6 +136,9 @@ def _demo_invoices(company, customer: Customer, index: int, count: int, counter,
     for invoice in demo_invoices(index, count):
         # As issuing leaves them: drafts unnumbered, the others numbered with their recipient's copy.
         issued = invoice.status != InvoiceStatus.DRAFT
+        paid = invoice.status == InvoiceStatus.PAID
+        issue_date = today - timedelta(days=(index + invoice.nth * 30) % 365)
+        paid_on = min(issue_date + timedelta(days=DEMO_DAYS_TO_PAY), today)
         if issued:
             counter.last_number += 1
         invoices.append(
@@ -143,13 +151,26 @@ def _demo_invoices(company, customer: Customer, index: int, count: int, counter,
                 recipient=fiscal_identity(customer) if issued else None,
                 issuer=company.fiscal_identity() if issued else None,
                 status=invoice.status,
-                issue_date=today - timedelta(days=(index + invoice.nth * 30) % 365),
+                issue_date=issue_date,
+                due_date=issue_date + timedelta(days=DEMO_PAYMENT_TERM_DAYS) if issued else None,
                 subtotal=invoice.subtotal,
                 tax_total=invoice.tax_total,
                 total=invoice.total,
+                # Paid as mark-paid leaves them: one payment covering the total (made in _flush).
+                amount_paid=invoice.total if paid else Decimal("0.00"),
+                payment_date=paid_on if paid else None,
+                paid_at=timezone.now() if paid else None,
             )
         )
     return invoices
+
+
+def _settling_payments(invoices: list[Invoice]) -> list[InvoicePayment]:
+    return [
+        InvoicePayment(invoice=invoice, amount=invoice.total, payment_date=invoice.payment_date, recorded_by="seeddemo")
+        for invoice in invoices
+        if invoice.status == InvoiceStatus.PAID
+    ]
 
 
 class _Progress:

@@ -22,7 +22,7 @@ GROUP BY customer_id, currency
 class Migration(migrations.Migration):
     dependencies = [
         ("customers", "0025_labels_in_spanish"),
-        ("invoices", "0013_payment_labels_in_spanish"),
+        ("invoices", "0014_paid_invoices_hold_their_payments"),
     ]
 
     operations = [

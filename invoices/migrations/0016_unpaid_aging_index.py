@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("invoices", "0014_customer_balances"),
+        ("invoices", "0015_customer_balances"),
     ]
 
     operations = [
