@@ -33,12 +33,23 @@ class AgingBucket:
         due date answers; `current` also takes invoices without one)."""
         condition = Q()
         if self.first_day is not None:
-            condition &= Q(due_date__lte=as_of - timedelta(days=self.first_day))
-        if self.last_day is not None:
-            condition &= Q(due_date__gte=as_of - timedelta(days=self.last_day))
+            latest = _days_before(as_of, self.first_day)
+            # Before the first day a date can hold, no due date is: a condition nothing meets.
+            condition &= Q(due_date__lte=latest) if latest else Q(due_date__lt=date.min)
+        if self.last_day is not None and (earliest := _days_before(as_of, self.last_day)):
+            condition &= Q(due_date__gte=earliest)
         if self.first_day is None:
             condition |= Q(due_date__isnull=True)
         return condition
+
+
+def _days_before(day: date, days: int) -> date | None:
+    """`day` less `days`; None when that is before the first day a date can hold (an as-of day early in year
+    1, which an API caller may send), rather than an OverflowError."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 AGING_BUCKETS: tuple[AgingBucket, ...] = (

@@ -172,6 +172,18 @@ def test_bad_values_are_422_naming_the_parameter(api, customer, params, named):
     assert named in error["details"]
 
 
+def test_an_as_of_day_in_year_one_is_answered_not_a_500(api, customer):
+    # Its buckets' bounds (90 days before) fall before the first day a date can hold.
+    owing(customer)
+
+    data = report(api, as_of="0001-01-01")
+    exported = api.get(f"{URL}/export", {"as_of": "0001-01-01"})
+
+    assert data["customers"] == [] and data["totals"] == []
+    assert exported.status_code == 200
+    assert b"".join(exported.streaming_content).decode("utf-8-sig").count("\n") == 1  # the headers alone
+
+
 def test_an_unknown_parameter_is_400(api):
     error = assert_error(api.get(URL, {"cursor": "x"}), 400, "VALIDATION_ERROR")
     assert "cursor" in error["details"]
