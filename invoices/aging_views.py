@@ -7,7 +7,7 @@ from datetime import date
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -26,7 +26,7 @@ from invoices import aging_report, aging_spreadsheet
 from invoices.aging import AGING_BUCKET_KEYS
 from invoices.aging_report import SORT_FIELDS, AgingAsked
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 REPORT_PARAMETERS = frozenset({"as_of", "sort_by", "sort_order"})
 PAGE_PARAMETERS = frozenset({"page", "limit"})
 
@@ -38,9 +38,10 @@ def parse_report_params(query_params) -> AgingAsked:
     raw = query_params.get("as_of")
     if raw is not None:
         try:
-            if not ISO_DATE.match(raw.strip()):
+            # As written, no spaces or sign around it: `+2026-01-01` or a tab is not a date the API wrote.
+            if not ISO_DATE.fullmatch(raw):
                 raise ValueError
-            as_of = date.fromisoformat(raw.strip())
+            as_of = date.fromisoformat(raw)
         except ValueError:
             errors["as_of"] = "as_of must be a date, YYYY-MM-DD."
         else:
@@ -173,6 +174,9 @@ class AgingTotalsSerializer(AgingRowSerializer):
     customers = serializers.IntegerField(help_text="Rows (customers owing) in this currency")
 
 
+# The report is one object holding its page of rows (`customers`), not a list: without many=False the schema
+# generator wraps a `list` action's answer in the paginator's array.
+@extend_schema_serializer(many=False)
 class AgingReportSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     customers = AgingRowSerializer(many=True)

@@ -21,6 +21,7 @@ The period: `end` defaults to today (beel.clock.today()), `start` to the first d
 after `end` is refused, and so is an `end` after today (a statement is of what happened: an aging "as of" a
 future day would be a forecast that counts no payment yet to come). Both days are included."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +42,8 @@ ZERO = Decimal("0.00")
 INVOICE, PAYMENT = "invoice", "payment"
 # The statuses of an invoice that stands: issued (perhaps partly paid) and paid.
 STANDING = (InvoiceStatus.ISSUED, InvoiceStatus.PAID)
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 # Not frozen, with slots: a statement of thousands of lines builds them several times faster.
@@ -115,10 +118,10 @@ def _day(value: str | date | None, name: str, errors: dict) -> date | None:
     if value is None or isinstance(value, date):
         return value
     try:
-        text = value.strip()
-        if len(text) != 10:  # fromisoformat takes 20260115 too; the API's dates are YYYY-MM-DD
+        # fromisoformat takes 20260115 too, and a sign or spaces around it go unnoticed: YYYY-MM-DD as written.
+        if not ISO_DAY.fullmatch(value):
             raise ValueError
-        return date.fromisoformat(text)
+        return date.fromisoformat(value)
     except ValueError:
         errors[name] = gettext("%(name)s must be a date (YYYY-MM-DD).") % {"name": name}
         return None
@@ -128,9 +131,9 @@ def customer_statement(*, scope: DataScope, customer_id: str | UUID, start: date
     """The statement of the customer with this id in `scope` (CustomerNotFound otherwise) from `start` to
     `end`, both included (see statement_period for the defaults and the checks)."""
     customer = get_customer(scope=scope, customer_id=customer_id)
-    invoices = Invoice.objects.within(scope).filter(
-        customer=customer, status__in=STANDING, number__isnull=False, issue_date__lte=end
-    )
+    # Not only those issued by `end`: a payment may be dated before its invoice (an advance), and it is a
+    # movement of its own day, so every period shows it once and the next one opens where this one closed.
+    invoices = Invoice.objects.within(scope).filter(customer=customer, status__in=STANDING, number__isnull=False)
     # The few columns the statement reads, not models: a customer with thousands of invoices is read in two
     # queries (its invoices, then their payments up to `end`) on invoice_customer_status_idx and the
     # payments' invoice index.
@@ -160,6 +163,8 @@ def _sections(rows: list[tuple], payments: list[tuple], start: date, end: date) 
     for position, row in enumerate(rows):
         invoice_id, series, number, issue_date, due_date, currency, total = row
         by_id[invoice_id] = row
+        if issue_date > end:
+            continue  # only its payments dated by `end` can show
         section = sections.setdefault(currency, CurrencySection(currency))
         if issue_date < start:
             section.opening_balance += total
@@ -170,8 +175,9 @@ def _sections(rows: list[tuple], payments: list[tuple], start: date, end: date) 
     for position, (payment_id, invoice_id, payment_date, amount) in enumerate(payments):
         _, series, number, issue_date, due_date, currency, _ = by_id[invoice_id]
         paid_by_invoice[invoice_id] += amount
+        section = sections.setdefault(currency, CurrencySection(currency))
         if payment_date < start:
-            sections[currency].opening_balance -= amount
+            section.opening_balance -= amount
         else:
             number_text = full_number(series, number)
             line = (PAYMENT, payment_date, invoice_id, number_text, issue_date, due_date, payment_id, amount)
@@ -189,8 +195,8 @@ def _sections(rows: list[tuple], payments: list[tuple], start: date, end: date) 
                 section.paid += amount
             section.lines.append(StatementLine(*parts, balance=balance))
         section.closing_balance = balance
-    for invoice_id, _, _, _, due_date, currency, total in rows:
+    for invoice_id, _, _, issue_date, due_date, currency, total in rows:
         unpaid = total - paid_by_invoice[invoice_id]
-        if unpaid > ZERO:
+        if unpaid > ZERO and issue_date <= end:
             sections[currency].aging[bucket_of(due_date, end).key] += unpaid
     return [sections[currency] for currency in sorted(sections) if sections[currency].has_anything]

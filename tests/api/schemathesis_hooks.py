@@ -149,6 +149,8 @@ SERVER_JUDGMENTS = {
     # A statement's period (invoices.statements): its order and today are the server's to know.
     "from": re.compile(r"^from must not be later than to\.$"),
     "to": re.compile(r"^to must not be later than today "),
+    # The aging report's day (invoices.aging_report): today is the server's to know.
+    "as_of": re.compile(r"^as_of must not be later than today"),
 }
 
 # What only the server can say of an uploaded file (a CSV the import can read, with its required columns and

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from beel.events.models import Event
-from tests.envelope import assert_error, assert_success
+from tests.envelope import assert_error, assert_success, without_stats
 from tests.factories import CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 
 def events_of(customer, event_type: str) -> list[Event]:
     return [event for event in Event.objects.filter(type=event_type) if event.data["id"] == str(customer.pk)]
-
-
-def without_stats(answer: dict) -> dict:
-    """An event carries the customer's record; the answer adds `stats`, which invoices change, not the record."""
-    assert "stats" in answer
-    return {key: value for key, value in answer.items() if key != "stats"}
 
 
 def test_anonymising_records_customer_anonymized_with_the_scrubbed_record(api, account):

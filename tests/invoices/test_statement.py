@@ -72,6 +72,27 @@ def test_opening_running_and_closing_balances_count_what_falls_in_the_period(api
     assert eur["aging"] == {**ZERO_AGING, "current": "50.00", "days_over_90": "50.00"}
 
 
+def test_an_advance_paid_before_its_invoice_is_a_movement_of_its_own_day_so_periods_chain(api, customer):
+    advance = stored_invoice(
+        customer, issued="2026-04-10", due="2026-05-10", total="100.00", payments=(("2026-04-01", "40.00"),)
+    )
+
+    march = statement(api, customer, **{"from": "2026-03-01", "to": "2026-03-31"})
+    april_first = statement(api, customer, **{"from": "2026-04-01", "to": "2026-04-01"})
+    rest_of_april = statement(api, customer, **{"from": "2026-04-02", "to": "2026-04-30"})
+
+    assert march["currencies"] == []
+    [eur] = april_first["currencies"]
+    assert [(line["type"], line["invoice_number"], line["balance"]) for line in eur["lines"]] == [
+        ("payment", advance.full_number, "-40.00")
+    ]
+    # A credit, not an aged debt: the invoice was not issued yet on April 1st.
+    assert (eur["closing_balance"], eur["aging"]) == ("-40.00", ZERO_AGING)
+    [eur] = rest_of_april["currencies"]
+    assert (eur["opening_balance"], eur["closing_balance"]) == ("-40.00", "60.00")
+    assert eur["aging"] == {**ZERO_AGING, "current": "60.00"}
+
+
 def test_each_line_names_its_invoice_and_dates(api, customer):
     invoices = a_period_with_invoices_before_within_and_after(customer)
     data = statement(api, customer, **{"from": "2026-03-01", "to": "2026-05-31"})
@@ -199,6 +220,9 @@ def test_a_customer_without_invoices_has_no_sections(api, customer):
         ({"to": "2026-02-30"}, "to"),
         ({"to": "20260501"}, "to"),
         ({"from": ""}, "from"),
+        ({"from": "+2026-01-01"}, "from"),
+        ({"from": "2026-01-01 "}, "from"),
+        ({"to": "\t2026-05-01"}, "to"),
     ],
 )
 def test_a_bad_period_is_422_naming_the_parameter(api, customer, period, field):
