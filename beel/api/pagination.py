@@ -120,6 +120,9 @@ class PagePagination(BasePagination):
 
     results_key = "results"
     cursor_query_param = CURSOR_PARAM
+    # The listing's segments (beel.lists.Segment), set by paginate_listing; none for a paginator used without
+    # one (paginate_by_page called directly, as the aging report's).
+    segments: tuple[Segment, ...] = ()
 
     def paginate_listing(self, listing: Listing, asked: PageParams, query_params, *, walk_of: str = "") -> list:
         self.keys = listing.keys
