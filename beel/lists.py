@@ -77,6 +77,23 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """One stretch of a list's order, read by its own query (`rows`, ordered by `keys`, the trailing terms of
+    the list's keys: a stretch where the leading ones are constant may leave them out). `holds(values)` says
+    whether a cursor's values (all of the list's keys) fall within it. A list read in segments gives the same
+    rows in the same order as its whole query; each segment's query can follow an index the whole one cannot
+    (the customers by what they owe: those who owe, by their balances, then those who owe nothing, by id)."""
+
+    rows: QuerySet
+    keys: tuple[SortKey, ...]
+    holds: Callable[[list], bool]
+
+    def after(self, values: list) -> QuerySet:
+        """This segment's rows after a cursor's values, which it holds."""
+        return self.rows.filter(rows_after(self.keys, values[len(values) - len(self.keys) :]))
+
+
+@dataclass(frozen=True)
 class Listing:
     """A list request's rows, not read yet: filtered, and ordered by `keys`, whose last term is the id so
     that the order is total and a cursor (the last row's values of the keys) names one place exactly."""
@@ -84,10 +101,19 @@ class Listing:
     rows: QuerySet
     keys: tuple[SortKey, ...]
     totals: Totals = field(default_factory=Totals)
+    # When not empty, the pages are read from these, one after the other, rather than from `rows` (which still
+    # types a cursor's values and is counted for `total_items`).
+    segments: tuple[Segment, ...] = ()
 
     @classmethod
-    def sorted(cls, rows: QuerySet, keys: tuple[SortKey, ...], totals: Totals | None = None) -> "Listing":
-        return cls(rows=ordered(rows, keys), keys=keys, totals=totals or Totals())
+    def sorted(
+        cls,
+        rows: QuerySet,
+        keys: tuple[SortKey, ...],
+        totals: Totals | None = None,
+        segments: tuple[Segment, ...] = (),
+    ) -> "Listing":
+        return cls(rows=ordered(rows, keys), keys=keys, totals=totals or Totals(), segments=segments)
 
     @classmethod
     def in_its_order(cls, rows: QuerySet) -> "Listing":

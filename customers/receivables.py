@@ -31,6 +31,11 @@ class ReceivablesProvider(Protocol):
     def with_outstanding(self, customers: QuerySet, *, currency: str) -> QuerySet:
         """`customers` annotated with OUTSTANDING: what each owes in `currency`, 0 when nothing."""
 
+    def with_outstanding_of_sign(self, customers: QuerySet, *, currency: str, sign: int) -> QuerySet:
+        """The customers of `customers` whose OUTSTANDING in `currency` is above 0 (sign 1), 0 (sign 0: no balance
+        in it, or one paid up) or below 0 (sign -1), annotated with it: the list's segments by what is owed,
+        each read by a query an index can serve (docs/performance.md)."""
+
     def overdue(self, *, today: date) -> Q:
         """The customers with an unpaid issued invoice past its due date as of `today`, in any currency."""
 
@@ -52,6 +57,10 @@ class _NoInvoices:
 
     def with_outstanding(self, customers: QuerySet, *, currency: str) -> QuerySet:
         return customers.annotate(**{OUTSTANDING: Value(Decimal("0.00"), output_field=DecimalColumn())})
+
+    def with_outstanding_of_sign(self, customers: QuerySet, *, currency: str, sign: int) -> QuerySet:
+        owing = self.with_outstanding(customers, currency=currency)
+        return owing if sign == 0 else owing.none()
 
     def overdue(self, *, today: date) -> Q:
         return Q(pk__in=[])

@@ -4,11 +4,11 @@
 same query (`sorted_customers`).
 """
 
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
+from functools import cache, partial
 
 from beel.clock import today
-from beel.lists import ChangeWindow, Listing, SortKey, Totals, ordered
+from beel.lists import ChangeWindow, Listing, Segment, SortKey, Totals, ordered
 from beel.tenancy import DataScope
 from customers import totals
 from customers.models import NOT_CHECKED, Customer, CustomerQuerySet, TaxIdStatus
@@ -129,7 +129,37 @@ def _list_columns() -> CustomerQuerySet:
 def list_customers(scope: DataScope, asked: CustomerFilters) -> Listing:
     """The customers of `scope` that the list asked for, sorted, with how to find their `total_items`."""
     rows = customers_matching(_list_columns().within(scope), asked)
-    return Listing.sorted(rows, sort_keys(asked), _totals(scope, asked))
+    keys = sort_keys(asked)
+    return Listing.sorted(rows, keys, _totals(scope, asked), _outstanding_segments(scope, asked, keys))
+
+
+def _outstanding_segments(scope: DataScope, asked: CustomerFilters, keys: tuple[SortKey, ...]) -> tuple:
+    """The list by what is owed, read in three stretches of its order rather than by joining every customer to
+    its balance before picking a page: those who owe (by the balances' index, customer_balance_owed_idx), those
+    who owe nothing (by id: all of them tie at 0), those owed (a credit; rare). Descending: owe, nothing, owed;
+    ascending the reverse. The same rows and order as the whole query (docs/performance.md)."""
+    if asked.sort_by != SORT_BY_OUTSTANDING:
+        return ()
+    currency = asked.currency or DEFAULT_CURRENCY
+    plain = replace(asked, sort_by="")  # the filters without the sort's annotation
+    customers = customers_matching(_list_columns().within(scope), plain)
+    signs = (1, 0, -1) if keys[0].descending else (-1, 0, 1)
+    return tuple(
+        Segment(
+            rows=ordered(
+                receivables().with_outstanding_of_sign(customers, currency=currency, sign=sign),
+                keys if sign else keys[1:],
+            ),
+            keys=keys if sign else keys[1:],
+            holds=partial(_of_sign, sign),
+        )
+        for sign in signs
+    )
+
+
+def _of_sign(sign: int, values: list) -> bool:
+    amount = values[0]
+    return (amount > 0) - (amount < 0) == sign
 
 
 def _totals(scope: DataScope, asked: CustomerFilters) -> Totals:

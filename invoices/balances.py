@@ -206,6 +206,17 @@ class InvoiceReceivables:
             **{OUTSTANDING: Coalesce(F("_owed__outstanding"), Value(ZERO), output_field=DecimalField())}
         )
 
+    def with_outstanding_of_sign(self, customers: QuerySet, *, currency: str, sign: int) -> QuerySet:
+        if sign == 0:
+            # No balance in the currency, or one paid up: the customers' own order (by id), each checked by the
+            # balances' unique (customer, currency) index.
+            owing = CustomerBalance.objects.filter(customer=OuterRef("pk"), currency=currency).exclude(outstanding=0)
+            return customers.exclude(Exists(owing)).annotate(**{OUTSTANDING: Value(ZERO, output_field=DecimalField())})
+        # Those who owe (or are owed): walked in customer_balance_owed_idx's order, a few rows a page.
+        owed = FilteredRelation("balances", condition=Q(balances__currency=currency))
+        amount = "_owed__outstanding__gt" if sign > 0 else "_owed__outstanding__lt"
+        return customers.annotate(_owed=owed).filter(**{amount: 0}).annotate(**{OUTSTANDING: F("_owed__outstanding")})
+
     def overdue(self, *, today: date) -> Q:
         return Q(Exists(CustomerBalance.objects.filter(customer=OuterRef("pk"), oldest_unpaid_due_date__lt=today)))
 

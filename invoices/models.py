@@ -300,6 +300,11 @@ class CustomerBalance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "currency"], name="customer_balance_unique_currency"),
         ]
+        indexes = [
+            # The customer list by what is owed (sort_by=outstanding): the customers who owe, walked in this
+            # order from either end, a page's few rows at a time (customers.selectors, docs/performance.md).
+            models.Index(fields=["currency", "outstanding", "customer"], name="customer_balance_owed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.currency}: {self.outstanding}"

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from beel.api.params import CURSOR_PARAM, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageParams, refusal
 from beel.errors import ValidationFailed
-from beel.lists import Listing, SortKey, Totals, rows_after
+from beel.lists import Listing, Segment, SortKey, Totals, rows_after
 
 # COUNT(*) as a plain function rather than django's Count aggregate, so annotating it adds no GROUP BY.
 _COUNT_ALL = Func(template="COUNT(*)", output_field=IntegerField())
@@ -74,6 +74,42 @@ def _key_value(queryset, key: SortKey, raw):
     return field.to_python(raw)
 
 
+def _segments_slice(segments: tuple[Segment, ...], offset: int, limit: int) -> list:
+    """Rows offset..offset+limit of a list read in segments: a segment wholly before the offset is counted
+    (only then), to know how far into the next one the page starts."""
+    rows: list = []
+    skip = offset
+    for segment in segments:
+        wanted = limit - len(rows)
+        if wanted <= 0:
+            break
+        part = list(segment.rows[skip : skip + wanted])
+        if part:
+            rows += part
+            skip = 0
+        elif skip:
+            skip = max(skip - segment.rows.order_by().count(), 0)
+    return rows
+
+
+def _segments_after(segments: tuple[Segment, ...], values: list, limit: int) -> list:
+    """The first `limit` rows after a cursor's values: from the segment that holds them, then the next ones."""
+    rows: list = []
+    started = False
+    for segment in segments:
+        if not started:
+            if not segment.holds(values):
+                continue
+            started = True
+            part = segment.after(values)
+        else:
+            part = segment.rows
+        rows += list(part[: limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    return rows
+
+
 class PagePagination(BasePagination):
     """Pages of a list selector's `Listing` (beel.lists): the rows, their sort keys and their totals come
     from the selector, the page asked for from `parse_page_params`, so nothing here reads the view. The
@@ -84,6 +120,9 @@ class PagePagination(BasePagination):
 
     results_key = "results"
     cursor_query_param = CURSOR_PARAM
+    # The listing's segments (beel.lists.Segment), set by paginate_listing; none for a paginator used without
+    # one (paginate_by_page called directly, as the aging report's).
+    segments: tuple[Segment, ...] = ()
 
     def paginate_listing(self, listing: Listing, asked: PageParams, query_params, *, walk_of: str = "") -> list:
         self.keys = listing.keys
@@ -91,6 +130,7 @@ class PagePagination(BasePagination):
         self.limit = asked.limit
         self.next_cursor = None
         self.by_cursor = asked.cursor is not None
+        self.segments = listing.segments
         if self.by_cursor:
             return self.paginate_by_cursor(listing.rows, asked)
         rows = self.paginate_by_page(listing.rows, asked.page, listing.totals)
@@ -112,7 +152,10 @@ class PagePagination(BasePagination):
             # A cursor this API did not issue parses (it is a string) but is not admitted: 422, as BeeL.
             raise refusal(errors, asked.unparsed)
         # One row past the page says whether there is a next page without counting anything.
-        rows = list(queryset.filter(rows_after(self.keys, values))[: self.limit + 1])
+        if self.segments:
+            rows = _segments_after(self.segments, values, self.limit + 1)
+        else:
+            rows = list(queryset.filter(rows_after(self.keys, values))[: self.limit + 1])
         self.has_next = len(rows) > self.limit
         rows = rows[: self.limit]
         if self.has_next:
@@ -159,6 +202,11 @@ class PagePagination(BasePagination):
         self.page = page
         offset = (self.page - 1) * self.limit
         known_total = totals.known()
+        if self.segments:
+            self.total_items = queryset.order_by().count() if known_total is None else known_total
+            if known_total is None:
+                totals.on_counted(self.total_items)
+            return _segments_slice(self.segments, offset, self.limit) if offset < self.total_items else []
         if known_total is not None:
             self.total_items = known_total
             return list(queryset[offset : offset + self.limit]) if offset < known_total else []
