@@ -2,8 +2,6 @@
 BOM, CRLF, cells guarded against formulas), with amounts in decimal comma ("1234,50") and Spanish headers
 whatever the reader's language. Served by the API's export and the admin's download alike."""
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -51,13 +49,9 @@ def csv_lines(rows: QuerySet) -> Iterator[str]:
     name and NIF are free text that could start a formula: an id, a currency code and an amount (never
     negative) cannot, so the other cells skip the guard (a tenth of the export's time)."""
     guard = spreadsheet.guard_formula
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=spreadsheet.DELIMITER, lineterminator="\r\n")
-    writer.writerow([guard(cell) for cell in header()])
-    yield spreadsheet.BOM + _drain(buffer)
-    pending = 0
-    for row in streamed_rows(rows):
-        writer.writerow(
+    return spreadsheet.guarded_csv_lines(
+        [guard(cell) for cell in header()],
+        (
             [
                 str(row["customer_id"]),
                 guard(row["legal_name"] or ""),
@@ -65,17 +59,6 @@ def csv_lines(rows: QuerySet) -> Iterator[str]:
                 row["currency"],
                 *(decimal_comma(row[name]) for name in AMOUNT_COLUMNS),
             ]
-        )
-        pending += 1
-        if pending == spreadsheet.LINES_PER_CHUNK:
-            yield _drain(buffer)
-            pending = 0
-    if pending:
-        yield _drain(buffer)
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+            for row in streamed_rows(rows)
+        ),
+    )

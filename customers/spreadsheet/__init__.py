@@ -214,15 +214,24 @@ def guard_formula(cell: str) -> str:
 
 def csv_lines(header: Iterable[str], rows: Iterable[Iterable[str]]) -> Iterator[str]:
     """The header (after the BOM, on its own) and then the rows, `;`-separated, every cell guarded against
-    formulas; lazily, LINES_PER_CHUNK lines to a piece of text, so a stream of any length takes the memory
-    of one piece (one piece per row would cost the response machinery more than the rows themselves)."""
+    formulas; lazily, as `guarded_csv_lines`."""
+    return guarded_csv_lines(
+        [guard_formula(cell) for cell in header], ([guard_formula(cell) for cell in row] for row in rows)
+    )
+
+
+def guarded_csv_lines(header: Iterable[str], rows: Iterable[Iterable[str]]) -> Iterator[str]:
+    """As `csv_lines`, for cells the caller has already guarded against formulas (a writer that knows which of
+    its cells are free text skips the guard on the others). Lazily, LINES_PER_CHUNK lines to a piece of text,
+    so a stream of any length takes the memory of one piece (one piece per row would cost the response
+    machinery more than the rows themselves)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
-    writer.writerow([guard_formula(cell) for cell in header])
+    writer.writerow(header)
     yield BOM + _drain(buffer)
     pending = 0
     for row in rows:
-        writer.writerow([guard_formula(cell) for cell in row])
+        writer.writerow(row)
         pending += 1
         if pending == LINES_PER_CHUNK:
             yield _drain(buffer)
