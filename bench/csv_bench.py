@@ -1,22 +1,25 @@
-"""Benchmark of the customers' CSV export and import on PostgreSQL (issue #14).
+"""Benchmark of the customers' CSV export and import, and of bulk creation, on PostgreSQL (issues #14, #26, #30).
 
-    uv run python bench/csv_bench.py --database beel_bench [--customers 1000000] [--repeat 10]
+    uv run python bench/csv_bench.py --database beel_bench [--customers 1000000] [--runs 3] [--repeat 10]
 
 Reuses bench/run.py's loader and database (the same N demo customers; loaded if missing), then, through the
-full Django stack (middleware, bearer auth, DRF, filters, streaming response) in this process:
+full Django stack (middleware, bearer auth, DRF, filters, streaming response) in this process, every figure
+beside its floor measured in the same run (issue 30):
 
-1. GET /customers/export of every customer, consuming the stream as a client would: rows per second, bytes,
-   time to the first row, and the process's resident memory (RSS) sampled as the rows go by, with its peak
-   (getrusage's ru_maxrss) before and after, so memory that grew with the number of rows would show. The
-   same with a filter and a sort (`?active=true&sort_by=legal_name`).
-2. POST /customers/import-csv-preview of a 1,000-row file (demo customers, some with invalid NIFs, some
-   duplicates): the dry-run preview timed --repeat times, and one real import (dry_run=false) into an
-   account of its own, removed afterwards.
-3. The same file imported (dry_run=false) into the loaded account, N customers already there, rolled back
-   afterwards: its time, and the plan of its duplicate check (`nif IN (...)` of the whole file), with
-   EXPLAIN ANALYZE (issue 26: without the mode it went through the trigram index, 5.7 s a file at 300,000).
-   `--import-only` skips the export.
-4. An export job (POST /customers/exports) of every customer: its run, as a Celery worker does it (the bench's
+1. GET /customers/export of every customer, and with a filter and a sort (`?active=true&sort_by=legal_name`):
+   per query the reference path once (the Python writer every export ran before issue 30: its SHA-256 and
+   rate), then --runs times the export through the whole stack, consuming the stream as a client would (rows
+   per second, bytes, time to the first row, resident memory sampled as the rows go by and its peak), each
+   against its floor, `COPY (the same query) TO STDOUT WITH CSV` read to its end. The bench EXITS if an
+   export's bytes differ from the reference path's.
+2. In the loaded account (N customers), --runs times, every write rolled back: the preview of a 1,000-row
+   file (POST /customers/import-csv-preview, demo customers, some invalid NIFs, some duplicates; median of
+   --repeat requests), the same file imported (dry_run=false, with audit entries and events) and 500
+   customers created by POST /customers/bulk. Floors: reading the data, the request's own duplicate check
+   replayed as SQL, and for the writes `COPY ... FROM STDIN` of the very rows it wrote into empty copies of
+   their tables with every index. Then the duplicate check's plan (EXPLAIN ANALYZE; issue 26: without the
+   mode it went through the trigram index, 5.7 s a file at 300,000). `--import-only` skips the export.
+3. An export job (POST /customers/exports) of every customer: its run, as a Celery worker does it (the bench's
    broker is in memory, nothing consumes it), timed, and its file's size; then the job is purged.
 
 The direct exports of step 1 measure the streaming of every customer, past the product's limit of a direct
@@ -50,7 +53,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=run.ROOT / "bench" / "results" / "csv.md")
     parser.add_argument("--import-only", action="store_true", help="Skip the export measurements.")
     parser.add_argument("--export-only", action="store_true", help="Skip the import measurements.")
-    parser.add_argument("--runs", type=int, default=3, help="Runs of each export against its COPY floor.")
+    parser.add_argument("--runs", type=int, default=3, help="Runs of each measurement against its floor.")
     # run.configure_django reads it (bench/run.py has the same option).
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/0", help="Redis for the rate-limit counters.")
     return parser.parse_args()
@@ -133,70 +136,253 @@ def import_file() -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp1252", errors="replace")
 
 
-def measure_import(args, client, import_client) -> dict:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    content = import_file()
-    samples = run.Samples()
-    data = None
-    for _ in range(args.repeat):
-        upload = SimpleUploadedFile("clientes.csv", content, content_type="text/csv")
-        started = time.perf_counter()
-        response = client.post("/api/v1/customers/import-csv-preview", {"file": upload})
-        samples.add(time.perf_counter() - started)
-        assert response.status_code == 200, response.content[:500]
-        data = response.json()["data"]
-    upload = SimpleUploadedFile("clientes.csv", content, content_type="text/csv")
-    started = time.perf_counter()
-    response = import_client.post("/api/v1/customers/import-csv-preview?dry_run=false", {"file": upload})
-    write_seconds = time.perf_counter() - started
-    assert response.status_code == 200, response.content[:500]
-    written = response.json()["data"]
-    print(f"  preview of {PREVIEW_ROWS} rows: {samples.median:.0f} ms (p95 {samples.p95:.0f})")
-    print(f"  import of {PREVIEW_ROWS} rows: {write_seconds:.2f} s")
-    return {
-        "bytes": len(content),
-        "preview": samples,
-        "counts": data["statistics"],
-        "write_seconds": write_seconds,
-        "created": written["statistics"]["imported"],
-    }
+# Issue 30's targets for the paths that validate and write many rows (seconds).
+TARGETS = {"preview": 0.5, "import": 1.5, "bulk": 1.0}
+BULK_ITEMS = 500  # the contract's maximum per POST /customers/bulk
 
 
 class RolledBack(Exception):
     pass
 
 
-def measure_import_at_scale(client) -> dict:
-    """The 1,000-row import into the loaded account, rolled back (the account keeps its N customers), and the
-    plan of the duplicate check it ran."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
+def bulk_body() -> bytes:
+    """POST /customers/bulk of 500 new demo customers (those with a Spanish NIF), as a client sends them."""
+    import json
+
+    from customers.demo import demo_customer
+
+    items, index = [], 6_000_000
+    while len(items) < BULK_ITEMS:
+        demo = demo_customer(index)
+        index += 1
+        if not demo.nif:
+            continue
+        address = {"street": demo.street, "number": demo.number, "postal_code": demo.postal_code}
+        address |= {"city": demo.city, "province": demo.province, "country": "ES"}
+        items.append(
+            {
+                "legal_name": demo.legal_name,
+                "nif": demo.nif,
+                "email": demo.email,
+                "phone": demo.phone,
+                "address": address,
+            }
+        )
+    return json.dumps({"customers": items}).encode()
+
+
+def written_rows(account, since) -> dict[str, bytes]:
+    """What the request wrote in the bench's open transaction, table by table, as COPY's binary rows: the
+    customers it created, their audit entries and its events."""
+    from django.db import connection
+
+    from beel.events.models import Event
+    from customers.audit import AuditEntry
+    from customers.models import Customer
+
+    customer_ids = list(Customer.objects.filter(account=account, created_at__gte=since).values_list("pk", flat=True))
+    chosen = {
+        Customer: Customer.objects.filter(pk__in=customer_ids),
+        AuditEntry: AuditEntry.objects.filter(customer_id__in=customer_ids),
+        Event: Event.objects.filter(account=account, created_at__gte=since),
+    }
+    rows = {}
+    with connection.cursor() as cursor:
+        for model, queryset in chosen.items():
+            sql, params = queryset.values("pk").query.sql_with_params()
+            table = model._meta.db_table
+            data = bytearray()
+            with cursor.cursor.copy(
+                f'COPY (SELECT * FROM "{table}" WHERE "{model._meta.pk.column}" IN ({sql})) TO STDOUT (FORMAT binary)',
+                params,
+            ) as copy:
+                for chunk in copy:
+                    data += chunk
+            rows[table] = bytes(data)
+    return rows
+
+
+def copy_in_floor(rows: dict[str, bytes]) -> float:
+    """The database writing the same rows at its own speed: `COPY ... FROM STDIN (FORMAT binary)` into empty
+    copies of their tables with every index, default and check (`LIKE ... INCLUDING ALL`; no foreign keys or
+    triggers), in a transaction rolled back. Seconds of the COPYs alone."""
+    from django.db import connection, transaction
+
+    seconds = 0.0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in rows:
+                cursor.execute(f'CREATE TEMP TABLE "floor_{table}" (LIKE "{table}" INCLUDING ALL)')
+            started = time.perf_counter()
+            for table, data in rows.items():
+                with cursor.cursor.copy(f'COPY "floor_{table}" FROM STDIN (FORMAT binary)') as copy:
+                    copy.write(data)
+            seconds = time.perf_counter() - started
+            raise RolledBack
+    except RolledBack:
+        pass
+    return seconds
+
+
+def duplicate_check_floor(sql: str, parse) -> float:
+    """The irreducible part of a dry run: reading the request's data (`parse`) and the one duplicate check it
+    ran, replayed as SQL. Seconds."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    parse()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def timed_request(send, *, writes: bool, account=None) -> tuple[float, list[dict], dict, dict[str, bytes]]:
+    """One request (`send()`), its queries, its data and, when it writes, the rows it wrote; always rolled back,
+    so the loaded account keeps its N customers and every run starts from the same data. The commit's hooks
+    (the events' message to the broker) are not timed."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
-    upload = SimpleUploadedFile("clientes.csv", import_file(), content_type="text/csv")
+    rows: dict[str, bytes] = {}
+    since = timezone.now()
     with CaptureQueriesContext(connection) as captured:
         try:
             with transaction.atomic():
                 started = time.perf_counter()
-                response = client.post("/api/v1/customers/import-csv-preview?dry_run=false", {"file": upload})
+                response = send()
                 seconds = time.perf_counter() - started
+                assert response.status_code in (200, 201), response.content[:500]
+                if writes:
+                    rows = written_rows(account, since)
                 raise RolledBack
         except RolledBack:
             pass
-    assert response.status_code == 200, response.content[:500]
-    checks = [
-        query
-        for query in captured.captured_queries
-        if "customers_customer" in query["sql"] and '"nif" IN' in query["sql"]
-    ]
+    return seconds, captured.captured_queries, response.json()["data"], rows
+
+
+def the_duplicate_check(queries: list[dict]) -> str:
+    checks = [q["sql"] for q in queries if "customers_customer" in q["sql"] and '"nif" IN' in q["sql"]]
     assert len(checks) == 1, f"{len(checks)} duplicate checks"
+    return checks[0]
+
+
+def measure_writes(args, client, account) -> dict:
+    """Issue 30's items 2 and 3, in the loaded account (N customers), `args.runs` runs: the 1,000-row preview
+    (median of --repeat requests a run), the same file imported (dry_run=false) and 500 customers created by
+    POST /customers/bulk, each against its floor measured right after it; writes rolled back."""
+    import csv
+    import io
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content, body = import_file(), bulk_body()
+
+    def preview():
+        upload = SimpleUploadedFile("clientes.csv", content, content_type="text/csv")
+        return client.post("/api/v1/customers/import-csv-preview", {"file": upload})
+
+    def write_import():
+        upload = SimpleUploadedFile("clientes.csv", content, content_type="text/csv")
+        return client.post("/api/v1/customers/import-csv-preview?dry_run=false", {"file": upload})
+
+    def bulk():
+        return client.post("/api/v1/customers/bulk", body, content_type="application/json")
+
+    def parse_file():
+        return list(csv.reader(io.StringIO(content.decode("cp1252")), delimiter=";"))
+
+    def parse_body():
+        return json.loads(body)
+
+    timed_request(preview, writes=False)  # warm up: imports, the phone metadata, connections
+    results = {name: {"seconds": [], "floors": []} for name in TARGETS}
+    for run_number in range(args.runs):
+        samples, floors, statistics_seen = [], [], None
+        for _ in range(args.repeat):
+            seconds, queries, data, _rows = timed_request(preview, writes=False)
+            samples.append(seconds)
+            floors.append(duplicate_check_floor(the_duplicate_check(queries), parse_file))
+            statistics_seen = data["statistics"]
+        results["preview"]["seconds"].append(statistics.median(samples))
+        results["preview"]["floors"].append(statistics.median(floors))
+        results["preview"]["statistics"] = statistics_seen
+
+        seconds, import_queries, data, rows = timed_request(write_import, writes=True, account=account)
+        queries = import_queries
+        floor = duplicate_check_floor(the_duplicate_check(queries), parse_file) + copy_in_floor(rows)
+        results["import"]["seconds"].append(seconds)
+        results["import"]["floors"].append(floor)
+        results["import"]["statistics"] = data["statistics"]
+        results["import"]["queries"] = len(queries)
+
+        seconds, queries, data, rows = timed_request(bulk, writes=True, account=account)
+        assert data["statistics"]["imported"] == BULK_ITEMS, data["statistics"]
+        floor = duplicate_check_floor(the_duplicate_check(queries), parse_body) + copy_in_floor(rows)
+        results["bulk"]["seconds"].append(seconds)
+        results["bulk"]["floors"].append(floor)
+        results["bulk"]["statistics"] = data["statistics"]
+        results["bulk"]["queries"] = len(queries)
+        print(
+            f"  run {run_number + 1}: "
+            + ", ".join(
+                f"{name} {results[name]['seconds'][-1] * 1000:.0f} ms (floor {results[name]['floors'][-1] * 1000:.0f})"
+                for name in TARGETS
+            )
+        )
+    results["plan"] = explained(the_duplicate_check(import_queries))
+    return results
+
+
+def explained(sql: str) -> list[str]:
+    from django.db import connection
+
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + checks[0]["sql"])
-        plan = [line if len(line) < 160 else line[:157] + "..." for (line,) in cursor.fetchall()]
-    statistics = response.json()["data"]["statistics"]
-    print(f"  import of {PREVIEW_ROWS} rows into the loaded account: {seconds:.2f} s, check {checks[0]['time']} s")
-    return {"seconds": seconds, "check_seconds": float(checks[0]["time"]), "plan": plan, "statistics": statistics}
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return [line if len(line) < 160 else line[:157] + "..." for (line,) in cursor.fetchall()]
+
+
+def writes_report(args, results: dict) -> list[str]:
+    names = {
+        "preview": f"`POST /customers/import-csv-preview`, {PREVIEW_ROWS:,} rows, dry run "
+        f"(median of {args.repeat} a run)",
+        "import": f"the same file, `dry_run=false` ({results['import']['statistics']['imported']} created)",
+        "bulk": f"`POST /customers/bulk`, {BULK_ITEMS} customers",
+    }
+    floors = {
+        "preview": "decode + `csv.reader` + its duplicate check's SQL",
+        "import": "the preview's floor + `COPY FROM STDIN` of the rows it wrote",
+        "bulk": "`json.loads` + its duplicate check's SQL + `COPY FROM STDIN` of the rows it wrote",
+    }
+    lines = [
+        "",
+        f"## Import, preview and bulk create in the account of {args.customers:,} customers (issue 30)",
+        "",
+        "Each run rolled back (the account keeps its customers). Floors measured right after each request: "
+        "reading the data, the request's own duplicate check replayed as SQL, and for writes `COPY ... FROM STDIN "
+        "(FORMAT binary)` of the very rows it wrote (customers, audit entries, events) into empty copies of "
+        "their tables with every index (`LIKE ... INCLUDING ALL`).",
+        "",
+        "| what | target | runs (ms) | floor, same runs (ms) | floor | x floor (median, range) | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, target in TARGETS.items():
+        seconds, floor_seconds = results[name]["seconds"], results[name]["floors"]
+        ratios = [s / f for s, f in zip(seconds, floor_seconds, strict=True)]
+        met = "yes" if max(seconds) < target else f"**no** (max {max(seconds):.2f} s)"
+        lines.append(
+            f"| {names[name]} | < {target} s | {', '.join(f'{s * 1000:.0f}' for s in seconds)} | "
+            f"{', '.join(f'{s * 1000:.0f}' for s in floor_seconds)} | {floors[name]} | "
+            f"{statistics.median(ratios):.1f} ({min(ratios):.1f}-{max(ratios):.1f}) | {met} |"
+        )
+    lines += [
+        "",
+        f"Statuses of the file: {results['preview']['statistics']}; queries: import {results['import']['queries']}, "
+        f"bulk create {results['bulk']['queries']}.",
+    ]
+    return lines
 
 
 def export_queryset(account, query: str):
@@ -345,27 +531,13 @@ def report(args, exports: list[dict], imported: dict | None, machine: list[str],
     lines += copy_report(args.copy_results)
     if imported is None:
         return "\n".join(lines) + "\n"
-    preview = imported["preview"]
+    lines += writes_report(args, imported)
     lines += [
         "",
-        "## Import (POST /customers/import-csv-preview, a 1,000-row Windows-1252 file)",
-        "",
-        f"- file: {imported['bytes'] / 1024:.0f} KiB; statuses {imported['counts']}",
-        f"- preview (dry_run=true, {args.repeat} runs): median {preview.median:.0f} ms, p95 {preview.p95:.0f} ms",
-        f"- import (dry_run=false, into an empty account): {imported['write_seconds'] * 1000:.0f} ms for "
-        f"{imported['created']} customers (with their audit entries and events)",
-    ]
-    at_scale = imported["at_scale"]
-    lines += [
-        "",
-        f"## Import of {PREVIEW_ROWS:,} rows into the account of {args.customers:,} customers (rolled back)",
-        "",
-        f"- dry_run=false: {at_scale['seconds'] * 1000:.0f} ms in all; its duplicate check (one query for the "
-        f"file's NIFs): {at_scale['check_seconds'] * 1000:.1f} ms; duplicates found: "
-        f"{at_scale['statistics']['duplicates']}",
+        "The import's duplicate check (one query for the file's NIFs), EXPLAIN ANALYZE in the loaded account:",
         "",
         "```",
-        *at_scale["plan"],
+        *imported["plan"],
         "```",
     ]
     return "\n".join(lines) + "\n"
@@ -410,13 +582,9 @@ def main() -> None:
     if args.reload or Customer.objects.filter(account=account).count() != args.customers:
         print(f"Loading {args.customers:,} customers into {args.database} ...")
         run.load(args, account)
-    importer, _ = get_user_model().objects.get_or_create(username=f"{run.BENCH_USER}-import")
-    Customer.objects.filter(account=importer).delete()
 
     issued = APIKey.issue(account=account, name="bench-csv", scopes=list(ALL_SCOPES))
-    import_issued = APIKey.issue(account=importer, name="bench-csv", scopes=list(ALL_SCOPES))
     client = Client(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")
-    import_client = Client(HTTP_AUTHORIZATION=f"Bearer {import_issued.raw_key}")
     live = Customer.objects.filter(account=account, mode="live")
     try:
         exports, job, imported, args.copy_results = [], None, None, []
@@ -428,12 +596,9 @@ def main() -> None:
             job = measure_export_job(client, live.count())
         if not args.export_only:
             print("Import ...")
-            imported = measure_import(args, client, import_client)
-            imported["at_scale"] = measure_import_at_scale(client)
+            imported = measure_writes(args, client, account)
     finally:
         issued.api_key.revoke()
-        import_issued.api_key.revoke()
-        Customer.objects.filter(account=importer).delete()
 
     with psycopg.connect(host=args.host, port=args.port, user=args.user, dbname=args.database) as conn:
         machine = run.machine_description(conn)
