@@ -2,6 +2,8 @@
 path (customers.spreadsheet.reference_export_lines, SQLite's) writes for the same customers: every awkward value,
 every sort, the filters, the admin's export and the export jobs."""
 
+import functools
+import random
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -130,6 +132,69 @@ def test_every_sort_exports_the_reference_bytes(api, account, sort_by, sort_orde
 
     assert fast == reference(account, sort_by=sort_by, sort_order=sort_order)
     assert fast.count(b"\n") > len(AWKWARD) * 2  # every customer but the deleted one, and line breaks
+
+
+# What generated values are made of: every formula start, quoting and line-breaking character, accents, a
+# character outside the BMP, apostrophes, spaces and plain text.
+FRAGMENTS = ["=", "+", "-", "@", "\t", "\r", "\n", "\r\n", '"', ";", "'", " ", "\\", "Ñ", "ç", "😀", "€", "abc", "12"]
+
+
+def generated_text(rng, max_length: int) -> str:
+    return "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(0, 6)))[:max_length]
+
+
+def generated_customers(account, count: int, seed: int) -> None:
+    """`count` customers whose every text column is a random run of FRAGMENTS (the same ones for a seed),
+    with random metadata, billing e-mails, discounts, payment terms, alternative ids and states."""
+    rng = random.Random(seed)
+    for n in range(count):
+        text = functools.partial(generated_text, rng)
+        customer = CustomerFactory(
+            account=account,
+            legal_name=text(255) or "x",
+            nif=f"{n:03}{text(17)}" if rng.random() < 0.7 else "",  # unique among the active
+            email=text(100),
+            phone=text(20),
+            street=text(255),
+            number=text(20),
+            floor=text(20),
+            door=text(20),
+            postal_code=text(20),
+            city=text(100),
+            province=text(100),
+            country=text(100),
+            trade_name=text(120),
+            alternative_id_type=rng.choice(["", "02", "03", "04"]),
+            alternative_id_number=f"{n:03}{text(17)}",
+            alternative_id_country=rng.choice(["", "FR", "PT"]),
+            billing_emails=[text(50) for _ in range(rng.randint(0, 3))],
+            contact_person=text(200),
+            website=text(100),
+            notes=text(500),
+            general_discount=Decimal(rng.randint(-9999, 9999)) / 100,
+            payment_method=rng.choice(["", "BANK_TRANSFER", "CASH", "CARD"]),
+            iban=text(34),
+            swift=text(11),
+            payment_term_days=rng.choice([None, 0, 15, 90]),
+            metadata={text(10): rng.choice([text(20), rng.randint(-5, 5), None, [text(5)], {"k": text(5)}])}
+            if rng.random() < 0.5
+            else {},
+            active=rng.random() < 0.8,
+        )
+        if not customer.active:
+            Customer.objects.filter(pk=customer.pk).update(
+                deactivated_at=datetime(2026, 1, 2, 3, 4, n % 60, tzinfo=UTC)
+            )
+
+
+@pytest.mark.parametrize("seed", [30, 31])
+def test_generated_customers_export_the_reference_bytes(api, account, seed):
+    generated_customers(account, 150, seed)
+
+    fast = exported(api, "?sort_by=legal_name")
+
+    assert fast == reference(account, sort_by="legal_name")
+    assert fast.count(b"\r\n") > 150  # every customer, and line breaks inside cells
 
 
 @pytest.mark.parametrize(
