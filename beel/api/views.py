@@ -31,6 +31,9 @@ class APIViewSet(RequestPipeline, viewsets.GenericViewSet):
     response, and paginated lists keyed by `results_key` (`{"customers": [...], "pagination": {...}}`)."""
 
     metadata_class = None
+    # OPTIONS is answered 405 (there is no metadata to give), so the Allow header of every answer, a 405's
+    # above all (RFC 9110, 15.5.6), must not offer it.
+    http_method_names = [method for method in viewsets.GenericViewSet.http_method_names if method != "options"]
     results_key = "results"
     filterset_class = None
     # The actions that read the view's list: they take its paging's and its filters' query parameters (and

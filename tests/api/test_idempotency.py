@@ -213,6 +213,7 @@ def test_options_is_405_for_any_key(api):
     response = api.options("/api/v1/customers")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+    assert response["Allow"] == "GET, POST, HEAD"  # what it does answer, not OPTIONS
 
 
 # --- modes: a test key and a live key never share a record --------------------------------------------------
