@@ -1,6 +1,8 @@
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def format_utc(moment: datetime | None) -> str | None:
@@ -19,3 +21,11 @@ def format_utc(moment: datetime | None) -> str | None:
         moment.minute,
         moment.second,
     )
+
+
+def parse_day(text: str) -> date:
+    """A day as the API writes one, YYYY-MM-DD and nothing else (date.fromisoformat alone also takes 20260115,
+    2026-W03-4 and, before it, a sign or spaces would go unnoticed); ValueError otherwise."""
+    if not ISO_DAY.fullmatch(text):
+        raise ValueError(f"not a YYYY-MM-DD day: {text!r}")
+    return date.fromisoformat(text)

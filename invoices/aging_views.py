@@ -2,10 +2,8 @@
 their canonical routes under /companies/{company_id} (that company): thin HTTP over invoices.aging_report.
 docs/api.md, Receivables, "Aging across customers"."""
 
-import re
-from datetime import date
-
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
@@ -21,12 +19,12 @@ from beel.api.views import APIViewSet
 from beel.clock import today as clock_today
 from beel.errors import ValidationFailed
 from beel.lists import Totals
+from beel.timestamps import parse_day
 from customers.company_views import CompanyPagePagination
 from invoices import aging_report, aging_spreadsheet
 from invoices.aging import AGING_BUCKET_KEYS
 from invoices.aging_report import SORT_FIELDS, AgingAsked
 
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 REPORT_PARAMETERS = frozenset({"as_of", "sort_by", "sort_order"})
 PAGE_PARAMETERS = frozenset({"page", "limit"})
 
@@ -38,12 +36,9 @@ def parse_report_params(query_params) -> AgingAsked:
     raw = query_params.get("as_of")
     if raw is not None:
         try:
-            # As written, no spaces or sign around it: `+2026-01-01` or a tab is not a date the API wrote.
-            if not ISO_DATE.fullmatch(raw):
-                raise ValueError
-            as_of = date.fromisoformat(raw)
+            as_of = parse_day(raw)
         except ValueError:
-            errors["as_of"] = "as_of must be a date, YYYY-MM-DD."
+            errors["as_of"] = gettext("%(name)s must be a date (YYYY-MM-DD).") % {"name": "as_of"}
         else:
             try:
                 aging_report.check_as_of(as_of)

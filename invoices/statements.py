@@ -21,7 +21,6 @@ The period: `end` defaults to today (beel.clock.today()), `start` to the first d
 after `end` is refused, and so is an `end` after today (a statement is of what happened: an aging "as of" a
 future day would be a forecast that counts no payment yet to come). Both days are included."""
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +32,7 @@ from django.utils.translation import gettext
 from beel.clock import today as clock_today
 from beel.errors import ValidationFailed
 from beel.tenancy import DataScope
+from beel.timestamps import parse_day
 from customers.models import Customer
 from customers.services import get_customer
 from invoices.aging import AGING_BUCKET_KEYS, bucket_of
@@ -42,8 +42,6 @@ ZERO = Decimal("0.00")
 INVOICE, PAYMENT = "invoice", "payment"
 # The statuses of an invoice that stands: issued (perhaps partly paid) and paid.
 STANDING = (InvoiceStatus.ISSUED, InvoiceStatus.PAID)
-
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 # Not frozen, with slots: a statement of thousands of lines builds them several times faster.
@@ -118,10 +116,7 @@ def _day(value: str | date | None, name: str, errors: dict) -> date | None:
     if value is None or isinstance(value, date):
         return value
     try:
-        # fromisoformat takes 20260115 too, and a sign or spaces around it go unnoticed: YYYY-MM-DD as written.
-        if not ISO_DAY.fullmatch(value):
-            raise ValueError
-        return date.fromisoformat(value)
+        return parse_day(value)
     except ValueError:
         errors[name] = gettext("%(name)s must be a date (YYYY-MM-DD).") % {"name": name}
         return None
