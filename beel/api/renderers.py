@@ -2,8 +2,10 @@ import json
 from types import SimpleNamespace
 
 import orjson
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils.mediatypes import _MediaType
 
 from beel.api.envelope import error_body, success_body
 
@@ -50,6 +52,36 @@ class CSVRenderer(BaseRenderer):
 
 class AcceptHeaderNegotiation(DefaultContentNegotiation):
     """Chooses by the Accept header only: a `format` query parameter is not part of the API (on a download
-    DRF would otherwise answer an unknown `?format=` with a 404)."""
+    DRF would otherwise answer an unknown `?format=` with a 404). And by its qualities, which DRF ignores: each
+    renderer takes the quality of the most specific range that matches it (RFC 9110, 12.5.1), `q=0` refuses it
+    (`text/csv;q=0, application/json` is JSON; `text/csv;q=0` alone a 406), and the highest quality wins, then
+    the more specific range, then the view's order of renderers (JSON first) as DRF does."""
 
     settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        ranges = [_MediaType(token) for token in self.get_accept_list(request)] or [_MediaType("*/*")]
+        best, best_rank = None, None
+        for order, renderer in enumerate(renderers):
+            offered = _MediaType(renderer.media_type)
+            matching = [accepted for accepted in ranges if offered.match(accepted)]
+            if not matching:
+                continue
+            accepted = max(matching, key=lambda candidate: candidate.precedence)
+            rank = (_quality(accepted), accepted.precedence, -order)
+            if rank[0] > 0 and (best_rank is None or rank > best_rank):
+                best, best_rank = (renderer, offered, accepted), rank
+        if best is None:
+            raise NotAcceptable(available_renderers=renderers)
+        renderer, offered, accepted = best
+        # As DRF answers: the client's own range (with its parameters, e.g. `indent`) when it names the type.
+        return renderer, accepted.orig if accepted.precedence >= offered.precedence else renderer.media_type
+
+
+def _quality(media_range: _MediaType) -> float:
+    """A range's `q`, 1 when absent or not a number from 0 to 1 (as Django reads it)."""
+    try:
+        quality = float(media_range.params.get("q", 1))
+    except ValueError:
+        return 1.0
+    return quality if 0 <= quality <= 1 else 1.0

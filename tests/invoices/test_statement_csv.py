@@ -66,6 +66,28 @@ def test_json_is_the_default_and_other_formats_are_406_in_the_envelope(api, cust
     assert api.get(url_of(customer) + "?format=csv")["Content-Type"] == "application/json"
 
 
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        ("text/csv;q=0, application/json", "application/json"),
+        ("application/json;q=0.2, text/csv", "text/csv; charset=utf-8"),
+        ("application/json;q=0.5, text/csv;q=0.9", "text/csv; charset=utf-8"),
+        ("text/csv, */*", "text/csv; charset=utf-8"),  # the more specific range, as DRF chooses
+        ("text/*;q=0.1, */*", "application/json"),
+        ("application/json;q=0, */*", "text/csv; charset=utf-8"),
+        ("text/csv; charset=utf-8", "text/csv; charset=utf-8"),
+        ("*/*;q=abc", "application/json"),  # a quality that is no number counts as 1
+    ],
+)
+def test_accept_is_read_with_its_qualities(api, customer, accept, content_type):
+    assert api.get(url_of(customer), HTTP_ACCEPT=accept)["Content-Type"] == content_type
+
+
+@pytest.mark.parametrize("accept", ["text/csv;q=0", "application/json;q=0, text/csv;q=0", "*/*;q=0"])
+def test_what_accept_refuses_with_q_0_is_a_406(api, customer, accept):
+    assert_error(api.get(url_of(customer), HTTP_ACCEPT=accept), 406, "NOT_ACCEPTABLE")
+
+
 def test_a_bad_period_asked_as_csv_is_a_422_in_the_envelope(api, customer):
     response = api.get(url_of(customer), {"from": "2026-05-02", "to": "2026-05-01"}, HTTP_ACCEPT="text/csv")
     assert not response.streaming
