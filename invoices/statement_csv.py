@@ -1,5 +1,6 @@
 """A statement (invoices.statements) as the CSV a Spanish Excel opens as is: customers.spreadsheet's writer
-(`;`-separated UTF-8 with a BOM, every cell guarded against formulas), Spanish headers, amounts with a
+(`;`-separated UTF-8 with a BOM, the cells that hold what people typed guarded against formulas: the
+customer's name and NIF, the invoice's number), Spanish headers, amounts with a
 decimal comma and two places, dates as YYYY-MM-DD (ISO 8601, as the customers' export writes its dates).
 The API's download and the admin's both serve these lines.
 
@@ -43,23 +44,26 @@ def amount_cell(amount: Decimal | None) -> str:
 
 
 def statement_lines(statement: Statement) -> Iterator[str]:
-    return spreadsheet.csv_lines(HEADER, _rows(statement))
+    # Amounts, dates and this module's own words cannot be formulas; guarded, a negative balance (an advance
+    # paid before its invoice) would be the text "'-100,00", which Excel neither sums nor shows as a number.
+    return spreadsheet.guarded_csv_lines(HEADER, _rows(statement))
 
 
 def _rows(statement: Statement) -> Iterator[list[str]]:
+    guard = spreadsheet.guard_formula
     customer = statement.customer
     start, end = statement.start.isoformat(), statement.end.isoformat()
     with translation.override("es"):
         aging_labels = [(bucket.key, f"Antigüedad: {bucket.label}") for bucket in AGING_BUCKETS]
     for section in statement.sections:
-        who = [customer.legal_name, customer.nif or "", section.currency]
+        who = [guard(customer.legal_name), guard(customer.nif or ""), section.currency]
         yield [*who, start, "Saldo inicial", "", "", "", "", "", amount_cell(section.opening_balance)]
         for line in section.lines:
             yield [
                 *who,
                 line.date.isoformat(),
                 CONCEPTS[line.type],
-                line.invoice_number,
+                guard(line.invoice_number),
                 line.issue_date.isoformat(),
                 line.due_date.isoformat() if line.due_date else "",
                 amount_cell(line.debit),

@@ -51,6 +51,24 @@ def test_the_csv_is_the_statement_in_spanish_byte_for_byte(api, account):
     assert csv_of(response) == expected.encode("utf-8")
 
 
+def test_a_negative_balance_is_a_number_excel_sums_not_guarded_text(api, customer):
+    # An advance paid before its invoice: the customer is owed 40,00 on April 1st.
+    advance = stored_invoice(
+        customer, issued="2026-04-10", due="2026-05-10", total="100.00", payments=(("2026-04-01", "40.00"),)
+    )
+    customer.legal_name, customer.nif = "-Guion S.L.", "12345678Z"
+    customer.save()
+
+    text = csv_of(api.get(url_of(customer), {"from": "2026-04-01", "to": "2026-04-01"}, HTTP_ACCEPT="text/csv"))
+
+    rows = text.decode().splitlines()
+    assert (
+        rows[2]
+        == f"'-Guion S.L.;12345678Z;EUR;2026-04-01;Cobro;{advance.full_number};2026-04-10;2026-05-10;;40,00;-40,00"
+    )
+    assert rows[3].endswith(";Saldo final;;;;0,00;40,00;-40,00")
+
+
 def test_the_canonical_route_answers_the_same_csv(api, customer):
     stored_invoice(customer, issued="2026-02-01", total="10.00")
     flat = csv_of(api.get(url_of(customer), HTTP_ACCEPT="text/csv"))
