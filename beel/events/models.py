@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beel.clock import clock
+from beel.db.copy import insert_many
 from beel.tenancy import Mode
 from beel.timestamps import format_utc
 
@@ -199,7 +200,7 @@ def record_events(new_events: Iterable[NewEvent], *, at=None) -> list[Event]:
                 )
                 for offset, e in enumerate(owned)
             ]
-        events = Event.objects.bulk_create(events)
+        events = insert_many(Event, events)
     if events:
         ids = [event.pk for event in events]
         transaction.on_commit(lambda: events_committed.send(sender=Event, event_ids=ids), robust=True)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from beel.actors import Actor
+from beel.db.copy import insert_many
 from beel.errors import DomainError
 from beel.events.models import EventType, record_events
 from beel.tenancy import DataScope
@@ -94,7 +95,7 @@ def create_customers(
     customers = [_new_customer(scope, item, checks) for item in to_create]
     try:
         with transaction.atomic():
-            report.created = Customer.objects.bulk_create(customers)
+            report.created = insert_many(Customer, customers)
             AuditEntry.record(
                 customer_ids=[customer.pk for customer in report.created], action=AuditEntry.Action.CREATED, actor=actor
             )
