@@ -15,6 +15,7 @@ from django.db import connections, models, router
 
 # Fewer rows than this go by one INSERT (bulk_create): COPY's extra round trip costs more than it saves.
 COPY_FROM = 50
+_UNSET = object()
 
 
 def insert_many[M: models.Model](model: type[M], objs: Sequence[M]) -> list[M]:
@@ -38,9 +39,20 @@ def insert_many[M: models.Model](model: type[M], objs: Sequence[M]) -> list[M]:
     if not copyable:
         return model._default_manager.bulk_create(objs)
     rows = []
+    previous: list = [(_UNSET, None)] * len(fields)  # each field's last value, and what it was prepared as
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")  # as bulk_create checks each
-        rows.append([field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields])
+        row = []
+        for index, field in enumerate(fields):
+            value = field.pre_save(obj, add=True)
+            last, prepared = previous[index]
+            # The very object the row before held (a default, the company): prepared once, the rest of a
+            # column's values each by the field.
+            if value is not last:
+                prepared = field.get_db_prep_save(value, connection)
+                previous[index] = (value, prepared)
+            row.append(prepared)
+        rows.append(row)
     quote = connection.ops.quote_name
     sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
     with connection.cursor() as cursor:
