@@ -13,7 +13,9 @@ from contextlib import nullcontext
 
 from django.db import connections, models, router
 
-# Fewer rows than this go by one INSERT (bulk_create): COPY's extra round trip costs more than it saves.
+# Fewer rows than this go by bulk_create's INSERT. COPY is quicker from one row up (one customer: 0.7 ms against
+# 1.0; fifty: 4.7 against 8.0), but the one audit entry and event of a single change keep the ORM's INSERT
+# they have always had: COPY is for batches, where it saves tens of milliseconds.
 COPY_FROM = 50
 _UNSET = object()
 

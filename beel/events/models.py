@@ -173,8 +173,8 @@ def _take_sequences(account_id: int, mode: str, count: int) -> int:
 
 
 def record_events(new_events: Iterable[NewEvent], *, at=None) -> list[Event]:
-    """Write events in the caller's transaction (one INSERT however many) and announce them once it
-    commits: a rolled-back change leaves no event behind, announces nothing and takes no sequence number.
+    """Write events in the caller's transaction (one statement however many: beel.db.copy) and announce them
+    once it commits: a rolled-back change leaves no event behind, announces nothing and takes no sequence number.
     Call it last in a transaction, after the change's row locks: from here on the account's counter is
     locked (EventSequence), and a lock taken after it could deadlock with a transaction waiting for it."""
     at = at or timezone.now()
