@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beel.actors import Actor, Channel
+from beel.db.copy import insert_many
 
 # How the history names the channels to staff.
 CHANNEL_CHOICES = [(Channel.API.value, "API"), (Channel.ADMIN.value, _("admin")), (Channel.COMMAND.value, _("command"))]
@@ -61,7 +62,8 @@ class AuditEntry(models.Model):
     @classmethod
     def record(cls, *, customer_ids, action: str, actor: Actor, at=None, changed_fields=(), batch=None) -> None:
         at = at or timezone.now()
-        cls.objects.bulk_create(
+        insert_many(
+            cls,
             [
                 cls(
                     customer_id=pk,
@@ -73,5 +75,5 @@ class AuditEntry(models.Model):
                     batch=batch,
                 )
                 for pk in customer_ids
-            ]
+            ],
         )

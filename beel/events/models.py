@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beel.clock import clock
+from beel.db.copy import insert_many
 from beel.tenancy import Mode
 from beel.timestamps import format_utc
 
@@ -172,8 +173,8 @@ def _take_sequences(account_id: int, mode: str, count: int) -> int:
 
 
 def record_events(new_events: Iterable[NewEvent], *, at=None) -> list[Event]:
-    """Write events in the caller's transaction (one INSERT however many) and announce them once it
-    commits: a rolled-back change leaves no event behind, announces nothing and takes no sequence number.
+    """Write events in the caller's transaction (one statement however many: beel.db.copy) and announce them
+    once it commits: a rolled-back change leaves no event behind, announces nothing and takes no sequence number.
     Call it last in a transaction, after the change's row locks: from here on the account's counter is
     locked (EventSequence), and a lock taken after it could deadlock with a transaction waiting for it."""
     at = at or timezone.now()
@@ -199,7 +200,7 @@ def record_events(new_events: Iterable[NewEvent], *, at=None) -> list[Event]:
                 )
                 for offset, e in enumerate(owned)
             ]
-        events = Event.objects.bulk_create(events)
+        events = insert_many(Event, events)
     if events:
         ids = [event.pk for event in events]
         transaction.on_commit(lambda: events_committed.send(sender=Event, event_ids=ids), robust=True)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from beel.actors import Actor
+from beel.db.copy import insert_many
 from beel.errors import DomainError
 from beel.events.models import EventType, record_events
 from beel.tenancy import DataScope
@@ -15,7 +16,7 @@ from customers.batch import validate_bulk_items
 from customers.errors import BulkValidationFailed, CustomerAlreadyExists
 from customers.models import AuditEntry, Customer
 from customers.services.base import customer_event
-from customers.services.identity import ensure_identity_is_free, identities_taken, identity_of, identity_taken
+from customers.services.identity import ensure_identity_is_free, identities_held, identity_of, identity_taken
 from customers.services.reports import (
     CreationFailure,
     CreationReport,
@@ -79,10 +80,8 @@ def create_customers(
     report = CreationReport(total=len(items), dry_run=dry_run)
     valid = [item for item in items if not isinstance(item, DomainError)]
     checks = prechecks_for(valid) if tax_id_checks is None else tax_id_checks
-    taken = _identities_held(
-        [Customer(account=account, company=company, mode=mode, **with_creation_defaults(item)) for item in valid]
-    )
-    to_create: list[Customer] = []
+    taken = _identities_held((account.pk, company.pk, mode), valid)
+    to_create: list[Mapping[str, Any]] = []
     for index, item in enumerate(items):
         if isinstance(item, DomainError):
             report.failures.append(CreationFailure(index=index, error=item))
@@ -90,12 +89,13 @@ def create_customers(
             report.failures.append(CreationFailure(index=index, error=identity_taken(identity)))
         else:
             taken.add(identity)
-            to_create.append(_new_customer(scope, item, checks))
+            to_create.append(item)
     if dry_run or not to_create or (all_or_nothing and report.failures):
-        return report
+        return report  # nothing is written: no customer is built
+    customers = [_new_customer(scope, item, checks) for item in to_create]
     try:
         with transaction.atomic():
-            report.created = Customer.objects.bulk_create(to_create)
+            report.created = insert_many(Customer, customers)
             AuditEntry.record(
                 customer_ids=[customer.pk for customer in report.created], action=AuditEntry.Action.CREATED, actor=actor
             )
@@ -119,13 +119,14 @@ def _new_customer(scope: DataScope, item: Mapping[str, Any], checks: Mapping) ->
     return customer
 
 
-def _identities_held(submitted: list[Customer]) -> set:
-    """The identities of `submitted` that active customers of their company and mode already hold (a live
-    customer's NIF is free for a test customer, and another company's for this one)."""
+def _identities_held(owner: tuple, submitted: list[Mapping[str, Any]]) -> set:
+    """The identities of `submitted` (validated data for the `owner`: account id, company id and mode) that
+    active customers of that company and mode already hold (a live customer's NIF is free for a test
+    customer, and another company's for this one)."""
     if not submitted:
         return set()
-    owner = (submitted[0].company_id, submitted[0].mode)
-    return {identity for company_id, mode, identity in identities_taken(submitted) if (company_id, mode) == owner}
+    held = identities_held({owner: submitted})
+    return {identity for held_company_id, held_mode, identity in held if (held_company_id, held_mode) == owner[1:]}
 
 
 def create_customers_in_bulk(*, scope: DataScope, raw_items: list, actor: Actor, dry_run: bool) -> ImportReport:

@@ -46,19 +46,29 @@ def owned_identity(customer: Customer) -> tuple:
 
 
 def identities_taken(customers: Iterable[Customer]) -> set[tuple]:
-    """(company, mode, identity) of the active customers holding one of these customers' identities: one
-    query, whose arms each name the company, mode and identities of one (company, mode), as the partial unique
-    indexes are keyed. Without the mode, PostgreSQL matched `nif IN (...)` through the trigram index, 5.7 ms a
-    NIF: a 1,000-row import at 300,000 customers ran past the statement timeout (docs/performance.md)."""
-    owners: dict[tuple, list[Customer]] = {}
+    """(company, mode, identity) of the active customers holding one of these customers' identities (see
+    `identities_held`)."""
+    owners: dict[tuple, list[Mapping[str, Any]]] = {}
     for customer in customers:
-        owners.setdefault((customer.account_id, customer.company_id, customer.mode), []).append(customer)
+        owners.setdefault((customer.account_id, customer.company_id, customer.mode), []).append(
+            {"nif": customer.nif, "alternative_id_number": customer.alternative_id_number}
+        )
+    return identities_held(owners)
+
+
+def identities_held(owners: Mapping[tuple, Iterable[Mapping[str, Any]]]) -> set[tuple]:
+    """(company, mode, identity) of the active customers holding one of the identities in `owners`, the values
+    (`nif`, `alternative_id_number`) meant for each (account id, company id, mode): one query, whose arms each
+    name the company, mode and identities of one (company, mode), as the partial unique indexes are keyed.
+    Without the mode, PostgreSQL matched `nif IN (...)` through the trigram index, 5.7 ms a NIF: a 1,000-row
+    import at 300,000 customers ran past the statement timeout (docs/performance.md)."""
     if not owners:
         return set()
     held = Q()
     for (account_id, company_id, mode), owned in owners.items():
-        nifs = {customer.nif for customer in owned if customer.nif}
-        alternative_ids = {customer.alternative_id_number for customer in owned if not customer.nif}
+        owned = list(owned)
+        nifs = {values["nif"] for values in owned if values.get("nif")}
+        alternative_ids = {values.get("alternative_id_number", "") for values in owned if not values.get("nif")}
         # `~Q(nif="")` and `~Q(alternative_id_type="")` are the partial indexes' own conditions, which the
         # planner must see to use them (it cannot infer them from an IN list of more than 100 values).
         arms = Q(nif__in=nifs) & ~Q(nif="") if nifs else Q(pk__in=[])
