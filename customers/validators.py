@@ -312,12 +312,17 @@ def validate_metadata(value: dict) -> dict:
         validate_metadata_key(key)
         if not isinstance(item, str):
             raise ValidationError(gettext("The value of '%(key)s' must be a string.") % {"key": key})
-        if len(item) > METADATA_VALUE_MAX_LENGTH or "\x00" in item:
+        if len(item) > METADATA_VALUE_MAX_LENGTH or "\x00" in item or _has_surrogate(item):
             raise ValidationError(
                 gettext("The value of '%(key)s' must have at most %(n)d characters.")
                 % {"key": key, "n": METADATA_VALUE_MAX_LENGTH}
             )
     return value
+
+
+def _has_surrogate(text: str) -> bool:
+    """A lone surrogate (JSON's `"\\ud83d"`) is no character: PostgreSQL's jsonb refuses it (a 500 if let through)."""
+    return any("\ud800" <= char <= "\udfff" for char in text)
 
 
 def validate_metadata_key(key: str) -> str:
@@ -327,6 +332,7 @@ def validate_metadata_key(key: str) -> str:
         or "[" in key
         or "]" in key
         or "\x00" in key
+        or _has_surrogate(key)
     ):
         raise ValidationError(
             gettext("Metadata keys have 1 to %(n)d characters, without square brackets or NUL.")
