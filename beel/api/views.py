@@ -165,6 +165,10 @@ class PublicDocumentView:
     authentication_classes = []
     permission_classes = []
     query_parameters = frozenset({"lang"})
+    # No OPTIONS, as on every route (APIViewSet): DRF's metadata answer went through the docs' HTML renderer,
+    # which has no template for it (a 500).
+    metadata_class = None
+    http_method_names = APIViewSet.http_method_names
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
