@@ -153,7 +153,13 @@ class UnknownRouteView(APIView):
     def dispatch_unknown(self, request, *args, **kwargs):
         raise EndpointNotFound()
 
-    get = post = put = patch = delete = head = options = dispatch_unknown
+    # Any other method too (TRACE, PROPFIND...): a 404, not a 405 offering methods the path does not answer.
+    get = post = put = patch = delete = head = options = http_method_not_allowed = dispatch_unknown
+
+    @property
+    def default_response_headers(self) -> dict:
+        """No Allow header: nothing is allowed at a path that does not exist (DRF's listed OPTIONS too)."""
+        return {}
 
 
 class PublicDocumentView:

@@ -16,3 +16,15 @@ def test_options_on_the_documents_is_405_in_the_envelope(anonymous_client, path,
     assert response.json()["success"] is False
     assert "OPTIONS" not in response["Allow"]
     assert "OPTIONS" not in anonymous_client.get(path)["Allow"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "OPTIONS", "TRACE", "PROPFIND", "HEAD"])
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/nope"])
+def test_a_path_no_route_claims_is_404_for_every_method_without_an_allow_header(api, anonymous_client, method, path):
+    for client in (api, anonymous_client):
+        response = client.generic(method, path)
+
+        assert response.status_code == 404, (method, response.content[:300])
+        assert "Allow" not in response
+        if method != "HEAD":
+            assert response.json()["error"]["code"] == "ENDPOINT_NOT_FOUND"
