@@ -17,6 +17,11 @@ from customers.serializers.fields import MetadataField
 EXPORT_FORMATS = ("csv",)
 
 
+def _unstorable(text: str) -> bool:
+    """NUL or a lone surrogate (JSON's `"\\ud800"`): the job's filters are jsonb, which refuses both (a 500)."""
+    return any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in text)
+
+
 def export_request(data, *, queryset) -> CustomerFilters:
     """The filters and sort a job was asked for, validated as the direct export validates its query string:
     `{"search": "garcia", "active": true, "sort_by": "legal_name", "metadata": {"plan": "pro"}}`. A name the
@@ -32,7 +37,7 @@ def export_request(data, *, queryset) -> CustomerFilters:
                 errors["format"] = f"format must be one of: {', '.join(EXPORT_FORMATS)}."
         elif name == "metadata" and isinstance(value, dict):
             for key, text in value.items():
-                if isinstance(text, str) and "\x00" not in text:
+                if isinstance(text, str) and not _unstorable(text) and not _unstorable(key):
                     query[f"metadata[{key}]"] = text
                 else:
                     errors[displayable_parameter(f"metadata[{key}]")] = "Must be a string without NUL characters."
@@ -47,7 +52,7 @@ def export_request(data, *, queryset) -> CustomerFilters:
                 errors[name] = "Must be a boolean."
         elif not isinstance(value, str):
             errors[displayable_parameter(name)] = "Must be a string."
-        elif "\x00" in value:
+        elif _unstorable(value):
             errors[name] = "Must not contain NUL characters."
         else:
             query[name] = value

@@ -344,3 +344,22 @@ def test_insert_many_leaves_the_transaction_usable_after_a_refused_copy(account)
 
     assert not Event.objects.exists()
     assert len(insert_many(Event, _events(account, first=1))) == Event.objects.count()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"search": "\ud800"},
+        {"legal_name": "a\udfffb"},
+        {"city": "\x00"},
+        {"metadata": {"plan": "\ud83d"}},
+        {"metadata": {"\ud83d": "pro"}},
+        {"metadata": {"\x00": "pro"}},
+    ],
+)
+def test_an_export_job_asked_for_text_jsonb_cannot_hold_is_a_400(api, account, body):
+    """The job keeps its filters as JSON (jsonb on PostgreSQL, which refuses NUL and lone surrogates)."""
+    response = post_json(api, "/api/v1/customers/exports", body)
+
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
