@@ -143,6 +143,13 @@ class Field:
 # A lone surrogate in a text; searched by a regular expression, not a Python loop over every character of every
 # value, which was a visible part of validating a 1,000-row import.
 SURROGATE = re.compile("[\ud800-\udfff]")
+# What no text column or jsonb value of PostgreSQL can hold (a 500 if let through): NUL and lone surrogates.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> bool:
+    """Whether `text` holds NUL or a lone surrogate (JSON's `"\\ud800"`), which PostgreSQL refuses to store."""
+    return UNSTORABLE.search(text) is not None
 
 
 class Text(Field):

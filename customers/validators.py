@@ -18,6 +18,8 @@ from stdnum.es import nie as spanish_nie
 from stdnum.es import nif as spanish_nif
 from stdnum.eu import vat as eu_vat
 
+from beel.payloads import unstorable
+
 SPAIN_NAMES = {"espana", "spain", "es", "esp", "reino de espana"}
 DEFAULT_COUNTRY = "España"
 _NIF_NOISE = re.compile(r"[\s\-.]")
@@ -312,17 +314,16 @@ def validate_metadata(value: dict) -> dict:
         validate_metadata_key(key)
         if not isinstance(item, str):
             raise ValidationError(gettext("The value of '%(key)s' must be a string.") % {"key": key})
-        if len(item) > METADATA_VALUE_MAX_LENGTH or "\x00" in item or _has_surrogate(item):
+        if len(item) > METADATA_VALUE_MAX_LENGTH:
             raise ValidationError(
                 gettext("The value of '%(key)s' must have at most %(n)d characters.")
                 % {"key": key, "n": METADATA_VALUE_MAX_LENGTH}
             )
+        if unstorable(item):
+            raise ValidationError(
+                gettext("The value of '%(key)s' holds NUL or a lone surrogate, which cannot be stored.") % {"key": key}
+            )
     return value
-
-
-def _has_surrogate(text: str) -> bool:
-    """A lone surrogate (JSON's `"\\ud83d"`) is no character: PostgreSQL's jsonb refuses it (a 500 if let through)."""
-    return any("\ud800" <= char <= "\udfff" for char in text)
 
 
 def validate_metadata_key(key: str) -> str:
@@ -331,8 +332,7 @@ def validate_metadata_key(key: str) -> str:
         or not 1 <= len(key) <= METADATA_KEY_MAX_LENGTH
         or "[" in key
         or "]" in key
-        or "\x00" in key
-        or _has_surrogate(key)
+        or unstorable(key)
     ):
         raise ValidationError(
             gettext("Metadata keys have 1 to %(n)d characters, without square brackets or NUL.")

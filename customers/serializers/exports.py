@@ -10,16 +10,12 @@ from rest_framework import serializers
 from beel.api.filters import displayable_parameter, validate_list_parameters
 from beel.api.params import refusal
 from beel.api.schema import AWARE_INSTANT_PATTERN
+from beel.payloads import unstorable
 from customers.filters import MAX_FILTER_LENGTH, CustomerFilterSet
 from customers.selectors import SORT_FIELDS, TAX_ID_STATUSES, CustomerFilters
 from customers.serializers.fields import MetadataField
 
 EXPORT_FORMATS = ("csv",)
-
-
-def _unstorable(text: str) -> bool:
-    """NUL or a lone surrogate (JSON's `"\\ud800"`): the job's filters are jsonb, which refuses both (a 500)."""
-    return any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in text)
 
 
 def export_request(data, *, queryset) -> CustomerFilters:
@@ -37,10 +33,11 @@ def export_request(data, *, queryset) -> CustomerFilters:
                 errors["format"] = f"format must be one of: {', '.join(EXPORT_FORMATS)}."
         elif name == "metadata" and isinstance(value, dict):
             for key, text in value.items():
-                if isinstance(text, str) and not _unstorable(text) and not _unstorable(key):
+                # The job's filters are jsonb, which refuses NUL and lone surrogates (a 500 if let through).
+                if isinstance(text, str) and not unstorable(text) and not unstorable(key):
                     query[f"metadata[{key}]"] = text
                 else:
-                    errors[displayable_parameter(f"metadata[{key}]")] = "Must be a string without NUL characters."
+                    errors[displayable_parameter(f"metadata[{key}]")] = "Must be text without NUL or lone surrogates."
         elif name == "metadata":
             errors[name] = "Must be an object of key-value pairs."
         elif name.startswith("metadata[") or name not in CustomerFilterSet.base_filters:
@@ -52,8 +49,8 @@ def export_request(data, *, queryset) -> CustomerFilters:
                 errors[name] = "Must be a boolean."
         elif not isinstance(value, str):
             errors[displayable_parameter(name)] = "Must be a string."
-        elif _unstorable(value):
-            errors[name] = "Must not contain NUL characters."
+        elif unstorable(value):
+            errors[name] = "Must not contain NUL or lone surrogates."
         else:
             query[name] = value
     if errors:
