@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from apikeys.models import Scope
 from beel.api.filters import validate_list_parameters
 from beel.api.params import parse_flag
-from beel.api.renderers import AcceptHeaderNegotiation, CSVRenderer, EnvelopeJSONRenderer
+from beel.api.renderers import CSVDownloadNegotiation, CSVRenderer, EnvelopeJSONRenderer
 from beel.api.views import APIViewSet, actor_of
 from beel.clock import clock
 from beel.lists import Listing
@@ -42,10 +42,11 @@ from customers.services import exports
 # download (docs/api.md, "Exports").
 TOTAL_ROWS_HEADER = "X-Total-Rows"
 
-# The downloads answer CSV whatever JSON-or-CSV Accept asks for; their errors stay in the envelope.
+# The downloads answer CSV whatever JSON-or-CSV Accept asks for (but a refusal of CSV, a 406); their errors stay
+# in the envelope.
 CSV_DOWNLOAD = {
     "renderer_classes": [EnvelopeJSONRenderer, CSVRenderer],
-    "content_negotiation_class": AcceptHeaderNegotiation,
+    "content_negotiation_class": CSVDownloadNegotiation,
 }
 
 

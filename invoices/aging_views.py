@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from apikeys.models import Scope
 from beel.api.pagination import PagePagination
 from beel.api.params import PageParams, parse_page_params, refusal
-from beel.api.renderers import AcceptHeaderNegotiation, CSVRenderer, EnvelopeJSONRenderer
+from beel.api.renderers import AcceptHeaderNegotiation, CSVDownloadNegotiation, CSVRenderer, EnvelopeJSONRenderer
 from beel.api.schema import error_responses
 from beel.api.serializers import PaginationSerializer
 from beel.api.views import APIViewSet
@@ -112,6 +112,11 @@ class AgingReportOperations(APIViewSet):
         if self.action == "export":
             return [EnvelopeJSONRenderer(), CSVRenderer()]
         return super().get_renderers()
+
+    def get_content_negotiator(self):
+        if getattr(self, "action", None) == "export":  # CSV unless refused (set once the action is known)
+            return CSVDownloadNegotiation()
+        return super().get_content_negotiator()
 
     def company_ids(self):
         """The companies of the scope the report reads: None for all of them."""

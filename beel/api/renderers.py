@@ -60,14 +60,13 @@ class AcceptHeaderNegotiation(DefaultContentNegotiation):
     settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
 
     def select_renderer(self, request, renderers, format_suffix=None):
-        ranges = [_MediaType(token) for token in self.get_accept_list(request)] or [_MediaType("*/*")]
+        ranges = self.accepted_ranges(request)
         best, best_rank = None, None
         for order, renderer in enumerate(renderers):
             offered = _MediaType(renderer.media_type)
-            matching = [accepted for accepted in ranges if offered.match(accepted)]
-            if not matching:
+            accepted = _most_specific_match(offered, ranges)
+            if accepted is None:
                 continue
-            accepted = max(matching, key=lambda candidate: candidate.precedence)
             rank = (_quality(accepted), accepted.precedence, -order)
             if rank[0] > 0 and (best_rank is None or rank > best_rank):
                 best, best_rank = (renderer, offered, accepted), rank
@@ -76,6 +75,31 @@ class AcceptHeaderNegotiation(DefaultContentNegotiation):
         renderer, offered, accepted = best
         # As DRF answers: the client's own range (with its parameters, e.g. `indent`) when it names the type.
         return renderer, accepted.orig if accepted.precedence >= offered.precedence else renderer.media_type
+
+    def accepted_ranges(self, request) -> list[_MediaType]:
+        return [_MediaType(token) for token in self.get_accept_list(request)] or [_MediaType("*/*")]
+
+
+class CSVDownloadNegotiation(AcceptHeaderNegotiation):
+    """For the downloads that answer CSV whatever JSON-or-CSV Accept asks (a client generated from BeeL's
+    contract may send `Accept: application/json` everywhere): CSV unless the client refuses it, by a `q=0` on
+    the most specific range naming it (`text/csv;q=0, application/json`, `*/*;q=0`), which is a 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        chosen = super().select_renderer(request, renderers, format_suffix)
+        ranges = self.accepted_ranges(request)
+        for renderer in renderers:
+            if isinstance(renderer, CSVRenderer):
+                refusal = _most_specific_match(_MediaType(renderer.media_type), ranges)
+                if refusal is not None and _quality(refusal) == 0:
+                    raise NotAcceptable(available_renderers=renderers)
+        return chosen
+
+
+def _most_specific_match(offered: _MediaType, ranges: list[_MediaType]) -> _MediaType | None:
+    """The range of Accept that speaks of `offered` (RFC 9110, 12.5.1: the most specific one that matches)."""
+    matching = [accepted for accepted in ranges if offered.match(accepted)]
+    return max(matching, key=lambda candidate: candidate.precedence) if matching else None
 
 
 def _quality(media_range: _MediaType) -> float:

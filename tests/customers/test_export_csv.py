@@ -104,6 +104,18 @@ def test_csv_or_json_may_be_asked_for_and_other_formats_are_406_in_the_envelope(
     assert len(read_csv(api.get(EXPORT + "?format=xml", HTTP_ACCEPT="text/csv"))) == 2
 
 
+@pytest.mark.parametrize("refusing", ["text/csv;q=0, application/json", "text/csv;q=0", "*/*;q=0, application/json"])
+def test_a_client_refusing_csv_is_a_406_not_a_csv(api, account, refusing):
+    CustomerFactory(account=account)
+    assert_error(api.get(EXPORT, HTTP_ACCEPT=refusing), 406, "NOT_ACCEPTABLE")
+
+
+@pytest.mark.parametrize("accept", ["application/json;q=0.9, text/csv;q=0.1", "*/*", "text/*;q=0.5, */*;q=0"])
+def test_csv_merely_liked_less_is_still_the_csv(api, account, accept):
+    CustomerFactory(account=account)
+    assert len(read_csv(api.get(EXPORT, HTTP_ACCEPT=accept))) == 2
+
+
 def test_the_export_and_the_template_need_the_read_scope(client_for, account):
     writer = client_for(APIKeyFactory(account=account, scopes=["customers:write"]))
     reader = client_for(APIKeyFactory(account=account, scopes=["customers:read"]))

@@ -60,6 +60,12 @@ def test_accept_text_csv_is_answered_and_errors_stay_in_the_envelope(api):
     assert_error(api.get(EXPORT_URL, {"page": "2"}), 400, "VALIDATION_ERROR")  # the whole report: no pages
 
 
+def test_a_client_refusing_csv_is_a_406_and_one_asking_json_still_gets_the_csv(api):
+    assert_error(api.get(EXPORT_URL, HTTP_ACCEPT="text/csv;q=0, application/json"), 406, "NOT_ACCEPTABLE")
+    response = api.get(EXPORT_URL, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+
+
 def test_the_canonical_csv_is_its_companys(api, account, customer):
     second = CompanyFactory(account=account)
     owing(customer, "10.00")
