@@ -169,7 +169,7 @@ def report_rows(
     VALID, or WARNING when `warnings` has some for it; `customer_id` when it was created."""
     failures = {failure.index: failure.error for failure in creation.failures}
     created = iter(creation.created)
-    first_of_identity: dict[tuple, int] = {}
+    first_of_identity: dict[tuple | None, int] = {}
     rows = []
     for index, item in enumerate(items):
         position, echo = positions[index], echoes[index]
@@ -177,7 +177,9 @@ def report_rows(
         if isinstance(item, DomainError):
             rows.append(_invalid_row(position, item, echo, notes))
             continue
-        first = first_of_identity.setdefault(identity_key(item), position)
+        # By the identity the unique indexes hold (a NIF, or an alternative id's country and number, whatever its
+        # type), as the duplicate check found it.
+        first = first_of_identity.setdefault(identity_of(item), position)
         if (error := failures.get(index)) is not None:
             field = "nif" if item.get("nif") else "alternative_id"
             same = (
@@ -214,12 +216,3 @@ def _value_at(echo: dict | None, path: str) -> str | None:
     for key in path.split("."):
         value = value.get(key) if isinstance(value, dict) else None
     return None if value is None or isinstance(value, dict | list) else str(value)
-
-
-def identity_key(item: Mapping[str, Any]) -> tuple:
-    return (
-        item.get("nif"),
-        item.get("alternative_id_type"),
-        item.get("alternative_id_country"),
-        item.get("alternative_id_number"),
-    )

@@ -346,14 +346,17 @@ def test_a_foreign_customer_with_its_billing_details_is_read_from_the_record_col
         'DE89 3704 0044 0532 0130 00;DEUTDEFF;30;"{""crm"": ""42""}"',
         "Bad VAT SL;;Alemania;DE;02;DE136695977;DE;;;;;;;",  # the VAT checksum fails
         "Otra GmbH;;Alemania;DE;02;DE136695976;DE;;;;;;;",  # the same alternative id as line 2
+        # The same number of the same country as a passport: one identity still (the unique index ignores the type)
+        "Pasaporte GmbH;;Alemania;DE;03;DE136695976;DE;;;;;;;",
     ]
 
     data = assert_success(upload(api, csv_file(lines), "?dry_run=false"))
 
     rows = rows_by_line(data)
-    assert [rows[line]["status"] for line in (2, 3, 4)] == ["WARNING", "ERROR", "DUPLICATE"]
+    assert [rows[line]["status"] for line in (2, 3, 4, 5)] == ["WARNING", "ERROR", "DUPLICATE", "DUPLICATE"]
     assert rows[3]["errors"][0]["field"] == "alternative_id"
     assert rows[4]["errors"][0]["message"] == "Line 2 of the file has the same alternative id"
+    assert rows[5]["errors"][0]["message"] == "Line 2 of the file has the same alternative id"
     written = Customer.objects.get(account=account)
     assert (written.nif, written.alternative_id_type, written.alternative_id_number) == ("", "02", "DE136695976")
     assert (written.country_code, written.billing_emails) == ("DE", ["a@muller.de", "b@muller.de"])
