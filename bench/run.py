@@ -90,6 +90,7 @@ def parse_args() -> argparse.Namespace:
         "--replica", action="store_true", help="Add the default page's throughput with a replica (bench/replicas.py)."
     )
     parser.add_argument("--replica-only", action="store_true", help="Measure only the read-replica comparison.")
+    parser.add_argument("--bulk-only", action="store_true", help="Measure only DELETE /customers/bulk (1, 10, 100).")
     parser.add_argument("--no-audit", action="store_true", help="Skip timing each index's query without it.")
     parser.add_argument("--http-port", type=int, default=18517, help="Port for the benchmark's gunicorn.")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers.")
@@ -1096,25 +1097,7 @@ def summary_report(runs: list[dict]) -> list[str]:
             )
         lines.append("")
     if runs[0].get("bulk"):
-        lines += [
-            "## Bulk deactivation",
-            "",
-            "DELETE /customers/bulk through the full stack in-process; per run the median time of 10 and 100 "
-            "ids against 1 id, and the queries counted with CaptureQueriesContext. Target: 100 ids under 5x "
-            "1 id in every run, the same number of queries.",
-            "",
-            "| ids | median ms per run | vs 1 id: median (min-max) | target | SQL queries |",
-            "|---:|---|---:|---|---|",
-        ]
-        for index, first in enumerate(runs[0]["bulk"]):
-            times = [run["bulk"][index]["time"].median for run in runs]
-            ratios = [run["bulk"][index]["time"].median / run["bulk"][0]["time"].median for run in runs]
-            queries = sorted({q for run in runs for q in run["bulk"][index]["queries"]})
-            target = verdict([ratio < 5 for ratio in ratios]) if first["ids"] == 100 else ""
-            lines.append(
-                f"| {first['ids']} | {', '.join(f'{t:.1f}' for t in times)} | {spread(ratios, suffix='x')} | "
-                f"{target} | {', '.join(map(str, queries))} |"
-            )
+        lines += bulk_report(runs)
         lines += [
             "",
             "The deactivating UPDATE alone (`EXPLAIN (ANALYZE, BUFFERS, WAL)`, rolled back, right after a "
@@ -1289,6 +1272,11 @@ def main() -> None:
             if args.replica_only:
                 runs.append(run)
                 continue
+            if args.bulk_only:
+                print("Bulk deactivation ...")
+                run["bulk"] = measure_bulk(args, client, account)
+                runs.append(run)
+                continue
             if not args.walk_only:
                 print("List cases ...")
                 run["lists"] = measure_lists(args, client, conn, company_id, cases)
@@ -1312,6 +1300,20 @@ def main() -> None:
     finally:
         issued.api_key.revoke()
 
+    if args.bulk_only:
+        write_report(
+            args,
+            [
+                f"# Benchmark: bulk deactivation, {total:,} customers, {args.runs} run(s)",
+                "",
+                *machine_description(conn),
+                f"- Load average (1, 5, 15 min) at the start: {', '.join(f'{v:.1f}' for v in load_before)}; "
+                f"at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}",
+                "",
+                *bulk_report(runs),
+            ],
+        )
+        return
     if args.replica_only:
         write_report(
             args,
@@ -1360,6 +1362,29 @@ def main() -> None:
         if run.get("pgbouncer"):
             lines += ["#" + line if line.startswith("## ") else line for line in pgbouncer_report(run["pgbouncer"])]
     write_report(args, lines)
+
+
+def bulk_report(runs: list[dict]) -> list[str]:
+    lines = [
+        "## Bulk deactivation",
+        "",
+        "DELETE /customers/bulk through the full stack in-process; per run the median time of 10 and 100 "
+        "ids against 1 id, and the queries counted with CaptureQueriesContext. Target: 100 ids under 5x "
+        "1 id in every run, the same number of queries.",
+        "",
+        "| ids | median ms per run | vs 1 id: median (min-max) | target | SQL queries |",
+        "|---:|---|---:|---|---|",
+    ]
+    for index, first in enumerate(runs[0]["bulk"]):
+        times = [run["bulk"][index]["time"].median for run in runs]
+        ratios = [run["bulk"][index]["time"].median / run["bulk"][0]["time"].median for run in runs]
+        queries = sorted({q for run in runs for q in run["bulk"][index]["queries"]})
+        target = verdict([ratio < 5 for ratio in ratios]) if first["ids"] == 100 else ""
+        lines.append(
+            f"| {first['ids']} | {', '.join(f'{t:.1f}' for t in times)} | {spread(ratios, suffix='x')} | "
+            f"{target} | {', '.join(map(str, queries))} |"
+        )
+    return lines
 
 
 def write_report(args, lines: list[str]) -> None:
