@@ -50,16 +50,20 @@ class CSVRenderer(BaseRenderer):
         return data if isinstance(data, bytes | str) else b""
 
 
-class AcceptHeaderNegotiation(DefaultContentNegotiation):
-    """Chooses by the Accept header only: a `format` query parameter is not part of the API (on a download
-    DRF would otherwise answer an unknown `?format=` with a 404). And by its qualities, which DRF ignores: each
-    renderer takes the quality of the most specific range that matches it (RFC 9110, 12.5.1), `q=0` refuses it
-    (`text/csv;q=0, application/json` is JSON; `text/csv;q=0` alone a 406), and the highest quality wins, then
-    the more specific range, then the view's order of renderers (JSON first) as DRF does."""
-
-    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+class QualityNegotiation(DefaultContentNegotiation):
+    """Every view's negotiation (REST_FRAMEWORK's DEFAULT_CONTENT_NEGOTIATION_CLASS): DRF's, but by the Accept
+    header's qualities, which DRF ignores: each renderer takes the quality of the most specific range that
+    matches it (RFC 9110, 12.5.1), `q=0` refuses it (`text/csv;q=0, application/json` is JSON;
+    `application/json;q=0` alone a 406), and the highest quality wins, then the more specific range, then the
+    view's order of renderers (JSON first) as DRF does. An Accept with no media range in it (empty, `,,,`) is
+    read as none at all, `*/*`, as DRF reads a missing one (it answered 406)."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
+        # `?format=` where the view reads one (the OpenAPI document's json or yaml), as DRF does.
+        format_parameter = self.settings.URL_FORMAT_OVERRIDE
+        requested_format = format_suffix or (request.query_params.get(format_parameter) if format_parameter else None)
+        if requested_format:
+            renderers = self.filter_renderers(renderers, requested_format)
         ranges = self.accepted_ranges(request)
         best, best_rank = None, None
         for order, renderer in enumerate(renderers):
@@ -78,6 +82,13 @@ class AcceptHeaderNegotiation(DefaultContentNegotiation):
 
     def accepted_ranges(self, request) -> list[_MediaType]:
         return [_MediaType(token) for token in self.get_accept_list(request)] or [_MediaType("*/*")]
+
+
+class AcceptHeaderNegotiation(QualityNegotiation):
+    """Chooses by the Accept header only: a `format` query parameter is not part of the API (on a download
+    DRF would otherwise answer an unknown `?format=` with a 404)."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
 
 
 class CSVDownloadNegotiation(AcceptHeaderNegotiation):
