@@ -105,7 +105,7 @@ class AgingReportOperations(APIViewSet):
     listing_actions = frozenset()
     required_scopes = {"list": Scope.INVOICES_READ, "export": Scope.INVOICES_READ}
     declared_query_parameters = {"list": REPORT_PARAMETERS | PAGE_PARAMETERS, "export": REPORT_PARAMETERS}
-    # The download answers CSV whatever JSON-or-CSV Accept asks for; its errors stay in the envelope.
+    # No `?format=`: Accept decides (the download's own rule is get_content_negotiator's).
     content_negotiation_class = AcceptHeaderNegotiation
 
     def get_renderers(self):

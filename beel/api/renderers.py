@@ -68,7 +68,7 @@ class QualityNegotiation(DefaultContentNegotiation):
         best, best_rank = None, None
         for order, renderer in enumerate(renderers):
             offered = _MediaType(renderer.media_type)
-            accepted = _most_specific_match(offered, ranges)
+            accepted = _most_specific_match(renderer, ranges)
             if accepted is None:
                 continue
             rank = (_quality(accepted), accepted.precedence, -order)
@@ -77,8 +77,12 @@ class QualityNegotiation(DefaultContentNegotiation):
         if best is None:
             raise NotAcceptable(available_renderers=renderers)
         renderer, offered, accepted = best
-        # As DRF answers: the client's own range (with its parameters, e.g. `indent`) when it names the type.
-        return renderer, accepted.orig if accepted.precedence >= offered.precedence else renderer.media_type
+        # As DRF answers: the client's own range when it names the type, else the type with the range's
+        # parameters (`*/*; indent=4` is indented JSON).
+        if accepted.precedence >= offered.precedence:
+            return renderer, accepted.orig
+        parameters = [f"{key}={value}" for key, value in accepted.params.items() if key != "q"]
+        return renderer, ";".join([renderer.media_type, *parameters])
 
     def accepted_ranges(self, request) -> list[_MediaType]:
         return [_MediaType(token) for token in self.get_accept_list(request)] or [_MediaType("*/*")]
@@ -101,15 +105,23 @@ class CSVDownloadNegotiation(AcceptHeaderNegotiation):
         ranges = self.accepted_ranges(request)
         for renderer in renderers:
             if isinstance(renderer, CSVRenderer):
-                refusal = _most_specific_match(_MediaType(renderer.media_type), ranges)
+                refusal = _most_specific_match(renderer, ranges)
                 if refusal is not None and _quality(refusal) == 0:
                     raise NotAcceptable(available_renderers=renderers)
         return chosen
 
 
-def _most_specific_match(offered: _MediaType, ranges: list[_MediaType]) -> _MediaType | None:
-    """The range of Accept that speaks of `offered` (RFC 9110, 12.5.1: the most specific one that matches)."""
-    matching = [accepted for accepted in ranges if offered.match(accepted)]
+def _most_specific_match(renderer, ranges: list[_MediaType]) -> _MediaType | None:
+    """The range of Accept that speaks of what `renderer` writes (RFC 9110, 12.5.1: the most specific one that
+    matches). A range naming a charset speaks only of that charset (`text/csv;charset=latin1;q=0` refuses no
+    UTF-8 CSV); its other parameters (`indent`) do not narrow it, as DRF reads them."""
+    offered = _MediaType(renderer.media_type)
+    written = (renderer.charset or "utf-8").lower()  # JSON is UTF-8 (RFC 8259) though its type names none
+    matching = [
+        accepted
+        for accepted in ranges
+        if offered.match(accepted) and accepted.params.get("charset", written).lower() == written
+    ]
     return max(matching, key=lambda candidate: candidate.precedence) if matching else None
 
 

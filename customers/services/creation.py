@@ -80,7 +80,7 @@ def create_customers(
     report = CreationReport(total=len(items), dry_run=dry_run)
     valid = [item for item in items if not isinstance(item, DomainError)]
     checks = prechecks_for(valid) if tax_id_checks is None else tax_id_checks
-    taken = _identities_held((account.pk, company.pk, mode), valid)
+    taken = _held_in_own_company((account.pk, company.pk, mode), valid)
     to_create: list[Mapping[str, Any]] = []
     for index, item in enumerate(items):
         if isinstance(item, DomainError):
@@ -119,7 +119,7 @@ def _new_customer(scope: DataScope, item: Mapping[str, Any], checks: Mapping) ->
     return customer
 
 
-def _identities_held(owner: tuple, submitted: list[Mapping[str, Any]]) -> set:
+def _held_in_own_company(owner: tuple, submitted: list[Mapping[str, Any]]) -> set:
     """The identities of `submitted` (validated data for the `owner`: account id, company id and mode) that
     active customers of that company and mode already hold (a live customer's NIF is free for a test
     customer, and another company's for this one)."""

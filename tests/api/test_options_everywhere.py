@@ -11,7 +11,9 @@ def test_options_on_the_documents_is_405_in_the_envelope(anonymous_client, path,
     headers = {} if accept is None else {"HTTP_ACCEPT": accept}
     response = anonymous_client.options(path, **headers)
 
-    assert response.status_code in (405, 406), response.content[:300]  # 406: a format the document has not
+    # The OpenAPI document has no HTML to give: an Accept of HTML alone is refused before the method is.
+    expected = 406 if path.startswith("/api/v1/schema") and accept == "text/html" else 405
+    assert response.status_code == expected, response.content[:300]
     assert response["Content-Type"] == "application/json"
     assert response.json()["success"] is False
     assert "OPTIONS" not in response["Allow"]

@@ -110,6 +110,11 @@ def test_a_client_refusing_csv_is_a_406_not_a_csv(api, account, refusing):
     assert_error(api.get(EXPORT, HTTP_ACCEPT=refusing), 406, "NOT_ACCEPTABLE")
 
 
+def test_the_import_template_refused_as_csv_is_a_406_too(api):
+    assert_error(api.get("/api/v1/customers/csv-template", HTTP_ACCEPT="text/csv;q=0, */*"), 406, "NOT_ACCEPTABLE")
+    assert api.get("/api/v1/customers/csv-template", HTTP_ACCEPT="application/json").status_code == 200
+
+
 @pytest.mark.parametrize("accept", ["application/json;q=0.9, text/csv;q=0.1", "*/*", "text/*;q=0.5, */*;q=0"])
 def test_csv_merely_liked_less_is_still_the_csv(api, account, accept):
     CustomerFactory(account=account)
