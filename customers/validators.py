@@ -335,7 +335,7 @@ def validate_metadata_key(key: str) -> str:
         or unstorable(key)
     ):
         raise ValidationError(
-            gettext("Metadata keys have 1 to %(n)d characters, without square brackets or NUL.")
+            gettext("Metadata keys have 1 to %(n)d characters, without square brackets, NUL or lone surrogates.")
             % {"n": METADATA_KEY_MAX_LENGTH}
         )
     return key
