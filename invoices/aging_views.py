@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from apikeys.models import Scope
 from beel.api.pagination import PagePagination
 from beel.api.params import PageParams, parse_page_params, refusal
-from beel.api.renderers import AcceptHeaderNegotiation, CSVDownloadNegotiation, CSVRenderer, EnvelopeJSONRenderer
+from beel.api.renderers import AcceptHeaderNegotiation
 from beel.api.schema import error_responses
 from beel.api.serializers import PaginationSerializer
 from beel.api.views import APIViewSet
@@ -105,18 +105,8 @@ class AgingReportOperations(APIViewSet):
     listing_actions = frozenset()
     required_scopes = {"list": Scope.INVOICES_READ, "export": Scope.INVOICES_READ}
     declared_query_parameters = {"list": REPORT_PARAMETERS | PAGE_PARAMETERS, "export": REPORT_PARAMETERS}
-    # No `?format=`: Accept decides (the download's own rule is get_content_negotiator's).
+    # No `?format=`: Accept decides. The export's routes take customers.views.CSV_DOWNLOAD (invoices.aging_urls).
     content_negotiation_class = AcceptHeaderNegotiation
-
-    def get_renderers(self):
-        if self.action == "export":
-            return [EnvelopeJSONRenderer(), CSVRenderer()]
-        return super().get_renderers()
-
-    def get_content_negotiator(self):
-        if getattr(self, "action", None) == "export":  # CSV unless refused (set once the action is known)
-            return CSVDownloadNegotiation()
-        return super().get_content_negotiator()
 
     def company_ids(self):
         """The companies of the scope the report reads: None for all of them."""
