@@ -67,19 +67,18 @@ class QualityNegotiation(DefaultContentNegotiation):
         ranges = self.accepted_ranges(request)
         best, best_rank = None, None
         for order, renderer in enumerate(renderers):
-            offered = _MediaType(renderer.media_type)
             accepted = _most_specific_match(renderer, ranges)
             if accepted is None:
                 continue
             rank = (_quality(accepted), accepted.precedence, -order)
             if rank[0] > 0 and (best_rank is None or rank > best_rank):
-                best, best_rank = (renderer, offered, accepted), rank
+                best, best_rank = (renderer, accepted), rank
         if best is None:
             raise NotAcceptable(available_renderers=renderers)
-        renderer, offered, accepted = best
+        renderer, accepted = best
         # As DRF answers: the client's own range when it names the type, else the type with the range's
         # parameters (`*/*; indent=4` is indented JSON).
-        if accepted.precedence >= offered.precedence:
+        if accepted.precedence >= _MediaType(renderer.media_type).precedence:
             return renderer, accepted.orig
         parameters = [f"{key}={value}" for key, value in accepted.params.items() if key != "q"]
         return renderer, ";".join([renderer.media_type, *parameters])
