@@ -1300,34 +1300,26 @@ def main() -> None:
     finally:
         issued.api_key.revoke()
 
-    if args.bulk_only:
-        write_report(
-            args,
-            [
-                f"# Benchmark: bulk deactivation, {total:,} customers, {args.runs} run(s)",
-                "",
-                *machine_description(conn),
-                f"- Load average (1, 5, 15 min) at the start: {', '.join(f'{v:.1f}' for v in load_before)}; "
-                f"at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}",
-                "",
-                *bulk_report(runs),
-            ],
-        )
-        return
-    if args.replica_only:
-        write_report(
-            args,
-            [
-                f"# Benchmark: read replica, {total:,} customers, {args.runs} run(s)",
-                "",
-                *machine_description(conn),
-                f"- Load average (1, 5, 15 min) at the start: {', '.join(f'{v:.1f}' for v in load_before)}; "
-                f"at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}",
-                "",
-                *replica_report(runs),
-            ],
-        )
-        return
+    # A run of one part alone: its report under the same heading as a full run's.
+    parts_alone = (
+        (args.bulk_only, "bulk deactivation", bulk_report),
+        (args.replica_only, "read replica", replica_report),
+    )
+    for asked, part, report in parts_alone:
+        if asked:
+            write_report(
+                args,
+                [
+                    f"# Benchmark: {part}, {total:,} customers, {args.runs} run(s)",
+                    "",
+                    *machine_description(conn),
+                    f"- Load average (1, 5, 15 min) at the start: {', '.join(f'{v:.1f}' for v in load_before)}; "
+                    f"at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}",
+                    "",
+                    *report(runs),
+                ],
+            )
+            return
     resolution = measure_company_resolution(issued.api_key, max(200, args.repeat))
     audit = []
     if not args.walk_only and not args.no_audit:
